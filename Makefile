@@ -1,0 +1,129 @@
+# irqsim: the commands a person types. The real build is CMake's (build/ and,
+# for the sanitizer run, build-asan/); this file installs what is missing,
+# configures once and drives cmake/ctest.
+#
+#   make run      build, then simulate scenarios/many-guests.yaml
+#   make test     all tests, plain and under ASan+UBSan
+#   make bench    build, then run build/bench-hold
+#   make install  install into PREFIX (default /usr/local)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+PREFIX     ?= /usr/local
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+SCENARIO   ?= scenarios/many-guests.yaml
+CMAKE      ?= cmake
+CTEST      ?= ctest
+
+# The sanitizer build: Debug (asserts on) but at -O1, which keeps ASan runs fast.
+ASAN_CMAKE_FLAGS := -DIRQ_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+	"-DCMAKE_C_FLAGS_DEBUG=-O1 -g -fno-omit-frame-pointer"
+
+# Debian packages the build and tests need. A C compiler other than gcc will
+# do (cc on PATH); libc6-dev is only a Recommends of gcc; gnuplot-nox plots
+# the CLI's output.
+DEB_PACKAGES ?= cmake gcc libc6-dev make pkg-config libyaml-dev libcmocka-dev gnuplot-nox
+
+# cmake --build runs its own make: keep our flags, jobserver and level out of
+# it. Usage: $(call cmake,ARGS) as a whole recipe line; it echoes `cmake ARGS`.
+cmake = @echo '$(CMAKE) $(1)'; env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(CMAKE) $(1)
+
+.PHONY: all deps configure build run test test-plain test-asan bench install clean \
+	format format-check help
+
+all: build
+
+help:
+	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile
+
+deps:
+	@missing=""; \
+	if ! command -v dpkg-query >/dev/null 2>&1; then \
+		echo "note: not a Debian system; make sure these are installed: $(DEB_PACKAGES)" >&2; \
+		exit 0; \
+	fi; \
+	installed() { [ "$$(dpkg-query -W -f='$${Status}' "$$1" 2>/dev/null)" = "install ok installed" ]; }; \
+	for p in $(DEB_PACKAGES); do \
+		case "$$p" in \
+		gcc) if command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; then continue; fi ;; \
+		make) if command -v make >/dev/null 2>&1; then continue; fi ;; \
+		pkg-config) if installed pkgconf; then continue; fi ;; \
+		gnuplot-nox) if installed gnuplot-qt || installed gnuplot-x11; then continue; fi ;; \
+		esac; \
+		installed "$$p" || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	echo "Missing Debian packages:$$missing"; \
+	install="apt-get install -y --no-install-recommends$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update && apt-get install -y --no-install-recommends $$missing; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update && \
+		sudo -n env DEBIAN_FRONTEND=noninteractive $$install; \
+	else \
+		echo "Install them with:" >&2; \
+		echo "  sudo apt-get update && sudo $$install" >&2; \
+		exit 1; \
+	fi
+
+# Configure only once; cmake --build re-runs cmake itself when a CMakeLists.txt
+# changes or a globbed source file appears.
+configure: deps
+	@if [ ! -f $(BUILD)/Makefile ] && [ ! -f $(BUILD)/build.ninja ]; then \
+		echo '$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo'; \
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+			$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo; \
+	fi
+
+build: configure
+	$(call cmake,--build $(BUILD) -j$(JOBS))
+
+run: build
+	$(BUILD)/irqsim run $(SCENARIO)
+
+define plain_tests
+	$(CTEST) --test-dir $(BUILD) --output-on-failure --no-tests=error -j$(JOBS)
+endef
+
+define asan_tests
+	@if [ ! -f $(ASAN_BUILD)/Makefile ] && [ ! -f $(ASAN_BUILD)/build.ninja ]; then \
+		echo '$(CMAKE) -S . -B $(ASAN_BUILD) $(ASAN_CMAKE_FLAGS)'; \
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(CMAKE) -S . -B $(ASAN_BUILD) $(ASAN_CMAKE_FLAGS); \
+	fi
+	$(call cmake,--build $(ASAN_BUILD) -j$(JOBS))
+	$(CTEST) --test-dir $(ASAN_BUILD) --output-on-failure --no-tests=error -j$(JOBS)
+endef
+
+# One after the other (also under make -j); the first failure stops make.
+test: build
+	$(plain_tests)
+	$(asan_tests)
+
+test-plain: build
+	$(plain_tests)
+
+test-asan: deps
+	$(asan_tests)
+
+bench: build
+	$(BUILD)/bench-hold
+
+install: build
+	$(call cmake,--install $(BUILD) --prefix $(PREFIX))
+	@if [ -z "$${DESTDIR:-}" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+		ldconfig; fi
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
+
+FORMAT_FILES = $(shell find include src tests bench -name '*.[ch]' 2>/dev/null | sort)
+
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
