@@ -1,0 +1,88 @@
+/* How a model plugs into the core.
+ *
+ * A model is a table of optional callbacks plus its parameter and counter
+ * tables, in the manner of the kernel's file_operations: the core calls what
+ * a model provides and does without what it does not. Adding a model means
+ * adding a folder under src/models/ and one line in registry.c. */
+#ifndef IRQ_MODEL_INTERNAL_H
+#define IRQ_MODEL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "param_internal.h"
+
+struct irq_sim;
+struct irq_vcpu;
+struct irq_guest;
+struct irq_scenario;
+
+/* One arrival, as the core hands it to the model. */
+typedef struct irq_intr {
+    uint64_t arrival;        /* cycles */
+    struct irq_guest *guest;
+    struct irq_vcpu *vcpu;   /* NULL: floating */
+    uint32_t cls;            /* ISC, intid, vector */
+    uint8_t injection;       /* enum irq_injection */
+    uint32_t source;         /* index of the source config */
+} irq_intr;
+
+/* A counter the model reports, per guest and in total. */
+typedef struct irq_counter_desc {
+    const char *name; /* JSON key, e.g. "gal_interrupts" */
+    const char *help;
+    int headline; /* shown at the top of the text summary (alerts, kicks) */
+} irq_counter_desc;
+
+/* What wait_entry decides. */
+typedef enum irq_wait_decision {
+    IRQ_WAIT_HALT,   /* halt the vCPU (after polling for *poll cycles) */
+    IRQ_WAIT_REFUSE, /* something is deliverable: go back into the guest */
+} irq_wait_decision;
+
+typedef struct irq_model_ops {
+    const char *name;
+    const char *summary; /* one line for `irqsim models` */
+
+    const irq_param_desc *params; /* the `model:` section */
+    size_t nparams;
+    const irq_param_desc *guest_params; /* a guest template's `model:` section */
+    size_t nguest_params;
+    const irq_param_desc *vcpu_params; /* `vcpu:` and `vcpu_overrides:` */
+    size_t nvcpu_params;
+    const irq_counter_desc *counters;
+    size_t ncounters;
+
+    /* Optional semantic checks across parameters at load, with positions. */
+    int (*validate)(const struct irq_scenario *sc, irq_error *err);
+
+    /* Called once all guests and vCPUs exist; allocate model state here. */
+    int (*create)(struct irq_sim *sim, void **model, irq_error *err);
+    void (*destroy)(void *model);
+
+    /* An interrupt arrived (the core already counted it as injected). */
+    void (*inject)(void *model, const irq_intr *in);
+    /* The guest executed a wait (halt, WFI, enabled wait) and the host
+     * handles it. Return HALT to halt (optionally after *poll cycles of halt
+     * polling) or REFUSE to go back into the guest. */
+    irq_wait_decision (*wait_entry)(void *model, struct irq_vcpu *v, uint64_t *poll);
+    /* A halted vCPU is woken (kick or its own timer) and leaves WAIT. */
+    void (*wakeup)(void *model, struct irq_vcpu *v);
+    /* The vCPU is about to enter the guest (SIE entry, VM entry): deliver
+     * pending interrupts in software here. */
+    void (*guest_entry)(void *model, struct irq_vcpu *v);
+    /* The vCPU left the guest (exit, preemption, halt). */
+    void (*guest_exit)(void *model, struct irq_vcpu *v);
+    /* The guest finished an interrupt handler and is enabled again: the
+     * hardware may present the next pending interrupt now. */
+    void (*irq_enabled)(void *model, struct irq_vcpu *v);
+    /* End of run: checks the model's invariants. Non-zero fails the run. */
+    int (*finish)(void *model, irq_error *err);
+} irq_model_ops;
+
+/* registry.c */
+const irq_model_ops *irq_model_find(const char *name);
+const irq_model_ops *const *irq_model_list(size_t *n);
+
+#endif

@@ -1,0 +1,24 @@
+/* The model registry: adding a model is one line here. */
+#include <string.h>
+
+#include "model_internal.h"
+
+extern const irq_model_ops irq_model_direct;
+
+static const irq_model_ops *const models[] = {
+    &irq_model_direct,
+};
+
+const irq_model_ops *irq_model_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+        if (strcmp(models[i]->name, name) == 0)
+            return models[i];
+    return NULL;
+}
+
+const irq_model_ops *const *irq_model_list(size_t *n)
+{
+    *n = sizeof models / sizeof models[0];
+    return models;
+}

@@ -1,0 +1,88 @@
+/* Private state of a simulation, shared by sim.c, vcpu.c, source.c and
+ * report.c. Models never include this. */
+#ifndef IRQ_SIM_PRIV_INTERNAL_H
+#define IRQ_SIM_PRIV_INTERNAL_H
+
+#include "sim_internal.h"
+
+#define IRQ_HOST_WORK_RING 32
+
+typedef struct irq_host_work_item {
+    uint64_t cycles;
+    irq_event_fn done;
+    void *ctx;
+    uint64_t arg;
+} irq_host_work_item;
+
+typedef struct irq_pcpu {
+    struct irq_sim *sim;
+    uint32_t id;
+    irq_vcpu *cur;           /* vCPU thread owning the CPU, or NULL */
+    irq_vcpu *last;          /* last vCPU that ran here (context-switch cost) */
+    irq_vcpu *rq_head, *rq_tail; /* runnable vCPU threads waiting for this CPU */
+    bool busy;               /* running host work: cur is paused */
+    uint8_t work_head, work_len;
+    irq_host_work_item work[IRQ_HOST_WORK_RING];
+    irq_timer_id slice_timer, work_timer;
+    uint64_t busy_since, host_cycles;
+} irq_pcpu;
+
+typedef struct irq_source {
+    struct irq_sim *sim;
+    const irq_source_cfg *cfg;
+    uint32_t cfg_index;
+    irq_guest *guest;
+    irq_vcpu *vcpu; /* NULL: floating */
+    irq_rng rng;
+    irq_timer_id timer;
+    uint64_t stop;    /* no arrival at or after this time */
+    uint64_t k;       /* PERIODIC: period number; STORM: arrival within window; REPLAY: index */
+    uint64_t window;  /* STORM: window number */
+    double u;         /* STORM random spacing: previous order statistic in [0, 1) */
+    uint64_t last;    /* last arrival (keeps jittered arrivals in order) */
+} irq_source;
+
+struct irq_sim_priv {
+    irq_guest *guests;
+    size_t nguests;
+    irq_vcpu *vcpus;
+    size_t nvcpus;
+    irq_pcpu *pcpus;
+    uint32_t npcpus;
+    irq_source *sources;
+    size_t nsources;
+    uint64_t *mcounts; /* nguests * ncounters */
+    /* latency per interrupt class, over all guests */
+    uint32_t *cls_values; /* sorted */
+    irq_hist *cls_hist;
+    size_t ncls;
+    irq_hist total_latency;
+    uint64_t cost[IRQ_HOST_NPARAMS]; /* host costs in cycles */
+    uint64_t timer_wakeups;          /* halted vCPUs woken by their own timer */
+    uint64_t end;                    /* simulated end time */
+    double wall_seconds;
+    irq_latency_fn sink;
+    void *sink_ud;
+    irq_tracer tracer;
+    bool tracing;
+    bool failed;
+    volatile int stop; /* checked by the engine between events */
+    bool ran;
+    char fail_msg[512];
+};
+
+/* vcpu.c */
+void irq_vcpu_start(irq_vcpu *v);
+void irq_pcpu_init_timers(struct irq_sim *sim, irq_pcpu *p);
+void irq_vcpu_init_timers(struct irq_sim *sim, irq_vcpu *v);
+void irq_vcpu_account_end(irq_vcpu *v, uint64_t end);
+void irq_vcpu_start_handler(irq_vcpu *v);
+/* source.c */
+int irq_sources_create(struct irq_sim *sim, irq_error *err);
+void irq_sources_start(struct irq_sim *sim);
+/* sim.c */
+int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err);
+void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced);
+uint64_t irq_host_cost(const struct irq_sim *sim, int which);
+
+#endif
