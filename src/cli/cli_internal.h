@@ -1,0 +1,48 @@
+/* Shared pieces of the irqsim command-line program. */
+#ifndef IRQ_CLI_INTERNAL_H
+#define IRQ_CLI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "irqsim/irqsim.h"
+
+/* Exit statuses */
+enum { EXIT_OK = 0, EXIT_SIMFAIL = 1, EXIT_USAGE = 2 };
+
+/* Options common to run, compare and sweep. */
+typedef struct cli_opts {
+    const char *file;
+    const char **sets; /* "k=v" overrides, in order */
+    size_t nsets, capsets;
+    enum irq_format format;
+    const char *out_dir;
+    bool quiet;
+    bool plot;
+    const char *plot_format; /* png | svg */
+    const char *trace_file;
+    const char *trace_window;
+} cli_opts;
+
+int cli_add_set(cli_opts *o, const char *kv);
+void cli_opts_free(cli_opts *o);
+int cli_status_of(int irq_status);
+void cli_print_error(const irq_error *err);
+int cli_mkdir_p(const char *dir);
+
+int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+
+/* Progress line on stderr for runs longer than a second (when a terminal). */
+typedef struct cli_progress {
+    double start;
+    double last_print;
+    bool enabled;
+    bool printed;
+    const char *label;
+} cli_progress;
+void cli_progress_init(cli_progress *p, bool quiet, const char *label);
+int cli_progress_cb(void *ud, uint64_t now, uint64_t end, uint64_t events);
+void cli_progress_done(cli_progress *p);
+
+#endif

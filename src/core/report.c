@@ -1,0 +1,449 @@
+/* Run reports: a readable summary, one JSON object, or a per-guest CSV.
+ * Everything printed is derived from counters and histograms; nothing here
+ * depends on wall-clock time except the `wall_seconds` field, so two runs of
+ * the same scenario and seed print identical reports otherwise. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_priv_internal.h"
+
+typedef unsigned long long ull;
+
+/* The counters every model has, read from a guest. */
+enum { K_INJECTED, K_DELIVERED, K_COALESCED, K_PENDING, K_DROPPED, K_KICKS, NCORE };
+static const char *const core_names[NCORE] = {"injected", "delivered", "coalesced",
+                                              "pending",  "dropped",   "kicks"};
+
+static uint64_t core_value(const irq_guest *g, int k)
+{
+    switch (k) {
+    case K_INJECTED:
+        return g->injected;
+    case K_DELIVERED:
+        return g->delivered;
+    case K_COALESCED:
+        return g->coalesced;
+    case K_PENDING:
+        return g->pending;
+    case K_DROPPED:
+        return g->dropped;
+    default:
+        return g->kicks;
+    }
+}
+
+/* Sums over guests [from, to). */
+typedef struct sums {
+    uint64_t core[NCORE];
+    uint64_t *model; /* ncounters */
+} sums;
+
+static void sum_guests(const struct irq_sim *sim, size_t from, size_t to, sums *s)
+{
+    size_t nc = sim->ops->ncounters;
+    memset(s->core, 0, sizeof s->core);
+    memset(s->model, 0, nc * sizeof *s->model);
+    for (size_t i = from; i < to; i++) {
+        const irq_guest *g = &sim->priv->guests[i];
+        for (int k = 0; k < NCORE; k++)
+            s->core[k] += core_value(g, k);
+        for (size_t c = 0; c < nc; c++)
+            s->model[c] += g->mcount[c];
+    }
+}
+
+static double to_ns(const struct irq_sim *sim, double cycles)
+{
+    return cycles * 1e9 / sim->sc->clock_hz;
+}
+
+typedef struct lat {
+    uint64_t count;
+    double mean, p50, p90, p99, p999, max;
+} lat;
+
+static lat latency_of(const struct irq_sim *sim, const irq_hist *h)
+{
+    lat l = {.count = h->count};
+    if (h->count == 0)
+        return l;
+    l.mean = to_ns(sim, irq_hist_mean(h));
+    l.p50 = to_ns(sim, (double)irq_hist_quantile(h, 0.50));
+    l.p90 = to_ns(sim, (double)irq_hist_quantile(h, 0.90));
+    l.p99 = to_ns(sim, (double)irq_hist_quantile(h, 0.99));
+    l.p999 = to_ns(sim, (double)irq_hist_quantile(h, 0.999));
+    l.max = to_ns(sim, (double)h->max);
+    return l;
+}
+
+/* ---- parameter values as text ------------------------------------------ */
+
+static void bits_text(uint64_t mask, char *buf, size_t len)
+{
+    size_t n = (size_t)snprintf(buf, len, "[");
+    for (int b = 0; b < 64 && n < len; b++)
+        if (mask & (1ull << b))
+            n += (size_t)snprintf(buf + n, len - n, "%s%d", n > 1 ? ", " : "", b);
+    if (n < len)
+        snprintf(buf + n, len - n, "]");
+}
+
+static void value_text(const struct irq_sim *sim, const irq_param_desc *d, const irq_param_value *v,
+                       char *buf, size_t len)
+{
+    switch (d->type) {
+    case IRQ_PARAM_INT:
+        snprintf(buf, len, "%" PRId64, v->i);
+        break;
+    case IRQ_PARAM_DOUBLE:
+        snprintf(buf, len, "%g", v->d);
+        break;
+    case IRQ_PARAM_BOOL:
+        snprintf(buf, len, "%s", v->i ? "true" : "false");
+        break;
+    case IRQ_PARAM_DURATION:
+        snprintf(buf, len, "%gns", to_ns(sim, v->d));
+        break;
+    case IRQ_PARAM_ENUM:
+        snprintf(buf, len, "%s", d->choices[v->i]);
+        break;
+    case IRQ_PARAM_DIST:
+        irq_dist_describe(&v->dist, buf, len);
+        break;
+    case IRQ_PARAM_BITS:
+        bits_text(v->u, buf, len);
+        break;
+    case IRQ_PARAM_STRING:
+        snprintf(buf, len, "%s", v->str ? v->str : "");
+        break;
+    }
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void json_num(FILE *f, double x)
+{
+    if (!isfinite(x))
+        fputs("null", f);
+    else
+        fprintf(f, "%.10g", x);
+}
+
+static void json_latency(FILE *f, const lat *l)
+{
+    fprintf(f, "{\"count\": %llu, \"mean\": ", (ull)l->count);
+    json_num(f, l->mean);
+    const double v[] = {l->p50, l->p90, l->p99, l->p999, l->max};
+    const char *k[] = {"p50", "p90", "p99", "p999", "max"};
+    for (int i = 0; i < 5; i++) {
+        fprintf(f, ", \"%s\": ", k[i]);
+        json_num(f, v[i]);
+    }
+    fputc('}', f);
+}
+
+static void json_counters(FILE *f, const struct irq_sim *sim, const sums *s)
+{
+    for (int k = 0; k < NCORE; k++)
+        fprintf(f, "\"%s\": %llu, ", core_names[k], (ull)s->core[k]);
+    for (size_t c = 0; c < sim->ops->ncounters; c++)
+        fprintf(f, "\"%s\": %llu, ", sim->ops->counters[c].name, (ull)s->model[c]);
+}
+
+static void json_state_share(FILE *f, const struct irq_sim *sim, size_t vfrom, size_t vto)
+{
+    double t[IRQ_VCPU_NSTATES] = {0}, all = 0;
+    for (size_t i = vfrom; i < vto; i++)
+        for (int s = 0; s < IRQ_VCPU_NSTATES; s++)
+            t[s] += (double)sim->priv->vcpus[i].time_in[s];
+    for (int s = 0; s < IRQ_VCPU_NSTATES; s++)
+        all += t[s];
+    fputc('{', f);
+    for (int s = 0; s < IRQ_VCPU_NSTATES; s++) {
+        fprintf(f, "%s\"%s\": ", s ? ", " : "", irq_vcpu_state_names[s]);
+        json_num(f, all > 0 ? t[s] / all : 0);
+    }
+    fputc('}', f);
+}
+
+static void json_params(FILE *f, const struct irq_sim *sim)
+{
+    const irq_model_ops *ops = sim->ops;
+    char buf[256];
+    fprintf(f, "{\"name\": ");
+    json_str(f, ops->name);
+    for (size_t i = 0; i < ops->nparams; i++) {
+        value_text(sim, &ops->params[i], &sim->sc->model_params[i], buf, sizeof buf);
+        fprintf(f, ", \"%s\": ", ops->params[i].name);
+        json_str(f, buf);
+    }
+    fputc('}', f);
+}
+
+/* Defaults the run relied on that no public source gives. */
+static void json_assumptions(FILE *f, const struct irq_sim *sim)
+{
+    const irq_scenario *sc = sim->sc;
+    int n = 0;
+    fputc('[', f);
+    for (int i = 0; i < IRQ_HOST_NPARAMS; i++)
+        if (irq_host_params[i].assumption && sc->host[i].mark.line == 0)
+            fprintf(f, "%s\"host.%s\"", n++ ? ", " : "", irq_host_params[i].name);
+    for (size_t i = 0; i < sim->ops->nparams; i++)
+        if (sim->ops->params[i].assumption && sc->model_params[i].mark.line == 0)
+            fprintf(f, "%s\"model.%s\"", n++ ? ", " : "", sim->ops->params[i].name);
+    fputc(']', f);
+}
+
+/* Range of guests and vCPUs of template t. */
+static void tmpl_range(const struct irq_sim *sim, uint32_t t, size_t *g0, size_t *g1, size_t *v0,
+                       size_t *v1)
+{
+    size_t g = 0, v = 0;
+    for (uint32_t i = 0; i < t; i++) {
+        g += sim->sc->tmpls[i].count;
+        v += (size_t)sim->sc->tmpls[i].count * sim->sc->tmpls[i].vcpus;
+    }
+    *g0 = g;
+    *v0 = v;
+    *g1 = g + sim->sc->tmpls[t].count;
+    *v1 = v + (size_t)sim->sc->tmpls[t].count * sim->sc->tmpls[t].vcpus;
+}
+
+static void json_groups(FILE *f, const struct irq_sim *sim, sums *s)
+{
+    fputc('[', f);
+    for (uint32_t t = 0; t < sim->sc->ntmpls; t++) {
+        size_t g0, g1, v0, v1;
+        tmpl_range(sim, t, &g0, &g1, &v0, &v1);
+        sum_guests(sim, g0, g1, s);
+        fprintf(f, "%s{\"template\": ", t ? ", " : "");
+        json_str(f, sim->sc->tmpls[t].name);
+        fprintf(f, ", \"guests\": %zu, \"vcpus\": %zu, ", g1 - g0, v1 - v0);
+        json_counters(f, sim, s);
+        fprintf(f, "\"state_share\": ");
+        json_state_share(f, sim, v0, v1);
+        fputc('}', f);
+    }
+    fputc(']', f);
+}
+
+static void json_by_class(FILE *f, const struct irq_sim *sim)
+{
+    const struct irq_sim_priv *p = sim->priv;
+    fputc('{', f);
+    for (size_t i = 0; i < p->ncls; i++) {
+        lat l = latency_of(sim, &p->cls_hist[i]);
+        fprintf(f, "%s\"%u\": ", i ? ", " : "", p->cls_values[i]);
+        json_latency(f, &l);
+    }
+    fputc('}', f);
+}
+
+static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
+{
+    const struct irq_sim_priv *p = sim->priv;
+    const irq_scenario *sc = sim->sc;
+    fprintf(f, "{\"scenario\": ");
+    json_str(f, sc->name);
+    fprintf(f, ", \"model\": ");
+    json_str(f, sim->ops->name);
+    fprintf(f, ", \"params\": ");
+    json_params(f, sim);
+    fprintf(f, ", \"seed\": %llu, \"clock_hz\": ", (ull)sc->seed);
+    json_num(f, sc->clock_hz);
+    fprintf(f, ", \"sim_cycles\": %llu, \"sim_seconds\": ", (ull)p->end);
+    json_num(f, (double)p->end / sc->clock_hz);
+    fprintf(f, ", \"events\": %llu, \"wall_seconds\": ", (ull)sim->eng.events);
+    json_num(f, p->wall_seconds);
+    fprintf(f, ", \"host_cpus\": %u, \"assumptions\": ", p->npcpus);
+    json_assumptions(f, sim);
+    sum_guests(sim, 0, p->nguests, s);
+    fprintf(f, ", \"totals\": {");
+    json_counters(f, sim, s);
+    fprintf(f, "\"timer_wakeups\": %llu, \"latency_ns\": ", (ull)p->timer_wakeups);
+    lat l = latency_of(sim, &p->total_latency);
+    json_latency(f, &l);
+    fprintf(f, ", \"latency_by_class_ns\": ");
+    json_by_class(f, sim);
+    fprintf(f, ", \"state_share\": ");
+    json_state_share(f, sim, 0, p->nvcpus);
+    fprintf(f, "}, \"groups\": ");
+    json_groups(f, sim, s);
+    fprintf(f, ", \"guests\": [");
+    for (size_t i = 0; i < p->nguests; i++) {
+        sum_guests(sim, i, i + 1, s);
+        fprintf(f, "%s{\"name\": ", i ? ", " : "");
+        json_str(f, p->guests[i].name);
+        fprintf(f, ", ");
+        json_counters(f, sim, s);
+        fprintf(f, "\"latency_ns\": ");
+        l = latency_of(sim, &p->guests[i].latency);
+        json_latency(f, &l);
+        fputc('}', f);
+    }
+    fprintf(f, "]}\n");
+}
+
+/* ---- CSV: one line per guest -------------------------------------------- */
+
+static void write_csv(const struct irq_sim *sim, FILE *f, sums *s)
+{
+    const struct irq_sim_priv *p = sim->priv;
+    fprintf(f, "guest");
+    for (int k = 0; k < NCORE; k++)
+        fprintf(f, ",%s", core_names[k]);
+    for (size_t c = 0; c < sim->ops->ncounters; c++)
+        fprintf(f, ",%s", sim->ops->counters[c].name);
+    fprintf(f, ",latency_count,latency_mean_ns,latency_p50_ns,latency_p90_ns,latency_p99_ns,"
+               "latency_p999_ns,latency_max_ns\n");
+    for (size_t i = 0; i < p->nguests; i++) {
+        sum_guests(sim, i, i + 1, s);
+        fprintf(f, "%s", p->guests[i].name);
+        for (int k = 0; k < NCORE; k++)
+            fprintf(f, ",%llu", (ull)s->core[k]);
+        for (size_t c = 0; c < sim->ops->ncounters; c++)
+            fprintf(f, ",%llu", (ull)s->model[c]);
+        lat l = latency_of(sim, &p->guests[i].latency);
+        fprintf(f, ",%llu,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", (ull)l.count, l.mean, l.p50,
+                l.p90, l.p99, l.p999, l.max);
+    }
+}
+
+/* ---- text summary ------------------------------------------------------- */
+
+static void text_latency_row(FILE *f, const char *label, const lat *l)
+{
+    fprintf(f, "  %-14s %10llu %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f\n", label, (ull)l->count,
+            l->mean, l->p50, l->p90, l->p99, l->p999, l->max);
+}
+
+static void text_header(const struct irq_sim *sim, FILE *f)
+{
+    const struct irq_sim_priv *p = sim->priv;
+    const irq_scenario *sc = sim->sc;
+    char buf[256];
+    fprintf(f, "scenario  %s  (model %s", sc->name, sim->ops->name);
+    for (size_t i = 0; i < sim->ops->nparams; i++)
+        if (sim->ops->params[i].type == IRQ_PARAM_ENUM) {
+            value_text(sim, &sim->ops->params[i], &sc->model_params[i], buf, sizeof buf);
+            fprintf(f, ", %s=%s", sim->ops->params[i].name, buf);
+        }
+    fprintf(f, ", seed %llu)\n", (ull)sc->seed);
+    double ev = (double)sim->eng.events;
+    fprintf(f, "simulated %.6g s in %.3g s wall: %.4g M events, %.3g M events/s\n",
+            (double)p->end / sc->clock_hz, p->wall_seconds, ev / 1e6,
+            p->wall_seconds > 0 ? ev / p->wall_seconds / 1e6 : 0.0);
+    fprintf(f, "machine   %zu guests, %zu vCPUs, %u host CPUs\n\n", p->nguests, p->nvcpus,
+            p->npcpus);
+}
+
+static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
+{
+    const irq_model_ops *ops = sim->ops;
+    fprintf(f, "alerts and kicks\n");
+    for (size_t c = 0; c < ops->ncounters; c++)
+        if (ops->counters[c].headline)
+            fprintf(f, "  %-22s %14llu   %s\n", ops->counters[c].name, (ull)s->model[c],
+                    ops->counters[c].help);
+    fprintf(f, "  %-22s %14llu   %s\n", "kicks", (ull)s->core[K_KICKS],
+            "vCPU kicks issued by the host");
+    fprintf(f, "\ninterrupts\n");
+    for (int k = 0; k < NCORE - 1; k++)
+        fprintf(f, "  %-22s %14llu\n", core_names[k], (ull)s->core[k]);
+    fprintf(f, "  %-22s %14s\n", "conservation", "ok");
+    fprintf(f, "\nmodel counters (%s)\n", ops->name);
+    for (size_t c = 0; c < ops->ncounters; c++)
+        if (!ops->counters[c].headline)
+            fprintf(f, "  %-22s %14llu   %s\n", ops->counters[c].name, (ull)s->model[c],
+                    ops->counters[c].help);
+    fprintf(f, "  %-22s %14llu   %s\n", "timer_wakeups", (ull)sim->priv->timer_wakeups,
+            "halted vCPUs woken by the guest's own timer");
+}
+
+static void text_latencies(const struct irq_sim *sim, FILE *f)
+{
+    const struct irq_sim_priv *p = sim->priv;
+    fprintf(f, "\nlatency (ns)      count       mean        p50        p90        p99      p99.9"
+               "        max\n");
+    lat l = latency_of(sim, &p->total_latency);
+    text_latency_row(f, "all", &l);
+    for (size_t i = 0; i < p->ncls; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "class %u", p->cls_values[i]);
+        l = latency_of(sim, &p->cls_hist[i]);
+        text_latency_row(f, label, &l);
+    }
+}
+
+static void text_groups(const struct irq_sim *sim, FILE *f, sums *s)
+{
+    fprintf(f, "\nguest groups      guests  vCPUs     injected        kicks   RUNNING   EXITING  "
+               "    WAIT PREEMPTED\n");
+    for (uint32_t t = 0; t < sim->sc->ntmpls; t++) {
+        size_t g0, g1, v0, v1;
+        double tm[IRQ_VCPU_NSTATES] = {0}, all = 0;
+        tmpl_range(sim, t, &g0, &g1, &v0, &v1);
+        sum_guests(sim, g0, g1, s);
+        for (size_t i = v0; i < v1; i++)
+            for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
+                tm[st] += (double)sim->priv->vcpus[i].time_in[st];
+        for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
+            all += tm[st];
+        all = all > 0 ? all / 100 : 1;
+        fprintf(f, "  %-14s %7zu %6zu %12llu %12llu %8.1f%% %8.1f%% %8.1f%% %8.1f%%\n",
+                sim->sc->tmpls[t].name, g1 - g0, v1 - v0, (ull)s->core[K_INJECTED],
+                (ull)s->core[K_KICKS], tm[IRQ_VCPU_RUNNING] / all, tm[IRQ_VCPU_EXITING] / all,
+                tm[IRQ_VCPU_WAIT] / all, tm[IRQ_VCPU_PREEMPTED] / all);
+    }
+}
+
+static void text_assumptions(const struct irq_sim *sim, FILE *f)
+{
+    fprintf(f, "\nassumed defaults (no public source gives them): ");
+    json_assumptions(f, sim);
+    fprintf(f, "\n");
+}
+
+static void write_text(const struct irq_sim *sim, FILE *f, sums *s)
+{
+    text_header(sim, f);
+    sum_guests(sim, 0, sim->priv->nguests, s);
+    text_counters(sim, f, s);
+    text_latencies(sim, f);
+    text_groups(sim, f, s);
+    text_assumptions(sim, f);
+}
+
+int irq_sim_write_report(const irq_sim *sim, enum irq_format fmt, FILE *out)
+{
+    sums s;
+    s.model = calloc(sim->ops->ncounters + 1, sizeof *s.model);
+    if (!s.model)
+        return IRQ_ENOMEM;
+    if (fmt == IRQ_FORMAT_JSON)
+        write_json(sim, out, &s);
+    else if (fmt == IRQ_FORMAT_CSV)
+        write_csv(sim, out, &s);
+    else
+        write_text(sim, out, &s);
+    free(s.model);
+    return ferror(out) ? IRQ_EIO : IRQ_OK;
+}

@@ -1,0 +1,468 @@
+/* A simulation: set-up from a scenario, the run, interrupt accounting. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim_priv_internal.h"
+
+/* ---- accessors for models ---------------------------------------------- */
+
+const irq_param_value *irq_sim_model_params(const struct irq_sim *sim)
+{
+    return sim->sc->model_params;
+}
+const irq_scenario *irq_sim_scenario(const struct irq_sim *sim)
+{
+    return sim->sc;
+}
+size_t irq_sim_nguests(const struct irq_sim *sim)
+{
+    return sim->priv->nguests;
+}
+irq_guest *irq_sim_guest(struct irq_sim *sim, size_t i)
+{
+    return &sim->priv->guests[i];
+}
+uint32_t irq_sim_ncpus(const struct irq_sim *sim)
+{
+    return sim->priv->npcpus;
+}
+uint64_t irq_host_cost(const struct irq_sim *sim, int which)
+{
+    return sim->priv->cost[which];
+}
+
+irq_timer_id irq_sim_timer_new(struct irq_sim *sim, irq_event_fn fn, void *ctx, uint64_t arg)
+{
+    irq_timer_id t = irq_timer_new(&sim->eng, fn, ctx, arg);
+    if (t == UINT32_MAX)
+        irq_sim_fail(sim, "out of memory or timer ids (%u max)", IRQ_MAX_TIMERS);
+    return t;
+}
+void irq_sim_timer_arm(struct irq_sim *sim, irq_timer_id t, uint64_t when)
+{
+    irq_timer_arm(&sim->eng, t, when);
+}
+void irq_sim_timer_cancel(struct irq_sim *sim, irq_timer_id t)
+{
+    irq_timer_cancel(&sim->eng, t);
+}
+bool irq_sim_timer_armed(const struct irq_sim *sim, irq_timer_id t)
+{
+    return irq_timer_armed(&sim->eng, t);
+}
+void irq_sim_rng(const struct irq_sim *sim, irq_rng *r, const char *stream, uint64_t index)
+{
+    irq_rng_seed(r, sim->sc->seed, stream, index);
+}
+
+void irq_sim_fail(struct irq_sim *sim, const char *fmt, ...)
+{
+    struct irq_sim_priv *p = sim->priv;
+    if (p->failed)
+        return; /* keep the first reason */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->fail_msg, sizeof p->fail_msg, fmt, ap);
+    va_end(ap);
+    p->failed = true;
+    p->stop = 1;
+}
+
+void irq_sim_set_tracer(struct irq_sim *sim, const irq_tracer *t)
+{
+    sim->priv->tracer = *t;
+    sim->priv->tracing = true;
+}
+
+void irq_trace_instant(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
+                       int cpu)
+{
+    struct irq_sim_priv *p = sim->priv;
+    if (p->tracing && p->tracer.instant)
+        p->tracer.instant(p->tracer.ud, what, g, v, cpu, irq_now(sim));
+}
+
+void irq_sim_set_latency_sink(irq_sim *sim, irq_latency_fn fn, void *ud)
+{
+    sim->priv->sink = fn;
+    sim->priv->sink_ud = ud;
+}
+
+uint64_t irq_sim_events(const irq_sim *sim)
+{
+    return sim->eng.events;
+}
+uint64_t irq_sim_now(const irq_sim *sim)
+{
+    return sim->eng.now;
+}
+double irq_sim_wall_seconds(const irq_sim *sim)
+{
+    return sim->priv->wall_seconds;
+}
+
+/* ---- interrupt accounting ---------------------------------------------- */
+
+static size_t class_index(const struct irq_sim_priv *p, uint32_t cls)
+{
+    size_t lo = 0, hi = p->ncls;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (p->cls_values[mid] < cls)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void hist_add(struct irq_sim *sim, irq_hist *h, uint64_t v)
+{
+    if (irq_hist_add(h, v) != 0)
+        irq_sim_fail(sim, "out of memory recording a latency");
+}
+
+void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced)
+{
+    struct irq_sim *sim = g->sim;
+    struct irq_sim_priv *p = sim->priv;
+    uint64_t lat = irq_now(sim) - arrival;
+    hist_add(sim, &g->latency, lat);
+    hist_add(sim, &p->total_latency, lat);
+    size_t ci = class_index(p, cls);
+    if (ci < p->ncls && p->cls_values[ci] == cls)
+        hist_add(sim, &p->cls_hist[ci], lat);
+    if (p->sink)
+        p->sink(p->sink_ud, g->name, cls, arrival, lat, coalesced);
+}
+
+bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
+{
+    if (pd->n == 0) {
+        pd->first = arrival;
+        pd->n = 1;
+        g->pending++;
+        return true;
+    }
+    if (pd->n - 1 == pd->cap) {
+        uint32_t cap = pd->cap ? pd->cap * 2 : 4;
+        uint64_t *more = realloc(pd->more, cap * sizeof *more);
+        if (!more) {
+            irq_sim_fail(g->sim, "out of memory holding coalesced interrupts");
+            g->dropped++;
+            return false;
+        }
+        pd->more = more;
+        pd->cap = cap;
+    }
+    pd->more[pd->n - 1] = arrival;
+    pd->n++;
+    g->coalesced++;
+    return false;
+}
+
+void irq_pend_deliver(irq_vcpu *v, irq_pend *pd, uint32_t cls)
+{
+    irq_guest *g = v->guest;
+    if (pd->n == 0)
+        return;
+    g->pending--;
+    g->delivered++;
+    irq_latency_record(g, cls, pd->first, 0);
+    for (uint32_t i = 0; i + 1 < pd->n; i++)
+        irq_latency_record(g, cls, pd->more[i], 1);
+    pd->n = 0;
+    irq_vcpu_start_handler(v);
+}
+
+void irq_pend_drop(irq_guest *g, irq_pend *pd, int counter)
+{
+    if (pd->n == 0)
+        return;
+    g->pending--;
+    g->dropped++;
+    if (counter >= 0)
+        g->mcount[counter]++;
+    pd->n = 0;
+}
+
+void irq_pend_free(irq_pend *pd)
+{
+    free(pd->more);
+    *pd = (irq_pend){0};
+}
+
+void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
+{
+    v->guest->delivered++;
+    irq_latency_record(v->guest, cls, arrival, 0);
+    irq_vcpu_start_handler(v);
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+static void guest_name(char *buf, size_t len, const irq_guest_tmpl *t, uint32_t i)
+{
+    if (t->count == 1)
+        snprintf(buf, len, "%s", t->name);
+    else
+        snprintf(buf, len, "%s-%u", t->name, i);
+}
+
+static const irq_param_value *vcpu_params_for(const irq_guest_tmpl *t, uint32_t index)
+{
+    for (size_t i = 0; i < t->noverrides; i++)
+        if (t->overrides[i].index == index)
+            return t->overrides[i].params;
+    return t->vcpu_params;
+}
+
+static int alloc_machine(struct irq_sim *sim, irq_error *err)
+{
+    struct irq_sim_priv *p = sim->priv;
+    const irq_scenario *sc = sim->sc;
+    p->nguests = sc->total_guests;
+    p->nvcpus = sc->total_vcpus;
+    p->npcpus = (uint32_t)sc->host[IRQ_HOST_CPUS].i;
+    size_t nc = sim->ops->ncounters;
+    p->guests = calloc(p->nguests, sizeof *p->guests);
+    p->vcpus = calloc(p->nvcpus, sizeof *p->vcpus);
+    p->pcpus = calloc(p->npcpus, sizeof *p->pcpus);
+    p->mcounts = calloc(p->nguests * nc + 1, sizeof *p->mcounts);
+    if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts)
+        return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for %zu guests, %zu vCPUs",
+                             p->nguests, p->nvcpus);
+    return IRQ_OK;
+}
+
+static void init_vcpu(struct irq_sim *sim, irq_guest *g, irq_vcpu *v, uint32_t index,
+                      uint32_t instance)
+{
+    const irq_guest_tmpl *t = &sim->sc->tmpls[g->tmpl];
+    v->sim = sim;
+    v->guest = g;
+    v->index = index;
+    v->id = (uint32_t)(v - sim->priv->vcpus);
+    v->pcpu = v->id % sim->priv->npcpus;
+    v->params = vcpu_params_for(t, index);
+    /* one stream per (template, instance, vCPU): other guests don't shift it */
+    irq_rng_seed(&v->rng, sim->sc->seed, t->name,
+                 (uint64_t)instance * IRQ_MAX_VCPUS_PER_GUEST + index);
+    irq_vcpu_init_timers(sim, v);
+}
+
+static void build_guests(struct irq_sim *sim)
+{
+    struct irq_sim_priv *p = sim->priv;
+    const irq_scenario *sc = sim->sc;
+    size_t gi = 0, vi = 0, nc = sim->ops->ncounters;
+    for (uint32_t ti = 0; ti < sc->ntmpls; ti++) {
+        const irq_guest_tmpl *t = &sc->tmpls[ti];
+        for (uint32_t k = 0; k < t->count; k++, gi++) {
+            irq_guest *g = &p->guests[gi];
+            g->sim = sim;
+            g->index = (uint32_t)gi;
+            g->tmpl = ti;
+            guest_name(g->name, sizeof g->name, t, k);
+            g->params = t->model_params;
+            g->mcount = &p->mcounts[gi * nc];
+            g->vcpus = &p->vcpus[vi];
+            g->nvcpus = t->vcpus;
+            irq_hist_init(&g->latency);
+            for (uint32_t j = 0; j < t->vcpus; j++)
+                init_vcpu(sim, g, &p->vcpus[vi++], j, k);
+        }
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int build_classes(struct irq_sim *sim, irq_error *err)
+{
+    struct irq_sim_priv *p = sim->priv;
+    const irq_scenario *sc = sim->sc;
+    irq_hist_init(&p->total_latency);
+    p->cls_values = calloc(sc->nsources + 1, sizeof *p->cls_values);
+    p->cls_hist = calloc(sc->nsources + 1, sizeof *p->cls_hist);
+    if (!p->cls_values || !p->cls_hist)
+        return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < sc->nsources; i++)
+        p->cls_values[i] = sc->sources[i].cls;
+    qsort(p->cls_values, sc->nsources, sizeof *p->cls_values, cmp_u32);
+    for (size_t i = 0; i < sc->nsources; i++)
+        if (p->ncls == 0 || p->cls_values[p->ncls - 1] != p->cls_values[i])
+            p->cls_values[p->ncls++] = p->cls_values[i];
+    for (size_t i = 0; i < p->ncls; i++)
+        irq_hist_init(&p->cls_hist[i]);
+    return IRQ_OK;
+}
+
+static void convert_costs(struct irq_sim *sim)
+{
+    struct irq_sim_priv *p = sim->priv;
+    for (int i = 0; i < IRQ_HOST_NPARAMS; i++)
+        p->cost[i] = sim->sc->host[i].u;
+    if (p->cost[IRQ_HOST_WAIT_EXIT] == 0) /* a wait must take time, or a guest */
+        p->cost[IRQ_HOST_WAIT_EXIT] = 1;  /* refused its wait would spin in place */
+    if (p->cost[IRQ_HOST_TIMESLICE] == 0)
+        p->cost[IRQ_HOST_TIMESLICE] = 1;
+}
+
+int irq_sim_create(irq_sim **out, const irq_scenario *sc, irq_error *err)
+{
+    *out = NULL;
+    struct irq_sim *sim = calloc(1, sizeof *sim);
+    if (!sim || !(sim->priv = calloc(1, sizeof *sim->priv))) {
+        free(sim);
+        return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
+    }
+    sim->sc = sc;
+    sim->ops = sc->model;
+    int rc = irq_engine_init(&sim->eng, sc->total_vcpus * 3 + 64) == 0
+                 ? IRQ_OK
+                 : irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for the event queue");
+    if (rc == IRQ_OK && !sim->ops->inject)
+        rc = irq_error_set(err, IRQ_EINPUT, NULL, "model '%s' cannot take interrupts",
+                           sim->ops->name);
+    if (rc == IRQ_OK)
+        rc = alloc_machine(sim, err);
+    if (rc == IRQ_OK) {
+        convert_costs(sim);
+        for (uint32_t i = 0; i < sim->priv->npcpus; i++) {
+            sim->priv->pcpus[i].sim = sim;
+            sim->priv->pcpus[i].id = i;
+            irq_pcpu_init_timers(sim, &sim->priv->pcpus[i]);
+        }
+        build_guests(sim);
+        rc = build_classes(sim, err);
+    }
+    if (rc == IRQ_OK)
+        rc = irq_sources_create(sim, err);
+    if (rc == IRQ_OK && sim->ops->create)
+        rc = sim->ops->create(sim, &sim->model, err);
+    if (rc == IRQ_OK && sim->priv->failed)
+        rc = irq_error_set(err, IRQ_ENOMEM, NULL, "%s", sim->priv->fail_msg);
+    if (rc != IRQ_OK) {
+        irq_sim_free(sim);
+        return rc;
+    }
+    *out = sim;
+    return IRQ_OK;
+}
+
+void irq_sim_free(irq_sim *sim)
+{
+    if (!sim)
+        return;
+    struct irq_sim_priv *p = sim->priv;
+    if (sim->model && sim->ops->destroy)
+        sim->ops->destroy(sim->model);
+    if (p) {
+        for (size_t i = 0; p->guests && i < p->nguests; i++)
+            irq_hist_free(&p->guests[i].latency);
+        for (size_t i = 0; i < p->ncls; i++)
+            irq_hist_free(&p->cls_hist[i]);
+        irq_hist_free(&p->total_latency);
+        free(p->cls_values);
+        free(p->cls_hist);
+        free(p->guests);
+        free(p->vcpus);
+        free(p->pcpus);
+        free(p->sources);
+        free(p->mcounts);
+        free(p);
+    }
+    irq_engine_fini(&sim->eng);
+    free(sim);
+}
+
+/* ---- the run ----------------------------------------------------------- */
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Nothing is lost: every guest's arrivals are delivered, coalesced, still
+ * pending or dropped. */
+static int check_conservation(struct irq_sim *sim, irq_error *err)
+{
+    struct irq_sim_priv *p = sim->priv;
+    for (size_t i = 0; i < p->nguests; i++) {
+        const irq_guest *g = &p->guests[i];
+        uint64_t acc = g->delivered + g->coalesced + g->pending + g->dropped;
+        if (acc != g->injected)
+            return irq_error_set(err, IRQ_ESIM, NULL,
+                                 "conservation violated in guest %s: injected %llu != delivered "
+                                 "%llu + coalesced %llu + pending %llu + dropped %llu",
+                                 g->name, (unsigned long long)g->injected,
+                                 (unsigned long long)g->delivered, (unsigned long long)g->coalesced,
+                                 (unsigned long long)g->pending, (unsigned long long)g->dropped);
+    }
+    return IRQ_OK;
+}
+
+static void start_all(struct irq_sim *sim)
+{
+    struct irq_sim_priv *p = sim->priv;
+    for (size_t i = 0; i < p->nvcpus; i++)
+        irq_vcpu_start(&p->vcpus[i]);
+    irq_sources_start(sim);
+}
+
+static int run_events(struct irq_sim *sim, irq_progress_fn progress, void *ud)
+{
+    struct irq_sim_priv *p = sim->priv;
+    uint64_t end = sim->sc->duration;
+    uint64_t step = end / 256 + 1;
+    for (uint64_t until = 0; until < end && !p->stop;) {
+        until = end - until > step ? until + step : end;
+        irq_engine_run(&sim->eng, until, &p->stop);
+        if (progress && progress(ud, until, end, sim->eng.events))
+            return IRQ_ESIM;
+    }
+    return IRQ_OK;
+}
+
+int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err)
+{
+    struct irq_sim_priv *p = sim->priv;
+    if (p->ran)
+        return irq_error_set(err, IRQ_EINPUT, NULL, "a simulation runs only once");
+    p->ran = true;
+    double t0 = wall_now();
+    start_all(sim);
+    int rc = run_events(sim, progress, ud);
+    p->end = sim->sc->duration;
+    for (size_t i = 0; i < p->nvcpus; i++)
+        irq_vcpu_account_end(&p->vcpus[i], p->end);
+    p->wall_seconds = wall_now() - t0;
+    if (rc != IRQ_OK)
+        return irq_error_set(err, rc, NULL, "run stopped before the end");
+    if (p->failed)
+        return irq_error_set(err, IRQ_ESIM, NULL, "%s", p->fail_msg);
+    rc = check_conservation(sim, err);
+    if (rc == IRQ_OK && sim->ops->finish)
+        rc = sim->ops->finish(sim->model, err);
+    return rc;
+}
+
+int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err)
+{
+    return check_conservation(sim, err);
+}
+
+double irq_scenario_clock_hz(const irq_scenario *sc)
+{
+    return sc->clock_hz;
+}

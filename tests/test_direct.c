@@ -1,0 +1,301 @@
+/* The core machine, exercised through the `direct` reference model, on
+ * small scenarios whose exact counts and times are worked out by hand.
+ *
+ * Common costs in these scenarios (clock 1 GHz, so 1 ns = 1 cycle):
+ *   wait_exit 1us, wakeup 5us, ctx_switch 2us, handler const(2us). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "test_sim_helpers.h"
+
+#define HEAD                                                                                       \
+    "name: t\nseed: 1\nclock_hz: 1e9\nduration: 1ms\n"                                             \
+    "host: {cpus: 1, wakeup: 5us, wait_exit: 1us, ctx_switch: 2us}\n"                              \
+    "model: {name: direct}\n"
+
+/* One halted vCPU, ten periodic arrivals at 50us, 150us, ..., 950us.
+ * t=0: the vCPU starts idle: enters the guest, executes a wait (1us exit),
+ * halts at 1us. Each arrival finds it halted: latched, kick, wake-up exit
+ * 5us, guest entry delivers (latency 5us), handler 2us, wait exit 1us, halt.
+ * So per arrival: 5us + 1us EXITING, 2us RUNNING.
+ * RUNNING = 10 * 2us = 20us; EXITING = 1us + 10 * 6us = 61us;
+ * WAIT = 1000us - 81us = 919us. */
+static void test_wake_path(void **state)
+{
+    (void)state;
+    const char *y = HEAD "guests:\n"
+                         "  - {name: g, vcpus: 1, workload: {start: idle, idle: const(10s),"
+                         " busy: const(1ms), handler: const(2us)}}\n"
+                         "sources:\n"
+                         "  - {name: s, target: g, class: 1, arrivals: periodic(100us),"
+                         " start: 50us}\n";
+    irq_scenario *sc;
+    irq_error err = {0};
+    int rc;
+    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, &rc);
+    assert_non_null(sim);
+    assert_int_equal(rc, IRQ_OK);
+    irq_guest *g = guest_named(sim, "g");
+    assert_int_equal(g->injected, 10);
+    assert_int_equal(g->delivered, 10);
+    assert_int_equal(g->coalesced, 0);
+    assert_int_equal(g->pending, 0);
+    assert_int_equal(g->kicks, 10);
+    assert_int_equal(mcount(sim, g, "wakeups"), 10);
+    assert_int_equal(mcount(sim, g, "direct_deliveries"), 0);
+    assert_int_equal(g->latency.count, 10);
+    assert_int_equal(g->latency.min, 5000);
+    assert_int_equal(g->latency.max, 5000);
+    assert_int_equal(irq_hist_quantile(&g->latency, 0.5), 5000);
+    const irq_vcpu *v = &g->vcpus[0];
+    assert_int_equal(v->time_in[IRQ_VCPU_RUNNING], 20000);
+    assert_int_equal(v->time_in[IRQ_VCPU_EXITING], 61000);
+    assert_int_equal(v->time_in[IRQ_VCPU_WAIT], 919000);
+    assert_int_equal(v->time_in[IRQ_VCPU_PREEMPTED], 0);
+    assert_int_equal(v->entries[IRQ_VCPU_WAIT], 11); /* the first halt + one per arrival */
+    irq_sim_free(sim);
+    irq_scenario_free(sc);
+}
+
+/* The same arrivals against a vCPU that is always busy in the guest: each
+ * is delivered at once (latency 0), no kick; RUNNING the whole millisecond. */
+static void test_direct_delivery(void **state)
+{
+    (void)state;
+    const char *y = HEAD "guests:\n"
+                         "  - {name: g, vcpus: 1, workload: {start: busy, busy: const(10s),"
+                         " handler: const(2us)}}\n"
+                         "sources:\n"
+                         "  - {name: s, target: g, class: 1, arrivals: periodic(100us),"
+                         " start: 50us}\n";
+    irq_scenario *sc;
+    irq_error err = {0};
+    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
+    assert_non_null(sim);
+    irq_guest *g = guest_named(sim, "g");
+    assert_int_equal(g->injected, 10);
+    assert_int_equal(g->delivered, 10);
+    assert_int_equal(g->kicks, 0);
+    assert_int_equal(mcount(sim, g, "direct_deliveries"), 10);
+    assert_int_equal(g->latency.max, 0);
+    assert_int_equal(g->vcpus[0].time_in[IRQ_VCPU_RUNNING], 1000000);
+    irq_sim_free(sim);
+    irq_scenario_free(sc);
+}
+
+/* Three arrivals 1us apart (an even storm at 100us) against a halted vCPU:
+ * the first latches and kicks; the next two coalesce into the latch. The
+ * vCPU enters the guest at 105us and takes all three at once: one delivery,
+ * two coalesced, latencies 5us, 4us, 3us; one kick. */
+static void test_coalescing(void **state)
+{
+    (void)state;
+    const char *y = HEAD "guests:\n"
+                         "  - {name: g, vcpus: 1, workload: {start: idle, idle: const(10s),"
+                         " handler: const(2us)}}\n"
+                         "sources:\n"
+                         "  - {name: s, target: g, class: 0,"
+                         " arrivals: 'storm(count=3, window=3us, period=1s, spacing=even)',"
+                         " start: 100us}\n";
+    irq_scenario *sc;
+    irq_error err = {0};
+    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
+    assert_non_null(sim);
+    irq_guest *g = guest_named(sim, "g");
+    assert_int_equal(g->injected, 3);
+    assert_int_equal(g->delivered, 1);
+    assert_int_equal(g->coalesced, 2);
+    assert_int_equal(g->kicks, 1);
+    assert_int_equal(g->latency.count, 3);
+    assert_int_equal(g->latency.min, 3000);
+    assert_int_equal(g->latency.max, 5000);
+    assert_int_equal(g->latency.sum, 12000);
+    irq_sim_free(sim);
+    irq_scenario_free(sc);
+}
+
+/* Two always-busy vCPUs share one CPU, timeslice 1ms, 10ms run. vCPU 0 runs
+ * first; vCPU 1 waits (PREEMPTED). The CPU switches every 1ms; each switch
+ * costs the incoming vCPU 2us of EXITING (context switch). vCPU 0 runs
+ * [0,1) [2,3) [4,5) [6,7) [8,9) ms, all but the first after a switch:
+ * RUNNING 1ms + 4 * 998us = 4992us, EXITING 8us, PREEMPTED 5ms. vCPU 1 runs
+ * [1,2) ... [9,10) ms, each after a switch: RUNNING 4990us, EXITING 10us. */
+static void test_overcommit_timeslice(void **state)
+{
+    (void)state;
+    const char *y = "name: t\nclock_hz: 1e9\nduration: 10ms\n"
+                    "host: {cpus: 1, timeslice: 1ms, ctx_switch: 2us}\n"
+                    "model: {name: direct}\n"
+                    "guests:\n"
+                    "  - {name: g, vcpus: 2, workload: {start: busy, busy: const(10s)}}\n";
+    irq_scenario *sc;
+    irq_error err = {0};
+    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
+    assert_non_null(sim);
+    irq_guest *g = guest_named(sim, "g");
+    const irq_vcpu *v0 = &g->vcpus[0], *v1 = &g->vcpus[1];
+    assert_int_equal(v0->time_in[IRQ_VCPU_RUNNING], 4992000);
+    assert_int_equal(v0->time_in[IRQ_VCPU_EXITING], 8000);
+    assert_int_equal(v0->time_in[IRQ_VCPU_PREEMPTED], 5000000);
+    assert_int_equal(v1->time_in[IRQ_VCPU_RUNNING], 4990000);
+    assert_int_equal(v1->time_in[IRQ_VCPU_EXITING], 10000);
+    assert_int_equal(v1->time_in[IRQ_VCPU_PREEMPTED], 5000000);
+    irq_sim_free(sim);
+    irq_scenario_free(sc);
+}
+
+/* Overcommit delays wake-ups: vCPU 0 (idle) and vCPU 1 (always busy) share
+ * one CPU. vCPU 0 runs first, halts at 1us and hands the CPU to vCPU 1. An
+ * arrival for vCPU 0 at 100us kicks it; its thread joins the run queue and
+ * the time slice starts then, so it gets the CPU at 100us + 1ms, pays the
+ * context switch (2us) and the wake-up (5us): latency 1ms + 7us = 1007us. */
+static void test_overcommit_delays_wakeup(void **state)
+{
+    (void)state;
+    const char *y = "name: t\nclock_hz: 1e9\nduration: 2ms\n"
+                    "host: {cpus: 1, timeslice: 1ms, ctx_switch: 2us, wakeup: 5us,"
+                    " wait_exit: 1us}\n"
+                    "model: {name: direct}\n"
+                    "guests:\n"
+                    "  - {name: idle, vcpus: 1, workload: {start: idle, idle: const(10s)}}\n"
+                    "  - {name: busy, vcpus: 1, workload: {start: busy, busy: const(10s)}}\n"
+                    "sources:\n"
+                    "  - {name: s, target: idle, arrivals: 'storm(count=1, window=1us,"
+                    " period=1s)', start: 100us}\n";
+    irq_scenario *sc;
+    irq_error err = {0};
+    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
+    assert_non_null(sim);
+    irq_guest *g = guest_named(sim, "idle");
+    assert_int_equal(g->delivered, 1);
+    assert_int_equal(g->latency.max, 1007000);
+    irq_sim_free(sim);
+    irq_scenario_free(sc);
+}
+
+/* The run checks conservation per guest and names the guest that breaks it. */
+static void test_conservation_check(void **state)
+{
+    (void)state;
+    const char *y = HEAD "guests:\n  - {name: g, count: 3, vcpus: 2}\n"
+                         "sources:\n  - {name: s, target: g, arrivals: poisson(50k/s)}\n";
+    irq_scenario *sc;
+    irq_error err = {0};
+    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
+    assert_non_null(sim);
+    assert_int_equal(irq_sim_check_conservation(sim, &err), IRQ_OK);
+    guest_named(sim, "g-1")->delivered--; /* lose one interrupt */
+    assert_int_equal(irq_sim_check_conservation(sim, &err), IRQ_ESIM);
+    assert_non_null(strstr(err.message, "guest g-1"));
+    irq_sim_free(sim);
+    irq_scenario_free(sc);
+}
+
+/* Same scenario and seed: identical reports (wall time aside); another seed
+ * changes the arrivals. */
+static void test_determinism(void **state)
+{
+    (void)state;
+    const char *y = HEAD "guests:\n  - {name: g, count: 4, vcpus: 3,"
+                         " workload: {busy: exp(50us), idle: exp(200us)}}\n"
+                         "sources:\n  - {name: s, target: g, arrivals: poisson(100k/s)}\n"
+                         "  - {name: t, target: g-2, vcpu: 1, class: 3,"
+                         " arrivals: 'periodic(20us, jitter=5us)'}\n";
+    const char *seed2[] = {"seed=2"};
+    char *out[3];
+    for (int i = 0; i < 3; i++) {
+        irq_scenario *sc;
+        irq_error err = {0};
+        irq_sim *sim = run_text(y, seed2, i == 2, &sc, &err, NULL);
+        assert_non_null(sim);
+        out[i] = report_json(sim);
+        irq_sim_free(sim);
+        irq_scenario_free(sc);
+    }
+    assert_string_equal(out[0], out[1]);
+    assert_string_not_equal(out[0], out[2]);
+    for (int i = 0; i < 3; i++)
+        free(out[i]);
+}
+
+/* Common random numbers: adding a guest template and a source elsewhere
+ * leaves the arrivals of an unrelated source unchanged. */
+static void test_common_random_numbers(void **state)
+{
+    (void)state;
+    const char *a = HEAD "guests:\n  - {name: g, vcpus: 1, workload: {busy: const(10s)}}\n"
+                         "sources:\n  - {name: s, target: g, arrivals: poisson(200k/s)}\n";
+    const char *b = HEAD "guests:\n  - {name: h, count: 3, vcpus: 2}\n"
+                         "  - {name: g, vcpus: 1, workload: {busy: const(10s)}}\n"
+                         "sources:\n  - {name: x, target: h, arrivals: poisson(100k/s)}\n"
+                         "  - {name: s, target: g, arrivals: poisson(200k/s)}\n";
+    irq_scenario *sa, *sb;
+    irq_error err = {0};
+    irq_sim *ma = run_text(a, NULL, 0, &sa, &err, NULL);
+    irq_sim *mb = run_text(b, NULL, 0, &sb, &err, NULL);
+    assert_non_null(ma);
+    assert_non_null(mb);
+    irq_guest *ga = guest_named(ma, "g"), *gb = guest_named(mb, "g");
+    assert_true(ga->injected > 100);
+    assert_int_equal(ga->injected, gb->injected);
+    irq_sim_free(ma);
+    irq_sim_free(mb);
+    irq_scenario_free(sa);
+    irq_scenario_free(sb);
+}
+
+/* Random scenarios: whatever the mix, the run conserves interrupts and
+ * vCPU time adds up to the run's length. */
+static void test_random_invariants(void **state)
+{
+    (void)state;
+    char y[2048];
+    for (int seed = 1; seed <= 12; seed++) {
+        snprintf(y, sizeof y,
+                 "name: r\nseed: %d\nclock_hz: 1e9\nduration: 5ms\n"
+                 "host: {cpus: %d, timeslice: 300us}\nmodel: {name: direct, pick: %s}\n"
+                 "guests:\n  - {name: a, count: %d, vcpus: %d, workload: {busy: exp(%dus),"
+                 " idle: exp(%dus), handler: exp(3us)}, vcpu: {enabled: true},"
+                 " vcpu_overrides: [{index: 0, enabled: false}]}\n"
+                 "  - {name: b, vcpus: 1, workload: {start: idle}}\n"
+                 "sources:\n  - {name: p, target: a, arrivals: poisson(%dk/s), class: 2}\n"
+                 "  - {name: q, target: a-0, vcpu: 0, arrivals: 'storm(count=50, window=20us,"
+                 " period=1ms)'}\n  - {name: r, target: b, arrivals: 'periodic(7us, jitter=3us)'}\n",
+                 seed, 1 + seed % 4, seed % 2 ? "lowest" : "round-robin", 1 + seed % 5,
+                 2 + seed % 3, 10 + 7 * seed, 30 + 11 * seed, 20 + 9 * seed);
+        irq_scenario *sc;
+        irq_error err = {0};
+        int rc;
+        irq_sim *sim = run_text(y, NULL, 0, &sc, &err, &rc);
+        if (!sim || rc != IRQ_OK)
+            fail_msg("seed %d: %s", seed, err.message);
+        for (size_t i = 0; i < sim->priv->nvcpus; i++) {
+            uint64_t t = 0;
+            for (int s = 0; s < IRQ_VCPU_NSTATES; s++)
+                t += sim->priv->vcpus[i].time_in[s];
+            assert_int_equal(t, 5000000);
+        }
+        irq_sim_free(sim);
+        irq_scenario_free(sc);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wake_path),
+        cmocka_unit_test(test_direct_delivery),
+        cmocka_unit_test(test_coalescing),
+        cmocka_unit_test(test_overcommit_timeslice),
+        cmocka_unit_test(test_overcommit_delays_wakeup),
+        cmocka_unit_test(test_conservation_check),
+        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_common_random_numbers),
+        cmocka_unit_test(test_random_invariants),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,99 @@
+/* Helpers for tests that load a scenario from a string and run it. */
+#ifndef TEST_SIM_HELPERS_H
+#define TEST_SIM_HELPERS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim_priv_internal.h"
+
+/* Writes text to a temporary .yaml file; returns its path (to free). */
+static inline char *write_temp_yaml(const char *text)
+{
+    char *path = strdup("/tmp/irqsim-test-XXXXXX.yaml");
+    int fd = mkstemps(path, 5);
+    if (fd < 0) {
+        free(path);
+        return NULL;
+    }
+    size_t len = strlen(text);
+    if (write(fd, text, len) != (ssize_t)len) {
+        close(fd);
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+    close(fd);
+    return path;
+}
+
+/* Loads and runs a scenario given as text with optional overrides. Returns
+ * the finished simulation (its scenario in *scp), or NULL with err set. */
+static inline irq_sim *run_text(const char *yaml, const char *const *sets, size_t nsets,
+                                irq_scenario **scp, irq_error *err, int *rc_out)
+{
+    char *path = write_temp_yaml(yaml);
+    irq_scenario *sc = NULL;
+    irq_sim *sim = NULL;
+    int rc = path ? irq_scenario_load(&sc, path, sets, nsets, err) : IRQ_EIO;
+    if (path) {
+        unlink(path);
+        free(path);
+    }
+    if (rc == IRQ_OK)
+        rc = irq_sim_create(&sim, sc, err);
+    if (rc == IRQ_OK)
+        rc = irq_sim_run(sim, NULL, NULL, err);
+    if (rc_out)
+        *rc_out = rc;
+    if (rc != IRQ_OK && rc != IRQ_ESIM) {
+        irq_sim_free(sim);
+        irq_scenario_free(sc);
+        *scp = NULL;
+        return NULL;
+    }
+    *scp = sc;
+    return sim;
+}
+
+static inline irq_guest *guest_named(irq_sim *sim, const char *name)
+{
+    for (size_t i = 0; i < sim->priv->nguests; i++)
+        if (!strcmp(sim->priv->guests[i].name, name))
+            return &sim->priv->guests[i];
+    return NULL;
+}
+
+/* Index of a model counter by name, or -1. */
+static inline int counter_index(const irq_sim *sim, const char *name)
+{
+    for (size_t i = 0; i < sim->ops->ncounters; i++)
+        if (!strcmp(sim->ops->counters[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+static inline uint64_t mcount(irq_sim *sim, const irq_guest *g, const char *name)
+{
+    int i = counter_index(sim, name);
+    return i < 0 ? UINT64_MAX : g->mcount[i];
+}
+
+/* The JSON report as a string (to free), with "wall_seconds" blanked. */
+static inline char *report_json(const irq_sim *sim)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    irq_sim_write_report(sim, IRQ_FORMAT_JSON, f);
+    fclose(f);
+    char *w = strstr(buf, "\"wall_seconds\": ");
+    if (w)
+        for (w += 16; *w && *w != ','; w++)
+            *w = '0';
+    return buf;
+}
+
+#endif
