@@ -592,6 +592,35 @@ static void test_unsorted_replay(void **state)
            38, "cannot read");
 }
 
+/* The replay files kept in tests/data, named by absolute path. */
+static void test_replay_data_files(void **state)
+{
+    (void)state;
+    char dir[4096], text[8192], csv[4200];
+    irq_scenario *sc;
+    irq_error err;
+    if (data_dir[0] == '/') {
+        snprintf(dir, sizeof dir, "%s", data_dir);
+    } else {
+        char cwd[2048];
+        assert_non_null(getcwd(cwd, sizeof cwd));
+        snprintf(dir, sizeof dir, "%s/%s", cwd, data_dir);
+    }
+    snprintf(text, sizeof text,
+             HEAD GUEST "sources:\n  - {name: r, target: web, arrivals: 'replay(%s/%s)'}\n", dir,
+             "replay_unsorted.csv");
+    int rc = load_text(text, NULL, 0, &sc, &err);
+    check_error(rc, sc, &err, 4, 1, "timestamp '1500' is not in ascending order");
+    assert_string_equal(err.file, path_in(csv, sizeof csv, dir, "replay_unsorted.csv"));
+    snprintf(text, sizeof text,
+             HEAD GUEST "sources:\n  - {name: r, target: web, arrivals: 'replay(%s/%s)'}\n", dir,
+             "replay_empty.csv");
+    rc = load_text(text, NULL, 0, &sc, &err);
+    assert_int_equal(rc, IRQ_EINPUT);
+    assert_string_equal(err.file, path_in(csv, sizeof csv, dir, "replay_empty.csv"));
+    assert_non_null(strstr(err.message, "no timestamps in the file"));
+}
+
 static void test_alias(void **state)
 {
     (void)state;
@@ -977,6 +1006,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_targets),
         cmocka_unit_test(test_overrides_errors),
         cmocka_unit_test(test_unsorted_replay),
+        cmocka_unit_test(test_replay_data_files),
         cmocka_unit_test(test_alias),
         cmocka_unit_test(test_full_scenario),
         cmocka_unit_test(test_minimal_defaults),
