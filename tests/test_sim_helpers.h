@@ -12,8 +12,8 @@
 /* Writes text to a temporary .yaml file; returns its path (to free). */
 static inline char *write_temp_yaml(const char *text)
 {
-    char *path = strdup("/tmp/irqsim-test-XXXXXX.yaml");
-    int fd = mkstemps(path, 5);
+    char *path = strdup("/tmp/irqsim-test-XXXXXX");
+    int fd = mkstemp(path);
     if (fd < 0) {
         free(path);
         return NULL;

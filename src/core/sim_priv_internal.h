@@ -24,6 +24,7 @@ typedef struct irq_pcpu {
     uint8_t work_head, work_len;
     irq_host_work_item work[IRQ_HOST_WORK_RING];
     irq_timer_id slice_timer, work_timer;
+    uint64_t cur_since; /* when cur got the CPU: its time slice starts there */
     uint64_t busy_since, host_cycles;
 } irq_pcpu;
 

@@ -336,18 +336,23 @@ static irq_vcpu *rq_pop(irq_pcpu *p)
     return v;
 }
 
+/* The thread on the CPU keeps it for one slice from when it got it (or
+ * from now, if it has had that already) once another thread waits. */
 static void arm_slice(irq_pcpu *p)
 {
     struct irq_sim *sim = p->sim;
-    if (p->rq_head && !irq_timer_armed(&sim->eng, p->slice_timer))
-        irq_timer_arm(&sim->eng, p->slice_timer,
-                      irq_now(sim) + sim->priv->cost[IRQ_HOST_TIMESLICE]);
+    if (!p->rq_head || irq_timer_armed(&sim->eng, p->slice_timer))
+        return;
+    uint64_t when = p->cur_since + sim->priv->cost[IRQ_HOST_TIMESLICE];
+    irq_timer_arm(&sim->eng, p->slice_timer, when > irq_now(sim) ? when : irq_now(sim));
 }
 
 static void give_cpu(irq_pcpu *p, irq_vcpu *v)
 {
     struct irq_sim *sim = p->sim;
     p->cur = v;
+    p->cur_since = irq_now(sim);
+    irq_timer_cancel(&sim->eng, p->slice_timer);
     v->on_cpu = true;
     if (p->last != v && p->last != NULL && sim->priv->cost[IRQ_HOST_CTX_SWITCH] > 0) {
         pause_top(v);
