@@ -4,9 +4,11 @@
 #include "model_internal.h"
 
 extern const irq_model_ops irq_model_direct;
+extern const irq_model_ops irq_model_gib;
 
 static const irq_model_ops *const models[] = {
     &irq_model_direct,
+    &irq_model_gib,
 };
 
 const irq_model_ops *irq_model_find(const char *name)

@@ -196,6 +196,54 @@ void irq_pend_free(irq_pend *pd)
     *pd = (irq_pend){0};
 }
 
+bool irq_fifo_add(irq_guest *g, irq_fifo *q, uint64_t arrival, uint32_t max, int counter)
+{
+    if (q->len >= max) {
+        g->dropped++;
+        if (counter >= 0)
+            g->mcount[counter]++;
+        return false;
+    }
+    if (q->len == q->cap) { /* grow, unrolling the ring */
+        uint32_t cap = q->cap ? q->cap * 2 : 8;
+        uint64_t *t = malloc(cap * sizeof *t);
+        if (!t) {
+            irq_sim_fail(g->sim, "out of memory holding pending interrupts");
+            g->dropped++;
+            return false;
+        }
+        for (uint32_t i = 0; i < q->len; i++)
+            t[i] = q->t[(q->head + i) % q->cap];
+        free(q->t);
+        q->t = t;
+        q->cap = cap;
+        q->head = 0;
+    }
+    q->t[(q->head + q->len) % q->cap] = arrival;
+    q->len++;
+    g->pending++;
+    return true;
+}
+
+void irq_fifo_deliver(irq_vcpu *v, irq_fifo *q, uint32_t cls)
+{
+    if (q->len == 0)
+        return;
+    uint64_t arrival = q->t[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->len--;
+    v->guest->pending--;
+    v->guest->delivered++;
+    irq_latency_record(v->guest, cls, arrival, 0);
+    irq_vcpu_start_handler(v);
+}
+
+void irq_fifo_free(irq_fifo *q)
+{
+    free(q->t);
+    *q = (irq_fifo){0};
+}
+
 void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
 {
     v->guest->delivered++;

@@ -138,6 +138,21 @@ void irq_pend_drop(irq_guest *g, irq_pend *p, int counter);
 void irq_pend_free(irq_pend *p);
 static inline bool irq_pend_set(const irq_pend *p) { return p->n != 0; }
 
+/* A FIFO of pending interrupts that are delivered one by one (a software
+ * floating-interrupt list: no coalescing). Each entry counts as pending. */
+typedef struct irq_fifo {
+    uint64_t *t;
+    uint32_t head, len, cap;
+} irq_fifo;
+/* Appends an arrival; when the FIFO already holds max entries the arrival
+ * is dropped and counter (a model counter index, or -1) names the reason.
+ * Returns false when dropped. */
+bool irq_fifo_add(irq_guest *g, irq_fifo *q, uint64_t arrival, uint32_t max, int counter);
+/* Delivers the oldest entry to v (starts its handler). */
+void irq_fifo_deliver(irq_vcpu *v, irq_fifo *q, uint32_t cls);
+void irq_fifo_free(irq_fifo *q);
+static inline bool irq_fifo_empty(const irq_fifo *q) { return q->len == 0; }
+
 /* Delivers one arrival that never was pending (e.g. presented directly to
  * a running vCPU). */
 void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls);
@@ -145,6 +160,9 @@ void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls);
 /* Wakes a halted vCPU (no-op otherwise); counts a kick. Returns true when
  * the vCPU was halted. */
 bool irq_vcpu_kick(irq_vcpu *v);
+/* Ends a vCPU's halt without a kick (it noticed work itself, e.g. while
+ * halt polling). Returns true when the vCPU was halted. */
+bool irq_vcpu_wake(irq_vcpu *v);
 /* Runs host work on the vCPU's behalf (an exit, a trap, a hypercall) for
  * cycles; done (optional) is called when it completes. */
 void irq_vcpu_exit(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn done, void *ctx, uint64_t arg);

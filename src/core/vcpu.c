@@ -258,6 +258,11 @@ static bool wake(irq_vcpu *v)
     return true;
 }
 
+bool irq_vcpu_wake(irq_vcpu *v)
+{
+    return wake(v);
+}
+
 bool irq_vcpu_kick(irq_vcpu *v)
 {
     v->kicks++;
@@ -300,8 +305,9 @@ void irq_vcpu_start_handler(irq_vcpu *v)
 
 bool irq_vcpu_in_guest(const irq_vcpu *v)
 {
-    return v->in_guest && runnable(v) && v->depth > 0 &&
-           v->stack[v->depth - 1].kind == IRQ_SEG_BUSY;
+    /* an empty stack in the guest: a handler just ended, guest code runs */
+    return v->in_guest && runnable(v) &&
+           (v->depth == 0 || v->stack[v->depth - 1].kind == IRQ_SEG_BUSY);
 }
 
 bool irq_vcpu_in_handler(const irq_vcpu *v)

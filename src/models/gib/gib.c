@@ -1,0 +1,315 @@
+/* The GIB/GISA model: parameter and counter tables, set-up, the ops table.
+ * What the machine and the host do is in gib_host.c. */
+#include <stdlib.h>
+
+#include "gib_internal.h"
+
+static const char *const heuristics[] = {"upstream", "v5",       "v4",      "v3",
+                                         "v2",       "kick-all", "no-gisa", NULL};
+static const char *const iam_clears[] = {"all", "isc", NULL};
+
+const irq_param_desc gib_params[GIB_NPARAMS] = {
+    [P_HEURISTIC] = {.name = "heuristic",
+                     .type = IRQ_PARAM_ENUM,
+                     .def = "upstream",
+                     .unit = "choice",
+                     .help = "host kick heuristic: upstream (kicker timer, since the v7 series), "
+                             "v5 (greedy cover), v4, v3, v2 (earlier designs of the series), "
+                             "kick-all (naive), no-gisa (kvm.use_gisa=N)",
+                     .choices = heuristics,
+                     .source = "series 'KVM: s390: make use of the GIB' v2..v7"},
+    [P_EXPIRES] = {.name = "kicker_period",
+                   .type = IRQ_PARAM_DURATION,
+                   .def = "50us",
+                   .unit = "time",
+                   .help = "period of the per-GISA kicker timer (upstream)",
+                   .min = 1,
+                   .max = 1e12,
+                   .source = "gi->expires in arch/s390/kvm/interrupt.c"},
+    [P_IAM_CLEAR] = {.name = "iam_clear",
+                     .type = IRQ_PARAM_ENUM,
+                     .def = "all",
+                     .unit = "choice",
+                     .help = "what the machine clears in the IAM when it links a GISA: the whole "
+                             "IAM, or only the alerting ISC's bit",
+                     .choices = iam_clears,
+                     .source = "implied by the sources (DOMAIN.md section 1)"},
+    [P_HALT_POLL] = {.name = "halt_poll",
+                     .type = IRQ_PARAM_DURATION,
+                     .def = "50us",
+                     .unit = "time",
+                     .help = "halt polling before a waiting vCPU sleeps (0 = off); a polling "
+                             "vCPU notices the IPM itself",
+                     .max = 1e12,
+                     .source = "KVM_HALT_POLL_NS_DEFAULT on s390"},
+    [P_GAL_CPU] = {.name = "gal_cpu",
+                   .type = IRQ_PARAM_INT,
+                   .def = "0",
+                   .unit = "CPU index",
+                   .help = "host CPU that takes GAL interruptions and runs the kicker timers "
+                           "(taken modulo host.cpus)",
+                   .max = 65535,
+                   .assumption = true},
+    [P_GAL_COST] = {.name = "gal_cost",
+                    .type = IRQ_PARAM_DURATION,
+                    .def = "2us",
+                    .unit = "time",
+                    .help = "host time to take a GAL interruption up to its first list swap",
+                    .max = 1e12,
+                    .assumption = true},
+    [P_GAL_GISA_COST] = {.name = "gal_gisa_cost",
+                         .type = IRQ_PARAM_DURATION,
+                         .def = "200ns",
+                         .unit = "time",
+                         .help = "host time per GISA taken off the alert list",
+                         .max = 1e12,
+                         .assumption = true},
+    [P_KICKER_COST] = {.name = "kicker_cost",
+                       .type = IRQ_PARAM_DURATION,
+                       .def = "500ns",
+                       .unit = "time",
+                       .help = "host time of one kicker timer tick",
+                       .max = 1e12,
+                       .assumption = true},
+    [P_INTERCEPT_COST] = {.name = "intercept_cost",
+                          .type = IRQ_PARAM_DURATION,
+                          .def = "1us",
+                          .unit = "time",
+                          .help = "no-gisa: SIE exit of a running vCPU asked to take a floating "
+                                  "I/O interrupt (I/O interrupt intercept)",
+                          .max = 1e12,
+                          .assumption = true},
+    [P_MAX_FLOAT] = {.name = "max_float_irqs",
+                     .type = IRQ_PARAM_INT,
+                     .def = "16384",
+                     .unit = "interrupts",
+                     .help = "no-gisa: floating I/O interrupts the host holds per guest before "
+                             "refusing more (counted as dropped, float_list_full)",
+                     .min = 1,
+                     .max = 1e9,
+                     .source = "KVM_S390_MAX_FLOAT_IRQS"},
+    [P_CHECK] = {.name = "check_invariants",
+                 .type = IRQ_PARAM_BOOL,
+                 .def = "true",
+                 .unit = "flag",
+                 .help = "check the GISA invariants (IAM within alert_mask, IAM cleared while "
+                         "on the alert list, kicks only of waiting vCPUs) as the run goes",
+                 .source = "simulator option"},
+};
+
+const irq_param_desc gib_guest_params[GIB_NGPARAMS] = {
+    [G_ALERT_ISCS] = {.name = "alert_iscs",
+                      .type = IRQ_PARAM_BITS,
+                      .def = "[]",
+                      .unit = "ISC list",
+                      .help = "ISCs registered for alerting (alert_mask). When not given: the "
+                              "ISCs of the pass-through sources that target the guest",
+                      .min = 0,
+                      .max = 7,
+                      .source = "pass-through devices register their ISC (kvm_s390_gisc_register)"},
+};
+
+const irq_param_desc gib_vcpu_params[GIB_NVPARAMS] = {
+    [V_IO] = {.name = "io_enabled",
+              .type = IRQ_PARAM_BOOL,
+              .def = "true",
+              .unit = "flag",
+              .help = "PSW I/O-interrupt enable bit",
+              .source = "scenario choice"},
+    [V_ISCS] = {.name = "iscs",
+                .type = IRQ_PARAM_BITS,
+                .def = "[0, 1, 2, 3, 4, 5, 6, 7]",
+                .unit = "ISC list",
+                .help = "ISCs enabled in CR6",
+                .min = 0,
+                .max = 7,
+                .source = "scenario choice"},
+    [V_MASK_EVERY] = {.name = "mask_every",
+                      .type = IRQ_PARAM_DIST,
+                      .def = "const(0ns)",
+                      .unit = "time",
+                      .help = "time between periods in which the guest masks mask_iscs "
+                              "(const(0ns) = never)",
+                      .source = "scenario choice"},
+    [V_MASK_FOR] = {.name = "mask_for",
+                    .type = IRQ_PARAM_DIST,
+                    .def = "const(20us)",
+                    .unit = "time",
+                    .help = "length of one masked period",
+                    .source = "scenario choice"},
+    [V_MASK_ISCS] = {.name = "mask_iscs",
+                     .type = IRQ_PARAM_BITS,
+                     .def = "[0, 1, 2, 3, 4, 5, 6, 7]",
+                     .unit = "ISC list",
+                     .help = "ISCs masked during a masked period",
+                     .min = 0,
+                     .max = 7,
+                     .source = "scenario choice"},
+};
+
+const irq_counter_desc gib_counters[GIB_NCOUNTERS] = {
+    [C_GAL] = {"gal_interrupts", "GIB alert interruptions (/proc/interrupts GAL)", 1},
+    [C_LIST_ENTRIES] = {"alert_list_entries", "GISAs taken off the alert list", 0},
+    [C_SUPPRESSED] = {"alerts_suppressed",
+                      "GISAs linked while the list was busy or NONE: no interruption", 0},
+    [C_TICKS] = {"kicker_ticks", "kicker timer ticks", 1},
+    [C_RESTARTS] = {"timer_restarts", "kicker timer re-armed by a tick", 0},
+    [C_IAM_RESTORES] = {"iam_restores", "IAM went from cleared back to alert_mask", 1},
+    [C_WASTED] = {"wasted_kicks", "kicked vCPUs that found nothing they could take", 1},
+    [C_HALT_WAKEUP] = {"halt_wakeup", "halted vCPU threads woken", 0},
+    [C_POLL_SUCCESS] = {"halt_poll_success", "halts ended by polling (no wake-up needed)", 0},
+    [C_EXIT_WAIT] = {"exit_wait_state", "enabled-wait intercepts handled", 0},
+    [C_DELIVER_IO] = {"deliver_io", "I/O interrupts delivered by the host before SIE entry", 0},
+    [C_INJECT_IO] = {"inject_io", "I/O interrupts injected by software", 0},
+    [C_DIRECT] = {"direct_deliveries", "presented by the machine to a vCPU in SIE, no exit", 1},
+    [C_IO_INT_REQ] = {"io_int_requests",
+                      "no-gisa: running vCPUs asked to intercept for a floating interrupt", 0},
+    [C_INTERCEPTS] = {"io_intercepts", "no-gisa: I/O interrupt intercepts (SIE exits)", 0},
+    [C_HOST_ALERT_CYCLES] = {"host_alert_cycles", "host cycles in GAL handling and kicker ticks",
+                             0},
+    [C_FLOAT_FULL] = {"float_list_full", "no-gisa: dropped, floating list full", 0},
+};
+
+/* Adapter interrupts are floating, on ISCs 0..7. */
+static int gib_validate(const struct irq_scenario *sc, irq_error *err)
+{
+    for (size_t i = 0; i < sc->nsources; i++) {
+        const irq_source_cfg *s = &sc->sources[i];
+        if (s->cls >= GIB_NISC)
+            return irq_error_set(err, IRQ_EINPUT, &s->mark,
+                                 "class %u of source '%s' is not an ISC (expected 0..7)", s->cls,
+                                 s->name);
+        if (s->vcpu >= 0)
+            return irq_error_set(err, IRQ_EINPUT, &s->mark,
+                                 "source '%s' targets a vCPU, but adapter interrupts are floating "
+                                 "(expected no 'vcpu' key with model 'gib')",
+                                 s->name);
+    }
+    return IRQ_OK;
+}
+
+uint8_t gib_cr6_of_bits(uint64_t bits)
+{
+    uint8_t m = 0;
+    for (int n = 0; n < GIB_NISC; n++)
+        if (bits & (1ull << n))
+            m |= ISC_BIT(n);
+    return m;
+}
+
+/* alert_mask: as written, or the ISCs of the pass-through sources that
+ * target this guest. */
+static uint8_t alert_mask_of(const irq_scenario *sc, const irq_guest *g, uint32_t instance)
+{
+    const irq_param_value *p = &g->params[G_ALERT_ISCS];
+    if (p->mark.line != 0)
+        return gib_cr6_of_bits(p->u);
+    uint8_t m = 0;
+    for (size_t i = 0; i < sc->nsources; i++) {
+        const irq_source_cfg *s = &sc->sources[i];
+        bool targets = s->tmpl == g->tmpl && (s->instance < 0 || s->instance == instance);
+        if (targets && s->injection == IRQ_INJ_PASSTHROUGH)
+            m |= ISC_BIT(s->cls);
+    }
+    return m;
+}
+
+static void setup_guest(gib *m, irq_guest *g, uint32_t instance)
+{
+    const irq_scenario *sc = irq_sim_scenario(m->sim);
+    ggisa *gi = gisa_of(m, g);
+    gi->next = (int32_t)g->index; /* pointing to itself: not on the list */
+    gi->alert_mask = m->h == H_NO_GISA ? 0 : alert_mask_of(sc, g, instance);
+    gi->iam = gi->alert_mask;
+    gi->kicker = irq_sim_timer_new(m->sim, gib_kicker_fire, m, g->index);
+    for (uint32_t j = 0; j < g->nvcpus; j++) {
+        irq_vcpu *v = &g->vcpus[j];
+        gvcpu *gv = gv_of(m, v);
+        gv->vcpu = v;
+        gv->cr6 = gib_cr6_of_bits(v->params[V_ISCS].u);
+        gv->io_on = v->params[V_IO].i != 0;
+        gv->mask_timer = irq_sim_timer_new(m->sim, gib_mask_toggle, m, v->id);
+        irq_sim_rng(m->sim, &gv->rng, "gib-mask", v->id);
+        uint64_t first = irq_dist_sample(&v->params[V_MASK_EVERY].dist, &gv->rng);
+        if (first > 0)
+            irq_sim_timer_arm(m->sim, gv->mask_timer, first);
+    }
+}
+
+static void read_params(gib *m)
+{
+    const irq_param_value *p = irq_sim_model_params(m->sim);
+    m->h = (gib_heuristic)p[P_HEURISTIC].i;
+    m->expires = p[P_EXPIRES].u ? p[P_EXPIRES].u : 1;
+    m->iam_clear_all = p[P_IAM_CLEAR].i == 0;
+    m->halt_poll = p[P_HALT_POLL].u;
+    m->gal_cpu = (uint32_t)p[P_GAL_CPU].i % irq_sim_ncpus(m->sim);
+    m->gal_cost = p[P_GAL_COST].u;
+    m->gisa_cost = p[P_GAL_GISA_COST].u;
+    m->kicker_cost = p[P_KICKER_COST].u;
+    m->intercept_cost = p[P_INTERCEPT_COST].u;
+    m->max_float = (uint32_t)p[P_MAX_FLOAT].i;
+    m->check = p[P_CHECK].i != 0;
+}
+
+static void gib_destroy(void *model)
+{
+    gib *m = model;
+    for (size_t i = 0; m->g && i < m->nguests; i++)
+        for (int n = 0; n < GIB_NISC; n++) {
+            irq_pend_free(&m->g[i].isc[n]);
+            irq_fifo_free(&m->g[i].flt[n]);
+        }
+    free(m->g);
+    free(m->v);
+    free(m);
+}
+
+static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
+{
+    gib *m = calloc(1, sizeof *m);
+    if (!m)
+        return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
+    m->sim = sim;
+    m->nguests = irq_sim_nguests(sim);
+    m->nvcpus = irq_sim_scenario(sim)->total_vcpus;
+    m->g = calloc(m->nguests, sizeof *m->g);
+    m->v = calloc(m->nvcpus, sizeof *m->v);
+    if (!m->g || !m->v) {
+        gib_destroy(m);
+        return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
+    }
+    read_params(m);
+    m->origin = ORIGIN_NULL;
+    m->gal_last = ORIGIN_NULL;
+    const irq_scenario *sc = irq_sim_scenario(sim);
+    size_t gi = 0;
+    for (uint32_t t = 0; t < sc->ntmpls; t++)
+        for (uint32_t k = 0; k < sc->tmpls[t].count; k++, gi++)
+            setup_guest(m, irq_sim_guest(sim, gi), k);
+    *model = m;
+    return IRQ_OK;
+}
+
+const irq_model_ops irq_model_gib = {
+    .name = "gib",
+    .summary = "s390 adapter interrupts through the GISA (IPM/IAM) and the GIB alert list, "
+               "with the host's kick heuristics",
+    .params = gib_params,
+    .nparams = GIB_NPARAMS,
+    .guest_params = gib_guest_params,
+    .nguest_params = GIB_NGPARAMS,
+    .vcpu_params = gib_vcpu_params,
+    .nvcpu_params = GIB_NVPARAMS,
+    .counters = gib_counters,
+    .ncounters = GIB_NCOUNTERS,
+    .validate = gib_validate,
+    .create = gib_create,
+    .destroy = gib_destroy,
+    .inject = gib_inject,
+    .wait_entry = gib_wait_entry,
+    .wakeup = gib_wakeup,
+    .guest_entry = gib_guest_entry,
+    .guest_exit = gib_guest_exit,
+    .irq_enabled = gib_irq_enabled,
+};

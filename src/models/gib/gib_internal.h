@@ -1,0 +1,137 @@
+/* s390 adapter interrupts through the GISA and the GIB alert list
+ * (../shared/DOMAIN.md section 1). State shared by gib.c (tables, set-up)
+ * and gib_host.c (what the machine and the host do). */
+#ifndef IRQ_GIB_INTERNAL_H
+#define IRQ_GIB_INTERNAL_H
+
+#include "sim_internal.h"
+
+#define GIB_NISC 8
+/* Bit for ISC n in IPM, IAM, alert_mask and CR6: ISC 0 is the MSB. */
+#define ISC_BIT(n) ((uint8_t)(0x80u >> (n)))
+
+/* alert_list_origin holds a guest index or one of the two sentinels. */
+#define ORIGIN_NULL (-1) /* empty, alert interruptions armed */
+#define ORIGIN_NONE (-2) /* empty, alert interruptions suppressed */
+
+typedef enum gib_heuristic {
+    H_UPSTREAM,
+    H_V5,
+    H_V4,
+    H_V3,
+    H_V2,
+    H_KICK_ALL,
+    H_NO_GISA,
+} gib_heuristic;
+
+/* Model parameters (the `model:` section), indexes into gib_params[]. */
+enum {
+    P_HEURISTIC,
+    P_EXPIRES,
+    P_IAM_CLEAR,
+    P_HALT_POLL,
+    P_GAL_CPU,
+    P_GAL_COST,
+    P_GAL_GISA_COST,
+    P_KICKER_COST,
+    P_INTERCEPT_COST,
+    P_MAX_FLOAT,
+    P_CHECK,
+    GIB_NPARAMS
+};
+/* Guest parameters */
+enum { G_ALERT_ISCS, GIB_NGPARAMS };
+/* vCPU parameters */
+enum { V_IO, V_ISCS, V_MASK_EVERY, V_MASK_FOR, V_MASK_ISCS, GIB_NVPARAMS };
+
+/* Counters, indexes into gib_counters[]. */
+enum {
+    C_GAL,
+    C_LIST_ENTRIES,
+    C_SUPPRESSED,
+    C_TICKS,
+    C_RESTARTS,
+    C_IAM_RESTORES,
+    C_WASTED,
+    C_HALT_WAKEUP,
+    C_POLL_SUCCESS,
+    C_EXIT_WAIT,
+    C_DELIVER_IO,
+    C_INJECT_IO,
+    C_DIRECT,
+    C_IO_INT_REQ,
+    C_INTERCEPTS,
+    C_HOST_ALERT_CYCLES,
+    C_FLOAT_FULL,
+    GIB_NCOUNTERS
+};
+
+typedef struct gvcpu {
+    irq_vcpu *vcpu;
+    uint8_t cr6;      /* ISCs the guest enabled in CR6 */
+    uint8_t masked;   /* ISCs masked for a while by the mask schedule */
+    bool io_on;       /* PSW I/O enable */
+    bool idle;        /* bit in idle_mask: entered a halt, not yet running again */
+    bool kicked;      /* bit in kicked_mask: kicked, not yet back in SIE */
+    bool in_sie;      /* between SIE entry and exit */
+    bool io_int_req;  /* no-gisa: asked to intercept when it enables for I/O */
+    bool mask_period; /* inside a masked period of the mask schedule */
+    irq_timer_id mask_timer;
+    irq_rng rng;
+} gvcpu;
+
+typedef struct ggisa {
+    uint8_t ipm, iam, alert_mask;
+    bool on_list;
+    bool tick_queued; /* a kicker tick waits for its host CPU */
+    int32_t next;     /* next_alert: guest index or sentinel */
+    uint32_t in_sie;  /* vCPUs in SIE (v2, v3) */
+    uint32_t next_rr; /* round-robin position of the floating kick */
+    irq_timer_id kicker;
+    irq_pend isc[GIB_NISC]; /* the IPM bits, with the arrivals they hold */
+    irq_fifo flt[GIB_NISC]; /* no-gisa: the software floating list per ISC */
+} ggisa;
+
+typedef struct gib {
+    struct irq_sim *sim;
+    gib_heuristic h;
+    bool iam_clear_all;
+    bool check;
+    uint64_t expires, halt_poll, gal_cost, gisa_cost, kicker_cost, intercept_cost;
+    uint32_t gal_cpu, max_float;
+    int32_t origin;      /* alert_list_origin */
+    int32_t gal_last;    /* what the GAL handler's previous pass ended on */
+    uint32_t gal_walked; /* GISAs walked by the previous pass */
+    ggisa *g;            /* per guest */
+    gvcpu *v;            /* per vCPU id */
+    size_t nguests, nvcpus;
+} gib;
+
+extern const irq_param_desc gib_params[GIB_NPARAMS];
+extern const irq_param_desc gib_guest_params[GIB_NGPARAMS];
+extern const irq_param_desc gib_vcpu_params[GIB_NVPARAMS];
+extern const irq_counter_desc gib_counters[GIB_NCOUNTERS];
+
+static inline ggisa *gisa_of(gib *m, const irq_guest *g)
+{
+    return &m->g[g->index];
+}
+static inline gvcpu *gv_of(gib *m, const irq_vcpu *v)
+{
+    return &m->v[v->id];
+}
+
+/* ISC list (bit n = ISC n) -> CR6-style mask (ISC 0 = 0x80). */
+uint8_t gib_cr6_of_bits(uint64_t bits);
+
+/* gib_host.c: the ops callbacks */
+void gib_inject(void *model, const irq_intr *in);
+irq_wait_decision gib_wait_entry(void *model, irq_vcpu *v, uint64_t *poll);
+void gib_wakeup(void *model, irq_vcpu *v);
+void gib_guest_entry(void *model, irq_vcpu *v);
+void gib_guest_exit(void *model, irq_vcpu *v);
+void gib_irq_enabled(void *model, irq_vcpu *v);
+void gib_kicker_fire(void *ctx, uint64_t guest);
+void gib_mask_toggle(void *ctx, uint64_t vcpu);
+
+#endif
