@@ -256,18 +256,19 @@ static void test_random_invariants(void **state)
     (void)state;
     char y[2048];
     for (int seed = 1; seed <= 12; seed++) {
-        snprintf(y, sizeof y,
-                 "name: r\nseed: %d\nclock_hz: 1e9\nduration: 5ms\n"
-                 "host: {cpus: %d, timeslice: 300us}\nmodel: {name: direct, pick: %s}\n"
-                 "guests:\n  - {name: a, count: %d, vcpus: %d, workload: {busy: exp(%dus),"
-                 " idle: exp(%dus), handler: exp(3us)}, vcpu: {enabled: true},"
-                 " vcpu_overrides: [{index: 0, enabled: false}]}\n"
-                 "  - {name: b, vcpus: 1, workload: {start: idle}}\n"
-                 "sources:\n  - {name: p, target: a, arrivals: poisson(%dk/s), class: 2}\n"
-                 "  - {name: q, target: a, vcpu: 0, arrivals: 'storm(count=50, window=20us,"
-                 " period=1ms)'}\n  - {name: r, target: b, arrivals: 'periodic(7us, jitter=3us)'}\n",
-                 seed, 1 + seed % 4, seed % 2 ? "lowest" : "round-robin", 1 + seed % 5,
-                 2 + seed % 3, 10 + 7 * seed, 30 + 11 * seed, 20 + 9 * seed);
+        snprintf(
+            y, sizeof y,
+            "name: r\nseed: %d\nclock_hz: 1e9\nduration: 5ms\n"
+            "host: {cpus: %d, timeslice: 300us}\nmodel: {name: direct, pick: %s}\n"
+            "guests:\n  - {name: a, count: %d, vcpus: %d, workload: {busy: exp(%dus),"
+            " idle: exp(%dus), handler: exp(3us)}, vcpu: {enabled: true},"
+            " vcpu_overrides: [{index: 0, enabled: false}]}\n"
+            "  - {name: b, vcpus: 1, workload: {start: idle}}\n"
+            "sources:\n  - {name: p, target: a, arrivals: poisson(%dk/s), class: 2}\n"
+            "  - {name: q, target: a, vcpu: 0, arrivals: 'storm(count=50, window=20us,"
+            " period=1ms)'}\n  - {name: r, target: b, arrivals: 'periodic(7us, jitter=3us)'}\n",
+            seed, 1 + seed % 4, seed % 2 ? "lowest" : "round-robin", 1 + seed % 5, 2 + seed % 3,
+            10 + 7 * seed, 30 + 11 * seed, 20 + 9 * seed);
         irq_scenario *sc;
         irq_error err = {0};
         int rc;
