@@ -72,6 +72,43 @@ int irq_sim_write_report(const irq_sim *sim, enum irq_format fmt, FILE *out);
 /* The registered models and their parameter tables. */
 void irq_models_describe(FILE *out, int markdown);
 
+/* ---- Timeline of a run (src/core/trace.c) ------------------------------- */
+
+/* An instant event of a run: "arrival" (emitted by the core), "alert",
+ * "kick", "deliver" (as models emit them). guest is NULL and vcpu -1 when
+ * the event concerns no guest or vCPU; cpu is a host CPU or -1. */
+typedef void (*irq_instant_fn)(void *ud, const char *what, const char *guest, int vcpu, int cpu,
+                               uint64_t now_cycles);
+
+typedef struct irq_trace_cfg {
+    const char *path;       /* Chrome trace-event JSON file to write; NULL: none */
+    const char *window;     /* "FROM,TO", two scenario durations ("0,2ms"): only what
+                               happens in [FROM, TO] is written; NULL: the whole run */
+    irq_instant_fn instant; /* also told every instant event of the run; may be NULL */
+    void *instant_ud;
+} irq_trace_cfg;
+
+/* A timeline trace: vCPU states (one track per vCPU), host work (one track
+ * per host CPU) and instant events, in the Chrome trace-event format that
+ * the Perfetto UI and chrome://tracing open. */
+typedef struct irq_trace irq_trace;
+
+/* Attaches a trace to sim before irq_sim_run; at most one per simulation.
+ * A bad window is IRQ_EINPUT, a file that cannot be created IRQ_EIO. */
+int irq_trace_open(irq_trace **out, irq_sim *sim, const irq_trace_cfg *cfg, irq_error *err);
+/* After irq_sim_run and before irq_sim_free: ends the spans still open at
+ * the end of the run, completes the file and frees t (NULL is a no-op).
+ * IRQ_EIO when the file could not be written. */
+int irq_trace_close(irq_trace *t, irq_error *err);
+
+/* 1 when the model counts `counter` among its headline counters (alerts,
+ * kicks: the top of its text report), 0 when not, -1 when the model or the
+ * counter is unknown. */
+int irq_model_counter_headline(const char *model, const char *counter);
+
+/* The scenario's simulated time, in cycles of its clock. */
+uint64_t irq_scenario_duration(const irq_scenario *sc);
+
 #ifdef __cplusplus
 }
 #endif

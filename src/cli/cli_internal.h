@@ -22,6 +22,7 @@ typedef struct cli_opts {
     const char *plot_format; /* png | svg */
     const char *trace_file;
     const char *trace_window;
+    char seed_buf[64]; /* "seed=N" for --seed */
 } cli_opts;
 
 int cli_add_set(cli_opts *o, const char *kv);
@@ -29,6 +30,8 @@ void cli_opts_free(cli_opts *o);
 int cli_status_of(int irq_status);
 void cli_print_error(const irq_error *err);
 int cli_mkdir_p(const char *dir);
+/* Sets o->plot_format from --plot-format (png or svg); -1 reported. */
+int cli_plot_format(const char *cmd, cli_opts *o, const char *val);
 
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cli_internal.h"
+#include "collect_internal.h"
+#include "plot_internal.h"
 
 static int parse_format(const char *s, enum irq_format *f)
 {
@@ -24,7 +26,8 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(a, "--set") || !strcmp(a, "--seed") || !strcmp(a, "--format") ||
-                     !strcmp(a, "--out");
+                     !strcmp(a, "--out") || !strcmp(a, "--plot-format") || !strcmp(a, "--trace") ||
+                     !strcmp(a, "--trace-window");
         if (takes && !val) {
             fprintf(stderr, "irqsim run: %s needs a value\n", a);
             return -1;
@@ -49,6 +52,16 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
             }
         } else if (!strcmp(a, "--out")) {
             o->out_dir = val;
+        } else if (!strcmp(a, "--plot-format")) {
+            if (cli_plot_format("run", o, val))
+                return -1;
+        } else if (!strcmp(a, "--trace")) {
+            o->trace_file = val;
+        } else if (!strcmp(a, "--trace-window")) {
+            o->trace_window = val;
+        } else if (!strcmp(a, "--plot")) {
+            o->plot = true;
+            continue;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o->quiet = true;
             continue;
@@ -68,6 +81,14 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         fprintf(stderr, "irqsim run: missing scenario FILE\n");
         return -1;
     }
+    if (o->plot && !o->out_dir) {
+        fprintf(stderr, "irqsim run: --plot needs --out DIR (the plots are files)\n");
+        return -1;
+    }
+    if (o->trace_window && !o->trace_file) {
+        fprintf(stderr, "irqsim run: --trace-window needs --trace FILE.json\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -79,15 +100,6 @@ static FILE *open_in(const char *dir, const char *name)
     if (!f)
         fprintf(stderr, "irqsim: cannot write %s\n", path);
     return f;
-}
-
-static void latency_line(void *ud, const char *guest, uint32_t cls, uint64_t arrival,
-                         uint64_t latency, int coalesced)
-{
-    FILE *f = ((void **)ud)[0];
-    const double *ns_per_cycle = ((void **)ud)[1];
-    fprintf(f, "%s,%u,%.10g,%.10g,%d\n", guest, cls, (double)arrival * *ns_per_cycle,
-            (double)latency * *ns_per_cycle, coalesced);
 }
 
 static int write_outputs(irq_sim *sim, const char *dir)
@@ -112,8 +124,7 @@ static int run_one(const cli_opts *o)
     irq_scenario *sc = NULL;
     irq_sim *sim = NULL;
     FILE *lat = NULL;
-    double ns_per_cycle = 0;
-    void *sink_ud[2] = {NULL, &ns_per_cycle};
+    cli_collect col = {0};
     int rc = irq_scenario_load(&sc, o->file, o->sets, o->nsets, &err);
     if (rc == IRQ_OK)
         rc = irq_sim_create(&sim, sc, &err);
@@ -125,10 +136,14 @@ static int run_one(const cli_opts *o)
             rc = IRQ_EIO;
         } else {
             fprintf(lat, "guest,class,arrival_ns,latency_ns,coalesced\n");
-            ns_per_cycle = 1e9 / irq_scenario_clock_hz(sc);
-            sink_ud[0] = lat;
-            irq_sim_set_latency_sink(sim, latency_line, sink_ud);
         }
+    }
+    if (rc == IRQ_OK) {
+        cli_collect_cfg cc = {.latency_csv = lat,
+                              .series = o->plot,
+                              .trace_path = o->trace_file,
+                              .trace_window = o->trace_window};
+        rc = cli_collect_start(&col, sim, sc, &cc, &err);
     }
     if (rc == IRQ_OK) {
         cli_progress prog;
@@ -136,12 +151,18 @@ static int run_one(const cli_opts *o)
         rc = irq_sim_run(sim, cli_progress_cb, &prog, &err);
         cli_progress_done(&prog);
     }
-    if (rc != IRQ_OK && rc != IRQ_EIO)
+    int trc = cli_collect_stop(&col, rc == IRQ_OK ? &err : &(irq_error){0});
+    if (rc == IRQ_OK)
+        rc = trc;
+    if (rc != IRQ_OK && (rc != IRQ_EIO || err.message[0]))
         cli_print_error(&err);
     if (sim && rc != IRQ_EINPUT && rc != IRQ_EIO) /* report even a failed run: it helps */
         irq_sim_write_report(sim, o->format, stdout);
     if (rc == IRQ_OK && o->out_dir)
         rc = write_outputs(sim, o->out_dir);
+    if (rc == IRQ_OK && o->plot && cli_run_plot(o, sim, &col) != EXIT_OK)
+        rc = IRQ_EIO;
+    cli_collect_free(&col);
     if (lat && fclose(lat) != 0 && rc == IRQ_OK)
         rc = IRQ_EIO;
     irq_sim_free(sim);

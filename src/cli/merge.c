@@ -1,0 +1,632 @@
+/* Variant documents -> compare.json, compare.csv, table, plots; and the
+ * `irqsim merge DIR...` command. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "merge_internal.h"
+#include "plot_internal.h"
+#include "sweep_internal.h"
+
+/* ---- reading one document ----------------------------------------------- */
+
+static int bad_doc(const char *cmd, const char *source, const char *what)
+{
+    fprintf(stderr, "irqsim %s: %s: not an irqsim variant file: %s\n", cmd, source, what);
+    return EXIT_USAGE;
+}
+
+static bool whole(const cj_value *v, double min)
+{
+    return v && v->type == CJ_NUM && v->num >= min && v->num <= 1e15 && v->num == floor(v->num);
+}
+
+/* Numeric leaves of the totals, with dotted paths. */
+static int add_leaves(cli_variant *v, const cj_value *obj, const char *prefix, size_t *cap)
+{
+    for (size_t i = 0; i < obj->n; i++) {
+        const cj_value *e = &obj->items[i];
+        char path[256];
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", obj->keys[i]);
+        if (e->type == CJ_OBJ) {
+            if (add_leaves(v, e, path, cap))
+                return -1;
+            continue;
+        }
+        if (e->type != CJ_NUM)
+            continue;
+        if (v->nleaves == *cap) {
+            *cap = *cap ? *cap * 2 : 32;
+            cli_leaf *l = realloc(v->leaves, *cap * sizeof *l);
+            if (!l)
+                return -1;
+            v->leaves = l;
+        }
+        v->leaves[v->nleaves].v = e;
+        if (!(v->leaves[v->nleaves++].path = strdup(path)))
+            return -1;
+    }
+    return 0;
+}
+
+static int check_report(const char *cmd, cli_variant *v)
+{
+    const cj_value *r = v->report;
+    v->totals = cj_get_t(r, "totals", CJ_OBJ);
+    v->groups = cj_get_t(r, "groups", CJ_ARR);
+    cj_value *guests = (cj_value *)cj_get_t(r, "guests", CJ_ARR);
+    if (!cj_get_t(r, "scenario", CJ_STR) || !cj_get_t(r, "model", CJ_STR) || !v->totals ||
+        !v->groups || !guests || !cj_get_t(v->totals, "latency_ns", CJ_OBJ))
+        return bad_doc(cmd, v->source,
+                       "its report lacks scenario, model, totals, latency_ns, groups or guests");
+    /* Only the text of the guests is needed (copied verbatim): free the
+     * parsed tree, which for a big machine is most of the memory. */
+    v->guests_raw = guests->raw;
+    v->guests_len = guests->rawlen;
+    cj_free(guests);
+    size_t cap = 0;
+    if (add_leaves(v, v->totals, "", &cap)) {
+        fprintf(stderr, "irqsim %s: out of memory\n", cmd);
+        return EXIT_SIMFAIL;
+    }
+    return EXIT_OK;
+}
+
+static int load_one(const char *cmd, const cli_src *src, cli_variant *v)
+{
+    char why[512], msg[600];
+    v->source = src->name;
+    if (cj_parse(&v->doc, src->text, src->len, why, sizeof why) != 0)
+        return bad_doc(cmd, src->name, why);
+    const cj_value *d = &v->doc;
+    const cj_value *ver = cj_get_t(d, "irqsim_variant", CJ_NUM);
+    const cj_value *num = cj_get(d, "variant"), *of = cj_get(d, "variants");
+    v->settings = cj_get_t(d, "settings", CJ_OBJ);
+    v->report = cj_get_t(d, "report", CJ_OBJ);
+    if (!ver || ver->num != 1 || !cj_get_t(d, "sweep", CJ_STR) || !whole(num, 1) || !whole(of, 1) ||
+        num->num > of->num || of->num > CLI_MAX_VARIANTS || !cj_get_t(d, "vary", CJ_ARR) ||
+        !cj_get_t(d, "sets", CJ_ARR) || !v->settings || !v->report)
+        return bad_doc(cmd, src->name,
+                       "expected irqsim_variant 1, sweep, variant, variants, vary, sets, "
+                       "settings, latency_hist_ns and report");
+    v->number = (size_t)num->num;
+    if (cli_hist_read_json(&v->hist, cj_get(d, "latency_hist_ns"), why, sizeof why) != 0) {
+        snprintf(msg, sizeof msg, "%s", why);
+        return bad_doc(cmd, src->name, msg);
+    }
+    return check_report(cmd, v);
+}
+
+/* ---- checking the set ------------------------------------------------------ */
+
+static const char *str_of(const cj_value *doc, const char *key)
+{
+    const cj_value *s = cj_get_t(doc, key, CJ_STR);
+    return s ? s->str : "";
+}
+
+static double num_of(const cj_value *doc, const char *key)
+{
+    const cj_value *s = cj_get_t(doc, key, CJ_NUM);
+    return s ? s->num : 0;
+}
+
+static bool same_raw(const cj_value *a, const cj_value *b)
+{
+    return a && b && a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0;
+}
+
+static int same_sweep(const char *cmd, const cli_variant *a, const cli_variant *b)
+{
+    if (strcmp(str_of(&a->doc, "sweep"), str_of(&b->doc, "sweep")) == 0 &&
+        num_of(&a->doc, "variants") == num_of(&b->doc, "variants") &&
+        same_raw(cj_get(&a->doc, "vary"), cj_get(&b->doc, "vary")) &&
+        same_raw(cj_get(&a->doc, "sets"), cj_get(&b->doc, "sets")))
+        return EXIT_OK;
+    fprintf(stderr,
+            "irqsim %s: %s is from another sweep than %s (sweep %s of scenario '%s' with %.0f "
+            "variants, against sweep %s of '%s' with %.0f): merge the outputs of one sweep at a "
+            "time\n",
+            cmd, b->source, a->source, str_of(&b->doc, "sweep"), str_of(b->report, "scenario"),
+            num_of(&b->doc, "variants"), str_of(&a->doc, "sweep"), str_of(a->report, "scenario"),
+            num_of(&a->doc, "variants"));
+    return EXIT_USAGE;
+}
+
+static int report_missing(const char *cmd, const cli_variant *byno, size_t total)
+{
+    size_t missing = 0;
+    char list[256] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < total; i++) {
+        if (byno[i].source)
+            continue;
+        if (missing++ < 20 && used < sizeof list)
+            used +=
+                (size_t)snprintf(list + used, sizeof list - used, "%s%zu", used ? ", " : "", i + 1);
+    }
+    if (!missing)
+        return EXIT_OK;
+    fprintf(stderr,
+            "irqsim %s: %zu of %zu variants missing: %s%s (did every shard finish? with --shard "
+            "K/N, variant V is in shard ((V-1) mod N) + 1)\n",
+            cmd, missing, total, list, missing > 20 ? ", ..." : "");
+    return EXIT_USAGE;
+}
+
+/* Orders the variants by number, refusing duplicates and gaps. */
+static int order_variants(cli_merged *m, cli_variant *loaded, size_t n, const char *cmd)
+{
+    size_t total = (size_t)num_of(&loaded[0].doc, "variants");
+    cli_variant *byno = calloc(total, sizeof *byno);
+    if (!byno)
+        return EXIT_SIMFAIL;
+    int st = EXIT_OK;
+    for (size_t i = 0; i < n && st == EXIT_OK; i++) {
+        cli_variant *slot = &byno[loaded[i].number - 1];
+        if (slot->source) {
+            fprintf(stderr, "irqsim %s: variant %zu is in both %s and %s (merge each shard once)\n",
+                    cmd, loaded[i].number, slot->source, loaded[i].source);
+            st = EXIT_USAGE;
+        } else {
+            *slot = loaded[i];
+            loaded[i] = (cli_variant){0};
+        }
+    }
+    if (st == EXIT_OK)
+        st = report_missing(cmd, byno, total);
+    m->v = byno;
+    m->n = total;
+    return st;
+}
+
+/* ---- labels and rows --------------------------------------------------------- */
+
+static const char *short_key(const char *key)
+{
+    const char *dot = strrchr(key, '.');
+    return dot ? dot + 1 : key;
+}
+
+/* "pick=lowest cpus=2": the last part of each key, unless two keys of the
+ * sweep end alike. */
+static void make_labels(cli_merged *m)
+{
+    const cj_value *set0 = m->v[0].settings;
+    bool full = false;
+    for (size_t i = 0; i < set0->n; i++)
+        for (size_t j = 0; j < i; j++)
+            full |= strcmp(short_key(set0->keys[i]), short_key(set0->keys[j])) == 0;
+    for (size_t k = 0; k < m->n; k++) {
+        cli_variant *v = &m->v[k];
+        size_t used = 0;
+        for (size_t i = 0; i < v->settings->n && used < sizeof v->label; i++) {
+            const cj_value *val = &v->settings->items[i];
+            const char *key = full ? v->settings->keys[i] : short_key(v->settings->keys[i]);
+            used += (size_t)snprintf(v->label + used, sizeof v->label - used, "%s%s=%s",
+                                     i ? " " : "", key, val->type == CJ_STR ? val->str : "?");
+        }
+        if (used == 0)
+            snprintf(v->label, sizeof v->label, "%s", m->scenario);
+    }
+}
+
+static int add_rows(cli_merged *m)
+{
+    for (size_t k = 0; k < m->n; k++)
+        for (size_t i = 0; i < m->v[k].nleaves; i++) {
+            const char *p = m->v[k].leaves[i].path;
+            size_t r = 0;
+            while (r < m->nrows && strcmp(m->rows[r], p) != 0)
+                r++;
+            if (r < m->nrows)
+                continue;
+            char **rows = realloc(m->rows, (m->nrows + 1) * sizeof *rows);
+            if (!rows)
+                return -1;
+            m->rows = rows;
+            if (!(m->rows[m->nrows] = strdup(p)))
+                return -1;
+            m->nrows++;
+        }
+    return 0;
+}
+
+static void variant_free(cli_variant *v)
+{
+    for (size_t i = 0; i < v->nleaves; i++)
+        free(v->leaves[i].path);
+    free(v->leaves);
+    cj_free(&v->doc);
+}
+
+int cli_merge_load(cli_merged *m, const cli_src *src, size_t n, const char *cmd)
+{
+    *m = (cli_merged){0};
+    if (n == 0) {
+        fprintf(stderr, "irqsim %s: no variant files (variant-*.json) to merge\n", cmd);
+        return EXIT_USAGE;
+    }
+    cli_variant *loaded = calloc(n, sizeof *loaded);
+    if (!loaded)
+        return EXIT_SIMFAIL;
+    int st = EXIT_OK;
+    for (size_t i = 0; i < n && st == EXIT_OK; i++) {
+        st = load_one(cmd, &src[i], &loaded[i]);
+        if (st == EXIT_OK && i > 0)
+            st = same_sweep(cmd, &loaded[0], &loaded[i]);
+    }
+    if (st == EXIT_OK)
+        st = order_variants(m, loaded, n, cmd);
+    for (size_t i = 0; i < n; i++)
+        variant_free(&loaded[i]);
+    free(loaded);
+    if (st == EXIT_OK) {
+        m->scenario = str_of(m->v[0].report, "scenario");
+        m->model = str_of(m->v[0].report, "model");
+        make_labels(m);
+        if (add_rows(m))
+            st = EXIT_SIMFAIL;
+    }
+    return st;
+}
+
+void cli_merge_free(cli_merged *m)
+{
+    for (size_t k = 0; m->v && k < m->n; k++)
+        variant_free(&m->v[k]);
+    free(m->v);
+    for (size_t r = 0; r < m->nrows; r++)
+        free(m->rows[r]);
+    free(m->rows);
+    *m = (cli_merged){0};
+}
+
+/* ---- outputs ------------------------------------------------------------------ */
+
+static const cj_value *leaf(const cli_variant *v, const char *path)
+{
+    for (size_t i = 0; i < v->nleaves; i++)
+        if (strcmp(v->leaves[i].path, path) == 0)
+            return v->leaves[i].v;
+    return NULL;
+}
+
+static void put_raw(FILE *f, const cj_value *v)
+{
+    if (v)
+        fwrite(v->raw, 1, v->rawlen, f);
+    else
+        fputs("null", f);
+}
+
+static void write_json(const cli_merged *m, FILE *f)
+{
+    const cj_value *d = &m->v[0].doc;
+    fputs("{\"scenario\": ", f);
+    cj_put_str(f, m->scenario);
+    fputs(", \"sweep\": ", f);
+    cj_put_str(f, str_of(d, "sweep"));
+    fputs(", \"vary\": ", f);
+    put_raw(f, cj_get(d, "vary"));
+    fputs(", \"sets\": ", f);
+    put_raw(f, cj_get(d, "sets"));
+    fputs(", \"variants\": [", f);
+    static const char *const copied[] = {"model", "params", "seed", "totals", "groups"};
+    for (size_t k = 0; k < m->n; k++) {
+        const cli_variant *v = &m->v[k];
+        fprintf(f, "%s\n{\"variant\": %zu, \"settings\": ", k ? "," : "", v->number);
+        put_raw(f, v->settings);
+        for (size_t i = 0; i < sizeof copied / sizeof *copied; i++) {
+            fprintf(f, ", \"%s\": ", copied[i]);
+            put_raw(f, cj_get(v->report, copied[i]));
+        }
+        fputs(", \"guests\": ", f);
+        fwrite(v->guests_raw, 1, v->guests_len, f);
+        fputc('}', f);
+    }
+    fputs("\n]}\n", f);
+}
+
+/* One row per variant: its settings, then every total. */
+static void write_csv(const cli_merged *m, FILE *f)
+{
+    const cj_value *set0 = m->v[0].settings;
+    fputs("variant", f);
+    for (size_t i = 0; i < set0->n; i++) {
+        fputc(',', f);
+        csv_put_cell(f, set0->keys[i]);
+    }
+    for (size_t r = 0; r < m->nrows; r++) {
+        fputc(',', f);
+        csv_put_cell(f, m->rows[r]);
+    }
+    fputc('\n', f);
+    for (size_t k = 0; k < m->n; k++) {
+        const cli_variant *v = &m->v[k];
+        fprintf(f, "%zu", v->number);
+        for (size_t i = 0; i < set0->n; i++) {
+            const cj_value *s = cj_get_t(v->settings, set0->keys[i], CJ_STR);
+            fputc(',', f);
+            csv_put_cell(f, s ? s->str : "");
+        }
+        for (size_t r = 0; r < m->nrows; r++) {
+            const cj_value *x = leaf(v, m->rows[r]);
+            fputc(',', f);
+            if (x)
+                fwrite(x->raw, 1, x->rawlen, f);
+        }
+        fputc('\n', f);
+    }
+}
+
+/* ---- the table ----------------------------------------------------------------- */
+
+static void cell_value(char *buf, size_t len, const cj_value *x)
+{
+    if (!x)
+        snprintf(buf, len, "-");
+    else if (x->num == floor(x->num) && fabs(x->num) < 1e15)
+        snprintf(buf, len, "%.0f", x->num);
+    else
+        snprintf(buf, len, "%.4g", x->num);
+}
+
+static void cell_ratio(char *buf, size_t len, const cj_value *x, const cj_value *first)
+{
+    if (!x || !first)
+        buf[0] = 0;
+    else if (first->num == 0)
+        snprintf(buf, len, x->num == 0 ? "x=" : "x-");
+    else
+        snprintf(buf, len, "x%.2f", x->num / first->num);
+}
+
+typedef struct table {
+    size_t label_w, *val_w, *ratio_w;
+} table;
+
+static void measure(const cli_merged *m, table *t)
+{
+    char buf[64];
+    t->label_w = 8;
+    const cj_value *set0 = m->v[0].settings;
+    for (size_t i = 0; i < set0->n; i++)
+        if (strlen(set0->keys[i]) > t->label_w)
+            t->label_w = strlen(set0->keys[i]);
+    for (size_t r = 0; r < m->nrows; r++)
+        if (strlen(m->rows[r]) > t->label_w)
+            t->label_w = strlen(m->rows[r]);
+    for (size_t k = 0; k < m->n; k++) {
+        const cli_variant *v = &m->v[k];
+        t->val_w[k] = 6;
+        for (size_t i = 0; i < v->settings->n; i++) {
+            const cj_value *s = &v->settings->items[i];
+            size_t w = s->type == CJ_STR ? strlen(s->str) : 1;
+            t->val_w[k] = w > t->val_w[k] ? w : t->val_w[k];
+        }
+        for (size_t r = 0; r < m->nrows; r++) {
+            cell_value(buf, sizeof buf, leaf(v, m->rows[r]));
+            t->val_w[k] = strlen(buf) > t->val_w[k] ? strlen(buf) : t->val_w[k];
+            cell_ratio(buf, sizeof buf, leaf(v, m->rows[r]), leaf(&m->v[0], m->rows[r]));
+            t->ratio_w[k] = strlen(buf) > t->ratio_w[k] ? strlen(buf) : t->ratio_w[k];
+        }
+    }
+}
+
+static void table_head(const cli_merged *m, const table *t, FILE *f)
+{
+    fprintf(f, "%-*s", (int)t->label_w, "variant");
+    for (size_t k = 0; k < m->n; k++)
+        fprintf(f, "  %*zu%*s", (int)t->val_w[k], m->v[k].number,
+                (int)(t->ratio_w[k] ? t->ratio_w[k] + 1 : 0), "");
+    fputc('\n', f);
+    const cj_value *set0 = m->v[0].settings;
+    for (size_t i = 0; i < set0->n; i++) {
+        fprintf(f, "%-*s", (int)t->label_w, set0->keys[i]);
+        for (size_t k = 0; k < m->n; k++) {
+            const cj_value *s = cj_get_t(m->v[k].settings, set0->keys[i], CJ_STR);
+            fprintf(f, "  %*s%*s", (int)t->val_w[k], s ? s->str : "-",
+                    (int)(t->ratio_w[k] ? t->ratio_w[k] + 1 : 0), "");
+        }
+        fputc('\n', f);
+    }
+}
+
+static void write_table(const cli_merged *m, FILE *f)
+{
+    table t = {0};
+    t.val_w = calloc(m->n, sizeof *t.val_w);
+    t.ratio_w = calloc(m->n, sizeof *t.ratio_w);
+    if (!t.val_w || !t.ratio_w) {
+        free(t.val_w);
+        free(t.ratio_w);
+        return;
+    }
+    measure(m, &t);
+    t.ratio_w[0] = 0; /* variant 1 is the reference: no ratio column */
+    fprintf(f, "scenario %s: %zu variant%s (xR: ratio to variant 1; latencies in ns)\n\n",
+            m->scenario, m->n, m->n == 1 ? "" : "s");
+    table_head(m, &t, f);
+    char val[64], ratio[64];
+    for (size_t r = 0; r < m->nrows; r++) {
+        fprintf(f, "%-*s", (int)t.label_w, m->rows[r]);
+        const cj_value *first = leaf(&m->v[0], m->rows[r]);
+        for (size_t k = 0; k < m->n; k++) {
+            const cj_value *x = leaf(&m->v[k], m->rows[r]);
+            cell_value(val, sizeof val, x);
+            cell_ratio(ratio, sizeof ratio, x, first);
+            fprintf(f, "  %*s", (int)t.val_w[k], val);
+            if (t.ratio_w[k])
+                fprintf(f, " %*s", (int)t.ratio_w[k], ratio);
+        }
+        fputc('\n', f);
+    }
+    free(t.val_w);
+    free(t.ratio_w);
+}
+
+static int write_file(const char *cmd, const char *dir, const char *name, const cli_merged *m,
+                      void (*fn)(const cli_merged *, FILE *))
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fn(m, f);
+        if (ferror(f) | fclose(f))
+            f = NULL;
+    }
+    if (!f) {
+        fprintf(stderr, "irqsim %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+        return EXIT_SIMFAIL;
+    }
+    return EXIT_OK;
+}
+
+int cli_merge_write(const cli_merged *m, const cli_merge_out *o)
+{
+    int st = EXIT_OK;
+    if (o->dir && cli_mkdir_p(o->dir) != 0) {
+        fprintf(stderr, "irqsim %s: cannot create directory %s\n", o->cmd, o->dir);
+        return EXIT_SIMFAIL;
+    }
+    if (o->dir)
+        st = write_file(o->cmd, o->dir, "compare.json", m, write_json);
+    if (o->dir && st == EXIT_OK)
+        st = write_file(o->cmd, o->dir, "compare.csv", m, write_csv);
+    if (st == EXIT_OK && o->table) {
+        write_table(m, stdout);
+        fflush(stdout);
+    }
+    if (st == EXIT_OK && o->plot && o->dir)
+        st = cli_plot_variants(m, o->dir, o->plot_format, o->quiet);
+    return st;
+}
+
+/* ---- irqsim merge DIR... ------------------------------------------------------ */
+
+void cli_src_free(cli_src *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(src[i].name);
+        free(src[i].text);
+    }
+    free(src);
+}
+
+static int read_one(const char *dir, const char *name, cli_src *s)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    s->name = malloc(len);
+    if (!s->name)
+        return EXIT_SIMFAIL;
+    snprintf(s->name, len, "%s/%s", dir, name);
+    if (cli_read_file(s->name, (size_t)1 << 32, &s->text, &s->len) != 0) {
+        fprintf(stderr, "irqsim merge: cannot read %s: %s\n", s->name, strerror(errno));
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static int read_dir(const char *dir, cli_src **src, size_t *n, size_t *cap)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "irqsim merge: cannot open directory %s: %s\n", dir, strerror(errno));
+        return EXIT_USAGE;
+    }
+    int st = EXIT_OK;
+    for (struct dirent *e; st == EXIT_OK && (e = readdir(d));) {
+        if (!cli_variant_file_name(e->d_name))
+            continue;
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            cli_src *s = realloc(*src, *cap * sizeof *s);
+            if (!s) {
+                st = EXIT_SIMFAIL;
+                break;
+            }
+            *src = s;
+        }
+        (*src)[*n] = (cli_src){0};
+        st = read_one(dir, e->d_name, &(*src)[(*n)++]);
+    }
+    closedir(d);
+    return st;
+}
+
+int cli_merge_read_dirs(char **dirs, size_t ndirs, cli_src **src, size_t *n)
+{
+    size_t cap = 0;
+    *src = NULL;
+    *n = 0;
+    int st = EXIT_OK;
+    for (size_t i = 0; i < ndirs && st == EXIT_OK; i++)
+        st = read_dir(dirs[i], src, n, &cap);
+    return st;
+}
+
+static int parse_merge_opts(int argc, char **argv, cli_opts *o, char **dirs, size_t *ndirs)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool takes = !strcmp(a, "--out") || !strcmp(a, "--plot-format");
+        if (takes && i + 1 >= argc) {
+            fprintf(stderr, "irqsim merge: %s needs a value\n", a);
+            return -1;
+        }
+        if (!strcmp(a, "--out"))
+            o->out_dir = argv[++i];
+        else if (!strcmp(a, "--plot-format")) {
+            if (cli_plot_format("merge", o, argv[++i]))
+                return -1;
+        } else if (!strcmp(a, "--plot"))
+            o->plot = true;
+        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
+            o->quiet = true;
+        else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "irqsim merge: unknown option '%s'\n", a);
+            return -1;
+        } else
+            dirs[(*ndirs)++] = argv[i];
+    }
+    if (*ndirs == 0) {
+        fprintf(stderr, "irqsim merge: missing DIR (the --out of each shard)\n");
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+    cli_opts o = {0};
+    char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
+    size_t ndirs = 0;
+    if (!dirs)
+        return EXIT_SIMFAIL;
+    if (parse_merge_opts(argc, argv, &o, dirs, &ndirs) != 0) {
+        free(dirs);
+        return EXIT_USAGE;
+    }
+    cli_src *src = NULL;
+    size_t n = 0;
+    cli_merged m = {0};
+    int st = cli_merge_read_dirs(dirs, ndirs, &src, &n);
+    if (st == EXIT_OK)
+        st = cli_merge_load(&m, src, n, "merge");
+    cli_merge_out out = {.cmd = "merge",
+                         .dir = o.out_dir ? o.out_dir : dirs[0],
+                         .table = true,
+                         .plot = o.plot,
+                         .plot_format = o.plot_format,
+                         .quiet = o.quiet};
+    if (st == EXIT_OK)
+        st = cli_merge_write(&m, &out);
+    cli_merge_free(&m);
+    cli_src_free(src, n);
+    free(dirs);
+    return st;
+}

@@ -1,0 +1,68 @@
+/* Merging variant documents into compare.json, compare.csv, the table on
+ * stdout and the plots: the one place compare, sweep, merge and run --plot
+ * get their outputs from. */
+#ifndef IRQ_CLI_MERGE_INTERNAL_H
+#define IRQ_CLI_MERGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "collect_internal.h"
+#include "json_internal.h"
+
+/* One document to merge: text owned by whoever holds the cli_src. */
+typedef struct cli_src {
+    char *name; /* file name or "variant K", for messages */
+    char *text;
+    size_t len;
+} cli_src;
+
+/* A numeric leaf of a report's totals: "kicks", "latency_ns.p99". */
+typedef struct cli_leaf {
+    char *path;
+    const cj_value *v;
+} cli_leaf;
+
+typedef struct cli_variant {
+    size_t number; /* 1-based */
+    const char *source;
+    cj_value doc;
+    const cj_value *report, *settings, *totals, *groups;
+    const char *guests_raw; /* the report's guests array, verbatim */
+    size_t guests_len;
+    cli_hist hist;
+    cli_leaf *leaves;
+    size_t nleaves;
+    char label[256]; /* short, for plot legends */
+} cli_variant;
+
+typedef struct cli_merged {
+    cli_variant *v; /* in variant order */
+    size_t n;
+    const char *scenario;
+    const char *model; /* of variant 1 */
+    char **rows;       /* union of the totals' leaf paths, in order */
+    size_t nrows;
+} cli_merged;
+
+/* Parses and checks documents (one sweep, each variant once, none
+ * missing). The texts must outlive m. EXIT_ status; errors reported. */
+int cli_merge_load(cli_merged *m, const cli_src *src, size_t n, const char *cmd);
+void cli_merge_free(cli_merged *m);
+
+typedef struct cli_merge_out {
+    const char *cmd;
+    const char *dir;         /* compare.json and compare.csv go here; NULL: none */
+    bool table;              /* print the side-by-side table on stdout */
+    bool plot;               /* plots into dir */
+    const char *plot_format; /* png (default) or svg */
+    bool quiet;
+} cli_merge_out;
+
+int cli_merge_write(const cli_merged *m, const cli_merge_out *o);
+
+/* Reads every variant-*.json in the directories. EXIT_ status. */
+int cli_merge_read_dirs(char **dirs, size_t ndirs, cli_src **src, size_t *n);
+void cli_src_free(cli_src *src, size_t n);
+
+#endif

@@ -1,0 +1,661 @@
+/* The design-review outputs of the irqsim CLI: compare, sweep (-j and
+ * --shard), merge, plots and the Chrome trace, run as a user would run
+ * them (through the irqsim binary), plus the JSON reader they rely on.
+ *
+ * What must hold:
+ * - compare, sweep -j N and merged shards give byte-identical compare.json,
+ *   compare.csv and tables, and every variant's results are those of an
+ *   individual `irqsim run --set ...` with the same settings;
+ * - compare.json and compare.csv parse; bad input is refused with exit
+ *   status 2 and a message that says what is wrong;
+ * - the plots' CSV and gnuplot scripts are written with or without gnuplot;
+ *   with gnuplot the pictures are drawn (else the test says it skipped them);
+ * - a trace is valid JSON whose spans are well nested per track and add up
+ *   to the run, and whose window is respected. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* The JSON reader under test, compiled in (it is part of the CLI, not of
+ * the library the tests link). */
+#include "../src/cli/json.c"
+
+#define SCEN TEST_DATA_DIR "/compare-small.yaml"
+#define VARY "--vary model.pick=lowest,round-robin --vary host.cpus=1,2,3"
+#define SETS "--set duration=4ms"
+#define NVAR 6
+
+static char dir[256];
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *slurp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *slurp(const char *fmt, ...)
+{
+    char path[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof path, fmt, ap);
+    va_end(ap);
+    char *text = NULL;
+    size_t len;
+    if (cli_read_file(path, 1u << 30, &text, &len) != 0)
+        fail_msg("cannot read %s", path);
+    return text;
+}
+
+static bool exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static bool exists(const char *fmt, ...)
+{
+    char path[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof path, fmt, ap);
+    va_end(ap);
+    return access(path, F_OK) == 0;
+}
+
+static void parse(cj_value *v, const char *text)
+{
+    char why[256];
+    if (cj_parse(v, text, strlen(text), why, sizeof why) != 0)
+        fail_msg("invalid JSON: %s", why);
+}
+
+static bool raw_eq(const cj_value *a, const cj_value *b)
+{
+    return a && b && a->rawlen == b->rawlen && memcmp(a->raw, b->raw, a->rawlen) == 0;
+}
+
+static const cj_value *at(const cj_value *v, const char *path)
+{
+    char key[128];
+    while (v && *path) {
+        size_t n = strcspn(path, ".");
+        snprintf(key, sizeof key, "%.*s", (int)n, path);
+        v = cj_get(v, key);
+        path += n + (path[n] == '.');
+    }
+    return v;
+}
+
+/* Runs a command that must fail with status 2 and say `want` on stderr. */
+static void refused(const char *args, const char *want)
+{
+    int st = sh("%s %s >/dev/null 2>%s/err.txt", IRQSIM_BIN, args, dir);
+    char *err = slurp("%s/err.txt", dir);
+    if (st != 2 || !strstr(err, want))
+        fail_msg("'irqsim %s': status %d, stderr '%s' (expected 2 and '%s')", args, st, err, want);
+    free(err);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/irqsim-output-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    /* the baseline every test compares with */
+    return sh("%s compare %s %s %s --out %s/cmp -q > %s/cmp.txt", IRQSIM_BIN, SCEN, VARY, SETS, dir,
+              dir);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return sh("rm -rf '%s'", dir);
+}
+
+/* ---- compare = individual runs ----------------------------------------------- */
+
+/* The run's JSON without its wall_seconds, which is the one field that
+ * differs between two runs of the same settings. */
+static void strip_wall(char *text)
+{
+    char *w = strstr(text, "\"wall_seconds\": ");
+    assert_non_null(w);
+    char *end = strchr(w, ',');
+    memmove(w, end + 2, strlen(end + 2) + 1);
+}
+
+static void check_variant(const cj_value *cv, int k)
+{
+    static const char *const picks[] = {"lowest", "round-robin"};
+    const char *pick = picks[k / 3];
+    int cpus = k % 3 + 1; /* the first --vary varies slowest */
+    assert_string_equal(cj_get(cj_get(cv, "settings"), "model.pick")->str, pick);
+    assert_int_equal(atoi(cj_get(cj_get(cv, "settings"), "host.cpus")->str), cpus);
+    assert_int_equal(sh("%s run %s %s --set model.pick=%s --set host.cpus=%d --format json > "
+                        "%s/run%d.json",
+                        IRQSIM_BIN, SCEN, SETS, pick, cpus, dir, k),
+                     0);
+    char *text = slurp("%s/run%d.json", dir, k);
+    cj_value run;
+    parse(&run, text);
+    static const char *const same[] = {"model", "params", "seed", "totals", "groups", "guests"};
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++)
+        if (!raw_eq(cj_get(&run, same[i]), cj_get(cv, same[i])))
+            fail_msg("variant %d: '%s' differs from irqsim run's", k + 1, same[i]);
+    /* the variant file holds the whole report: equal but for wall time */
+    char *vtext = slurp("%s/cmp/variant-%d.json", dir, k + 1);
+    cj_value vdoc;
+    parse(&vdoc, vtext);
+    const cj_value *rep = cj_get(&vdoc, "report");
+    char *a = strndup(rep->raw, rep->rawlen), *b = strndup(run.raw, run.rawlen);
+    strip_wall(a);
+    strip_wall(b);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    cj_free(&vdoc);
+    free(vtext);
+    cj_free(&run);
+    free(text);
+}
+
+static void test_compare_matches_runs(void **state)
+{
+    (void)state;
+    char *text = slurp("%s/cmp/compare.json", dir);
+    cj_value doc;
+    parse(&doc, text);
+    assert_string_equal(cj_get(&doc, "scenario")->str, "compare-small");
+    const cj_value *vs = cj_get_t(&doc, "variants", CJ_ARR);
+    assert_non_null(vs);
+    assert_int_equal(vs->n, NVAR);
+    for (int k = 0; k < NVAR; k++) {
+        check_variant(&vs->items[k], k);
+        /* common random numbers: every variant sees the same arrivals */
+        assert_true(
+            raw_eq(at(&vs->items[k], "totals.injected"), at(&vs->items[0], "totals.injected")));
+    }
+    cj_free(&doc);
+    free(text);
+    char *table = slurp("%s/cmp.txt", dir);
+    assert_non_null(strstr(table, "scenario compare-small: 6 variants"));
+    assert_non_null(strstr(table, "round-robin"));
+    assert_non_null(strstr(table, "latency_ns.p99"));
+    free(table);
+}
+
+/* ---- sweep and shards = compare ------------------------------------------------- */
+
+static void same_file(const char *a, const char *b)
+{
+    char *x = slurp("%s/%s", dir, a), *y = slurp("%s/%s", dir, b);
+    if (strcmp(x, y) != 0)
+        fail_msg("%s and %s differ", a, b);
+    free(x);
+    free(y);
+}
+
+static void test_sweep_and_shards_match_compare(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("%s sweep %s %s %s --out %s/sw -j 3 -q > %s/sw.txt", IRQSIM_BIN, SCEN, VARY,
+                        SETS, dir, dir),
+                     0);
+    for (int k = 1; k <= 4; k++)
+        assert_int_equal(sh("%s sweep %s %s %s --out %s/sh%d --shard %d/4 -j 2 -q", IRQSIM_BIN,
+                            SCEN, VARY, SETS, dir, k, k),
+                         0);
+    /* 6 variants over 4 shards: V goes to shard ((V-1) mod 4) + 1 */
+    assert_true(exists("%s/sh1/variant-1.json", dir) && exists("%s/sh1/variant-5.json", dir));
+    assert_false(exists("%s/sh1/variant-2.json", dir));
+    assert_int_equal(sh("%s merge %s/sh1 %s/sh2 %s/sh3 %s/sh4 --out %s/mg -q > %s/mg.txt",
+                        IRQSIM_BIN, dir, dir, dir, dir, dir, dir),
+                     0);
+    same_file("cmp/compare.json", "sw/compare.json");
+    same_file("cmp/compare.json", "mg/compare.json");
+    same_file("cmp/compare.csv", "sw/compare.csv");
+    same_file("cmp/compare.csv", "mg/compare.csv");
+    same_file("cmp.txt", "sw.txt");
+    same_file("cmp.txt", "mg.txt");
+    /* merge's default output folder is the first one given */
+    assert_int_equal(sh("%s merge %s/cmp -q > /dev/null", IRQSIM_BIN, dir), 0);
+}
+
+/* ---- compare.csv ------------------------------------------------------------------ */
+
+/* Splits one CSV line (RFC 4180 quoting) into cells, in place. */
+static size_t csv_cells(char *line, char **cells, size_t max)
+{
+    size_t n = 0;
+    char *o = line;
+    for (char *p = line; n < max;) {
+        cells[n++] = o;
+        bool quoted = *p == '"';
+        p += quoted;
+        while (*p && (quoted || *p != ',')) {
+            if (quoted && *p == '"') {
+                if (p[1] != '"') {
+                    p++;
+                    break;
+                }
+                p++;
+            }
+            *o++ = *p++;
+        }
+        bool more = *p == ',';
+        *o++ = 0;
+        if (!more)
+            break;
+        p++;
+    }
+    return n;
+}
+
+static void test_csv_parses(void **state)
+{
+    (void)state;
+    char *csv = slurp("%s/cmp/compare.csv", dir), *json = slurp("%s/cmp/compare.json", dir);
+    cj_value doc;
+    parse(&doc, json);
+    char *save, *line = strtok_r(csv, "\n", &save);
+    char *head[256], *cells[256];
+    char *hline = strdup(line);
+    size_t ncols = csv_cells(hline, head, 256);
+    assert_string_equal(head[0], "variant");
+    assert_string_equal(head[1], "model.pick");
+    assert_string_equal(head[2], "host.cpus");
+    size_t rows = 0;
+    while ((line = strtok_r(NULL, "\n", &save))) {
+        assert_int_equal(csv_cells(line, cells, 256), ncols);
+        assert_int_equal(atoi(cells[0]), (int)rows + 1);
+        const cj_value *v = &cj_get(&doc, "variants")->items[rows];
+        for (size_t c = 3; c < ncols; c++) {
+            char *end;
+            double x = strtod(cells[c], &end);
+            assert_true(*cells[c] && *end == 0);
+            const cj_value *j = at(cj_get(v, "totals"), head[c]); /* latency_ns.p99 */
+            assert_non_null(j);
+            assert_true(x == j->num);
+        }
+        rows++;
+    }
+    assert_int_equal(rows, NVAR);
+    free(hline);
+    cj_free(&doc);
+    free(json);
+    free(csv);
+}
+
+/* ---- refusals ------------------------------------------------------------------- */
+
+/* Uses the shard folders test_sweep_and_shards_match_compare made. */
+static void test_merge_refuses_bad_sets(void **state)
+{
+    (void)state;
+    char args[2048];
+    snprintf(args, sizeof args, "merge %s/sh1 %s/sh2", dir, dir);
+    refused(args, "2 of 6 variants missing: 3, 4");
+    snprintf(args, sizeof args, "merge %s/sh1 %s/sh2 %s/sh3 %s/sh4 %s/sw", dir, dir, dir, dir, dir);
+    refused(args, "is in both");
+    assert_int_equal(sh("%s sweep %s --vary host.cpus=1,2 --out %s/other -j 1 -q > /dev/null",
+                        IRQSIM_BIN, SCEN, dir),
+                     0);
+    snprintf(args, sizeof args, "merge %s/sh1 %s/other", dir, dir);
+    refused(args, "from another sweep");
+    /* malformed and truncated files */
+    assert_int_equal(
+        sh("mkdir -p %s/bad && echo '{\"irqsim_variant\": 1,' > %s/bad/variant-1.json", dir, dir),
+        0);
+    snprintf(args, sizeof args, "merge %s/bad", dir);
+    refused(args, "not an irqsim variant file: line 2, column 1");
+    assert_int_equal(sh("head -c 300 %s/sh1/variant-1.json > %s/bad/variant-1.json", dir, dir), 0);
+    refused(args, "not an irqsim variant file");
+    assert_int_equal(sh("echo '{\"irqsim_variant\": 1}' > %s/bad/variant-1.json", dir), 0);
+    refused(args, "expected irqsim_variant 1, sweep");
+    snprintf(args, sizeof args, "merge %s/nonexistent", dir);
+    refused(args, "cannot open directory");
+    refused("merge", "missing DIR");
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    char args[2048];
+    static const char *const cases[][2] = {
+        {"compare " SCEN " --vary host.cpus", "--vary expects KEY=v1,v2"},
+        {"compare " SCEN " --vary =1,2", "--vary expects KEY=v1,v2"},
+        {"compare " SCEN " --vary host.cpus=1,,2", "empty value"},
+        {"compare " SCEN " --vary host.cpus=1,1", "appears twice"},
+        {"compare " SCEN " --vary host.cpus=1 --vary host.cpus=2", "given twice"},
+        {"compare " SCEN " --vary model.bogus=1,2", "unknown key 'bogus'"},
+        {"compare " SCEN " --vary host.cpus=2,0", "variant 2 of 2 (host.cpus=0)"},
+        {"compare " SCEN " --vary host.cpus=1 --plot", "--plot needs --out"},
+        {"compare " SCEN " --vary host.cpus=1 --frobnicate", "unknown option"},
+        {"compare --vary host.cpus=1", "missing scenario FILE"},
+        {"compare " SCEN " --vary", "--vary needs a value"},
+        {"sweep " SCEN " --vary host.cpus=1,2", "missing --out"},
+        {"sweep " SCEN " --vary host.cpus=1,2 --out /tmp/x --shard 3/2", "--shard expects K/N"},
+        {"sweep " SCEN " --vary host.cpus=1,2 --out /tmp/x --shard 1", "--shard expects K/N"},
+        {"sweep " SCEN " --vary host.cpus=1,2 --out /tmp/x -j 0", "-j expects"},
+        {"run " SCEN " --trace-window 0,1ms", "needs --trace"},
+        {"run " SCEN " --plot", "--plot needs --out"},
+        {"run " SCEN " --out /tmp/x --plot --plot-format gif", "png or svg"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        refused(cases[i][0], cases[i][1]);
+    snprintf(args, sizeof args, "run %s --trace %s/t.json --trace-window 1ms", SCEN, dir);
+    refused(args, "expected FROM,TO");
+    snprintf(args, sizeof args, "run %s --trace %s/t.json --trace-window 2ms,1ms", SCEN, dir);
+    refused(args, "the end must be after the start");
+    snprintf(args, sizeof args, "run %s --trace %s/t.json --trace-window 0,3parsecs", SCEN, dir);
+    refused(args, "bad duration '3parsecs'");
+}
+
+/* ---- plots ---------------------------------------------------------------------- */
+
+static const char *const plots[] = {"latency-cdf", "latency-hist", "counters", "vcpu-states"};
+#define NPLOTS 4
+
+static bool starts_with(const char *path, const char *magic)
+{
+    char *text = slurp("%s", path);
+    bool ok = strncmp(text, magic, strlen(magic)) == 0;
+    free(text);
+    return ok;
+}
+
+/* The CDF columns rise to 100 %. */
+static void check_cdf_csv(const char *sub)
+{
+    char *csv = slurp("%s/%s/latency-cdf.csv", dir, sub);
+    char *save, *line = strtok_r(csv, "\n", &save), *last = NULL;
+    double prev[16] = {0};
+    while ((line = strtok_r(NULL, "\n", &save))) {
+        char *cells[16];
+        char *copy = strdup(line);
+        size_t n = csv_cells(copy, cells, 16);
+        for (size_t c = 1; c < n; c++) {
+            assert_true(atof(cells[c]) >= prev[c] - 1e-9);
+            prev[c] = atof(cells[c]);
+        }
+        free(copy);
+        last = line;
+    }
+    assert_non_null(last);
+    for (size_t c = 1; c <= NVAR; c++)
+        assert_true(prev[c] > 99.999);
+    free(csv);
+}
+
+static void test_plots_without_gnuplot(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("PATH=/nonexistent %s compare %s %s %s --out %s/np --plot -q "
+                        ">/dev/null 2>%s/np.err",
+                        IRQSIM_BIN, SCEN, VARY, SETS, dir, dir),
+                     0);
+    char *err = slurp("%s/np.err", dir);
+    assert_non_null(strstr(err, "gnuplot not found: install gnuplot-nox"));
+    assert_non_null(strstr(err, "gnuplot *.gp"));
+    free(err);
+    for (int i = 0; i < NPLOTS; i++) {
+        assert_true(exists("%s/np/%s.csv", dir, plots[i]));
+        assert_true(exists("%s/np/%s.gp", dir, plots[i]));
+        assert_false(exists("%s/np/%s.png", dir, plots[i]));
+    }
+    check_cdf_csv("np");
+    /* merge re-plots from the variant files alone, to the same data */
+    assert_int_equal(sh("PATH=/nonexistent %s merge %s/np --out %s/np2 --plot -q >/dev/null "
+                        "2>/dev/null",
+                        IRQSIM_BIN, dir, dir),
+                     0);
+    same_file("np/latency-cdf.csv", "np2/latency-cdf.csv");
+    same_file("np/vcpu-states.gp", "np2/vcpu-states.gp");
+}
+
+static void check_pictures(const char *sub, const char *ext, const char *magic, bool run)
+{
+    char path[1024];
+    for (int i = 0; i < NPLOTS + run; i++) {
+        snprintf(path, sizeof path, "%s/%s/%s.%s", dir, sub,
+                 i < NPLOTS ? plots[i] : "events-over-time", ext);
+        if (!starts_with(path, magic))
+            fail_msg("%s is not a %s picture", path, ext);
+    }
+    /* gnuplot had nothing to complain about */
+    char *log = slurp("%s/%s/gnuplot.log", dir, sub);
+    if (*log)
+        fail_msg("gnuplot said, for %s: %s", sub, log);
+    free(log);
+}
+
+static void test_plots_with_gnuplot(void **state)
+{
+    (void)state;
+    if (sh("command -v gnuplot >/dev/null 2>&1") != 0) {
+        printf("SKIP: gnuplot is not installed: the pictures were not checked (their CSV and "
+               "scripts were, in test_plots_without_gnuplot)\n");
+        skip();
+    }
+    assert_int_equal(sh("%s compare %s %s %s --out %s/pp --plot -q >/dev/null 2>%s/pp.err",
+                        IRQSIM_BIN, SCEN, VARY, SETS, dir, dir),
+                     0);
+    check_pictures("pp", "png", "\x89PNG", false);
+    assert_int_equal(sh("%s compare %s %s %s --out %s/svg --plot --plot-format svg -q >/dev/null",
+                        IRQSIM_BIN, SCEN, VARY, SETS, dir),
+                     0);
+    check_pictures("svg", "svg", "<?xml", false);
+    assert_int_equal(sh("%s run %s --out %s/rp --plot -q >/dev/null", IRQSIM_BIN, SCEN, dir), 0);
+    check_pictures("rp", "png", "\x89PNG", true);
+    char *csv = slurp("%s/rp/events-over-time.csv", dir);
+    assert_non_null(strstr(csv, "from_ms,to_ms,arrival"));
+    free(csv);
+}
+
+/* ---- trace ------------------------------------------------------------------------ */
+
+typedef struct span {
+    long pid, tid;
+    long long ts, dur; /* 0.1 ns units */
+    const char *name;
+} span;
+
+static long long units(const cj_value *v)
+{
+    return llround(v->num * 1e4);
+}
+
+static int by_track(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* Collects the X events, checks the instants; returns the number of
+ * arrivals. */
+static size_t collect(const cj_value *events, span *spans, size_t *nspans, long long from,
+                      long long to)
+{
+    size_t arrivals = 0;
+    *nspans = 0;
+    for (size_t i = 0; i < events->n; i++) {
+        const cj_value *e = &events->items[i];
+        const char *ph = cj_get_t(e, "ph", CJ_STR)->str;
+        assert_non_null(cj_get_t(e, "name", CJ_STR));
+        if (!strcmp(ph, "M"))
+            continue;
+        long long ts = units(cj_get_t(e, "ts", CJ_NUM));
+        assert_true(ts >= from && ts <= to);
+        if (!strcmp(ph, "i")) {
+            arrivals += !strcmp(cj_get(e, "name")->str, "arrival");
+            continue;
+        }
+        assert_string_equal(ph, "X");
+        span *s = &spans[(*nspans)++];
+        *s = (span){.pid = (long)cj_get_t(e, "pid", CJ_NUM)->num,
+                    .tid = (long)cj_get_t(e, "tid", CJ_NUM)->num,
+                    .ts = ts,
+                    .dur = units(cj_get_t(e, "dur", CJ_NUM)),
+                    .name = cj_get(e, "name")->str};
+        assert_true(s->dur > 0 && ts + s->dur <= to);
+    }
+    return arrivals;
+}
+
+/* Spans on a track follow each other without overlapping; returns the
+ * number of vCPU tracks, checking that each covers [from, to] when full. */
+static size_t check_tracks(span *s, size_t n, long long from, long long to, bool full)
+{
+    qsort(s, n, sizeof *s, by_track);
+    size_t tracks = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        long long covered = 0;
+        for (; j < n && s[j].pid == s[i].pid && s[j].tid == s[i].tid; j++) {
+            if (j > i)
+                assert_true(s[j].ts >= s[j - 1].ts + s[j - 1].dur);
+            covered += s[j].dur;
+        }
+        if (full)
+            assert_int_equal(covered, to - from);
+        tracks++;
+        i = j;
+    }
+    return tracks;
+}
+
+static void check_trace(const char *file, long long from, long long to, bool full,
+                        const cj_value *report)
+{
+    char *text = slurp("%s/%s", dir, file);
+    cj_value doc;
+    parse(&doc, text);
+    assert_string_equal(cj_get_t(&doc, "displayTimeUnit", CJ_STR)->str, "ns");
+    const cj_value *events = cj_get_t(&doc, "traceEvents", CJ_ARR);
+    assert_non_null(events);
+    span *spans = calloc(events->n + 1, sizeof *spans);
+    size_t n;
+    size_t arrivals = collect(events, spans, &n, from, to);
+    size_t tracks = check_tracks(spans, n, from, to, full);
+    if (full) {
+        assert_int_equal(tracks, 5); /* one per vCPU; direct has no host work */
+        assert_int_equal(arrivals, (size_t)at(report, "totals.injected")->num);
+        double running = 0;
+        for (size_t i = 0; i < n; i++)
+            running += strcmp(spans[i].name, "RUNNING") ? 0 : (double)spans[i].dur;
+        assert_float_equal(running / (double)(to - from) / 5,
+                           at(report, "totals.state_share.RUNNING")->num, 1e-9);
+    } else {
+        assert_true(arrivals > 0 && arrivals < (size_t)at(report, "totals.injected")->num);
+    }
+    free(spans);
+    cj_free(&doc);
+    free(text);
+}
+
+static void test_trace(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("%s run %s --format json --trace %s/full.json > %s/full-run.json",
+                        IRQSIM_BIN, SCEN, dir, dir),
+                     0);
+    assert_int_equal(sh("%s run %s --format json --trace %s/win.json --trace-window 1ms,2ms "
+                        "> /dev/null",
+                        IRQSIM_BIN, SCEN, dir),
+                     0);
+    char *text = slurp("%s/full-run.json", dir);
+    cj_value report;
+    parse(&report, text);
+    check_trace("full.json", 0, 5000 * 10000LL, true, &report);
+    check_trace("win.json", 1000 * 10000LL, 2000 * 10000LL, false, &report);
+    cj_free(&report);
+    free(text);
+}
+
+/* ---- the JSON reader -------------------------------------------------------------- */
+
+static void test_json_reader(void **state)
+{
+    (void)state;
+    const char *ok = "{\"a\": [1, -2.5e3, true, false, null, \"x\\u00e9\\ud83d\\ude00\\n\"],\n"
+                     " \"b\": {}, \"c\": \"\"}";
+    cj_value v;
+    parse(&v, ok);
+    const cj_value *a = cj_get_t(&v, "a", CJ_ARR);
+    assert_int_equal(a->n, 6);
+    assert_true(a->items[1].num == -2500);
+    assert_int_equal(a->items[2].type, CJ_BOOL);
+    assert_int_equal(a->items[4].type, CJ_NULL);
+    assert_string_equal(a->items[5].str, "x\xc3\xa9\xf0\x9f\x98\x80\n");
+    assert_int_equal(a->rawlen,
+                     strlen("[1, -2.5e3, true, false, null, \"x\\u00e9\\ud83d\\ude00\\n\"]"));
+    assert_int_equal(cj_get_t(&v, "b", CJ_OBJ)->n, 0);
+    assert_null(cj_get(&v, "zz"));
+    cj_free(&v);
+    static const char *const bad[] = {"",
+                                      "{",
+                                      "[1,]",
+                                      "{\"a\":1,}",
+                                      "01",
+                                      "1.",
+                                      ".5",
+                                      "-",
+                                      "\"\\x\"",
+                                      "\"\x01\"",
+                                      "[1] 2",
+                                      "tru",
+                                      "\"\\ud800\"",
+                                      "{a: 1}",
+                                      "\"\\u12\"",
+                                      "[\"\\udc00\"]",
+                                      "\"abc",
+                                      "\"\\u0000\"",
+                                      "nul",
+                                      "1e"};
+    char why[256];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (cj_parse(&v, bad[i], strlen(bad[i]), why, sizeof why) == 0)
+            fail_msg("accepted invalid JSON '%s'", bad[i]);
+    assert_int_equal(cj_parse(&v, "{\n  \"a\": ?}", 11, why, sizeof why), -1);
+    assert_non_null(strstr(why, "line 2, column 8"));
+    char deep[200];
+    memset(deep, '[', sizeof deep);
+    assert_int_equal(cj_parse(&v, deep, sizeof deep, why, sizeof why), -1);
+    assert_non_null(strstr(why, "nested more than"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_reader),
+        cmocka_unit_test(test_compare_matches_runs),
+        cmocka_unit_test(test_sweep_and_shards_match_compare),
+        cmocka_unit_test(test_csv_parses),
+        cmocka_unit_test(test_merge_refuses_bad_sets),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_plots_without_gnuplot),
+        cmocka_unit_test(test_plots_with_gnuplot),
+        cmocka_unit_test(test_trace),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
