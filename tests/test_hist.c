@@ -1,0 +1,338 @@
+/* Tests of the log-linear histogram: percentiles against exact ones,
+ * merging, summary statistics, bucket iteration and lazy rows. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "dist_internal.h"
+#include "hist_internal.h"
+#include "rng_internal.h"
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest rank on the sorted samples: the ceil(q n)-th smallest. */
+static uint64_t exact_quantile(const uint64_t *sorted, size_t n, double q)
+{
+    size_t rank = (size_t)ceil(q * (double)n * (1 - 1e-12)); /* 0.3 * 10 is 3, not 4 */
+    if (rank < 1)
+        rank = 1;
+    return sorted[rank - 1];
+}
+
+static const double qs[] = {0.0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 0.9999, 1.0};
+
+/* Adds the samples, then checks every quantile against the exact one: the
+ * error is at most half a bucket, 1/256 of the value (< 1%), and values
+ * below 256 are exact. Also min, max and mean. */
+static void check_quantiles(uint64_t *v, size_t n, const char *what)
+{
+    irq_hist h;
+    irq_hist_init(&h);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(irq_hist_add(&h, v[i]), 0);
+        sum += (double)v[i];
+    }
+    qsort(v, n, sizeof *v, cmp_u64);
+    assert_int_equal(h.count, n);
+    assert_int_equal(h.min, v[0]);
+    assert_int_equal(h.max, v[n - 1]);
+    assert_true(fabs(irq_hist_mean(&h) - sum / (double)n) <= 1e-9 * sum / (double)n);
+    for (size_t k = 0; k < sizeof qs / sizeof *qs; k++) {
+        uint64_t want = exact_quantile(v, n, qs[k]);
+        uint64_t got = irq_hist_quantile(&h, qs[k]);
+        double err = fabs((double)got - (double)want);
+        if (err > (double)want / 256.0 || (want < 256 && got != want))
+            fail_msg("%s q=%g: got %llu, exact %llu", what, qs[k], (unsigned long long)got,
+                     (unsigned long long)want);
+        assert_true(err < 0.01 * (double)want || err == 0);
+    }
+    irq_hist_free(&h);
+}
+
+static void fill(uint64_t *v, size_t n, const irq_dist *d, const char *stream)
+{
+    irq_rng r;
+    irq_rng_seed(&r, 21, stream, 0);
+    for (size_t i = 0; i < n; i++)
+        v[i] = irq_dist_sample(d, &r);
+}
+
+enum { N = 100000 };
+
+static void test_quantiles_exp(void **state)
+{
+    (void)state;
+    uint64_t *v = malloc(N * sizeof *v);
+    assert_non_null(v);
+    irq_dist d = {.kind = IRQ_DIST_EXP, .a = 400000};
+    fill(v, N, &d, "exp");
+    check_quantiles(v, N, "exp");
+    d.a = 30; /* mostly in the exact rows */
+    fill(v, N, &d, "exp-small");
+    check_quantiles(v, N, "exp-small");
+    free(v);
+}
+
+static void test_quantiles_uniform_and_lognormal(void **state)
+{
+    (void)state;
+    uint64_t *v = malloc(N * sizeof *v);
+    assert_non_null(v);
+    irq_dist u = {.kind = IRQ_DIST_UNIFORM, .a = 1000, .b = 5000000};
+    fill(v, N, &u, "uniform");
+    check_quantiles(v, N, "uniform");
+    irq_dist ln = {.kind = IRQ_DIST_LOGNORMAL, .mu = 12, .sigma = 1.5};
+    fill(v, N, &ln, "lognormal");
+    check_quantiles(v, N, "lognormal");
+    free(v);
+}
+
+/* Two far-apart modes, values near 2^63 and the extremes of the range. */
+static void test_quantiles_wide(void **state)
+{
+    (void)state;
+    uint64_t *v = malloc(N * sizeof *v);
+    assert_non_null(v);
+    irq_rng r;
+    irq_rng_seed(&r, 22, "wide", 0);
+    for (size_t i = 0; i < N; i++) {
+        uint64_t x = irq_rng_next(&r);
+        switch (i % 4) {
+        case 0:
+            v[i] = x % 200;
+            break;
+        case 1:
+            v[i] = x >> (irq_rng_below(&r, 64));
+            break; /* every magnitude */
+        case 2:
+            v[i] = (UINT64_C(1) << 40) + x % 1000000;
+            break;
+        default:
+            v[i] = x | UINT64_C(1) << 63;
+            break;
+        }
+    }
+    v[0] = 0;
+    v[1] = UINT64_MAX;
+    check_quantiles(v, N, "wide");
+    free(v);
+}
+
+static void test_small_and_empty(void **state)
+{
+    (void)state;
+    irq_hist h;
+    irq_hist_init(&h);
+    assert_int_equal(irq_hist_quantile(&h, 0.5), 0);
+    assert_true(irq_hist_mean(&h) == 0.0);
+    assert_int_equal(h.count, 0);
+    assert_int_equal(irq_hist_add(&h, 777777), 0);
+    /* One sample: every quantile is that value (the clamp into [min, max]
+     * removes the bucket's width). */
+    assert_int_equal(irq_hist_quantile(&h, 0.0), 777777);
+    assert_int_equal(irq_hist_quantile(&h, 0.5), 777777);
+    assert_int_equal(irq_hist_quantile(&h, 1.0), 777777);
+    assert_int_equal(h.min, 777777);
+    assert_int_equal(h.max, 777777);
+    assert_true(irq_hist_mean(&h) == 777777.0);
+    irq_hist_free(&h);
+
+    /* Bucket edges: the midpoint lies above a bucket's lowest value and
+     * below its highest; the clamp keeps a lone sample exact. */
+    const uint64_t edges[] = {UINT64_C(1) << 20, (UINT64_C(1) << 21) - 1};
+    for (size_t i = 0; i < 2; i++) {
+        irq_hist_init(&h);
+        assert_int_equal(irq_hist_add(&h, edges[i]), 0);
+        assert_int_equal(irq_hist_quantile(&h, 0.5), edges[i]);
+        irq_hist_free(&h);
+    }
+
+    /* Nearest rank on ten exact values 10, 20, ..., 100. */
+    irq_hist_init(&h);
+    for (uint64_t v = 10; v <= 100; v += 10)
+        assert_int_equal(irq_hist_add(&h, v), 0);
+    assert_int_equal(irq_hist_quantile(&h, 0.1), 10);
+    assert_int_equal(irq_hist_quantile(&h, 0.25), 30); /* ceil(2.5) = 3rd */
+    assert_int_equal(irq_hist_quantile(&h, 0.3), 30);  /* not 40: 0.3 * 10 > 3 in doubles */
+    assert_int_equal(irq_hist_quantile(&h, 0.5), 50);
+    assert_int_equal(irq_hist_quantile(&h, 0.51), 60);
+    assert_int_equal(irq_hist_quantile(&h, 0.95), 100);
+    assert_true(irq_hist_mean(&h) == 55.0);
+    irq_hist_free(&h);
+}
+
+/* Rows are allocated only for the powers of two that were seen. */
+static void test_rows_lazy(void **state)
+{
+    (void)state;
+    irq_hist h;
+    irq_hist_init(&h);
+    for (unsigned r = 0; r < IRQ_HIST_ROWS; r++)
+        assert_null(h.rows[r]);
+    /* [1024, 2048): 2^10, which is row 10 - SUB_BITS + 1 = 4 */
+    for (uint64_t v = 1024; v < 2048; v += 7)
+        assert_int_equal(irq_hist_add(&h, v), 0);
+    assert_int_equal(irq_hist_add(&h, 5), 0); /* row 0 */
+    for (unsigned r = 0; r < IRQ_HIST_ROWS; r++) {
+        if (r == 0 || r == 4)
+            assert_non_null(h.rows[r]);
+        else
+            assert_null(h.rows[r]);
+    }
+    assert_int_equal(irq_hist_add(&h, UINT64_MAX), 0);
+    assert_non_null(h.rows[IRQ_HIST_ROWS - 1]);
+    irq_hist_free(&h);
+    for (unsigned r = 0; r < IRQ_HIST_ROWS; r++)
+        assert_null(h.rows[r]);
+}
+
+/* ---- bucket iteration ---- */
+
+typedef struct visit_log {
+    uint64_t lo[512], hi[512], count[512];
+    unsigned n;
+} visit_log;
+
+static void visit(void *ud, uint64_t lo, uint64_t hi, uint64_t count)
+{
+    visit_log *l = ud;
+    assert_true(l->n < 512);
+    l->lo[l->n] = lo;
+    l->hi[l->n] = hi;
+    l->count[l->n] = count;
+    l->n++;
+}
+
+static void test_each(void **state)
+{
+    (void)state;
+    static const uint64_t values[] = {3,         3,       127,        128,           255,
+                                      256,       257,     1000,       1001,          1000000,
+                                      123456789, 1 << 30, UINT64_MAX, UINT64_MAX - 1};
+    irq_hist h;
+    irq_hist_init(&h);
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++)
+        assert_int_equal(irq_hist_add(&h, values[i]), 0);
+    visit_log *l = calloc(1, sizeof *l);
+    assert_non_null(l);
+    unsigned n = irq_hist_each(&h, visit, l);
+    assert_int_equal(n, l->n);
+    uint64_t total = 0;
+    for (unsigned k = 0; k < n; k++) {
+        assert_true(l->count[k] > 0);
+        assert_true(l->lo[k] < l->hi[k]);
+        if (k > 0)
+            assert_true(l->hi[k - 1] <= l->lo[k]); /* increasing, disjoint */
+        /* Buckets are narrow: width <= lo / 128, or 1 below 256. */
+        assert_true(l->hi[k] - l->lo[k] <= (l->lo[k] < 256 ? 1 : l->lo[k] / 128 + 1));
+        total += l->count[k];
+    }
+    assert_int_equal(total, h.count);
+    /* Each value falls in one of the visited buckets. */
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        bool found = false;
+        for (unsigned k = 0; k < n; k++)
+            found |= values[i] >= l->lo[k] &&
+                     (values[i] < l->hi[k] || (l->hi[k] == UINT64_MAX && values[i] == UINT64_MAX));
+        assert_true(found);
+    }
+    /* 3 twice, and the two largest values share the top bucket. */
+    assert_int_equal(l->lo[0], 3);
+    assert_int_equal(l->count[0], 2);
+    assert_int_equal(l->count[n - 1], 2);
+    assert_int_equal(l->hi[n - 1], UINT64_MAX);
+    assert_int_equal(n, sizeof values / sizeof *values - 4); /* 256/257, 1000/1001 share too */
+    free(l);
+    irq_hist_free(&h);
+}
+
+/* ---- merge ---- */
+
+typedef struct bucket_sum {
+    uint64_t lo_xor, count_sum, weighted;
+    unsigned n;
+} bucket_sum;
+
+static void fingerprint(void *ud, uint64_t lo, uint64_t hi, uint64_t count)
+{
+    bucket_sum *b = ud;
+    b->lo_xor ^= lo * 0x9e3779b97f4a7c15u + hi;
+    b->count_sum += count;
+    b->weighted += count * (lo + 1) * (b->n + 1);
+    b->n++;
+}
+
+static void test_merge(void **state)
+{
+    (void)state;
+    irq_hist a, b, all, empty;
+    irq_hist_init(&a);
+    irq_hist_init(&b);
+    irq_hist_init(&all);
+    irq_hist_init(&empty);
+    irq_rng r;
+    irq_rng_seed(&r, 23, "merge", 0);
+    irq_dist small = {.kind = IRQ_DIST_EXP, .a = 500};
+    irq_dist big = {.kind = IRQ_DIST_LOGNORMAL, .mu = 20, .sigma = 2};
+    for (int i = 0; i < 50000; i++) {
+        uint64_t x = irq_dist_sample(&small, &r), y = irq_dist_sample(&big, &r);
+        assert_int_equal(irq_hist_add(&a, x), 0);
+        assert_int_equal(irq_hist_add(&b, y), 0);
+        assert_int_equal(irq_hist_add(&all, x), 0);
+        assert_int_equal(irq_hist_add(&all, y), 0);
+    }
+    /* Into an empty histogram, then the second one; merging an empty one
+     * changes nothing. */
+    irq_hist m;
+    irq_hist_init(&m);
+    assert_int_equal(irq_hist_merge(&m, &a), 0);
+    assert_int_equal(irq_hist_merge(&m, &empty), 0);
+    assert_int_equal(irq_hist_merge(&m, &b), 0);
+    assert_int_equal(m.count, all.count);
+    assert_int_equal(m.min, all.min);
+    assert_int_equal(m.max, all.max);
+    assert_true(fabs(m.sum - all.sum) <= 1e-12 * all.sum);
+    for (unsigned row = 0; row < IRQ_HIST_ROWS; row++) {
+        assert_true((m.rows[row] == NULL) == (all.rows[row] == NULL));
+        for (unsigned c = 0; m.rows[row] && c < IRQ_HIST_SUB; c++)
+            assert_int_equal(m.rows[row][c], all.rows[row][c]);
+    }
+    for (size_t k = 0; k < sizeof qs / sizeof *qs; k++)
+        assert_int_equal(irq_hist_quantile(&m, qs[k]), irq_hist_quantile(&all, qs[k]));
+    bucket_sum fm = {0}, fa = {0};
+    assert_int_equal(irq_hist_each(&m, fingerprint, &fm), irq_hist_each(&all, fingerprint, &fa));
+    assert_int_equal(fm.lo_xor, fa.lo_xor);
+    assert_int_equal(fm.weighted, fa.weighted);
+    /* The source is untouched. */
+    assert_int_equal(a.count, 50000);
+    irq_hist_free(&m);
+    irq_hist_free(&a);
+    irq_hist_free(&b);
+    irq_hist_free(&all);
+    irq_hist_free(&empty);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quantiles_exp),
+        cmocka_unit_test(test_quantiles_uniform_and_lognormal),
+        cmocka_unit_test(test_quantiles_wide),
+        cmocka_unit_test(test_small_and_empty),
+        cmocka_unit_test(test_rows_lazy),
+        cmocka_unit_test(test_each),
+        cmocka_unit_test(test_merge),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
