@@ -59,6 +59,8 @@ void irq_sim_free(irq_sim *sim);
 uint64_t irq_sim_events(const irq_sim *sim);
 uint64_t irq_sim_now(const irq_sim *sim);
 double irq_sim_wall_seconds(const irq_sim *sim);
+/* Why the run failed (a broken invariant, conservation), or NULL. */
+const char *irq_sim_failure(const irq_sim *sim);
 
 /* Per-interrupt latency sink: called for every delivered or coalesced
  * interrupt, when set before irq_sim_run. */

@@ -263,6 +263,12 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     const irq_scenario *sc = sim->sc;
     fprintf(f, "{\"scenario\": ");
     json_str(f, sc->name);
+    fprintf(f, ", \"status\": ");
+    json_str(f, p->failed ? "failed" : "ok");
+    if (p->failed) {
+        fprintf(f, ", \"error\": ");
+        json_str(f, p->fail_msg);
+    }
     fprintf(f, ", \"model\": ");
     json_str(f, sim->ops->name);
     fprintf(f, ", \"params\": ");
@@ -368,7 +374,11 @@ static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
     fprintf(f, "\ninterrupts\n");
     for (int k = 0; k < NCORE - 1; k++)
         fprintf(f, "  %-22s %14llu\n", core_names[k], (ull)s->core[k]);
-    fprintf(f, "  %-22s %14s\n", "conservation", "ok");
+    fprintf(f, "  %-22s %14s\n", "conservation",
+            s->core[K_INJECTED] == s->core[K_DELIVERED] + s->core[K_COALESCED] +
+                                       s->core[K_PENDING] + s->core[K_DROPPED]
+                ? "ok"
+                : "VIOLATED");
     fprintf(f, "\nmodel counters (%s)\n", ops->name);
     for (size_t c = 0; c < ops->ncounters; c++)
         if (!ops->counters[c].headline)
@@ -425,6 +435,8 @@ static void text_assumptions(const struct irq_sim *sim, FILE *f)
 static void write_text(const struct irq_sim *sim, FILE *f, sums *s)
 {
     text_header(sim, f);
+    if (sim->priv->failed)
+        fprintf(f, "RUN FAILED: %s\n\n", sim->priv->fail_msg);
     sum_guests(sim, 0, sim->priv->nguests, s);
     text_counters(sim, f, s);
     text_latencies(sim, f);

@@ -423,6 +423,8 @@ void irq_sim_free(irq_sim *sim)
         free(p->cls_hist);
         free(p->guests);
         free(p->vcpus);
+        for (uint32_t i = 0; p->pcpus && i < p->npcpus; i++)
+            free(p->pcpus[i].work);
         free(p->pcpus);
         free(p->sources);
         free(p->mcounts);
@@ -496,13 +498,19 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
         irq_vcpu_account_end(&p->vcpus[i], p->end);
     p->wall_seconds = wall_now() - t0;
     if (rc != IRQ_OK)
-        return irq_error_set(err, rc, NULL, "run stopped before the end");
+        irq_sim_fail(sim, "run stopped before the end");
+    if (!p->failed && check_conservation(sim, err) != IRQ_OK)
+        irq_sim_fail(sim, "%s", err->message);
+    if (!p->failed && sim->ops->finish && sim->ops->finish(sim->model, err) != IRQ_OK)
+        irq_sim_fail(sim, "%s", err->message);
     if (p->failed)
-        return irq_error_set(err, IRQ_ESIM, NULL, "%s", p->fail_msg);
-    rc = check_conservation(sim, err);
-    if (rc == IRQ_OK && sim->ops->finish)
-        rc = sim->ops->finish(sim->model, err);
-    return rc;
+        return irq_error_set(err, IRQ_ESIM, NULL, "simulation failed: %s", p->fail_msg);
+    return IRQ_OK;
+}
+
+const char *irq_sim_failure(const irq_sim *sim)
+{
+    return sim->priv->failed ? sim->priv->fail_msg : NULL;
 }
 
 int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err)

@@ -5,8 +5,6 @@
 
 #include "sim_internal.h"
 
-#define IRQ_HOST_WORK_RING 32
-
 typedef struct irq_host_work_item {
     uint64_t cycles;
     irq_event_fn done;
@@ -17,12 +15,14 @@ typedef struct irq_host_work_item {
 typedef struct irq_pcpu {
     struct irq_sim *sim;
     uint32_t id;
-    irq_vcpu *cur;           /* vCPU thread owning the CPU, or NULL */
-    irq_vcpu *last;          /* last vCPU that ran here (context-switch cost) */
+    irq_vcpu *cur;               /* vCPU thread owning the CPU, or NULL */
+    irq_vcpu *last;              /* last vCPU that ran here (context-switch cost) */
     irq_vcpu *rq_head, *rq_tail; /* runnable vCPU threads waiting for this CPU */
-    bool busy;               /* running host work: cur is paused */
-    uint8_t work_head, work_len;
-    irq_host_work_item work[IRQ_HOST_WORK_RING];
+    bool busy;                   /* running host work: cur is paused */
+    /* FIFO ring of host work; grows to the most items ever queued at once
+     * (bounded by the guests' timers), then is reused */
+    uint32_t work_head, work_len, work_cap;
+    irq_host_work_item *work;
     irq_timer_id slice_timer, work_timer;
     uint64_t cur_since; /* when cur got the CPU: its time slice starts there */
     uint64_t busy_since, host_cycles;
@@ -36,11 +36,11 @@ typedef struct irq_source {
     irq_vcpu *vcpu; /* NULL: floating */
     irq_rng rng;
     irq_timer_id timer;
-    uint64_t stop;    /* no arrival at or after this time */
-    uint64_t k;       /* PERIODIC: period number; STORM: arrival within window; REPLAY: index */
-    uint64_t window;  /* STORM: window number */
-    double u;         /* STORM random spacing: previous order statistic in [0, 1) */
-    uint64_t last;    /* last arrival (keeps jittered arrivals in order) */
+    uint64_t stop;   /* no arrival at or after this time */
+    uint64_t k;      /* PERIODIC: period number; STORM: arrival within window; REPLAY: index */
+    uint64_t window; /* STORM: window number */
+    double u;        /* STORM random spacing: previous order statistic in [0, 1) */
+    uint64_t last;   /* last arrival (keeps jittered arrivals in order) */
 } irq_source;
 
 struct irq_sim_priv {

@@ -9,6 +9,7 @@
  * runs one vCPU thread at a time; others wanting it wait in FIFO order
  * (PREEMPTED) and take turns every `timeslice`. Host work (an alert handler)
  * pauses whatever vCPU owns the CPU. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim_priv_internal.h"
@@ -418,10 +419,8 @@ static void slice_end(void *ctx, uint64_t arg)
     irq_pcpu *p = ctx;
     if (!p->rq_head)
         return;
-    if (p->busy) { /* host work first; try again after a slice */
-        arm_slice(p);
+    if (p->busy) /* host work first; host_work_done looks at the slice again */
         return;
-    }
     irq_vcpu *cur = p->cur;
     if (cur && cur->halted) { /* a polling vCPU just gives the CPU up */
         cur->polling = false;
@@ -458,7 +457,7 @@ static void host_work_done(void *ctx, uint64_t arg)
     irq_pcpu *p = ctx;
     struct irq_sim *sim = p->sim;
     irq_host_work_item item = p->work[p->work_head];
-    p->work_head = (uint8_t)((p->work_head + 1) % IRQ_HOST_WORK_RING);
+    p->work_head = (p->work_head + 1) % p->work_cap;
     p->work_len--;
     p->host_cycles += item.cycles;
     if (item.done)
@@ -472,18 +471,33 @@ static void host_work_done(void *ctx, uint64_t arg)
         sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 0, irq_now(sim));
     if (p->cur && runnable(p->cur))
         dispatch(p->cur);
+    arm_slice(p); /* a slice that ended meanwhile ends now */
+}
+
+static int grow_work_ring(irq_pcpu *p)
+{
+    uint32_t cap = p->work_cap ? p->work_cap * 2 : 16;
+    irq_host_work_item *w = malloc(cap * sizeof *w);
+    if (!w)
+        return -1;
+    for (uint32_t i = 0; i < p->work_len; i++)
+        w[i] = p->work[(p->work_head + i) % p->work_cap];
+    free(p->work);
+    p->work = w;
+    p->work_cap = cap;
+    p->work_head = 0;
+    return 0;
 }
 
 void irq_host_work(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done, void *ctx,
                    uint64_t arg)
 {
     irq_pcpu *p = &sim->priv->pcpus[cpu % sim->priv->npcpus];
-    if (p->work_len == IRQ_HOST_WORK_RING) {
-        irq_sim_fail(sim, "more than %d host work items queued on CPU %u", IRQ_HOST_WORK_RING,
-                     p->id);
+    if (p->work_len == p->work_cap && grow_work_ring(p) != 0) {
+        irq_sim_fail(sim, "out of memory queueing host work on CPU %u", p->id);
         return;
     }
-    unsigned slot = (p->work_head + p->work_len) % IRQ_HOST_WORK_RING;
+    uint32_t slot = (p->work_head + p->work_len) % p->work_cap;
     p->work[slot] = (irq_host_work_item){.cycles = cycles, .done = done, .ctx = ctx, .arg = arg};
     if (p->work_len++ == 0)
         start_host_work(p);

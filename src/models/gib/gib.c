@@ -44,10 +44,12 @@ const irq_param_desc gib_params[GIB_NPARAMS] = {
                      .source = "KVM_HALT_POLL_NS_DEFAULT on s390"},
     [P_GAL_CPU] = {.name = "gal_cpu",
                    .type = IRQ_PARAM_INT,
-                   .def = "0",
+                   .def = "-1",
                    .unit = "CPU index",
-                   .help = "host CPU that takes GAL interruptions and runs the kicker timers "
-                           "(taken modulo host.cpus)",
+                   .help = "host CPU that takes GAL interruptions (modulo host.cpus); -1: each "
+                           "interruption goes to the next CPU in turn (it is floating). Kicker "
+                           "timers run on the CPU whose handler started them",
+                   .min = -1,
                    .max = 65535,
                    .assumption = true},
     [P_GAL_COST] = {.name = "gal_cost",
@@ -243,7 +245,8 @@ static void read_params(gib *m)
     m->expires = p[P_EXPIRES].u ? p[P_EXPIRES].u : 1;
     m->iam_clear_all = p[P_IAM_CLEAR].i == 0;
     m->halt_poll = p[P_HALT_POLL].u;
-    m->gal_cpu = (uint32_t)p[P_GAL_CPU].i % irq_sim_ncpus(m->sim);
+    m->gal_spread = p[P_GAL_CPU].i < 0;
+    m->gal_cpu = m->gal_spread ? 0 : (uint32_t)p[P_GAL_CPU].i % irq_sim_ncpus(m->sim);
     m->gal_cost = p[P_GAL_COST].u;
     m->gisa_cost = p[P_GAL_GISA_COST].u;
     m->kicker_cost = p[P_KICKER_COST].u;

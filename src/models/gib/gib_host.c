@@ -199,6 +199,8 @@ static void alert(gib *m, irq_guest *g, int isc)
         irq_count(g, C_SUPPRESSED, 1);
         return;
     }
+    if (m->gal_spread)
+        m->gal_cpu = (m->gal_cpu + 1) % irq_sim_ncpus(m->sim);
     irq_count(g, C_GAL, 1);
     irq_count(g, C_HOST_ALERT_CYCLES, m->gal_cost);
     irq_trace_instant(m->sim, "alert", g, NULL, (int)m->gal_cpu);
@@ -210,7 +212,8 @@ static void gal_process(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
     switch (m->h) {
-    case H_UPSTREAM: /* (re)start the kicker timer at 0 */
+    case H_UPSTREAM: /* (re)start the kicker timer at 0, on this CPU */
+        gi->kicker_cpu = m->gal_cpu;
         if (!gi->tick_queued)
             irq_sim_timer_arm(m->sim, gi->kicker, irq_now(m->sim));
         break;
@@ -270,7 +273,7 @@ void gib_kicker_fire(void *ctx, uint64_t guest)
         return;
     gi->tick_queued = true;
     irq_count(g, C_HOST_ALERT_CYCLES, m->kicker_cost);
-    irq_host_work(m->sim, m->gal_cpu, m->kicker_cost, kicker_tick, m, guest);
+    irq_host_work(m->sim, gi->kicker_cpu, m->kicker_cost, kicker_tick, m, guest);
 }
 
 /* gisa_vcpu_kicker: pending alert ISCs kick one vCPU and re-arm the timer;

@@ -83,10 +83,11 @@ typedef struct gvcpu {
 typedef struct ggisa {
     uint8_t ipm, iam, alert_mask;
     bool on_list;
-    bool tick_queued; /* a kicker tick waits for its host CPU */
-    int32_t next;     /* next_alert: guest index or sentinel */
-    uint32_t in_sie;  /* vCPUs in SIE (v2, v3) */
-    uint32_t next_rr; /* round-robin position of the floating kick */
+    bool tick_queued;    /* a kicker tick waits for its host CPU */
+    int32_t next;        /* next_alert: guest index or sentinel */
+    uint32_t in_sie;     /* vCPUs in SIE (v2, v3) */
+    uint32_t next_rr;    /* round-robin position of the floating kick */
+    uint32_t kicker_cpu; /* where the kicker hrtimer was started */
     irq_timer_id kicker;
     irq_pend isc[GIB_NISC]; /* the IPM bits, with the arrivals they hold */
     irq_fifo flt[GIB_NISC]; /* no-gisa: the software floating list per ISC */
@@ -98,7 +99,9 @@ typedef struct gib {
     bool iam_clear_all;
     bool check;
     uint64_t expires, halt_poll, gal_cost, gisa_cost, kicker_cost, intercept_cost;
-    uint32_t gal_cpu, max_float;
+    bool gal_spread;  /* GAL interruptions go to the CPUs in turn */
+    uint32_t gal_cpu; /* CPU of the GAL being handled (or the fixed one) */
+    uint32_t max_float;
     int32_t origin;      /* alert_list_origin */
     int32_t gal_last;    /* what the GAL handler's previous pass ended on */
     uint32_t gal_walked; /* GISAs walked by the previous pass */
