@@ -457,6 +457,57 @@ static void test_random_properties(void **state)
     }
 }
 
+#ifndef SCENARIO_DIR
+#define SCENARIO_DIR "scenarios"
+#endif
+
+static irq_sim *run_file(const char *name, const char *const *sets, size_t nsets,
+                         irq_scenario **sc)
+{
+    char path[512];
+    irq_error err = {0};
+    irq_sim *sim = NULL;
+    snprintf(path, sizeof path, "%s/%s", SCENARIO_DIR, name);
+    int rc = irq_scenario_load(sc, path, sets, nsets, &err);
+    if (rc == IRQ_OK)
+        rc = irq_sim_create(&sim, *sc, &err);
+    if (rc == IRQ_OK)
+        rc = irq_sim_run(sim, NULL, NULL, &err);
+    if (rc != IRQ_OK)
+        fail_msg("%s: %s", path, err.message);
+    return sim;
+}
+
+/* scenarios/gib-single.yaml is the hand-checked case its comment derives:
+ * 1 GAL, 1 kick, 0 wasted, 1 IAM restore, 2 ticks, 1 restart, 7.7us. The
+ * other shipped scenarios run (a short stretch) with the invariants on. */
+static void test_shipped_scenarios(void **state)
+{
+    (void)state;
+    irq_scenario *sc;
+    irq_sim *sim = run_file("gib-single.yaml", NULL, 0, &sc);
+    run r = {.sc = sc, .sim = sim, .g = guest_named(sim, "g")};
+    assert_int_equal(C(r, "gal_interrupts"), 1);
+    assert_int_equal(r.g->kicks, 1);
+    assert_int_equal(C(r, "wasted_kicks"), 0);
+    assert_int_equal(C(r, "iam_restores"), 1);
+    assert_int_equal(C(r, "kicker_ticks"), 2);
+    assert_int_equal(C(r, "timer_restarts"), 1);
+    assert_int_equal(r.g->latency.max, 7700);
+    run_free(&r);
+    const char *shortrun[] = {"duration=20ms"};
+    const char *files[] = {"many-guests.yaml", "gib-storm.yaml"};
+    for (int i = 0; i < 2; i++) {
+        sim = run_file(files[i], shortrun, 1, &sc);
+        uint64_t inj = 0;
+        for (size_t k = 0; k < sim->priv->nguests; k++)
+            inj += sim->priv->guests[k].injected;
+        assert_true(inj > 1000);
+        irq_sim_free(sim);
+        irq_scenario_free(sc);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_halt_polling_notices_ipm),
         cmocka_unit_test(test_software_injection_never_alerts),
         cmocka_unit_test(test_random_properties),
+        cmocka_unit_test(test_shipped_scenarios),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
