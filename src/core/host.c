@@ -38,7 +38,7 @@ const irq_param_desc irq_host_params[IRQ_HOST_NPARAMS] = {
                             .unit = "time",
                             .help = "host time to handle the guest's wait/halt exit before halting "
                                     "or re-entering",
-                            .min = 0.001,
+                            .min = 1,
                             .max = 1e12,
                             .source = "about one VM exit: ~2000 cycles direct cost (SplitX paper, "
                                       "Xeon X5570); the s390 figure is not public"},
