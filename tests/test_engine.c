@@ -349,6 +349,33 @@ static void on_model(void *ctx, uint64_t arg)
         random_op(m, t);
 }
 
+/* Outside a run: the heap property holds, e->stale counts exactly the
+ * entries whose timer moved on, and every armed timer has its entry. */
+static void check_heap(const irq_engine *e)
+{
+    size_t stale = 0, live = 0;
+    for (size_t i = 0; i < e->len; i++) {
+        irq_heap_entry x = e->heap[i];
+        if (i > 0) {
+            irq_heap_entry p = e->heap[(i - 1) / 4]; /* the default 4-ary heap */
+            assert_true(p.time < x.time || (p.time == x.time && p.seq_id < x.seq_id));
+        }
+        uint64_t id = x.seq_id & (IRQ_MAX_TIMERS - 1);
+        assert_true(id < e->ntimers);
+        if (e->timers[id].seq == x.seq_id >> IRQ_TIMER_ID_BITS)
+            live++;
+        else
+            stale++;
+    }
+    assert_int_equal(stale, e->stale);
+    size_t armed = 0;
+    for (size_t t = 0; t < e->ntimers; t++)
+        armed += irq_timer_armed(e, (irq_timer_id)t);
+    assert_int_equal(live, armed);
+    assert_false(e->top_fired);
+    assert_int_equal(e->firing, UINT32_MAX);
+}
+
 static void run_model(model *m, uint64_t ops, bool near_seq_limit)
 {
     irq_engine *e = m->e;
@@ -362,6 +389,7 @@ static void run_model(model *m, uint64_t ops, bool near_seq_limit)
         /* Run a random stretch of time (events keep coming: callbacks arm). */
         irq_time until = e->now + irq_rng_below(&m->rng, 400);
         irq_engine_run(e, until, NULL);
+        check_heap(e);
         assert_true(e->now >= m->last_now);
         m->last_now = e->now;
         /* Nothing due by `until` is left. */
@@ -385,6 +413,8 @@ static void run_model(model *m, uint64_t ops, bool near_seq_limit)
     }
     assert_int_equal(irq_engine_run(e, IRQ_TIME_NEVER, NULL), 0);
     assert_int_equal(e->events, m->dispatched);
+    assert_int_equal(e->len, 0); /* only stale entries were left: all popped */
+    assert_int_equal(e->stale, 0);
     /* Stale entries never outnumber live ones by much. */
     assert_true(m->max_len <= 2 * REF_TIMERS + 70);
 }
@@ -601,6 +631,50 @@ static void test_run_until_and_stop(void **state)
     irq_engine_fini(&e);
 }
 
+/* ---- irq_engine_next from a callback ---- */
+
+typedef struct peeker {
+    recorder rec;
+    irq_time seen_next;
+    int rearms;
+} peeker;
+
+/* Looks ahead (which pops the fired root), then re-arms itself once. */
+static void on_peek(void *ctx, uint64_t arg)
+{
+    peeker *p = ctx;
+    record(&p->rec, (irq_timer_id)arg);
+    p->seen_next = irq_engine_next(p->rec.e);
+    if (p->rearms-- > 0)
+        irq_timer_arm(p->rec.e, (irq_timer_id)arg, 30);
+}
+
+static void test_next_from_callback(void **state)
+{
+    (void)state;
+    irq_engine e;
+    assert_int_equal(irq_engine_init(&e, 2), 0);
+    peeker p = {.rearms = 1};
+    recorder_init(&p.rec, &e, 8);
+    irq_timer_id a = irq_timer_new(&e, on_peek, &p, 0);
+    irq_timer_id b = irq_timer_new(&e, on_record, &p.rec, 1);
+    irq_timer_arm(&e, a, 10);
+    irq_timer_arm(&e, b, 20);
+    irq_timer_cancel(&e, b);
+    irq_timer_arm(&e, b, 20); /* a stale entry for b at 20 too */
+    assert_int_equal(irq_engine_run(&e, 10, NULL), 1);
+    assert_int_equal(p.seen_next, 20);
+    assert_int_equal(irq_engine_run(&e, IRQ_TIME_NEVER, NULL), 2);
+    assert_int_equal(p.rec.log[1].t, b);
+    assert_int_equal(p.rec.log[2].t, a);
+    assert_int_equal(p.rec.log[2].at, 30);
+    assert_int_equal(p.seen_next, IRQ_TIME_NEVER);
+    assert_int_equal(e.len, 0);
+    assert_int_equal(e.stale, 0);
+    free(p.rec.log);
+    irq_engine_fini(&e);
+}
+
 /* ---- timers created from callbacks (the table moves) ---- */
 
 typedef struct grower {
@@ -651,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_memory_bounded),
         cmocka_unit_test(test_now_never_decreases),
         cmocka_unit_test(test_run_until_and_stop),
+        cmocka_unit_test(test_next_from_callback),
         cmocka_unit_test(test_timer_new_from_callback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
