@@ -65,9 +65,11 @@ static inline void sift_up(irq_heap_entry *h, size_t i, irq_heap_entry x)
     h[i] = x;
 }
 
-/* The smaller of h[x] and h[y] (x on ties), as arithmetic rather than ?:
+/* The index of the smaller of h[x] and h[y], as arithmetic rather than ?:
  * so that GCC cannot turn it back into a branch. */
 #define PICK(x, y) ((x) ^ (((x) ^ (y)) & -(size_t)entry_less(h[y], h[x])))
+/* The same for the adjacent h[x] and h[x + 1]: x plus the comparison. */
+#define PAIR(x) ((x) + entry_less(h[(x) + 1], h[x]))
 
 /* Index of the smallest of the children c..min(c+ARITY, len)-1, c < len.
  * Full nodes use a tournament of independent, branch-free comparisons:
@@ -77,16 +79,16 @@ static inline void sift_up(irq_heap_entry *h, size_t i, irq_heap_entry x)
 static inline size_t min_child(const irq_heap_entry *h, size_t len, size_t c)
 {
     if (c + ARITY <= len) {
-#define PAIR(x) ((x) + entry_less(h[(x) + 1], h[x])) /* adjacent: a smaller index add */
 #if IRQ_HEAP_ARITY == 2
         return PAIR(c);
 #elif IRQ_HEAP_ARITY == 4
-        return PICK(PAIR(c), PAIR(c + 2));
+        size_t a = PAIR(c), b = PAIR(c + 2);
+        return PICK(a, b);
 #else
-        size_t p = PICK(PAIR(c), PAIR(c + 2)), q = PICK(PAIR(c + 4), PAIR(c + 6));
+        size_t a = PAIR(c), b = PAIR(c + 2), a2 = PAIR(c + 4), b2 = PAIR(c + 6);
+        size_t p = PICK(a, b), q = PICK(a2, b2);
         return PICK(p, q);
 #endif
-#undef PAIR
     }
     size_t m = c;
     for (size_t k = c + 1; k < len; k++)
