@@ -126,8 +126,11 @@ static int run_one(const cli_opts *o)
     FILE *lat = NULL;
     cli_collect col = {0};
     int rc = irq_scenario_load(&sc, o->file, o->sets, o->nsets, &err);
-    if (rc == IRQ_OK)
-        rc = irq_sim_create(&sim, sc, &err);
+    if (rc != IRQ_OK) { /* unreadable or invalid scenario: bad input */
+        cli_print_error(&err);
+        return EXIT_USAGE;
+    }
+    rc = irq_sim_create(&sim, sc, &err);
     if (rc == IRQ_OK && o->out_dir) {
         if (cli_mkdir_p(o->out_dir) != 0) {
             fprintf(stderr, "irqsim: cannot create directory %s\n", o->out_dir);
