@@ -368,10 +368,10 @@ static void cell_value(char *buf, size_t len, const cj_value *x)
 {
     if (!x)
         snprintf(buf, len, "-");
-    else if (x->num == floor(x->num) && fabs(x->num) < 1e15)
-        snprintf(buf, len, "%.0f", x->num);
+    else if ((x->num == floor(x->num) || fabs(x->num) >= 100) && fabs(x->num) < 1e15)
+        snprintf(buf, len, "%.0f", x->num); /* counts, and latencies in whole ns */
     else
-        snprintf(buf, len, "%.4g", x->num);
+        snprintf(buf, len, "%.4g", x->num); /* shares */
 }
 
 static void cell_ratio(char *buf, size_t len, const cj_value *x, const cj_value *first)
@@ -435,6 +435,28 @@ static void table_head(const cli_merged *m, const table *t, FILE *f)
     }
 }
 
+/* With a single interrupt class, the per-class latencies repeat the
+ * totals: the table leaves them out (compare.csv keeps them). */
+static bool one_class_row(const cli_merged *m, size_t r)
+{
+    static const char prefix[] = "latency_by_class_ns.";
+    const size_t plen = sizeof prefix - 1;
+    if (strncmp(m->rows[r], prefix, plen) != 0)
+        return false;
+    const char *first = NULL;
+    for (size_t i = 0; i < m->nrows; i++) {
+        if (strncmp(m->rows[i], prefix, plen) != 0)
+            continue;
+        const char *cls = m->rows[i] + plen;
+        size_t len = strcspn(cls, ".");
+        if (!first)
+            first = cls;
+        else if (strncmp(first, cls, len) != 0 || first[len] != '.')
+            return false;
+    }
+    return true;
+}
+
 static void write_table(const cli_merged *m, FILE *f)
 {
     table t = {0};
@@ -447,11 +469,15 @@ static void write_table(const cli_merged *m, FILE *f)
     }
     measure(m, &t);
     t.ratio_w[0] = 0; /* variant 1 is the reference: no ratio column */
-    fprintf(f, "scenario %s: %zu variant%s (xR: ratio to variant 1; latencies in ns)\n\n",
+    fprintf(f,
+            "scenario %s: %zu variant%s (xR: ratio to variant 1, x= both 0, x- variant 1 is 0; "
+            "latencies in ns)\n\n",
             m->scenario, m->n, m->n == 1 ? "" : "s");
     table_head(m, &t, f);
     char val[64], ratio[64];
     for (size_t r = 0; r < m->nrows; r++) {
+        if (one_class_row(m, r))
+            continue;
         fprintf(f, "%-*s", (int)t.label_w, m->rows[r]);
         const cj_value *first = leaf(&m->v[0], m->rows[r]);
         for (size_t k = 0; k < m->n; k++) {

@@ -104,7 +104,7 @@ static void gp_begin(plotter *p, FILE *f, const char *stem, const char *what)
               f);
     fprintf(f, "set output '%s.%s'\nset datafile separator comma\n", stem, p->ext);
     fputs("set border lw 2\nset grid lc rgb '#d0d0d0' lw 1\nset key box opaque samplen 2\n", f);
-    for (size_t k = 0; k < p->m->n && k < 64; k++)
+    for (size_t k = 0; k < 8 || (k < p->m->n && k < 64); k++)
         fprintf(f, "set linetype %zu lc rgb '%s' lw 4 dt %zu pt 7\n", k + 1, palette[k % 8],
                 k / 8 % 5 + 1);
 }
@@ -389,7 +389,7 @@ static void gp_count_axis(FILE *f, double max)
     double step = 1;
     for (int i = 0; max / step > 4; i++)
         step = mult[i % 3] * pow(10, i / 3);
-    double top = max > 0 ? max * 1.18 : 1;
+    double top = max > 0 ? max * 1.3 : 1;
     fprintf(f, "set yrange [0:%.17g]\nset ytics (", top);
     char buf[32];
     for (int i = 0; i * step <= top; i++) {
@@ -413,7 +413,7 @@ static void counters_legend(const plotter *p, FILE *f)
 {
     fputs("# the last panel holds the legend only\n"
           "unset title\nunset border\nunset tics\nunset xlabel\nunset ylabel\nunset grid\n"
-          "set xrange [0:1]\nset yrange [0:1]\nset key center center Left reverse box\n",
+          "set xrange [0:1]\nset yrange [0:1]\nset key left center Left reverse box\n",
           f);
     for (size_t k = 0; k < p->m->n; k++) {
         char title[300];
@@ -427,7 +427,8 @@ static void counters_legend(const plotter *p, FILE *f)
 
 static void counters_panels(const plotter *p, FILE *f, const char **names, size_t n)
 {
-    size_t cols = n + 1 < 3 ? n + 1 : 3, rows = (n + 1 + cols - 1) / cols;
+    /* n panels and the legend: one row up to 4, then rows of up to 4 */
+    size_t cells = n + 1, rows = (cells + 3) / 4, cols = (cells + rows - 1) / rows;
     fprintf(f, "set multiplot layout %zu,%zu ", rows, cols);
     gp_title(p, f, "title",
              p->m->n == 1 ? "Alerts and kicks (whole run)"
@@ -449,7 +450,7 @@ static void counters_panels(const plotter *p, FILE *f, const char **names, size_
         fprintf(f,
                 "plot 'counters.csv' skip 1 using 1:%zu:1 with boxes lc variable notitle, \\\n"
                 "     '' skip 1 using 1:%zu:(sprintf('%%d', int(column(%zu)))) with labels "
-                "offset 0,0.7 notitle\n",
+                "offset 0,0.6 font ',16' notitle\n",
                 c + 3, c + 3, c + 3);
     }
     counters_legend(p, f);
