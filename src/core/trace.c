@@ -144,7 +144,9 @@ static void span(irq_trace *t, const char *name, const char *cname, int pid, lon
     if (e <= s)
         return;
     begin_event(t);
-    fprintf(t->f, "{\"name\": \"%s\", \"cat\": \"state\", \"ph\": \"X\", \"pid\": %d, ", name, pid);
+    fputs("{\"name\": ", t->f);
+    put_str(t->f, name);
+    fprintf(t->f, ", \"cat\": \"state\", \"ph\": \"X\", \"pid\": %d, ", pid);
     fprintf(t->f, "\"tid\": %ld, \"ts\": ", tid);
     put_us(t->f, s);
     fputs(", \"dur\": ", t->f);
@@ -166,6 +168,16 @@ static void vcpu_span(irq_trace *t, const irq_vcpu *v, int state, uint64_t end)
     name_vcpu(t, v);
     span(t, irq_vcpu_state_names[state], state_cname[state], PID_GUEST0 + (int)v->guest->index,
          TID_VCPU0 + (long)v->id, start, end);
+    /* RUNNING and EXITING mean the vCPU owns its host CPU and no host work
+     * pauses it: at most one vCPU per CPU, so the CPU's track shows who
+     * runs there, between its host work spans. */
+    if (state != IRQ_VCPU_RUNNING && state != IRQ_VCPU_EXITING)
+        return;
+    char name[120];
+    snprintf(name, sizeof name, "%s vCPU %u%s", v->guest->name, v->index,
+             state == IRQ_VCPU_EXITING ? " exit" : "");
+    name_cpu(t, v->pcpu);
+    span(t, name, state_cname[state], PID_HOST, TID_CPU0 + (long)v->pcpu, start, end);
 }
 
 static void on_state(void *ud, const irq_vcpu *v, int old_state, int new_state, uint64_t now)
