@@ -21,9 +21,9 @@ typedef enum irq_dist_kind {
 
 typedef struct irq_dist {
     irq_dist_kind kind;
-    double a, b;       /* cycles: const a; exp mean a; uniform [a, b]; normal mean a sd b */
-    double mu, sigma;  /* lognormal: parameters of the underlying normal */
-    double *samples;   /* empirical, cycles; owned */
+    double a, b;      /* cycles: const a; exp mean a; uniform [a, b]; normal mean a sd b */
+    double mu, sigma; /* lognormal: parameters of the underlying normal */
+    double *samples;  /* empirical, cycles; owned */
     size_t nsamples;
 } irq_dist;
 

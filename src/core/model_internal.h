@@ -20,12 +20,12 @@ struct irq_scenario;
 
 /* One arrival, as the core hands it to the model. */
 typedef struct irq_intr {
-    uint64_t arrival;        /* cycles */
+    uint64_t arrival; /* cycles */
     struct irq_guest *guest;
-    struct irq_vcpu *vcpu;   /* NULL: floating */
-    uint32_t cls;            /* ISC, intid, vector */
-    uint8_t injection;       /* enum irq_injection */
-    uint32_t source;         /* index of the source config */
+    struct irq_vcpu *vcpu; /* NULL: floating */
+    uint32_t cls;          /* ISC, intid, vector */
+    uint8_t injection;     /* enum irq_injection */
+    uint32_t source;       /* index of the source config */
 } irq_intr;
 
 /* A counter the model reports, per guest and in total. */

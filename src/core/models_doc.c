@@ -1,4 +1,6 @@
 /* `irqsim models` and docs/models.md: generated from the models' own tables. */
+#include <string.h>
+
 #include "model_internal.h"
 #include "scenario_internal.h"
 
@@ -46,4 +48,14 @@ void irq_models_describe(FILE *out, int md)
     irq_params_describe(out, irq_host_params, IRQ_HOST_NPARAMS, md);
     for (size_t i = 0; i < n; i++)
         describe_model(out, list[i], md);
+}
+
+/* Plots show a model's headline counters (alerts, kicks) side by side. */
+int irq_model_counter_headline(const char *model, const char *counter)
+{
+    const irq_model_ops *ops = model ? irq_model_find(model) : NULL;
+    for (size_t i = 0; ops && i < ops->ncounters; i++)
+        if (strcmp(ops->counters[i].name, counter) == 0)
+            return ops->counters[i].headline != 0;
+    return -1;
 }

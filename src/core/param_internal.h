@@ -30,22 +30,22 @@ typedef enum irq_param_type {
 typedef struct irq_param_desc {
     const char *name;
     irq_param_type type;
-    const char *def;           /* default, written as in YAML; NULL = required */
-    const char *unit;          /* for humans: "ns", "cycles", "ISC list", ... */
-    const char *help;          /* one line: what it means */
+    const char *def;            /* default, written as in YAML; NULL = required */
+    const char *unit;           /* for humans: "ns", "cycles", "ISC list", ... */
+    const char *help;           /* one line: what it means */
     const char *const *choices; /* ENUM: NULL-terminated list */
-    double min, max;           /* INT, DOUBLE, BITS; DURATION: in nanoseconds; 0,0 = no limit */
-    const char *source;        /* where the default comes from; NULL with assumption */
-    bool assumption;           /* the default is our guess: no public source gives it */
+    double min, max;            /* INT, DOUBLE, BITS; DURATION: in nanoseconds; 0,0 = no limit */
+    const char *source;         /* where the default comes from; NULL with assumption */
+    bool assumption;            /* the default is our guess: no public source gives it */
 } irq_param_desc;
 
 typedef struct irq_param_value {
-    int64_t i;      /* INT; ENUM: index into choices; BOOL: 0/1 */
-    double d;       /* DOUBLE; DURATION: cycles (also in u) */
-    uint64_t u;     /* DURATION: cycles rounded; BITS: mask */
-    irq_dist dist;  /* DIST */
-    char *str;      /* STRING (owned) */
-    irq_mark mark;  /* where the value was written; line 0 = default */
+    int64_t i;     /* INT; ENUM: index into choices; BOOL: 0/1 */
+    double d;      /* DOUBLE; DURATION: cycles (also in u) */
+    uint64_t u;    /* DURATION: cycles rounded; BITS: mask */
+    irq_dist dist; /* DIST */
+    char *str;     /* STRING (owned) */
+    irq_mark mark; /* where the value was written; line 0 = default */
 } irq_param_value;
 
 /* Decoding of one value from its YAML scalar text (or list, for BITS) is

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_internal.h"
 #include "sim_priv_internal.h"
 
 typedef unsigned long long ull;
@@ -123,7 +124,7 @@ static void value_text(const struct irq_sim *sim, const irq_param_desc *d, const
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static void json_str(FILE *f, const char *s)
+void irq_json_str(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; *s; s++) {
@@ -188,11 +189,11 @@ static void json_params(FILE *f, const struct irq_sim *sim)
     const irq_model_ops *ops = sim->ops;
     char buf[256];
     fprintf(f, "{\"name\": ");
-    json_str(f, ops->name);
+    irq_json_str(f, ops->name);
     for (size_t i = 0; i < ops->nparams; i++) {
         value_text(sim, &ops->params[i], &sim->sc->model_params[i], buf, sizeof buf);
         fprintf(f, ", \"%s\": ", ops->params[i].name);
-        json_str(f, buf);
+        irq_json_str(f, buf);
     }
     fputc('}', f);
 }
@@ -235,7 +236,7 @@ static void json_groups(FILE *f, const struct irq_sim *sim, sums *s)
         tmpl_range(sim, t, &g0, &g1, &v0, &v1);
         sum_guests(sim, g0, g1, s);
         fprintf(f, "%s{\"template\": ", t ? ", " : "");
-        json_str(f, sim->sc->tmpls[t].name);
+        irq_json_str(f, sim->sc->tmpls[t].name);
         fprintf(f, ", \"guests\": %zu, \"vcpus\": %zu, ", g1 - g0, v1 - v0);
         json_counters(f, sim, s);
         fprintf(f, "\"state_share\": ");
@@ -262,15 +263,15 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     const struct irq_sim_priv *p = sim->priv;
     const irq_scenario *sc = sim->sc;
     fprintf(f, "{\"scenario\": ");
-    json_str(f, sc->name);
+    irq_json_str(f, sc->name);
     fprintf(f, ", \"status\": ");
-    json_str(f, p->failed ? "failed" : "ok");
+    irq_json_str(f, p->failed ? "failed" : "ok");
     if (p->failed) {
         fprintf(f, ", \"error\": ");
-        json_str(f, p->fail_msg);
+        irq_json_str(f, p->fail_msg);
     }
     fprintf(f, ", \"model\": ");
-    json_str(f, sim->ops->name);
+    irq_json_str(f, sim->ops->name);
     fprintf(f, ", \"params\": ");
     json_params(f, sim);
     fprintf(f, ", \"seed\": %llu, \"clock_hz\": ", (ull)sc->seed);
@@ -297,7 +298,7 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     for (size_t i = 0; i < p->nguests; i++) {
         sum_guests(sim, i, i + 1, s);
         fprintf(f, "%s{\"name\": ", i ? ", " : "");
-        json_str(f, p->guests[i].name);
+        irq_json_str(f, p->guests[i].name);
         fprintf(f, ", ");
         json_counters(f, sim, s);
         fprintf(f, "\"latency_ns\": ");

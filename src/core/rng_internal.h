@@ -15,7 +15,10 @@ typedef struct irq_rng {
 
 void irq_rng_seed(irq_rng *r, uint64_t seed, const char *stream, uint64_t index);
 
-static inline uint64_t irq_rng_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t irq_rng_rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 static inline uint64_t irq_rng_next(irq_rng *r)
 {

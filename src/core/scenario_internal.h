@@ -25,9 +25,9 @@ struct irq_model_ops;
 enum irq_host_param {
     IRQ_HOST_CPUS,
     IRQ_HOST_TIMESLICE,
-    IRQ_HOST_WAKEUP,      /* halted thread woken -> running host code again */
-    IRQ_HOST_WAIT_EXIT,   /* guest wait/halt instruction -> host handler */
-    IRQ_HOST_CTX_SWITCH,  /* host scheduler switching vCPU threads */
+    IRQ_HOST_WAKEUP,     /* halted thread woken -> running host code again */
+    IRQ_HOST_WAIT_EXIT,  /* guest wait/halt instruction -> host handler */
+    IRQ_HOST_CTX_SWITCH, /* host scheduler switching vCPU threads */
     IRQ_HOST_NPARAMS
 };
 extern const struct irq_param_desc irq_host_params[IRQ_HOST_NPARAMS];
@@ -71,32 +71,32 @@ typedef enum irq_injection {
 typedef struct irq_source_cfg {
     char *name;
     irq_mark mark;
-    uint32_t tmpl;     /* index of the targeted guest template */
-    int64_t instance;  /* -1: every instance of the template; else one instance */
-    int64_t vcpu;      /* -1: floating (any vCPU of the guest); else that vCPU */
-    uint32_t cls;      /* interrupt class the model interprets: ISC, intid, vector */
+    uint32_t tmpl;    /* index of the targeted guest template */
+    int64_t instance; /* -1: every instance of the template; else one instance */
+    int64_t vcpu;     /* -1: floating (any vCPU of the guest); else that vCPU */
+    uint32_t cls;     /* interrupt class the model interprets: ISC, intid, vector */
     irq_injection injection;
     irq_arrivals_kind kind;
-    double rate;       /* POISSON: arrivals per cycle */
-    double interval;   /* PERIODIC: cycles */
-    double jitter;     /* PERIODIC: cycles (uniform in [-jitter, +jitter]) */
-    uint64_t count;    /* STORM: arrivals per window */
-    double window;     /* STORM: cycles */
-    double period;     /* STORM: cycles between window starts; 0 = once */
-    bool even;         /* STORM: evenly spaced in the window instead of random */
-    uint64_t *times;   /* REPLAY: sorted arrival times, cycles (owned) */
+    double rate;     /* POISSON: arrivals per cycle */
+    double interval; /* PERIODIC: cycles */
+    double jitter;   /* PERIODIC: cycles (uniform in [-jitter, +jitter]) */
+    uint64_t count;  /* STORM: arrivals per window */
+    double window;   /* STORM: cycles */
+    double period;   /* STORM: cycles between window starts; 0 = once */
+    bool even;       /* STORM: evenly spaced in the window instead of random */
+    uint64_t *times; /* REPLAY: sorted arrival times, cycles (owned) */
     size_t ntimes;
     uint64_t start, stop; /* active interval, cycles; stop 0 = end of run */
 } irq_source_cfg;
 
 typedef struct irq_output_cfg {
-    int format;           /* enum irq_format; default text */
-    char *dir;            /* --out DIR, or NULL */
+    int format; /* enum irq_format; default text */
+    char *dir;  /* --out DIR, or NULL */
 } irq_output_cfg;
 
 struct irq_scenario {
-    char *path;      /* as given */
-    char *base_dir;  /* directory of path, for relative file names */
+    char *path;     /* as given */
+    char *base_dir; /* directory of path, for relative file names */
     char *name;
     uint64_t seed;
     double clock_hz;

@@ -140,6 +140,14 @@ void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coales
         p->sink(p->sink_ud, g->name, cls, arrival, lat, coalesced);
 }
 
+/* Every delivery, whatever the model: counted, traced, handler started. */
+static void deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival)
+{
+    v->guest->delivered++;
+    irq_trace_instant(v->sim, "deliver", v->guest, v, -1);
+    irq_latency_record(v->guest, cls, arrival, 0);
+}
+
 bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
 {
     if (pd->n == 0) {
@@ -171,8 +179,7 @@ void irq_pend_deliver(irq_vcpu *v, irq_pend *pd, uint32_t cls)
     if (pd->n == 0)
         return;
     g->pending--;
-    g->delivered++;
-    irq_latency_record(g, cls, pd->first, 0);
+    deliver(v, cls, pd->first);
     for (uint32_t i = 0; i + 1 < pd->n; i++)
         irq_latency_record(g, cls, pd->more[i], 1);
     pd->n = 0;
@@ -233,8 +240,7 @@ void irq_fifo_deliver(irq_vcpu *v, irq_fifo *q, uint32_t cls)
     q->head = (q->head + 1) % q->cap;
     q->len--;
     v->guest->pending--;
-    v->guest->delivered++;
-    irq_latency_record(v->guest, cls, arrival, 0);
+    deliver(v, cls, arrival);
     irq_vcpu_start_handler(v);
 }
 
@@ -246,8 +252,7 @@ void irq_fifo_free(irq_fifo *q)
 
 void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
 {
-    v->guest->delivered++;
-    irq_latency_record(v->guest, cls, arrival, 0);
+    deliver(v, cls, arrival);
     irq_vcpu_start_handler(v);
 }
 

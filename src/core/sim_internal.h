@@ -52,12 +52,12 @@ typedef struct irq_vcpu {
     uint32_t id;    /* global */
     uint32_t pcpu;
     uint8_t state;
-    uint8_t phase;   /* irq_phase: the guest's own busy/idle behaviour */
-    bool on_cpu;     /* owns its physical CPU (possibly paused by host work) */
-    bool in_guest;   /* between guest_entry and guest_exit */
-    bool halted;     /* in WAIT */
-    bool polling;    /* halted but still spinning on the CPU (halt polling) */
-    bool stopped;    /* STOPPED: never scheduled */
+    uint8_t phase;    /* irq_phase: the guest's own busy/idle behaviour */
+    bool on_cpu;      /* owns its physical CPU (possibly paused by host work) */
+    bool in_guest;    /* between guest_entry and guest_exit */
+    bool halted;      /* in WAIT */
+    bool polling;     /* halted but still spinning on the CPU (halt polling) */
+    bool stopped;     /* STOPPED: never scheduled */
     bool dispatching; /* inside dispatch or a completion: pushes don't re-dispatch */
     uint8_t depth;
     irq_seg stack[IRQ_SEG_MAX];
@@ -108,8 +108,14 @@ void irq_sim_rng(const struct irq_sim *sim, irq_rng *r, const char *stream, uint
 void irq_sim_fail(struct irq_sim *sim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* vCPU queries */
-static inline bool irq_vcpu_halted(const irq_vcpu *v) { return v->halted; }
-static inline bool irq_vcpu_polling(const irq_vcpu *v) { return v->polling; }
+static inline bool irq_vcpu_halted(const irq_vcpu *v)
+{
+    return v->halted;
+}
+static inline bool irq_vcpu_polling(const irq_vcpu *v)
+{
+    return v->polling;
+}
 /* In the guest and running its normal work (not inside a handler, not in
  * the host): the hardware can present an interrupt right now. */
 bool irq_vcpu_in_guest(const irq_vcpu *v);
@@ -136,7 +142,10 @@ void irq_pend_deliver(irq_vcpu *v, irq_pend *p, uint32_t cls);
  * the reason and is incremented by the number dropped. */
 void irq_pend_drop(irq_guest *g, irq_pend *p, int counter);
 void irq_pend_free(irq_pend *p);
-static inline bool irq_pend_set(const irq_pend *p) { return p->n != 0; }
+static inline bool irq_pend_set(const irq_pend *p)
+{
+    return p->n != 0;
+}
 
 /* A FIFO of pending interrupts that are delivered one by one (a software
  * floating-interrupt list: no coalescing). Each entry counts as pending. */
@@ -151,7 +160,10 @@ bool irq_fifo_add(irq_guest *g, irq_fifo *q, uint64_t arrival, uint32_t max, int
 /* Delivers the oldest entry to v (starts its handler). */
 void irq_fifo_deliver(irq_vcpu *v, irq_fifo *q, uint32_t cls);
 void irq_fifo_free(irq_fifo *q);
-static inline bool irq_fifo_empty(const irq_fifo *q) { return q->len == 0; }
+static inline bool irq_fifo_empty(const irq_fifo *q)
+{
+    return q->len == 0;
+}
 
 /* Delivers one arrival that never was pending (e.g. presented directly to
  * a running vCPU). */
@@ -172,9 +184,14 @@ void irq_vcpu_exit(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn done, void *ct
 void irq_host_work(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done, void *ctx,
                    uint64_t arg);
 
-static inline void irq_count(irq_guest *g, unsigned counter, uint64_t n) { g->mcount[counter] += n; }
+static inline void irq_count(irq_guest *g, unsigned counter, uint64_t n)
+{
+    g->mcount[counter] += n;
+}
 
-/* Trace hooks (cheap no-ops unless a trace is being written). */
+/* Trace hooks (cheap no-ops unless a trace is being written). The core
+ * itself emits "arrival", "kick" and "deliver" for every model; models add
+ * their own (gib: "alert", "iam_restore"). */
 void irq_trace_instant(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
                        int cpu);
 
@@ -199,6 +216,9 @@ struct irq_sim {
     struct irq_sim_priv *priv;
 };
 
-static inline uint64_t irq_now(const struct irq_sim *sim) { return sim->eng.now; }
+static inline uint64_t irq_now(const struct irq_sim *sim)
+{
+    return sim->eng.now;
+}
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_internal.h"
 #include "dist_internal.h"
 #include "error_internal.h"
 #include "sim_priv_internal.h"
@@ -49,21 +50,6 @@ static void put_us(FILE *f, long long units)
     fprintf(f, "%lld.%04lld", units / 10000, units % 10000);
 }
 
-static void put_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static void begin_event(irq_trace *t)
 {
     fputs(t->nevents++ ? ",\n" : "\n", t->f);
@@ -78,7 +64,7 @@ static void meta(irq_trace *t, const char *what, int pid, long tid, const char *
         fprintf(t->f, ", \"tid\": %ld", tid);
     fprintf(t->f, ", \"args\": {\"%s\": ", key);
     if (name)
-        put_str(t->f, name);
+        irq_json_str(t->f, name);
     else
         fprintf(t->f, "%ld", sort);
     fputs("}}", t->f);
@@ -145,7 +131,7 @@ static void span(irq_trace *t, const char *name, const char *cname, int pid, lon
         return;
     begin_event(t);
     fputs("{\"name\": ", t->f);
-    put_str(t->f, name);
+    irq_json_str(t->f, name);
     fprintf(t->f, ", \"cat\": \"state\", \"ph\": \"X\", \"pid\": %d, ", pid);
     fprintf(t->f, "\"tid\": %ld, \"ts\": ", tid);
     put_us(t->f, s);
@@ -221,7 +207,7 @@ static void write_instant(irq_trace *t, const char *what, const irq_guest *g, co
     }
     begin_event(t);
     fputs("{\"name\": ", t->f);
-    put_str(t->f, what);
+    irq_json_str(t->f, what);
     fprintf(t->f, ", \"cat\": \"irq\", \"ph\": \"i\", \"s\": \"%s\"", pid ? "t" : "g");
     if (pid)
         fprintf(t->f, ", \"pid\": %d, \"tid\": %ld", pid, tid);
@@ -230,7 +216,7 @@ static void write_instant(irq_trace *t, const char *what, const irq_guest *g, co
     fputs(", \"args\": {", t->f);
     if (g) {
         fputs("\"guest\": ", t->f);
-        put_str(t->f, g->name);
+        irq_json_str(t->f, g->name);
     }
     if (v)
         fprintf(t->f, ", \"vcpu\": %u", v->index);
@@ -329,11 +315,11 @@ static void write_header(irq_trace *t, const char *window)
 {
     const irq_scenario *sc = t->sim->sc;
     fputs("{\"displayTimeUnit\": \"ns\", \"otherData\": {\"scenario\": ", t->f);
-    put_str(t->f, sc->name);
+    irq_json_str(t->f, sc->name);
     fputs(", \"model\": ", t->f);
-    put_str(t->f, t->sim->ops->name);
+    irq_json_str(t->f, t->sim->ops->name);
     fprintf(t->f, ", \"seed\": \"%llu\", \"window\": ", (unsigned long long)sc->seed);
-    put_str(t->f, window ? window : "whole run");
+    irq_json_str(t->f, window ? window : "whole run");
     fputs("},\n\"traceEvents\": [", t->f);
 }
 
@@ -395,20 +381,4 @@ int irq_trace_close(irq_trace *t, irq_error *err)
     }
     trace_free(t);
     return rc;
-}
-
-/* Plots show a model's headline counters (alerts, kicks) side by side. */
-int irq_model_counter_headline(const char *model, const char *counter)
-{
-    const irq_model_ops *ops = model ? irq_model_find(model) : NULL;
-    for (size_t i = 0; ops && i < ops->ncounters; i++)
-        if (strcmp(ops->counters[i].name, counter) == 0)
-            return ops->counters[i].headline != 0;
-    return -1;
-}
-
-/* Here rather than in scenario.c because run plots are its only user. */
-uint64_t irq_scenario_duration(const irq_scenario *sc)
-{
-    return sc->duration;
 }

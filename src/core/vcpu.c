@@ -268,6 +268,7 @@ bool irq_vcpu_kick(irq_vcpu *v)
 {
     v->kicks++;
     v->guest->kicks++;
+    irq_trace_instant(v->sim, "kick", v->guest, v, -1);
     return wake(v);
 }
 

@@ -58,8 +58,14 @@ typedef struct direct {
     size_t nguests, nvcpus;
 } direct;
 
-static bool enabled(const irq_vcpu *v) { return v->params[V_ENABLED].i != 0; }
-static dvcpu *dv(direct *m, const irq_vcpu *v) { return &m->vcpus[v->id]; }
+static bool enabled(const irq_vcpu *v)
+{
+    return v->params[V_ENABLED].i != 0;
+}
+static dvcpu *dv(direct *m, const irq_vcpu *v)
+{
+    return &m->vcpus[v->id];
+}
 
 /* Lowest class pending for v, in its own latches then the guest's
  * floating ones (if v takes floating interrupts), or NULL. */
@@ -135,8 +141,14 @@ static irq_wait_decision direct_wait_entry(void *model, irq_vcpu *v, uint64_t *p
     return deliverable(model, v, &cls) ? IRQ_WAIT_REFUSE : IRQ_WAIT_HALT;
 }
 
-static void direct_guest_entry(void *model, irq_vcpu *v) { deliver_one(model, v); }
-static void direct_irq_enabled(void *model, irq_vcpu *v) { deliver_one(model, v); }
+static void direct_guest_entry(void *model, irq_vcpu *v)
+{
+    deliver_one(model, v);
+}
+static void direct_irq_enabled(void *model, irq_vcpu *v)
+{
+    deliver_one(model, v);
+}
 
 static int direct_validate(const struct irq_scenario *sc, irq_error *err)
 {

@@ -96,7 +96,6 @@ static void kick(gib *m, irq_vcpu *v)
         irq_sim_fail(m->sim, "gib invariant: kick of vCPU %u of %s, which is not waiting", v->index,
                      v->guest->name);
     gv->kicked = true;
-    irq_trace_instant(m->sim, "kick", v->guest, v, -1);
     irq_vcpu_kick(v);
 }
 
@@ -330,7 +329,6 @@ static void gisa_arrival(gib *m, const irq_intr *in, bool may_alert)
     irq_vcpu *v = running_taker(m, g, isc);
     if (v) {
         irq_count(g, C_DIRECT, 1);
-        irq_trace_instant(m->sim, "deliver", g, v, -1);
         irq_deliver_now(v, in->arrival, in->cls);
         return;
     }
@@ -374,7 +372,6 @@ static bool deliver_in_software(gib *m, irq_vcpu *v)
         return false;
     ggisa *gi = gisa_of(m, v->guest);
     irq_count(v->guest, C_DELIVER_IO, 1);
-    irq_trace_instant(m->sim, "deliver", v->guest, v, -1);
     if (gisa_mode(m)) {
         gi->ipm &= (uint8_t)~ISC_BIT(isc);
         irq_pend_deliver(v, &gi->isc[isc], (uint32_t)isc);
@@ -440,7 +437,6 @@ void gib_irq_enabled(void *model, irq_vcpu *v)
         return;
     gi->ipm &= (uint8_t)~ISC_BIT(isc);
     irq_count(v->guest, C_DIRECT, 1);
-    irq_trace_instant(m->sim, "deliver", v->guest, v, -1);
     irq_pend_deliver(v, &gi->isc[isc], (uint32_t)isc);
 }
 
