@@ -527,3 +527,8 @@ double irq_scenario_clock_hz(const irq_scenario *sc)
 {
     return sc->clock_hz;
 }
+
+uint64_t irq_scenario_duration(const irq_scenario *sc)
+{
+    return sc->duration;
+}
