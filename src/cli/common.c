@@ -26,7 +26,10 @@ int cli_add_set(cli_opts *o, const char *kv)
     return 0;
 }
 
-void cli_opts_free(cli_opts *o) { free(o->sets); }
+void cli_opts_free(cli_opts *o)
+{
+    free(o->sets);
+}
 
 int cli_status_of(int st)
 {
