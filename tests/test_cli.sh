@@ -59,6 +59,15 @@ for f in summary.json guests.csv latency.csv; do
     [ -s "$tmp/o/$f" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL run-out: no $f"; }
 done
 contains run-out "$tmp/o/latency.csv" "g,3,100000,7700,0"
+# the scenario's output section is used unless the command line says otherwise
+{ cat "$single"; echo "output: {format: json, dir: $tmp/o3}"; } >"$tmp/without.yaml"
+check output-section 0 "$IRQSIM" run "$tmp/without.yaml" --quiet
+contains output-section "$tmp/out" '"scenario": "gib-single"'
+[ -s "$tmp/o3/summary.json" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL output-section: no dir"; }
+check output-section-cli 0 "$IRQSIM" run "$tmp/without.yaml" --quiet --format text
+contains output-section-cli "$tmp/out" "alerts and kicks"
+check plot-needs-dir 2 "$IRQSIM" run "$single" --plot
+
 check models 0 "$IRQSIM" models
 contains models "$tmp/out" "kicker_period"
 contains models "$tmp/out" "assumption"

@@ -110,6 +110,10 @@ int irq_model_counter_headline(const char *model, const char *counter);
 
 /* The scenario's simulated time, in cycles of its clock. */
 uint64_t irq_scenario_duration(const irq_scenario *sc);
+/* The scenario's `output:` section: report format and folder (NULL if
+ * none). The CLI uses them unless its own options say otherwise. */
+enum irq_format irq_scenario_output_format(const irq_scenario *sc);
+const char *irq_scenario_output_dir(const irq_scenario *sc);
 
 #ifdef __cplusplus
 }

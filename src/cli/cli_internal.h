@@ -16,6 +16,7 @@ typedef struct cli_opts {
     const char **sets; /* "k=v" overrides, in order */
     size_t nsets, capsets;
     enum irq_format format;
+    bool format_given; /* --format was given: it wins over the scenario's output.format */
     const char *out_dir;
     bool quiet;
     bool plot;

@@ -46,6 +46,7 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
             if (cli_add_set(o, seed_buf))
                 return -1;
         } else if (!strcmp(a, "--format")) {
+            o->format_given = true;
             if (parse_format(val, &o->format)) {
                 fprintf(stderr, "irqsim run: --format expects text, json or csv, got '%s'\n", val);
                 return -1;
@@ -81,10 +82,6 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         fprintf(stderr, "irqsim run: missing scenario FILE\n");
         return -1;
     }
-    if (o->plot && !o->out_dir) {
-        fprintf(stderr, "irqsim run: --plot needs --out DIR (the plots are files)\n");
-        return -1;
-    }
     if (o->trace_window && !o->trace_file) {
         fprintf(stderr, "irqsim run: --trace-window needs --trace FILE.json\n");
         return -1;
@@ -118,8 +115,24 @@ static int write_outputs(irq_sim *sim, const char *dir)
 }
 
 /* Loads, runs and reports one scenario as the options say. */
-static int run_one(const cli_opts *o)
+/* The scenario's output section fills in what the command line left out. */
+static int apply_scenario_output(cli_opts *o, const irq_scenario *sc)
 {
+    if (!o->format_given)
+        o->format = irq_scenario_output_format(sc);
+    if (!o->out_dir)
+        o->out_dir = irq_scenario_output_dir(sc);
+    if (o->plot && !o->out_dir) {
+        fprintf(stderr, "irqsim run: --plot needs --out DIR or output.dir (the plots are files)\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int run_one(const cli_opts *opts)
+{
+    cli_opts eff = *opts;
+    cli_opts *o = &eff;
     irq_error err = {0};
     irq_scenario *sc = NULL;
     irq_sim *sim = NULL;
@@ -128,6 +141,10 @@ static int run_one(const cli_opts *o)
     int rc = irq_scenario_load(&sc, o->file, o->sets, o->nsets, &err);
     if (rc != IRQ_OK) { /* unreadable or invalid scenario: bad input */
         cli_print_error(&err);
+        return EXIT_USAGE;
+    }
+    if (apply_scenario_output(o, sc) != 0) {
+        irq_scenario_free(sc);
         return EXIT_USAGE;
     }
     rc = irq_sim_create(&sim, sc, &err);

@@ -532,3 +532,13 @@ uint64_t irq_scenario_duration(const irq_scenario *sc)
 {
     return sc->duration;
 }
+
+enum irq_format irq_scenario_output_format(const irq_scenario *sc)
+{
+    return (enum irq_format)sc->output.format;
+}
+
+const char *irq_scenario_output_dir(const irq_scenario *sc)
+{
+    return sc->output.dir;
+}
