@@ -4,7 +4,7 @@
 #
 #   make run      build, then simulate scenarios/many-guests.yaml
 #   make test     all tests, plain and under ASan+UBSan
-#   make bench    build, then run build/bench-hold
+#   make bench    build, then run build/bench-hold and build/bench-sim
 #   make install  install into PREFIX (default /usr/local)
 
 SHELL := /bin/bash
@@ -111,6 +111,7 @@ test-asan: deps
 
 bench: build
 	$(BUILD)/bench-hold
+	$(BUILD)/bench-sim $(SCENARIO)
 
 install: build
 	$(call cmake,--install $(BUILD) --prefix $(PREFIX))
