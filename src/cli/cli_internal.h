@@ -44,6 +44,7 @@ typedef struct cli_progress {
     bool enabled;
     bool printed;
     const char *label;
+    double clock_hz; /* to print simulated seconds; 0: percentages only */
 } cli_progress;
 void cli_progress_init(cli_progress *p, bool quiet, const char *label);
 int cli_progress_cb(void *ud, uint64_t now, uint64_t end, uint64_t events);

@@ -93,8 +93,13 @@ int cli_progress_cb(void *ud, uint64_t now, uint64_t end, uint64_t events)
     p->last_print = t;
     double frac = end ? (double)now / (double)end : 1;
     double left = frac > 0 ? el * (1 - frac) / frac : 0;
-    fprintf(stderr, "\r%s%5.1f%% simulated, %.3g M events/s, %.0f s left   ",
-            p->label ? p->label : "", 100 * frac, (double)events / el / 1e6, left);
+    if (p->clock_hz > 0)
+        fprintf(stderr, "\r%s%.3g of %.3g s simulated (%.1f%%), %.3g M events/s, %.0f s left   ",
+                p->label ? p->label : "", (double)now / p->clock_hz, (double)end / p->clock_hz,
+                100 * frac, (double)events / el / 1e6, left);
+    else
+        fprintf(stderr, "\r%s%5.1f%% simulated, %.3g M events/s, %.0f s left   ",
+                p->label ? p->label : "", 100 * frac, (double)events / el / 1e6, left);
     p->printed = true;
     return 0;
 }

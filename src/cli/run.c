@@ -168,6 +168,7 @@ static int run_one(const cli_opts *opts)
     if (rc == IRQ_OK) {
         cli_progress prog;
         cli_progress_init(&prog, o->quiet, "");
+        prog.clock_hz = irq_scenario_clock_hz(sc);
         rc = irq_sim_run(sim, cli_progress_cb, &prog, &err);
         cli_progress_done(&prog);
     }
