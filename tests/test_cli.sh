@@ -66,7 +66,14 @@ contains output-section "$tmp/out" '"scenario": "gib-single"'
 [ -s "$tmp/o3/summary.json" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL output-section: no dir"; }
 check output-section-cli 0 "$IRQSIM" run "$tmp/without.yaml" --quiet --format text
 contains output-section-cli "$tmp/out" "alerts and kicks"
-check plot-needs-dir 2 "$IRQSIM" run "$single" --plot
+(cd "$tmp" && "$IRQSIM" run "$single" --plot --quiet >/dev/null 2>"$tmp/err")
+[ -s "$tmp/irqsim-out/gib-single/summary.json" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL plot-default-dir"; cat "$tmp/err"; }
+contains plot-default-dir "$tmp/err" "irqsim-out/gib-single/"
+# the user story: compare two heuristics with plots, no --out
+(cd "$tmp" && "$IRQSIM" compare "$single" --vary model.heuristic=upstream,v5 --plot --quiet \
+    >"$tmp/out" 2>"$tmp/err")
+[ -s "$tmp/irqsim-out/gib-single/compare.json" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL compare-default-dir"; cat "$tmp/err"; }
+contains compare-default-dir "$tmp/out" "wasted_kicks"
 
 check models 0 "$IRQSIM" models
 contains models "$tmp/out" "kicker_period"

@@ -22,6 +22,7 @@ typedef struct cli_opts {
     bool plot;
     const char *plot_format; /* png | svg */
     const char *trace_file;
+    char default_out[512]; /* irqsim-out/STEM, when --plot needs a folder and none was named */
     const char *trace_window;
     char seed_buf[64]; /* "seed=N" for --seed */
 } cli_opts;
@@ -31,6 +32,9 @@ void cli_opts_free(cli_opts *o);
 int cli_status_of(int irq_status);
 void cli_print_error(const irq_error *err);
 int cli_mkdir_p(const char *dir);
+/* Names the folder plots go to when the user named none: irqsim-out/STEM
+ * (STEM: the scenario file's name without .yaml), and says so on stderr. */
+const char *cli_default_out(cli_opts *o, const char *cmd);
 /* Sets o->plot_format from --plot-format (png or svg); -1 reported. */
 int cli_plot_format(const char *cmd, cli_opts *o, const char *val);
 

@@ -68,6 +68,21 @@ int cli_mkdir_p(const char *dir)
     return 0;
 }
 
+const char *cli_default_out(cli_opts *o, const char *cmd)
+{
+    const char *base = strrchr(o->file, '/');
+    base = base ? base + 1 : o->file;
+    size_t len = strlen(base);
+    if (len > 5 && !strcmp(base + len - 5, ".yaml"))
+        len -= 5;
+    else if (len > 4 && !strcmp(base + len - 4, ".yml"))
+        len -= 4;
+    snprintf(o->default_out, sizeof o->default_out, "irqsim-out/%.*s", (int)len, base);
+    fprintf(stderr, "irqsim %s: writing results and plots into %s/ (--out DIR to choose)\n", cmd,
+            o->default_out);
+    return o->default_out;
+}
+
 static double wall(void)
 {
     struct timespec ts;

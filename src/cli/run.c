@@ -122,10 +122,8 @@ static int apply_scenario_output(cli_opts *o, const irq_scenario *sc)
         o->format = irq_scenario_output_format(sc);
     if (!o->out_dir)
         o->out_dir = irq_scenario_output_dir(sc);
-    if (o->plot && !o->out_dir) {
-        fprintf(stderr, "irqsim run: --plot needs --out DIR or output.dir (the plots are files)\n");
-        return -1;
-    }
+    if (o->plot && !o->out_dir) /* plots are files: they need a folder */
+        o->out_dir = cli_default_out(o, "run");
     return 0;
 }
 

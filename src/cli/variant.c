@@ -272,10 +272,8 @@ int cli_sweep_prepare(cli_sweep *s)
         n *= s->vary[i].n;
     }
     s->nvariants = n;
-    if (s->o.plot && !s->o.out_dir) {
-        fprintf(stderr, "irqsim %s: --plot needs --out DIR (the plots are files)\n", s->cmd);
-        return EXIT_USAGE;
-    }
+    if (s->o.plot && !s->o.out_dir) /* plots are files: they need a folder */
+        s->o.out_dir = cli_default_out(&s->o, s->cmd);
     return sweep_id(s);
 }
 
