@@ -305,7 +305,12 @@ static int split_args(irq_call *c, char *inner, char *why, size_t whylen)
 
 int irq_call_parse(irq_call *c, const char *text, char *why, size_t whylen)
 {
-    memset(c, 0, sizeof *c);
+    /* everything but the (large) text buffer, which is written before read */
+    c->buf[0] = '\0';
+    c->name = c->inner = NULL;
+    c->nargs = c->npos = 0;
+    memset(c->key, 0, sizeof c->key);
+    memset(c->val, 0, sizeof c->val);
     if (!strchr(text, '(') && !strchr(text, ')'))
         return 0;
     /* Half the buffer: the other half takes a copy of the arguments. */

@@ -217,15 +217,12 @@ static void json_assumptions(FILE *f, const struct irq_sim *sim)
 static void tmpl_range(const struct irq_sim *sim, uint32_t t, size_t *g0, size_t *g1, size_t *v0,
                        size_t *v1)
 {
-    size_t g = 0, v = 0;
-    for (uint32_t i = 0; i < t; i++) {
-        g += sim->sc->tmpls[i].count;
-        v += (size_t)sim->sc->tmpls[i].count * sim->sc->tmpls[i].vcpus;
-    }
-    *g0 = g;
-    *v0 = v;
-    *g1 = g + sim->sc->tmpls[t].count;
-    *v1 = v + (size_t)sim->sc->tmpls[t].count * sim->sc->tmpls[t].vcpus;
+    const struct irq_sim_priv *p = sim->priv;
+    const irq_guest_tmpl *tm = &sim->sc->tmpls[t];
+    *g0 = p->tmpl_first[t];
+    *g1 = *g0 + tm->count;
+    *v0 = *g0 < p->nguests ? (size_t)(p->guests[*g0].vcpus - p->vcpus) : p->nvcpus;
+    *v1 = *v0 + (size_t)tm->count * tm->vcpus;
 }
 
 static void json_groups(FILE *f, const struct irq_sim *sim, sums *s)

@@ -26,6 +26,11 @@ irq_guest *irq_sim_guest(struct irq_sim *sim, size_t i)
 {
     return &sim->priv->guests[i];
 }
+
+irq_guest *irq_sim_guest_of(struct irq_sim *sim, uint32_t tmpl, uint64_t instance)
+{
+    return &sim->priv->guests[sim->priv->tmpl_first[tmpl] + instance];
+}
 uint32_t irq_sim_ncpus(const struct irq_sim *sim)
 {
     return sim->priv->npcpus;
@@ -286,7 +291,8 @@ static int alloc_machine(struct irq_sim *sim, irq_error *err)
     p->vcpus = calloc(p->nvcpus, sizeof *p->vcpus);
     p->pcpus = calloc(p->npcpus, sizeof *p->pcpus);
     p->mcounts = calloc(p->nguests * nc + 1, sizeof *p->mcounts);
-    if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts)
+    p->tmpl_first = calloc(sc->ntmpls + 1, sizeof *p->tmpl_first);
+    if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts || !p->tmpl_first)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for %zu guests, %zu vCPUs",
                              p->nguests, p->nvcpus);
     return IRQ_OK;
@@ -315,6 +321,7 @@ static void build_guests(struct irq_sim *sim)
     size_t gi = 0, vi = 0, nc = sim->ops->ncounters;
     for (uint32_t ti = 0; ti < sc->ntmpls; ti++) {
         const irq_guest_tmpl *t = &sc->tmpls[ti];
+        p->tmpl_first[ti] = gi;
         for (uint32_t k = 0; k < t->count; k++, gi++) {
             irq_guest *g = &p->guests[gi];
             g->sim = sim;
@@ -433,6 +440,7 @@ void irq_sim_free(irq_sim *sim)
         free(p->pcpus);
         free(p->sources);
         free(p->mcounts);
+        free(p->tmpl_first);
         free(p);
     }
     irq_engine_fini(&sim->eng);

@@ -95,6 +95,8 @@ const irq_param_value *irq_sim_model_params(const struct irq_sim *sim);
 const irq_scenario *irq_sim_scenario(const struct irq_sim *sim);
 size_t irq_sim_nguests(const struct irq_sim *sim);
 irq_guest *irq_sim_guest(struct irq_sim *sim, size_t i);
+/* Guest `instance` of template `tmpl`. */
+irq_guest *irq_sim_guest_of(struct irq_sim *sim, uint32_t tmpl, uint64_t instance);
 uint32_t irq_sim_ncpus(const struct irq_sim *sim);
 
 /* Timers for the model's own events (created in create()). */

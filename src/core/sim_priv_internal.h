@@ -52,7 +52,8 @@ struct irq_sim_priv {
     uint32_t npcpus;
     irq_source *sources;
     size_t nsources;
-    uint64_t *mcounts; /* nguests * ncounters */
+    uint64_t *mcounts;  /* nguests * ncounters */
+    size_t *tmpl_first; /* index of each template's first guest */
     /* latency per interrupt class, over all guests */
     uint32_t *cls_values; /* sorted */
     irq_hist *cls_hist;

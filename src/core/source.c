@@ -12,15 +12,6 @@ static uint64_t instances_of(const irq_scenario *sc, const irq_source_cfg *c)
     return c->instance >= 0 ? 1 : sc->tmpls[c->tmpl].count;
 }
 
-/* First guest index of a template. */
-static size_t first_guest(const irq_scenario *sc, uint32_t tmpl)
-{
-    size_t gi = 0;
-    for (uint32_t t = 0; t < tmpl; t++)
-        gi += sc->tmpls[t].count;
-    return gi;
-}
-
 static uint64_t to_cycles(double x)
 {
     return x <= 0 ? 0 : x >= 1.8e19 ? UINT64_MAX : (uint64_t)llround(x);
@@ -111,11 +102,10 @@ static void init_source(struct irq_sim *sim, irq_source *s, uint32_t ci, uint64_
 {
     const irq_scenario *sc = sim->sc;
     const irq_source_cfg *c = &sc->sources[ci];
-    size_t gi = first_guest(sc, c->tmpl) + (c->instance >= 0 ? (size_t)c->instance : instance);
     s->sim = sim;
     s->cfg = c;
     s->cfg_index = ci;
-    s->guest = &sim->priv->guests[gi];
+    s->guest = irq_sim_guest_of(sim, c->tmpl, c->instance >= 0 ? (uint64_t)c->instance : instance);
     s->vcpu = c->vcpu >= 0 ? &s->guest->vcpus[c->vcpu] : NULL;
     s->stop = c->stop && c->stop < sc->duration ? c->stop : sc->duration;
     /* one stream per (source, instance): adding other sources or guests

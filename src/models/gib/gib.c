@@ -199,30 +199,35 @@ uint8_t gib_cr6_of_bits(uint64_t bits)
     return m;
 }
 
-/* alert_mask: as written, or the ISCs of the pass-through sources that
- * target this guest. */
-static uint8_t alert_mask_of(const irq_scenario *sc, const irq_guest *g, uint32_t instance)
-{
-    const irq_param_value *p = &g->params[G_ALERT_ISCS];
-    if (p->mark.line != 0)
-        return gib_cr6_of_bits(p->u);
-    uint8_t m = 0;
-    for (size_t i = 0; i < sc->nsources; i++) {
-        const irq_source_cfg *s = &sc->sources[i];
-        bool targets = s->tmpl == g->tmpl && (s->instance < 0 || s->instance == instance);
-        if (targets && s->injection == IRQ_INJ_PASSTHROUGH)
-            m |= ISC_BIT(s->cls);
-    }
-    return m;
-}
-
-static void setup_guest(gib *m, irq_guest *g, uint32_t instance)
+/* alert_mask of every guest: as written in its template, or else the ISCs
+ * of the pass-through sources that target it (one pass over the sources). */
+static void set_alert_masks(gib *m)
 {
     const irq_scenario *sc = irq_sim_scenario(m->sim);
+    for (size_t i = 0; i < sc->nsources; i++) {
+        const irq_source_cfg *s = &sc->sources[i];
+        if (s->injection != IRQ_INJ_PASSTHROUGH)
+            continue;
+        uint64_t first = s->instance < 0 ? 0 : (uint64_t)s->instance;
+        uint64_t end = s->instance < 0 ? sc->tmpls[s->tmpl].count : first + 1;
+        for (uint64_t k = first; k < end; k++)
+            gisa_of(m, irq_sim_guest_of(m->sim, s->tmpl, k))->alert_mask |= ISC_BIT(s->cls);
+    }
+    for (size_t i = 0; i < m->nguests; i++) {
+        irq_guest *g = irq_sim_guest(m->sim, i);
+        ggisa *gi = gisa_of(m, g);
+        if (g->params[G_ALERT_ISCS].mark.line != 0) /* written: exactly that */
+            gi->alert_mask = gib_cr6_of_bits(g->params[G_ALERT_ISCS].u);
+        if (m->h == H_NO_GISA)
+            gi->alert_mask = 0;
+        gi->iam = gi->alert_mask;
+    }
+}
+
+static void setup_guest(gib *m, irq_guest *g)
+{
     ggisa *gi = gisa_of(m, g);
     gi->next = (int32_t)g->index; /* pointing to itself: not on the list */
-    gi->alert_mask = m->h == H_NO_GISA ? 0 : alert_mask_of(sc, g, instance);
-    gi->iam = gi->alert_mask;
     gi->kicker = irq_sim_timer_new(m->sim, gib_kicker_fire, m, g->index);
     for (uint32_t j = 0; j < g->nvcpus; j++) {
         irq_vcpu *v = &g->vcpus[j];
@@ -285,11 +290,9 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
     read_params(m);
     m->origin = ORIGIN_NULL;
     m->gal_last = ORIGIN_NULL;
-    const irq_scenario *sc = irq_sim_scenario(sim);
-    size_t gi = 0;
-    for (uint32_t t = 0; t < sc->ntmpls; t++)
-        for (uint32_t k = 0; k < sc->tmpls[t].count; k++, gi++)
-            setup_guest(m, irq_sim_guest(sim, gi), k);
+    for (size_t i = 0; i < m->nguests; i++)
+        setup_guest(m, irq_sim_guest(sim, i));
+    set_alert_masks(m);
     *model = m;
     return IRQ_OK;
 }
