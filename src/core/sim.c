@@ -35,11 +35,6 @@ uint32_t irq_sim_ncpus(const struct irq_sim *sim)
 {
     return sim->priv->npcpus;
 }
-uint64_t irq_host_cost(const struct irq_sim *sim, int which)
-{
-    return sim->priv->cost[which];
-}
-
 irq_timer_id irq_sim_timer_new(struct irq_sim *sim, irq_event_fn fn, void *ctx, uint64_t arg)
 {
     irq_timer_id t = irq_timer_new(&sim->eng, fn, ctx, arg);

@@ -25,7 +25,6 @@ typedef struct irq_pcpu {
     irq_host_work_item *work;
     irq_timer_id slice_timer, work_timer;
     uint64_t cur_since; /* when cur got the CPU: its time slice starts there */
-    uint64_t busy_since, host_cycles;
 } irq_pcpu;
 
 typedef struct irq_source {
@@ -85,6 +84,5 @@ void irq_sources_start(struct irq_sim *sim);
 /* sim.c */
 int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err);
 void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced);
-uint64_t irq_host_cost(const struct irq_sim *sim, int which);
 
 #endif

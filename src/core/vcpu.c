@@ -442,7 +442,6 @@ static void start_host_work(irq_pcpu *p)
 {
     struct irq_sim *sim = p->sim;
     p->busy = true;
-    p->busy_since = irq_now(sim);
     if (sim->priv->tracing && sim->priv->tracer.host_work)
         sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 1, irq_now(sim));
     if (p->cur && !p->cur->halted) {
@@ -460,7 +459,6 @@ static void host_work_done(void *ctx, uint64_t arg)
     irq_host_work_item item = p->work[p->work_head];
     p->work_head = (p->work_head + 1) % p->work_cap;
     p->work_len--;
-    p->host_cycles += item.cycles;
     if (item.done)
         item.done(item.ctx, item.arg);
     if (p->work_len > 0) {
