@@ -196,6 +196,46 @@ static void test_conservation_check(void **state)
     irq_scenario_free(sc);
 }
 
+/* The accounting primitives models use keep injected = delivered +
+ * coalesced + pending + dropped: three arrivals into one latch are 1
+ * pending + 2 coalesced; dropping the latch turns the pending one into 1
+ * dropped (the coalesced ones stay coalesced); a FIFO holding at most 2
+ * drops the third arrival and names the reason counter. */
+static void test_pend_and_fifo_accounting(void **state)
+{
+    (void)state;
+    const char *y = HEAD "guests:\n  - {name: g, vcpus: 1}\n";
+    irq_scenario *sc;
+    irq_error err = {0};
+    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
+    assert_non_null(sim);
+    irq_guest *g = guest_named(sim, "g");
+    irq_pend p = {0};
+    irq_fifo q = {0};
+    g->injected += 6;
+    assert_true(irq_pend_add(g, &p, 10));
+    assert_false(irq_pend_add(g, &p, 20));
+    assert_false(irq_pend_add(g, &p, 30));
+    assert_int_equal(g->pending, 1);
+    assert_int_equal(g->coalesced, 2);
+    irq_pend_drop(g, &p, 0);
+    assert_false(irq_pend_set(&p));
+    assert_int_equal(g->pending, 0);
+    assert_int_equal(g->dropped, 1);
+    assert_int_equal(g->mcount[0], 1);
+    assert_true(irq_fifo_add(g, &q, 40, 2, 1));
+    assert_true(irq_fifo_add(g, &q, 50, 2, 1));
+    assert_false(irq_fifo_add(g, &q, 60, 2, 1));
+    assert_int_equal(g->pending, 2);
+    assert_int_equal(g->dropped, 2);
+    assert_int_equal(g->mcount[1], 1);
+    assert_int_equal(irq_sim_check_conservation(sim, &err), IRQ_OK);
+    irq_pend_free(&p);
+    irq_fifo_free(&q);
+    irq_sim_free(sim);
+    irq_scenario_free(sc);
+}
+
 /* Same scenario and seed: identical reports (wall time aside); another seed
  * changes the arrivals. */
 static void test_determinism(void **state)
@@ -295,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_overcommit_timeslice),
         cmocka_unit_test(test_overcommit_delays_wakeup),
         cmocka_unit_test(test_conservation_check),
+        cmocka_unit_test(test_pend_and_fifo_accounting),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_common_random_numbers),
         cmocka_unit_test(test_random_invariants),
