@@ -33,12 +33,8 @@ static void test_wake_path(void **state)
                          "sources:\n"
                          "  - {name: s, target: g, class: 1, arrivals: periodic(100us),"
                          " start: 50us}\n";
-    irq_scenario *sc;
-    irq_error err = {0};
-    int rc;
-    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, &rc);
-    assert_non_null(sim);
-    assert_int_equal(rc, IRQ_OK);
+    run r = run_ok(y, NULL, 0);
+    irq_sim *sim = r.sim;
     irq_guest *g = guest_named(sim, "g");
     assert_int_equal(g->injected, 10);
     assert_int_equal(g->delivered, 10);
@@ -57,8 +53,7 @@ static void test_wake_path(void **state)
     assert_int_equal(v->time_in[IRQ_VCPU_WAIT], 919000);
     assert_int_equal(v->time_in[IRQ_VCPU_PREEMPTED], 0);
     assert_int_equal(v->entries[IRQ_VCPU_WAIT], 11); /* the first halt + one per arrival */
-    irq_sim_free(sim);
-    irq_scenario_free(sc);
+    run_free(&r);
 }
 
 /* The same arrivals against a vCPU that is always busy in the guest: each
@@ -72,10 +67,8 @@ static void test_direct_delivery(void **state)
                          "sources:\n"
                          "  - {name: s, target: g, class: 1, arrivals: periodic(100us),"
                          " start: 50us}\n";
-    irq_scenario *sc;
-    irq_error err = {0};
-    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
-    assert_non_null(sim);
+    run r = run_ok(y, NULL, 0);
+    irq_sim *sim = r.sim;
     irq_guest *g = guest_named(sim, "g");
     assert_int_equal(g->injected, 10);
     assert_int_equal(g->delivered, 10);
@@ -83,8 +76,7 @@ static void test_direct_delivery(void **state)
     assert_int_equal(mcount(sim, g, "direct_deliveries"), 10);
     assert_int_equal(g->latency.max, 0);
     assert_int_equal(g->vcpus[0].time_in[IRQ_VCPU_RUNNING], 1000000);
-    irq_sim_free(sim);
-    irq_scenario_free(sc);
+    run_free(&r);
 }
 
 /* Three arrivals 1us apart (an even storm at 100us) against a halted vCPU:
@@ -101,10 +93,8 @@ static void test_coalescing(void **state)
                          "  - {name: s, target: g, class: 0,"
                          " arrivals: 'storm(count=3, window=3us, period=1s, spacing=even)',"
                          " start: 100us}\n";
-    irq_scenario *sc;
-    irq_error err = {0};
-    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
-    assert_non_null(sim);
+    run r = run_ok(y, NULL, 0);
+    irq_sim *sim = r.sim;
     irq_guest *g = guest_named(sim, "g");
     assert_int_equal(g->injected, 3);
     assert_int_equal(g->delivered, 1);
@@ -114,8 +104,7 @@ static void test_coalescing(void **state)
     assert_int_equal(g->latency.min, 3000);
     assert_int_equal(g->latency.max, 5000);
     assert_int_equal(g->latency.sum, 12000);
-    irq_sim_free(sim);
-    irq_scenario_free(sc);
+    run_free(&r);
 }
 
 /* Two always-busy vCPUs share one CPU, timeslice 1ms, 10ms run. vCPU 0 runs
@@ -132,10 +121,8 @@ static void test_overcommit_timeslice(void **state)
                     "model: {name: direct}\n"
                     "guests:\n"
                     "  - {name: g, vcpus: 2, workload: {start: busy, busy: const(10s)}}\n";
-    irq_scenario *sc;
-    irq_error err = {0};
-    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
-    assert_non_null(sim);
+    run r = run_ok(y, NULL, 0);
+    irq_sim *sim = r.sim;
     irq_guest *g = guest_named(sim, "g");
     const irq_vcpu *v0 = &g->vcpus[0], *v1 = &g->vcpus[1];
     assert_int_equal(v0->time_in[IRQ_VCPU_RUNNING], 4992000);
@@ -144,8 +131,7 @@ static void test_overcommit_timeslice(void **state)
     assert_int_equal(v1->time_in[IRQ_VCPU_RUNNING], 4990000);
     assert_int_equal(v1->time_in[IRQ_VCPU_EXITING], 10000);
     assert_int_equal(v1->time_in[IRQ_VCPU_PREEMPTED], 5000000);
-    irq_sim_free(sim);
-    irq_scenario_free(sc);
+    run_free(&r);
 }
 
 /* Overcommit delays wake-ups: vCPU 0 (idle) and vCPU 1 (always busy) share
@@ -167,15 +153,12 @@ static void test_overcommit_delays_wakeup(void **state)
                     "sources:\n"
                     "  - {name: s, target: idle, arrivals: 'storm(count=1, window=1us,"
                     " period=1s, spacing=even)', start: 100us}\n";
-    irq_scenario *sc;
-    irq_error err = {0};
-    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
-    assert_non_null(sim);
+    run r = run_ok(y, NULL, 0);
+    irq_sim *sim = r.sim;
     irq_guest *g = guest_named(sim, "idle");
     assert_int_equal(g->delivered, 1);
     assert_int_equal(g->latency.max, 908000);
-    irq_sim_free(sim);
-    irq_scenario_free(sc);
+    run_free(&r);
 }
 
 /* The run checks conservation per guest and names the guest that breaks it. */
@@ -184,16 +167,14 @@ static void test_conservation_check(void **state)
     (void)state;
     const char *y = HEAD "guests:\n  - {name: g, count: 3, vcpus: 2}\n"
                          "sources:\n  - {name: s, target: g, arrivals: poisson(50k/s)}\n";
-    irq_scenario *sc;
     irq_error err = {0};
-    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
-    assert_non_null(sim);
+    run r = run_ok(y, NULL, 0);
+    irq_sim *sim = r.sim;
     assert_int_equal(irq_sim_check_conservation(sim, &err), IRQ_OK);
     guest_named(sim, "g-1")->delivered--; /* lose one interrupt */
     assert_int_equal(irq_sim_check_conservation(sim, &err), IRQ_ESIM);
     assert_non_null(strstr(err.message, "guest g-1"));
-    irq_sim_free(sim);
-    irq_scenario_free(sc);
+    run_free(&r);
 }
 
 /* The accounting primitives models use keep injected = delivered +
@@ -205,10 +186,9 @@ static void test_pend_and_fifo_accounting(void **state)
 {
     (void)state;
     const char *y = HEAD "guests:\n  - {name: g, vcpus: 1}\n";
-    irq_scenario *sc;
     irq_error err = {0};
-    irq_sim *sim = run_text(y, NULL, 0, &sc, &err, NULL);
-    assert_non_null(sim);
+    run r = run_ok(y, NULL, 0);
+    irq_sim *sim = r.sim;
     irq_guest *g = guest_named(sim, "g");
     irq_pend p = {0};
     irq_fifo q = {0};
@@ -232,8 +212,7 @@ static void test_pend_and_fifo_accounting(void **state)
     assert_int_equal(irq_sim_check_conservation(sim, &err), IRQ_OK);
     irq_pend_free(&p);
     irq_fifo_free(&q);
-    irq_sim_free(sim);
-    irq_scenario_free(sc);
+    run_free(&r);
 }
 
 /* Same scenario and seed: identical reports (wall time aside); another seed
@@ -249,13 +228,10 @@ static void test_determinism(void **state)
     const char *seed2[] = {"seed=2"};
     char *out[3];
     for (int i = 0; i < 3; i++) {
-        irq_scenario *sc;
-        irq_error err = {0};
-        irq_sim *sim = run_text(y, seed2, i == 2, &sc, &err, NULL);
-        assert_non_null(sim);
+        run r = run_ok(y, seed2, i == 2);
+        irq_sim *sim = r.sim;
         out[i] = report_json(sim);
-        irq_sim_free(sim);
-        irq_scenario_free(sc);
+        run_free(&r);
     }
     assert_string_equal(out[0], out[1]);
     assert_string_not_equal(out[0], out[2]);
@@ -274,19 +250,12 @@ static void test_common_random_numbers(void **state)
                          "  - {name: g, vcpus: 1, workload: {busy: const(10s)}}\n"
                          "sources:\n  - {name: x, target: h, arrivals: poisson(100k/s)}\n"
                          "  - {name: s, target: g, arrivals: poisson(200k/s)}\n";
-    irq_scenario *sa, *sb;
-    irq_error err = {0};
-    irq_sim *ma = run_text(a, NULL, 0, &sa, &err, NULL);
-    irq_sim *mb = run_text(b, NULL, 0, &sb, &err, NULL);
-    assert_non_null(ma);
-    assert_non_null(mb);
-    irq_guest *ga = guest_named(ma, "g"), *gb = guest_named(mb, "g");
+    run ra = run_ok(a, NULL, 0), rb = run_ok(b, NULL, 0);
+    irq_guest *ga = ra.g, *gb = rb.g;
     assert_true(ga->injected > 100);
     assert_int_equal(ga->injected, gb->injected);
-    irq_sim_free(ma);
-    irq_sim_free(mb);
-    irq_scenario_free(sa);
-    irq_scenario_free(sb);
+    run_free(&ra);
+    run_free(&rb);
 }
 
 /* Random scenarios: whatever the mix, the run conserves interrupts and

@@ -46,30 +46,6 @@
     " vcpu_overrides: [{index: 2, iscs: [3]}]}\n"                                                  \
     "sources:\n" ONE_AT("dev", 3, "100us")
 
-typedef struct run {
-    irq_scenario *sc;
-    irq_sim *sim;
-    irq_guest *g;
-} run;
-
-static run run_ok(const char *yaml, const char *const *sets, size_t nsets)
-{
-    run r = {0};
-    irq_error err = {0};
-    int rc;
-    r.sim = run_text(yaml, sets, nsets, &r.sc, &err, &rc);
-    if (!r.sim || rc != IRQ_OK)
-        fail_msg("run failed (%d): %s:%u:%u: %s", rc, err.file, err.line, err.column, err.message);
-    r.g = guest_named(r.sim, "g");
-    return r;
-}
-
-static void run_free(run *r)
-{
-    irq_sim_free(r->sim);
-    irq_scenario_free(r->sc);
-}
-
 #define C(r, name) mcount((r).sim, (r).g, name)
 
 /* Issue case 1, upstream, fast wake-up.

@@ -1,4 +1,5 @@
-/* Helpers for tests that load a scenario from a string and run it. */
+/* Helpers for tests that load a scenario from a string and run it.
+ * Include after <cmocka.h>: run_ok fails the test on a failed run. */
 #ifndef TEST_SIM_HELPERS_H
 #define TEST_SIM_HELPERS_H
 
@@ -64,6 +65,32 @@ static inline irq_guest *guest_named(irq_sim *sim, const char *name)
         if (!strcmp(sim->priv->guests[i].name, name))
             return &sim->priv->guests[i];
     return NULL;
+}
+
+/* A finished run, and its guest named "g" (NULL if there is none). */
+typedef struct run {
+    irq_scenario *sc;
+    irq_sim *sim;
+    irq_guest *g;
+} run;
+
+/* Loads and runs; fails the test unless the run succeeded. */
+static inline run run_ok(const char *yaml, const char *const *sets, size_t nsets)
+{
+    run r = {0};
+    irq_error err = {0};
+    int rc;
+    r.sim = run_text(yaml, sets, nsets, &r.sc, &err, &rc);
+    if (!r.sim || rc != IRQ_OK)
+        fail_msg("run failed (%d): %s:%u:%u: %s", rc, err.file, err.line, err.column, err.message);
+    r.g = guest_named(r.sim, "g");
+    return r;
+}
+
+static inline void run_free(run *r)
+{
+    irq_sim_free(r->sim);
+    irq_scenario_free(r->sc);
 }
 
 /* Index of a model counter by name, or -1. */
