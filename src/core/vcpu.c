@@ -376,17 +376,22 @@ static void give_cpu(irq_pcpu *p, irq_vcpu *v)
         update_state(v);
 }
 
+/* A halted vCPU still polling on p gives the CPU up (it stays in WAIT). */
+static void stop_polling(irq_pcpu *p)
+{
+    irq_vcpu *poller = p->cur;
+    if (!poller || !poller->polling)
+        return;
+    poller->polling = false;
+    irq_timer_cancel(&p->sim->eng, poller->poll_timer);
+    poller->on_cpu = false;
+    p->cur = NULL;
+}
+
 static void request_cpu(irq_vcpu *v)
 {
     irq_pcpu *p = pcpu_of(v);
-    if (p->cur && p->cur->polling) {
-        /* halt polling gives up as soon as another thread wants the CPU */
-        irq_vcpu *poller = p->cur;
-        poller->polling = false;
-        irq_timer_cancel(&v->sim->eng, poller->poll_timer);
-        p->cur = NULL;
-        poller->on_cpu = false;
-    }
+    stop_polling(p); /* halt polling gives up as soon as another thread wants the CPU */
     if (!p->cur) {
         give_cpu(p, v);
         return;
@@ -422,13 +427,9 @@ static void slice_end(void *ctx, uint64_t arg)
         return;
     if (p->busy) /* host work first; host_work_done looks at the slice again */
         return;
+    stop_polling(p);
     irq_vcpu *cur = p->cur;
-    if (cur && cur->halted) { /* a polling vCPU just gives the CPU up */
-        cur->polling = false;
-        irq_timer_cancel(&p->sim->eng, cur->poll_timer);
-        cur->on_cpu = false;
-        p->cur = NULL;
-    } else if (cur) {
+    if (cur) {
         preempt(cur);
         cur->on_cpu = false;
         p->cur = NULL;
