@@ -215,6 +215,30 @@ static void test_pend_and_fifo_accounting(void **state)
     run_free(&r);
 }
 
+/* The rings behind the FIFOs and host-work queues keep their order when
+ * they grow while wrapped around: a 4-slot ring holding 4 items from slot 3
+ * (3, 0, 1, 2) becomes an 8-slot one holding them from slot 0. */
+static void test_ring_grow_keeps_order(void **state)
+{
+    (void)state;
+    uint32_t cap = 4, head = 3;
+    uint64_t *t = malloc(cap * sizeof *t);
+    assert_non_null(t);
+    for (uint32_t i = 0; i < 4; i++)
+        t[(head + i) % cap] = 100 + i;
+    assert_int_equal(irq_ring_grow((void **)&t, &cap, &head, 4, sizeof *t, 8), 0);
+    assert_int_equal(cap, 8);
+    assert_int_equal(head, 0);
+    for (uint32_t i = 0; i < 4; i++)
+        assert_int_equal(t[i], 100 + i);
+    free(t);
+    uint64_t *empty = NULL;
+    uint32_t ecap = 0, ehead = 0;
+    assert_int_equal(irq_ring_grow((void **)&empty, &ecap, &ehead, 0, sizeof *empty, 8), 0);
+    assert_int_equal(ecap, 8);
+    free(empty);
+}
+
 /* Same scenario and seed: identical reports (wall time aside); another seed
  * changes the arrivals. */
 static void test_determinism(void **state)
@@ -305,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_overcommit_delays_wakeup),
         cmocka_unit_test(test_conservation_check),
         cmocka_unit_test(test_pend_and_fifo_accounting),
+        cmocka_unit_test(test_ring_grow_keeps_order),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_common_random_numbers),
         cmocka_unit_test(test_random_invariants),

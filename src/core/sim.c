@@ -203,6 +203,26 @@ void irq_pend_free(irq_pend *pd)
     *pd = (irq_pend){0};
 }
 
+int irq_ring_grow(void **buf, uint32_t *cap, uint32_t *head, uint32_t len, size_t elem,
+                  uint32_t first_cap)
+{
+    uint32_t ncap = *cap ? *cap * 2 : first_cap;
+    char *to = malloc((size_t)ncap * elem);
+    if (!to)
+        return -1;
+    const char *from = *buf;
+    uint32_t first = len < *cap - *head ? len : *cap - *head; /* up to the end */
+    if (len > 0) {
+        memcpy(to, from + (size_t)*head * elem, (size_t)first * elem);
+        memcpy(to + (size_t)first * elem, from, (size_t)(len - first) * elem);
+    }
+    free(*buf);
+    *buf = to;
+    *cap = ncap;
+    *head = 0;
+    return 0;
+}
+
 bool irq_fifo_add(irq_guest *g, irq_fifo *q, uint64_t arrival, uint32_t max, int counter)
 {
     if (q->len >= max) {
@@ -211,20 +231,11 @@ bool irq_fifo_add(irq_guest *g, irq_fifo *q, uint64_t arrival, uint32_t max, int
             g->mcount[counter]++;
         return false;
     }
-    if (q->len == q->cap) { /* grow, unrolling the ring */
-        uint32_t cap = q->cap ? q->cap * 2 : 8;
-        uint64_t *t = malloc(cap * sizeof *t);
-        if (!t) {
-            irq_sim_fail(g->sim, "out of memory holding pending interrupts");
-            g->dropped++;
-            return false;
-        }
-        for (uint32_t i = 0; i < q->len; i++)
-            t[i] = q->t[(q->head + i) % q->cap];
-        free(q->t);
-        q->t = t;
-        q->cap = cap;
-        q->head = 0;
+    if (q->len == q->cap &&
+        irq_ring_grow((void **)&q->t, &q->cap, &q->head, q->len, sizeof *q->t, 8) != 0) {
+        irq_sim_fail(g->sim, "out of memory holding pending interrupts");
+        g->dropped++;
+        return false;
     }
     q->t[(q->head + q->len) % q->cap] = arrival;
     q->len++;

@@ -82,6 +82,10 @@ void irq_vcpu_start_handler(irq_vcpu *v);
 int irq_sources_create(struct irq_sim *sim, irq_error *err);
 void irq_sources_start(struct irq_sim *sim);
 /* sim.c */
+/* Doubles a ring buffer of elem-byte items (first_cap when empty), copying
+ * its len items from head so that it starts at 0. 0, or -1 out of memory. */
+int irq_ring_grow(void **buf, uint32_t *cap, uint32_t *head, uint32_t len, size_t elem,
+                  uint32_t first_cap);
 int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err);
 void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced);
 

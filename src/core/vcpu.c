@@ -474,26 +474,12 @@ static void host_work_done(void *ctx, uint64_t arg)
     arm_slice(p); /* a slice that ended meanwhile ends now */
 }
 
-static int grow_work_ring(irq_pcpu *p)
-{
-    uint32_t cap = p->work_cap ? p->work_cap * 2 : 16;
-    irq_host_work_item *w = malloc(cap * sizeof *w);
-    if (!w)
-        return -1;
-    for (uint32_t i = 0; i < p->work_len; i++)
-        w[i] = p->work[(p->work_head + i) % p->work_cap];
-    free(p->work);
-    p->work = w;
-    p->work_cap = cap;
-    p->work_head = 0;
-    return 0;
-}
-
 void irq_host_work(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done, void *ctx,
                    uint64_t arg)
 {
     irq_pcpu *p = &sim->priv->pcpus[cpu % sim->priv->npcpus];
-    if (p->work_len == p->work_cap && grow_work_ring(p) != 0) {
+    if (p->work_len == p->work_cap && irq_ring_grow((void **)&p->work, &p->work_cap, &p->work_head,
+                                                    p->work_len, sizeof *p->work, 16) != 0) {
         irq_sim_fail(sim, "out of memory queueing host work on CPU %u", p->id);
         return;
     }
