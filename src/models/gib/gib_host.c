@@ -363,6 +363,14 @@ void gib_inject(void *model, const irq_intr *in)
 
 /* ---- vCPU hooks ---------------------------------------------------------- */
 
+/* Clears IPM bit isc and delivers what its latch holds to v: the bit and
+ * the latch always change together. */
+static void take_from_ipm(ggisa *gi, irq_vcpu *v, int isc)
+{
+    gi->ipm &= (uint8_t)~ISC_BIT(isc);
+    irq_pend_deliver(v, &gi->isc[isc], (uint32_t)isc);
+}
+
 /* The host delivers one pending I/O interrupt in software (lowest ISC
  * first; the PSW swap disables I/O, so one per entry). */
 static bool deliver_in_software(gib *m, irq_vcpu *v)
@@ -373,8 +381,7 @@ static bool deliver_in_software(gib *m, irq_vcpu *v)
     ggisa *gi = gisa_of(m, v->guest);
     irq_count(v->guest, C_DELIVER_IO, 1);
     if (gisa_mode(m)) {
-        gi->ipm &= (uint8_t)~ISC_BIT(isc);
-        irq_pend_deliver(v, &gi->isc[isc], (uint32_t)isc);
+        take_from_ipm(gi, v, isc);
     } else {
         irq_fifo_deliver(v, &gi->flt[isc], (uint32_t)isc);
     }
@@ -435,9 +442,8 @@ void gib_irq_enabled(void *model, irq_vcpu *v)
     int isc = lowest_isc(gi->ipm & takes(m, v));
     if (isc < 0)
         return;
-    gi->ipm &= (uint8_t)~ISC_BIT(isc);
     irq_count(v->guest, C_DIRECT, 1);
-    irq_pend_deliver(v, &gi->isc[isc], (uint32_t)isc);
+    take_from_ipm(gi, v, isc);
 }
 
 /* The IAM restore point at wait entry, per heuristic. Returns false when
