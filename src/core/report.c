@@ -168,18 +168,30 @@ static void json_counters(FILE *f, const struct irq_sim *sim, const sums *s)
         fprintf(f, "\"%s\": %llu, ", sim->ops->counters[c].name, (ull)s->model[c]);
 }
 
+/* Share of vCPU time in each state, over vCPUs [vfrom, vto). */
+static void state_shares(const struct irq_sim *sim, size_t vfrom, size_t vto,
+                         double share[IRQ_VCPU_NSTATES])
+{
+    double all = 0;
+    for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
+        share[st] = 0;
+    for (size_t i = vfrom; i < vto; i++)
+        for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
+            share[st] += (double)sim->priv->vcpus[i].time_in[st];
+    for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
+        all += share[st];
+    for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
+        share[st] = all > 0 ? share[st] / all : 0;
+}
+
 static void json_state_share(FILE *f, const struct irq_sim *sim, size_t vfrom, size_t vto)
 {
-    double t[IRQ_VCPU_NSTATES] = {0}, all = 0;
-    for (size_t i = vfrom; i < vto; i++)
-        for (int s = 0; s < IRQ_VCPU_NSTATES; s++)
-            t[s] += (double)sim->priv->vcpus[i].time_in[s];
-    for (int s = 0; s < IRQ_VCPU_NSTATES; s++)
-        all += t[s];
+    double share[IRQ_VCPU_NSTATES];
+    state_shares(sim, vfrom, vto, share);
     fputc('{', f);
-    for (int s = 0; s < IRQ_VCPU_NSTATES; s++) {
-        fprintf(f, "%s\"%s\": ", s ? ", " : "", irq_vcpu_state_names[s]);
-        json_num(f, all > 0 ? t[s] / all : 0);
+    for (int st = 0; st < IRQ_VCPU_NSTATES; st++) {
+        fprintf(f, "%s\"%s\": ", st ? ", " : "", irq_vcpu_state_names[st]);
+        json_num(f, share[st]);
     }
     fputc('}', f);
 }
@@ -407,19 +419,14 @@ static void text_groups(const struct irq_sim *sim, FILE *f, sums *s)
                "    WAIT PREEMPTED\n");
     for (uint32_t t = 0; t < sim->sc->ntmpls; t++) {
         size_t g0, g1, v0, v1;
-        double tm[IRQ_VCPU_NSTATES] = {0}, all = 0;
+        double sh[IRQ_VCPU_NSTATES];
         tmpl_range(sim, t, &g0, &g1, &v0, &v1);
         sum_guests(sim, g0, g1, s);
-        for (size_t i = v0; i < v1; i++)
-            for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
-                tm[st] += (double)sim->priv->vcpus[i].time_in[st];
-        for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
-            all += tm[st];
-        all = all > 0 ? all / 100 : 1;
+        state_shares(sim, v0, v1, sh);
         fprintf(f, "  %-14s %7zu %6zu %12llu %12llu %8.1f%% %8.1f%% %8.1f%% %8.1f%%\n",
                 sim->sc->tmpls[t].name, g1 - g0, v1 - v0, (ull)s->core[K_INJECTED],
-                (ull)s->core[K_KICKS], tm[IRQ_VCPU_RUNNING] / all, tm[IRQ_VCPU_EXITING] / all,
-                tm[IRQ_VCPU_WAIT] / all, tm[IRQ_VCPU_PREEMPTED] / all);
+                (ull)s->core[K_KICKS], 100 * sh[IRQ_VCPU_RUNNING], 100 * sh[IRQ_VCPU_EXITING],
+                100 * sh[IRQ_VCPU_WAIT], 100 * sh[IRQ_VCPU_PREEMPTED]);
     }
 }
 

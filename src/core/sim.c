@@ -464,7 +464,7 @@ static double wall_now(void)
 
 /* Nothing is lost: every guest's arrivals are delivered, coalesced, still
  * pending or dropped. */
-static int check_conservation(struct irq_sim *sim, irq_error *err)
+int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err)
 {
     struct irq_sim_priv *p = sim->priv;
     for (size_t i = 0; i < p->nguests; i++) {
@@ -518,7 +518,7 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
     p->wall_seconds = wall_now() - t0;
     if (rc != IRQ_OK)
         irq_sim_fail(sim, "run stopped before the end");
-    if (!p->failed && check_conservation(sim, err) != IRQ_OK)
+    if (!p->failed && irq_sim_check_conservation(sim, err) != IRQ_OK)
         irq_sim_fail(sim, "%s", err->message);
     if (!p->failed && sim->ops->finish && sim->ops->finish(sim->model, err) != IRQ_OK)
         irq_sim_fail(sim, "%s", err->message);
@@ -530,11 +530,6 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
 const char *irq_sim_failure(const irq_sim *sim)
 {
     return sim->priv->failed ? sim->priv->fail_msg : NULL;
-}
-
-int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err)
-{
-    return check_conservation(sim, err);
 }
 
 double irq_scenario_clock_hz(const irq_scenario *sc)
