@@ -813,7 +813,9 @@ static int replay_time(arrctx *a, const char *field, double *cycles)
 static int replay_error(arrctx *a, const char *path, size_t line, const char *fmt,
                         const char *field)
 {
-    char msg[300];
+    /* Room for the longest format, a 127-byte field and the whole reason:
+     * gcc -O2 and up (-Wformat-truncation) checks that nothing is cut. */
+    char msg[200 + sizeof a->why];
     irq_mark m = {path, (unsigned)line, 1};
     const irq_mark *at = &a->node->mark;
     snprintf(msg, sizeof msg, fmt, field, a->why);
