@@ -5,6 +5,7 @@
 #   make run      build, then simulate scenarios/many-guests.yaml
 #   make test     all tests, plain and under ASan+UBSan
 #   make bench    build, then run build/bench-hold and build/bench-sim
+#   make check-builds  build-only: Release with cc and with clang (as CI does)
 #   make install  install into PREFIX (default /usr/local)
 
 SHELL := /bin/bash
@@ -32,6 +33,7 @@ DEB_PACKAGES ?= cmake gcc libc6-dev make pkg-config libyaml-dev libcmocka-dev gn
 cmake = @echo '$(CMAKE) $(1)'; env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(CMAKE) $(1)
 
 .PHONY: all deps configure build run test test-plain test-asan bench install clean \
+	check-builds build-release build-clang \
 	format format-check help
 
 all: build
@@ -113,13 +115,30 @@ bench: build
 	$(BUILD)/bench-hold
 	$(BUILD)/bench-sim $(SCENARIO)
 
+# Build-only configurations CI checks besides `make test`: Release (what users
+# run; gcc's -Wformat-truncation only fires with optimisation) with the
+# default compiler and with clang. Their tests are the plain and ASan runs.
+RELEASE_BUILD ?= build-release
+CLANG_BUILD   ?= build-clang
+
+check-builds: build-release build-clang
+
+build-release: deps
+	$(call cmake,-S . -B $(RELEASE_BUILD) -DCMAKE_BUILD_TYPE=Release)
+	$(call cmake,--build $(RELEASE_BUILD) -j$(JOBS))
+
+build-clang: DEB_PACKAGES += clang
+build-clang: deps
+	$(call cmake,-S . -B $(CLANG_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang)
+	$(call cmake,--build $(CLANG_BUILD) -j$(JOBS))
+
 install: build
 	$(call cmake,--install $(BUILD) --prefix $(PREFIX))
 	@if [ -z "$${DESTDIR:-}" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
 		ldconfig; fi
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD) $(CLANG_BUILD)
 
 FORMAT_FILES = $(shell find include src tests bench -name '*.[ch]' 2>/dev/null | sort)
 
