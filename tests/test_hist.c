@@ -1,5 +1,6 @@
 /* Tests of the log-linear histogram: percentiles against exact ones,
- * merging, summary statistics, bucket iteration and lazy rows. */
+ * merging, summary statistics, bucket iteration, lazy rows (fine) and fixed
+ * storage (compact). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -32,12 +33,16 @@ static uint64_t exact_quantile(const uint64_t *sorted, size_t n, double q)
 static const double qs[] = {0.0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999, 0.9999, 1.0};
 
 /* Adds the samples, then checks every quantile against the exact one: the
- * error is at most half a bucket, 1/256 of the value (< 1%), and values
- * below 256 are exact. Also min, max and mean. */
-static void check_quantiles(uint64_t *v, size_t n, const char *what)
+ * error is at most half a bucket, 1/256 of the value fine and 1/128 compact
+ * (both < 1%), and values below the sub-bucket count (128, 64) are exact.
+ * Also min, max and mean. */
+static void check_quantiles_in(uint64_t *v, size_t n, const char *what, bool compact)
 {
     irq_hist h;
-    irq_hist_init(&h);
+    if (compact)
+        irq_hist_init_compact(&h);
+    else
+        irq_hist_init(&h);
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(irq_hist_add(&h, v[i]), 0);
@@ -48,16 +53,24 @@ static void check_quantiles(uint64_t *v, size_t n, const char *what)
     assert_int_equal(h.min, v[0]);
     assert_int_equal(h.max, v[n - 1]);
     assert_true(fabs(irq_hist_mean(&h) - sum / (double)n) <= 1e-9 * sum / (double)n);
+    double tol = compact ? 128.0 : 256.0;
+    uint64_t exact_below = compact ? 64 : 128;
     for (size_t k = 0; k < sizeof qs / sizeof *qs; k++) {
         uint64_t want = exact_quantile(v, n, qs[k]);
         uint64_t got = irq_hist_quantile(&h, qs[k]);
         double err = fabs((double)got - (double)want);
-        if (err > (double)want / 256.0 || (want < 256 && got != want))
-            fail_msg("%s q=%g: got %llu, exact %llu", what, qs[k], (unsigned long long)got,
-                     (unsigned long long)want);
+        if (err > (double)want / tol || (want < exact_below && got != want))
+            fail_msg("%s (%s) q=%g: got %llu, exact %llu", what, compact ? "compact" : "fine",
+                     qs[k], (unsigned long long)got, (unsigned long long)want);
         assert_true(err < 0.01 * (double)want || err == 0);
     }
     irq_hist_free(&h);
+}
+
+static void check_quantiles(uint64_t *v, size_t n, const char *what)
+{
+    check_quantiles_in(v, n, what, false);
+    check_quantiles_in(v, n, what, true);
 }
 
 static void fill(uint64_t *v, size_t n, const irq_dist *d, const char *stream)
@@ -172,14 +185,14 @@ static void test_small_and_empty(void **state)
     irq_hist_free(&h);
 }
 
-/* Rows are allocated only for the powers of two that were seen. */
+/* Fine rows are allocated only for the powers of two that were seen. */
 static void test_rows_lazy(void **state)
 {
     (void)state;
     irq_hist h;
     irq_hist_init(&h);
-    for (unsigned r = 0; r < IRQ_HIST_ROWS; r++)
-        assert_null(h.rows[r]);
+    assert_null(h.rows);
+    assert_int_equal(irq_hist_bytes(&h), 0);
     /* [1024, 2048): 2^10, which is row 10 - SUB_BITS + 1 = 4 */
     for (uint64_t v = 1024; v < 2048; v += 7)
         assert_int_equal(irq_hist_add(&h, v), 0);
@@ -190,11 +203,45 @@ static void test_rows_lazy(void **state)
         else
             assert_null(h.rows[r]);
     }
+    /* the row table and two 1 KiB rows */
+    assert_int_equal(irq_hist_bytes(&h), IRQ_HIST_ROWS * sizeof(uint64_t *) + 2 * 1024);
     assert_int_equal(irq_hist_add(&h, UINT64_MAX), 0);
     assert_non_null(h.rows[IRQ_HIST_ROWS - 1]);
     irq_hist_free(&h);
-    for (unsigned r = 0; r < IRQ_HIST_ROWS; r++)
-        assert_null(h.rows[r]);
+    assert_null(h.rows);
+    assert_false(h.compact);
+}
+
+/* The compact histogram's memory does not depend on how many samples it
+ * holds or how spread they are: nothing while empty, the near block (values
+ * below 2^32: 27 rows of 64 four-byte counts = 6912 bytes) from the first
+ * sample, plus the far block (32 rows: 8192 bytes) once a value reaches
+ * 2^32. */
+static void test_compact_fixed_size(void **state)
+{
+    (void)state;
+    enum { NEAR = 27 * 64 * 4, FAR = 32 * 64 * 4 };
+    irq_hist h;
+    irq_hist_init_compact(&h);
+    assert_int_equal(irq_hist_bytes(&h), 0);
+    assert_int_equal(irq_hist_add(&h, 0), 0);
+    assert_int_equal(irq_hist_bytes(&h), NEAR);
+    irq_rng r;
+    irq_rng_seed(&r, 24, "compact", 0);
+    for (int i = 0; i < 200000; i++) /* every magnitude below 2^32 */
+        assert_int_equal(irq_hist_add(&h, irq_rng_next(&r) >> (32 + irq_rng_below(&r, 32))), 0);
+    assert_int_equal(irq_hist_bytes(&h), NEAR);
+    assert_int_equal(irq_hist_add(&h, (UINT64_C(1) << 32) - 1), 0);
+    assert_int_equal(irq_hist_bytes(&h), NEAR);
+    assert_int_equal(irq_hist_add(&h, UINT64_C(1) << 32), 0);
+    assert_int_equal(irq_hist_bytes(&h), NEAR + FAR);
+    for (int i = 0; i < 200000; i++)
+        assert_int_equal(irq_hist_add(&h, irq_rng_next(&r) >> irq_rng_below(&r, 64)), 0);
+    assert_int_equal(irq_hist_bytes(&h), NEAR + FAR);
+    assert_int_equal(h.count, 400003);
+    irq_hist_free(&h);
+    assert_int_equal(irq_hist_bytes(&h), 0);
+    assert_true(h.compact);
 }
 
 /* ---- bucket iteration ---- */
@@ -323,6 +370,78 @@ static void test_merge(void **state)
     irq_hist_free(&empty);
 }
 
+/* Counts per bucket lower bound, for a histogram of values 5 and 1000. */
+static void tally(void *ud, uint64_t lo, uint64_t hi, uint64_t count)
+{
+    uint64_t *t = ud;
+    assert_true(lo == 5 || (lo <= 1000 && 1000 < hi));
+    t[lo != 5] += count;
+}
+
+/* A compact count passes 2^32 (by merging two histograms into each other,
+ * Fibonacci-fashion, rather than adding 4 billion samples): the high words
+ * appear and the counts and quantiles stay exact. */
+static void test_compact_count_past_32_bits(void **state)
+{
+    (void)state;
+    irq_hist a, b;
+    irq_hist_init_compact(&a);
+    irq_hist_init_compact(&b);
+    assert_int_equal(irq_hist_add(&a, 1000), 0);
+    assert_int_equal(irq_hist_add(&b, 5), 0);
+    uint64_t a5 = 0, a1000 = 1, b5 = 1, b1000 = 0; /* what each should hold */
+    while (a1000 <= UINT32_MAX) {
+        assert_int_equal(irq_hist_merge(&b, &a), 0);
+        b5 += a5, b1000 += a1000;
+        assert_int_equal(irq_hist_merge(&a, &b), 0);
+        a5 += b5, a1000 += b1000;
+    }
+    assert_int_equal(irq_hist_bytes(&a), 2 * 27 * 64 * 4); /* near block: low and high words */
+    uint64_t t[2] = {0, 0};
+    assert_int_equal(irq_hist_each(&a, tally, t), 2);
+    assert_int_equal(t[0], a5);
+    assert_int_equal(t[1], a1000);
+    assert_int_equal(a.count, a5 + a1000);
+    assert_true(a1000 > a5); /* so the median is the 1000s */
+    assert_int_equal(irq_hist_quantile(&a, 0.5), 1000);
+    assert_int_equal(irq_hist_quantile(&a, 0.01), 5);
+    irq_hist_free(&a);
+    irq_hist_free(&b);
+}
+
+/* A fine histogram merges into a compact one exactly as if its samples had
+ * been added there; a compact one does not merge into a fine one (its
+ * buckets are twice as wide) and leaves it unchanged. */
+static void test_merge_fine_into_compact(void **state)
+{
+    (void)state;
+    irq_hist fine, direct, merged;
+    irq_hist_init(&fine);
+    irq_hist_init_compact(&direct);
+    irq_hist_init_compact(&merged);
+    irq_rng r;
+    irq_rng_seed(&r, 25, "fine-compact", 0);
+    for (int i = 0; i < 100000; i++) {
+        uint64_t x = irq_rng_next(&r) >> irq_rng_below(&r, 64);
+        assert_int_equal(irq_hist_add(&fine, x), 0);
+        assert_int_equal(irq_hist_add(&direct, x), 0);
+    }
+    assert_int_equal(irq_hist_merge(&merged, &fine), 0);
+    bucket_sum fm = {0}, fd = {0};
+    assert_int_equal(irq_hist_each(&merged, fingerprint, &fm),
+                     irq_hist_each(&direct, fingerprint, &fd));
+    assert_int_equal(fm.lo_xor, fd.lo_xor);
+    assert_int_equal(fm.weighted, fd.weighted);
+    for (size_t k = 0; k < sizeof qs / sizeof *qs; k++)
+        assert_int_equal(irq_hist_quantile(&merged, qs[k]), irq_hist_quantile(&direct, qs[k]));
+    uint64_t before = fine.count;
+    assert_int_equal(irq_hist_merge(&fine, &direct), -1);
+    assert_int_equal(fine.count, before);
+    irq_hist_free(&fine);
+    irq_hist_free(&direct);
+    irq_hist_free(&merged);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +452,9 @@ int main(void)
         cmocka_unit_test(test_rows_lazy),
         cmocka_unit_test(test_each),
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_compact_fixed_size),
+        cmocka_unit_test(test_compact_count_past_32_bits),
+        cmocka_unit_test(test_merge_fine_into_compact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

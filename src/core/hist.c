@@ -1,59 +1,161 @@
-/* Log-linear histogram. Row 0 holds values below IRQ_HIST_SUB exactly; row
- * r >= 1 holds [2^(r+SUB_BITS-1), 2^(r+SUB_BITS)) in IRQ_HIST_SUB buckets of
- * width 2^(r-1). A bucket is thus at most 1/IRQ_HIST_SUB of its lower bound
- * wide, and its midpoint is within 1/(2*IRQ_HIST_SUB) of any value in it. */
+/* Log-linear histogram. With S = 2^b sub-buckets per power of two (b = 7 fine,
+ * 6 compact), row 0 holds values below S exactly; row r >= 1 holds
+ * [2^(r+b-1), 2^(r+b)) in S buckets of width 2^(r-1). A bucket is thus at most
+ * 1/S of its lower bound wide, and its midpoint is within 1/(2S) of any value
+ * in it. A compact bucket is the union of two fine ones (row r, columns 2c and
+ * 2c+1 of the fine row r-1), so fine histograms merge into compact ones. */
 #include "hist_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define NEAR_BUCKETS ((size_t)IRQ_HIST_NEAR_ROWS * IRQ_HIST_COMPACT_SUB)
+#define FAR_BUCKETS ((size_t)(IRQ_HIST_COMPACT_ROWS - IRQ_HIST_NEAR_ROWS) * IRQ_HIST_COMPACT_SUB)
 
 void irq_hist_init(irq_hist *h)
 {
     memset(h, 0, sizeof *h);
 }
 
+void irq_hist_init_compact(irq_hist *h)
+{
+    memset(h, 0, sizeof *h);
+    h->compact = true;
+}
+
 void irq_hist_free(irq_hist *h)
 {
-    for (unsigned r = 0; r < IRQ_HIST_ROWS; r++)
-        free(h->rows[r]);
-    irq_hist_init(h);
+    if (h->rows)
+        for (unsigned r = 0; r < IRQ_HIST_ROWS; r++)
+            free(h->rows[r]);
+    free(h->rows);
+    for (int s = 0; s < 2; s++) {
+        free(h->lo[s]);
+        free(h->hi[s]);
+    }
+    bool compact = h->compact;
+    memset(h, 0, sizeof *h);
+    h->compact = compact;
 }
 
-static unsigned row_of(uint64_t v)
+/* ---- geometry ---- */
+
+static unsigned sub_bits(const irq_hist *h)
 {
-    if (v < IRQ_HIST_SUB)
-        return 0;
-    return (unsigned)(63 - __builtin_clzll(v)) - IRQ_HIST_SUB_BITS + 1;
+    return h->compact ? IRQ_HIST_COMPACT_SUB_BITS : IRQ_HIST_SUB_BITS;
 }
 
-static unsigned col_of(uint64_t v, unsigned row)
+static unsigned nrows(const irq_hist *h)
+{
+    return 64 - sub_bits(h) + 1;
+}
+
+static unsigned row_of(uint64_t v, unsigned b)
+{
+    if (v < (UINT64_C(1) << b))
+        return 0;
+    return (unsigned)(63 - __builtin_clzll(v)) - b + 1;
+}
+
+static unsigned col_of(uint64_t v, unsigned row, unsigned b)
 {
     if (row == 0)
         return (unsigned)v;
-    return (unsigned)(v >> (row - 1)) & (IRQ_HIST_SUB - 1);
+    return (unsigned)(v >> (row - 1)) & ((1u << b) - 1);
 }
 
-static uint64_t bucket_lo(unsigned row, unsigned col)
+static uint64_t bucket_lo(unsigned row, unsigned col, unsigned b)
 {
     if (row == 0)
         return col;
-    return ((uint64_t)IRQ_HIST_SUB + col) << (row - 1);
+    return ((UINT64_C(1) << b) + col) << (row - 1);
 }
 
 /* Exclusive upper bound; the very last bucket would end at 2^64, so it
  * saturates at UINT64_MAX. */
-static uint64_t bucket_hi(unsigned row, unsigned col)
+static uint64_t bucket_hi(unsigned row, unsigned col, unsigned b)
 {
-    if (row == IRQ_HIST_ROWS - 1 && col == IRQ_HIST_SUB - 1)
+    unsigned sub = 1u << b;
+    if (row == 64 - b && col == sub - 1)
         return UINT64_MAX;
-    return col + 1 < IRQ_HIST_SUB ? bucket_lo(row, col + 1) : bucket_lo(row + 1, 0);
+    return col + 1 < sub ? bucket_lo(row, col + 1, b) : bucket_lo(row + 1, 0, b);
 }
 
-static uint64_t *row_get(irq_hist *h, unsigned row)
+/* ---- storage ---- */
+
+/* Compact buckets are numbered row * SUB + col; the near block holds the
+ * first NEAR_BUCKETS of them, the far block the rest. */
+static size_t flat(unsigned row, unsigned col)
 {
-    if (!h->rows[row])
-        h->rows[row] = calloc(IRQ_HIST_SUB, sizeof(uint64_t));
-    return h->rows[row];
+    return (size_t)row * IRQ_HIST_COMPACT_SUB + col;
+}
+
+static int block_of(size_t i, size_t *j)
+{
+    int s = i >= NEAR_BUCKETS;
+    *j = s ? i - NEAR_BUCKETS : i;
+    return s;
+}
+
+static size_t block_len(int s)
+{
+    return s ? FAR_BUCKETS : NEAR_BUCKETS;
+}
+
+static bool row_present(const irq_hist *h, unsigned row)
+{
+    if (!h->compact)
+        return h->rows && h->rows[row];
+    size_t j;
+    return h->lo[block_of(flat(row, 0), &j)] != NULL;
+}
+
+static uint64_t count_at(const irq_hist *h, unsigned row, unsigned col)
+{
+    if (!h->compact)
+        return h->rows[row][col];
+    size_t j;
+    int s = block_of(flat(row, col), &j);
+    uint64_t hi = h->hi[s] ? h->hi[s][j] : 0;
+    return hi << 32 | h->lo[s][j];
+}
+
+/* Allocates what adding n samples to the bucket holding v needs, so that
+ * put() cannot fail. 0, or -1 when out of memory. */
+static int prepare(irq_hist *h, uint64_t v, uint64_t n)
+{
+    unsigned b = sub_bits(h), row = row_of(v, b);
+    if (!h->compact) {
+        if (!h->rows && !(h->rows = calloc(IRQ_HIST_ROWS, sizeof *h->rows)))
+            return -1;
+        if (!h->rows[row] && !(h->rows[row] = calloc(IRQ_HIST_SUB, sizeof **h->rows)))
+            return -1;
+        return 0;
+    }
+    size_t j;
+    int s = block_of(flat(row, col_of(v, row, b)), &j);
+    if (!h->lo[s] && !(h->lo[s] = calloc(block_len(s), sizeof *h->lo[s])))
+        return -1;
+    /* High words only once a count no longer fits in 32 bits. */
+    if (!h->hi[s] && (uint64_t)h->lo[s][j] + n > UINT32_MAX &&
+        !(h->hi[s] = calloc(block_len(s), sizeof *h->hi[s])))
+        return -1;
+    return 0;
+}
+
+static void put(irq_hist *h, uint64_t v, uint64_t n)
+{
+    unsigned b = sub_bits(h), row = row_of(v, b), col = col_of(v, row, b);
+    if (!h->compact) {
+        h->rows[row][col] += n;
+        return;
+    }
+    size_t j;
+    int s = block_of(flat(row, col), &j);
+    uint64_t c = count_at(h, row, col) + n;
+    h->lo[s][j] = (uint32_t)c;
+    if (h->hi[s])
+        h->hi[s][j] = (uint32_t)(c >> 32);
 }
 
 /* Folds count samples with the given min, max and sum into the summary. */
@@ -69,27 +171,61 @@ static void note(irq_hist *h, uint64_t count, uint64_t min, uint64_t max, double
 
 int irq_hist_add(irq_hist *h, uint64_t v)
 {
-    unsigned row = row_of(v);
-    uint64_t *counts = row_get(h, row);
-    if (!counts)
+    if (prepare(h, v, 1) != 0)
         return -1;
-    counts[col_of(v, row)]++;
+    put(h, v, 1);
     note(h, 1, v, v, (double)v);
     return 0;
+}
+
+/* ---- reading ---- */
+
+unsigned irq_hist_each(const irq_hist *h, irq_hist_visit_fn fn, void *ud)
+{
+    unsigned visited = 0, b = sub_bits(h), sub = 1u << b;
+    for (unsigned r = 0; r < nrows(h); r++) {
+        if (!row_present(h, r))
+            continue;
+        for (unsigned c = 0; c < sub; c++) {
+            uint64_t n = count_at(h, r, c);
+            if (n == 0)
+                continue;
+            fn(ud, bucket_lo(r, c, b), bucket_hi(r, c, b), n);
+            visited++;
+        }
+    }
+    return visited;
+}
+
+static void visit_prepare(void *ud, uint64_t lo, uint64_t hi, uint64_t n)
+{
+    (void)hi;
+    void **a = ud;
+    if (*(int *)a[1] == 0)
+        *(int *)a[1] = prepare(a[0], lo, n);
+}
+
+static void visit_put(void *ud, uint64_t lo, uint64_t hi, uint64_t n)
+{
+    (void)hi;
+    put(ud, lo, n);
 }
 
 int irq_hist_merge(irq_hist *dst, const irq_hist *src)
 {
     if (src->count == 0)
         return 0;
-    /* Allocate every row first so a failure leaves dst unchanged. */
-    for (unsigned r = 0; r < IRQ_HIST_ROWS; r++)
-        if (src->rows[r] && !row_get(dst, r))
-            return -1;
-    for (unsigned r = 0; r < IRQ_HIST_ROWS; r++)
-        if (src->rows[r])
-            for (unsigned c = 0; c < IRQ_HIST_SUB; c++)
-                dst->rows[r][c] += src->rows[r][c];
+    if (src->compact && !dst->compact)
+        return -1; /* a compact bucket spans two fine ones */
+    /* Each source bucket lies within one destination bucket (same or
+     * coarser), so its lower bound says where its count goes. Allocate
+     * everything first so a failure leaves dst unchanged. */
+    int rc = 0;
+    void *a[2] = {dst, &rc};
+    irq_hist_each(src, visit_prepare, a);
+    if (rc != 0)
+        return -1;
+    irq_hist_each(src, visit_put, dst);
     note(dst, src->count, src->min, src->max, src->sum);
     return 0;
 }
@@ -98,8 +234,9 @@ int irq_hist_merge(irq_hist *dst, const irq_hist *src)
  * extreme buckets are often much wider than the data in them). */
 static uint64_t representative(const irq_hist *h, unsigned row, unsigned col)
 {
-    uint64_t lo = bucket_lo(row, col);
-    uint64_t mid = lo + (bucket_hi(row, col) - lo) / 2;
+    unsigned b = sub_bits(h);
+    uint64_t lo = bucket_lo(row, col, b);
+    uint64_t mid = lo + (bucket_hi(row, col, b) - lo) / 2;
     if (mid < h->min)
         return h->min;
     if (mid > h->max)
@@ -124,11 +261,12 @@ uint64_t irq_hist_quantile(const irq_hist *h, double q)
     if (rank < 1)
         rank = 1;
     uint64_t seen = 0;
-    for (unsigned r = 0; r < IRQ_HIST_ROWS; r++) {
-        if (!h->rows[r])
+    unsigned sub = 1u << sub_bits(h);
+    for (unsigned r = 0; r < nrows(h); r++) {
+        if (!row_present(h, r))
             continue;
-        for (unsigned c = 0; c < IRQ_HIST_SUB; c++) {
-            seen += h->rows[r][c];
+        for (unsigned c = 0; c < sub; c++) {
+            seen += count_at(h, r, c);
             if (seen >= rank)
                 return representative(h, r, c);
         }
@@ -141,18 +279,15 @@ double irq_hist_mean(const irq_hist *h)
     return h->count ? h->sum / (double)h->count : 0.0;
 }
 
-unsigned irq_hist_each(const irq_hist *h, irq_hist_visit_fn fn, void *ud)
+uint64_t irq_hist_bytes(const irq_hist *h)
 {
-    unsigned visited = 0;
-    for (unsigned r = 0; r < IRQ_HIST_ROWS; r++) {
-        if (!h->rows[r])
-            continue;
-        for (unsigned c = 0; c < IRQ_HIST_SUB; c++) {
-            if (h->rows[r][c] == 0)
-                continue;
-            fn(ud, bucket_lo(r, c), bucket_hi(r, c), h->rows[r][c]);
-            visited++;
-        }
+    uint64_t bytes = 0;
+    if (h->rows) {
+        bytes += IRQ_HIST_ROWS * sizeof *h->rows;
+        for (unsigned r = 0; r < IRQ_HIST_ROWS; r++)
+            bytes += h->rows[r] ? IRQ_HIST_SUB * sizeof **h->rows : 0;
     }
-    return visited;
+    for (int s = 0; s < 2; s++)
+        bytes += ((h->lo[s] != NULL) + (h->hi[s] != NULL)) * block_len(s) * sizeof(uint32_t);
+    return bytes;
 }
