@@ -4,7 +4,7 @@
 #
 #   make run      build, then simulate scenarios/many-guests.yaml
 #   make test     all tests, plain and under ASan+UBSan
-#   make bench    build, then run build/bench-hold and build/bench-sim
+#   make bench    build, then run every benchmark (bench/) and print one table
 #   make check-builds  build-only: Release with cc and with clang (as CI does)
 #   make install  install into PREFIX (default /usr/local)
 
@@ -111,9 +111,10 @@ test-plain: build
 test-asan: deps
 	$(asan_tests)
 
+# Every benchmark in one table (bench/summary.sh); BENCH_FLAGS=--quick for a
+# short smoke run.
 bench: build
-	$(BUILD)/bench-hold
-	$(BUILD)/bench-sim $(SCENARIO)
+	bench/summary.sh $(BUILD) $(BENCH_FLAGS)
 
 # Build-only configurations CI checks besides `make test`: Release (what users
 # run; gcc's -Wformat-truncation only fires with optimisation) with the

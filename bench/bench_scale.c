@@ -181,7 +181,7 @@ static int parse(int argc, char **argv, opts *o)
 {
     *o = (opts){.file = SCENARIO_DIR "/many-guests.yaml",
                 .duration = "0.1s",
-                .rounds = 5,
+                .rounds = 20,
                 .min_wall = 0.5,
                 .sizes = {10, 100, 1000, 10000},
                 .nsizes = 4};
