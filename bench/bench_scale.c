@@ -226,8 +226,8 @@ static void print_row(const opts *o, unsigned long n, const outcome *r, long rss
                (unsigned long long)r->interrupts, r->wall, r->rounds, ns_ev, ns_irq, rss_kib);
     } else {
         printf("%8lu %8u %6u %12llu %11llu %9.3f %6d %9.1f %9.1f %10.1f\n", n, r->vcpus, r->cpus,
-               (unsigned long long)r->events, (unsigned long long)r->interrupts, r->wall,
-               r->rounds, ns_ev, ns_irq, (double)rss_kib / 1024.0);
+               (unsigned long long)r->events, (unsigned long long)r->interrupts, r->wall, r->rounds,
+               ns_ev, ns_irq, (double)rss_kib / 1024.0);
     }
     fflush(stdout);
 }
@@ -245,8 +245,8 @@ int main(int argc, char **argv)
     if (!o.json)
         printf("many-guests mix, %s simulated per size, fastest of up to %d runs (>= %.2g s)\n"
                "%8s %8s %6s %12s %11s %9s %6s %9s %9s %10s\n",
-               o.duration, o.rounds, o.min_wall, "guests", "vcpus", "cpus", "events",
-               "interrupts", "run s", "runs", "ns/event", "ns/irq", "RSS MiB");
+               o.duration, o.rounds, o.min_wall, "guests", "vcpus", "cpus", "events", "interrupts",
+               "run s", "runs", "ns/event", "ns/irq", "RSS MiB");
     double first = 0, last = 0;
     for (size_t i = 0; i < o.nsizes; i++) {
         outcome r;

@@ -112,8 +112,8 @@ static inline size_t min_child(const irq_heap_entry *h, size_t len, size_t c)
  * heap no longer fits in L2 (a test on len that never mispredicts). (This is
  * written inline in the loop on purpose: GCC deems a helper made only of
  * __builtin_prefetch "const" and deletes the call.) */
-static inline __attribute__((always_inline)) void sift_down(irq_heap_entry *h, size_t len,
-                                                            size_t i, irq_heap_entry x)
+static inline __attribute__((always_inline)) void sift_down(irq_heap_entry *h, size_t len, size_t i,
+                                                            irq_heap_entry x)
 {
     bool prefetch = len > PREFETCH_MIN;
     for (;;) {

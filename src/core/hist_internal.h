@@ -47,7 +47,7 @@ typedef struct irq_hist {
 
 void irq_hist_init(irq_hist *h);
 void irq_hist_init_compact(irq_hist *h);
-void irq_hist_free(irq_hist *h); /* leaves h empty, in the same resolution */
+void irq_hist_free(irq_hist *h);           /* leaves h empty, in the same resolution */
 int irq_hist_add(irq_hist *h, uint64_t v); /* 0, or -1 when out of memory */
 /* Adds src's samples to dst. dst must be as coarse as src or coarser (fine
  * into fine or compact, compact into compact); -1 otherwise or when out of
