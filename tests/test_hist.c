@@ -212,15 +212,15 @@ static void test_rows_lazy(void **state)
     assert_false(h.compact);
 }
 
-/* The compact histogram's memory does not depend on how many samples it
- * holds or how spread they are: nothing while empty, the near block (values
- * below 2^32: 27 rows of 64 four-byte counts = 6912 bytes) from the first
- * sample, plus the far block (32 rows: 8192 bytes) once a value reaches
- * 2^32. */
+/* The compact histogram's memory does not depend on how spread its samples
+ * are: nothing while empty, the near block (values below 2^32: 27 rows of 64
+ * 16-bit counts = 3456 bytes) from the first sample, plus the far block (32
+ * rows: 4096 bytes) once a value reaches 2^32; each block doubles once, when
+ * one of its counts passes 65,535, and the counts stay exact. */
 static void test_compact_fixed_size(void **state)
 {
     (void)state;
-    enum { NEAR = 27 * 64 * 4, FAR = 32 * 64 * 4 };
+    enum { NEAR = 27 * 64 * 2, FAR = 32 * 64 * 2 };
     irq_hist h;
     irq_hist_init_compact(&h);
     assert_int_equal(irq_hist_bytes(&h), 0);
@@ -228,7 +228,7 @@ static void test_compact_fixed_size(void **state)
     assert_int_equal(irq_hist_bytes(&h), NEAR);
     irq_rng r;
     irq_rng_seed(&r, 24, "compact", 0);
-    for (int i = 0; i < 200000; i++) /* every magnitude below 2^32 */
+    for (int i = 0; i < 200000; i++) /* every magnitude below 2^32, no count near 65,535 */
         assert_int_equal(irq_hist_add(&h, irq_rng_next(&r) >> (32 + irq_rng_below(&r, 32))), 0);
     assert_int_equal(irq_hist_bytes(&h), NEAR);
     assert_int_equal(irq_hist_add(&h, (UINT64_C(1) << 32) - 1), 0);
@@ -242,6 +242,46 @@ static void test_compact_fixed_size(void **state)
     irq_hist_free(&h);
     assert_int_equal(irq_hist_bytes(&h), 0);
     assert_true(h.compact);
+}
+
+/* Counts the samples in the bucket holding `want`. */
+typedef struct bucket_of {
+    uint64_t want, count;
+} bucket_of;
+
+static void count_bucket(void *ud, uint64_t lo, uint64_t hi, uint64_t count)
+{
+    bucket_of *b = ud;
+    if (lo <= b->want && b->want < hi)
+        b->count += count;
+}
+
+/* 65,535 samples fit a 16-bit count; the 65,536th widens the block (to 2
+ * times 3456 bytes) and nothing is lost, in the widened bucket or the others. */
+static void test_compact_widens_at_65536(void **state)
+{
+    (void)state;
+    irq_hist h;
+    irq_hist_init_compact(&h);
+    assert_int_equal(irq_hist_add(&h, 3), 0);
+    assert_int_equal(irq_hist_add(&h, 100000), 0);
+    for (int i = 0; i < 65535; i++)
+        assert_int_equal(irq_hist_add(&h, 1000), 0);
+    assert_int_equal(irq_hist_bytes(&h), 27 * 64 * 2);
+    assert_int_equal(irq_hist_add(&h, 1000), 0);
+    assert_int_equal(irq_hist_bytes(&h), 27 * 64 * 4);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(irq_hist_add(&h, 1000), 0);
+    const uint64_t want[3] = {3, 1000, 100000}, count[3] = {1, 65546, 1};
+    for (int k = 0; k < 3; k++) {
+        bucket_of b = {.want = want[k]};
+        irq_hist_each(&h, count_bucket, &b);
+        assert_int_equal(b.count, count[k]);
+    }
+    assert_int_equal(h.count, 65548);
+    /* the median is 1000's bucket, [1000, 1008): its midpoint */
+    assert_int_equal(irq_hist_quantile(&h, 0.5), 1004);
+    irq_hist_free(&h);
 }
 
 /* ---- bucket iteration ---- */
@@ -396,7 +436,8 @@ static void test_compact_count_past_32_bits(void **state)
         assert_int_equal(irq_hist_merge(&a, &b), 0);
         a5 += b5, a1000 += b1000;
     }
-    assert_int_equal(irq_hist_bytes(&a), 2 * 27 * 64 * 4); /* near block: low and high words */
+    assert_int_equal(irq_hist_bytes(&a),
+                     2 * 27 * 64 * 4); /* near block: 32-bit low and high words */
     uint64_t t[2] = {0, 0};
     assert_int_equal(irq_hist_each(&a, tally, t), 2);
     assert_int_equal(t[0], a5);
@@ -453,6 +494,7 @@ int main(void)
         cmocka_unit_test(test_each),
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_compact_fixed_size),
+        cmocka_unit_test(test_compact_widens_at_65536),
         cmocka_unit_test(test_compact_count_past_32_bits),
         cmocka_unit_test(test_merge_fine_into_compact),
     };

@@ -30,6 +30,7 @@ void irq_hist_free(irq_hist *h)
             free(h->rows[r]);
     free(h->rows);
     for (int s = 0; s < 2; s++) {
+        free(h->narrow[s]);
         free(h->lo[s]);
         free(h->hi[s]);
     }
@@ -107,7 +108,8 @@ static bool row_present(const irq_hist *h, unsigned row)
     if (!h->compact)
         return h->rows && h->rows[row];
     size_t j;
-    return h->lo[block_of(flat(row, 0), &j)] != NULL;
+    int s = block_of(flat(row, 0), &j);
+    return h->narrow[s] || h->lo[s];
 }
 
 static uint64_t count_at(const irq_hist *h, unsigned row, unsigned col)
@@ -116,6 +118,8 @@ static uint64_t count_at(const irq_hist *h, unsigned row, unsigned col)
         return h->rows[row][col];
     size_t j;
     int s = block_of(flat(row, col), &j);
+    if (h->narrow[s])
+        return h->narrow[s][j];
     uint64_t hi = h->hi[s] ? h->hi[s][j] : 0;
     return hi << 32 | h->lo[s][j];
 }
@@ -134,8 +138,21 @@ static int prepare(irq_hist *h, uint64_t v, uint64_t n)
     }
     size_t j;
     int s = block_of(flat(row, col_of(v, row, b)), &j);
-    if (!h->lo[s] && !(h->lo[s] = calloc(block_len(s), sizeof *h->lo[s])))
+    if (!h->narrow[s] && !h->lo[s] && !(h->narrow[s] = calloc(block_len(s), sizeof *h->narrow[s])))
         return -1;
+    if (h->narrow[s]) {
+        if ((uint64_t)h->narrow[s][j] + n <= UINT16_MAX)
+            return 0;
+        /* A count passes 16 bits: the block is widened to 32, once. */
+        uint32_t *wide = malloc(block_len(s) * sizeof *wide);
+        if (!wide)
+            return -1;
+        for (size_t k = 0; k < block_len(s); k++)
+            wide[k] = h->narrow[s][k];
+        free(h->narrow[s]);
+        h->narrow[s] = NULL;
+        h->lo[s] = wide;
+    }
     /* High words only once a count no longer fits in 32 bits. */
     if (!h->hi[s] && (uint64_t)h->lo[s][j] + n > UINT32_MAX &&
         !(h->hi[s] = calloc(block_len(s), sizeof *h->hi[s])))
@@ -153,6 +170,10 @@ static void put(irq_hist *h, uint64_t v, uint64_t n)
     size_t j;
     int s = block_of(flat(row, col), &j);
     uint64_t c = count_at(h, row, col) + n;
+    if (h->narrow[s]) {
+        h->narrow[s][j] = (uint16_t)c; /* prepare() widened it if c needs more */
+        return;
+    }
     h->lo[s][j] = (uint32_t)c;
     if (h->hi[s])
         h->hi[s][j] = (uint32_t)(c >> 32);
@@ -178,6 +199,11 @@ int irq_hist_add(irq_hist *h, uint64_t v)
         unsigned row = row_of(v, IRQ_HIST_COMPACT_SUB_BITS);
         size_t j;
         int s = block_of(flat(row, col_of(v, row, IRQ_HIST_COMPACT_SUB_BITS)), &j);
+        if (h->narrow[s] && h->narrow[s][j] != UINT16_MAX) {
+            h->narrow[s][j]++;
+            note(h, 1, v, v, (double)v);
+            return 0;
+        }
         if (h->lo[s] && !h->hi[s] && h->lo[s][j] != UINT32_MAX) {
             h->lo[s][j]++;
             note(h, 1, v, v, (double)v);
@@ -301,6 +327,7 @@ uint64_t irq_hist_bytes(const irq_hist *h)
             bytes += h->rows[r] ? IRQ_HIST_SUB * sizeof **h->rows : 0;
     }
     for (int s = 0; s < 2; s++)
-        bytes += ((h->lo[s] != NULL) + (h->hi[s] != NULL)) * block_len(s) * sizeof(uint32_t);
+        bytes += (h->narrow[s] != NULL) * block_len(s) * sizeof(uint16_t) +
+                 ((h->lo[s] != NULL) + (h->hi[s] != NULL)) * block_len(s) * sizeof(uint32_t);
     return bytes;
 }

@@ -6,13 +6,15 @@
  *   simulation-wide histograms (all interrupts, per class).
  * - compact (irq_hist_init_compact): 2^IRQ_HIST_COMPACT_SUB_BITS = 64
  *   sub-buckets per power of two (each the union of two fine buckets), so any
- *   percentile is within 1/128 < 1% of an exact one; 32-bit counts. Its
- *   storage is fixed: one block for every value below 2^IRQ_HIST_NEAR_BITS
- *   cycles (6.75 KiB, allocated by the first sample) and one for the values
- *   above (8 KiB, only if such a value is ever seen). A second block of high
- *   count words is added only when a bucket passes 2^32 - 1 samples. Memory
- *   is therefore independent of how long the simulation runs and of how
- *   spread its latencies are. Used per guest, where there are thousands.
+ *   percentile is within 1/128 < 1% of an exact one. Its storage is fixed:
+ *   one block for every value below 2^IRQ_HIST_NEAR_BITS cycles (27 rows of
+ *   64 16-bit counts, 3.4 KiB, allocated by the first sample) and one for the
+ *   values above (4 KiB, only if such a value is ever seen). A block is
+ *   widened once to 32-bit counts when one of its buckets passes 65,535
+ *   samples, and gets high count words only when one passes 2^32 - 1. Memory
+ *   is therefore independent of how spread the latencies are and, beyond
+ *   that one-time doubling for busy guests, of how long the simulation runs.
+ *   Used per guest, where there are thousands.
  *
  * Values below the sub-bucket count are exact in both resolutions. */
 #ifndef IRQ_HIST_INTERNAL_H
@@ -37,7 +39,10 @@ typedef struct irq_hist {
     /* fine: IRQ_HIST_ROWS row pointers (NULL until a value needs the table;
      * row 0 holds values < IRQ_HIST_SUB, exact) */
     uint64_t **rows;
-    /* compact: low and high count words of the near and far blocks */
+    /* compact: the counts of the near and far blocks, 16-bit (narrow) until
+     * one passes 65,535, then 32-bit (lo), with high words (hi) only once
+     * one passes 2^32 - 1 */
+    uint16_t *narrow[2];
     uint32_t *lo[2], *hi[2];
     uint64_t count;
     uint64_t min, max;
