@@ -482,12 +482,18 @@ irq_wait_decision gib_wait_entry(void *model, irq_vcpu *v, uint64_t *poll)
     return IRQ_WAIT_HALT;
 }
 
-/* kvm_s390_vcpu_wakeup counts halt_wakeup when it woke a sleeping thread;
- * a polling vCPU needs no wake-up. */
-void gib_wakeup(void *model, irq_vcpu *v)
+/* Every arrival still held in an IPM latch or a floating list. */
+void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t t),
+                      void *ud)
 {
-    irq_count(v->guest, irq_vcpu_polling(v) ? C_POLL_SUCCESS : C_HALT_WAKEUP, 1);
-    (void)model;
+    gib *m = model;
+    for (size_t i = 0; i < m->nguests; i++) {
+        irq_guest *g = irq_sim_guest(m->sim, i);
+        for (uint32_t n = 0; n < GIB_NISC; n++) {
+            irq_pend_walk(g, &m->g[i].isc[n], n, visit, ud);
+            irq_fifo_walk(g, &m->g[i].flt[n], n, visit, ud);
+        }
+    }
 }
 
 /* The guest masks (or unmasks) mask_iscs for a while. */
