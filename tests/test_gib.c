@@ -356,9 +356,10 @@ static void test_every_heuristic_table(void **state)
 static void test_halt_polling_adaptive(void **state)
 {
     (void)state;
-    const char *y = HEAD "guests:\n  - {name: g, vcpus: 1, workload: {start: idle, idle: const(8us),"
-                         " busy: const(10us), handler: const(2us)}}\n"
-                         "sources:\n" ONE_AT("dev", 3, "27us");
+    const char *y =
+        HEAD "guests:\n  - {name: g, vcpus: 1, workload: {start: idle, idle: const(8us),"
+             " busy: const(10us), handler: const(2us)}}\n"
+             "sources:\n" ONE_AT("dev", 3, "27us");
     const char *sets[] = {"model.halt_poll=50us", "duration=40us"};
     run r = run_ok(y, sets, 2);
     assert_int_equal(C(r, "halt_attempted_poll"), 1);
