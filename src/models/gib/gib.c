@@ -314,6 +314,7 @@ const irq_model_ops irq_model_gib = {
     .destroy = gib_destroy,
     .inject = gib_inject,
     .wait_entry = gib_wait_entry,
+    .vcpu_runnable = gib_vcpu_runnable,
     .pending_walk = gib_pending_walk,
     .guest_entry = gib_guest_entry,
     .guest_exit = gib_guest_exit,

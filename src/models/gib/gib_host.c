@@ -482,6 +482,24 @@ irq_wait_decision gib_wait_entry(void *model, irq_vcpu *v, uint64_t *poll)
     return IRQ_WAIT_HALT;
 }
 
+/* kvm_arch_vcpu_runnable() as the woken thread's re-check in
+ * kvm_vcpu_block() calls it: an interrupt this vCPU can take is pending
+ * (kvm_s390_vcpu_has_irq); the vCPU's kicked_mask bit is cleared either
+ * way. A kicked vCPU that finds nothing sleeps again: the kick was wasted,
+ * and there is no SIE entry, no wait intercept and no IAM restore. */
+bool gib_vcpu_runnable(void *model, irq_vcpu *v)
+{
+    gib *m = model;
+    gvcpu *gv = gv_of(m, v);
+    bool runnable = deliverable(m, v) != 0;
+    if (gv->kicked) {
+        gv->kicked = false;
+        if (!runnable)
+            irq_count(v->guest, C_WASTED, 1);
+    }
+    return runnable;
+}
+
 /* Every arrival still held in an IPM latch or a floating list. */
 void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t t),
                       void *ud)

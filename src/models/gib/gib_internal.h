@@ -128,6 +128,7 @@ uint8_t gib_cr6_of_bits(uint64_t bits);
 /* gib_host.c: the ops callbacks */
 void gib_inject(void *model, const irq_intr *in);
 irq_wait_decision gib_wait_entry(void *model, irq_vcpu *v, uint64_t *poll);
+bool gib_vcpu_runnable(void *model, irq_vcpu *v);
 void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t t),
                       void *ud);
 void gib_guest_entry(void *model, irq_vcpu *v);
