@@ -197,6 +197,28 @@ static bool eligible(const irq_pcpu *p, const irq_vcpu *v)
     return (__int128)v->th.vrt * p->nr <= (__int128)p->sum_v;
 }
 
+/* The scheduler tick renews the current thread's deadline once its
+ * vruntime has passed it (update_deadline). Ticks are only simulated while
+ * threads wait; for the ticks in (from, to) that ran unsimulated, apply the
+ * renewals they made: the first at the first tick where the vruntime has
+ * reached the deadline, then one every whole number of ticks covering a
+ * slice. The vruntime at from is c's (not yet advanced). */
+static void renew_at_ticks(irq_pcpu *p, irq_vcpu *c, uint64_t from, uint64_t to)
+{
+    uint64_t tick = priv_of(p)->cost[IRQ_HOST_TICK], s = priv_of(p)->slice;
+    int64_t ahead = c->th.deadline - c->th.vrt; /* run time until it is due */
+    uint64_t due = from + (ahead > 0 ? (uint64_t)ahead : 0);
+    uint64_t t1 = (due / tick + (due % tick ? 1 : 0)) * tick;
+    if (t1 <= from)
+        t1 = (from / tick + 1) * tick;
+    if (t1 >= to)
+        return;
+    uint64_t period = (s / tick + (s % tick ? 1 : 0)) * tick;
+    uint64_t last = t1 + (to - 1 - t1) / period * period;
+    c->th.deadline = c->th.vrt + (int64_t)(last - from) + (int64_t)s;
+    c->th.protect = false;
+}
+
 /* update_curr: the current thread's vruntime catches up with the time it
  * ran; eevdf renews an expired deadline (update_deadline). Returns true when
  * that asks for a reschedule. */
@@ -208,8 +230,11 @@ static bool update_curr(irq_pcpu *p)
         p->exec_start = now;
         return false;
     }
-    int64_t delta = (int64_t)(now - p->exec_start);
+    uint64_t from = p->exec_start;
+    int64_t delta = (int64_t)(now - from);
     p->exec_start = now;
+    if (eevdf(p))
+        renew_at_ticks(p, c, from, now);
     c->th.vrt += delta;
     p->sum_v += delta;
     if (!eevdf(p) || c->th.vrt < c->th.deadline)
