@@ -183,6 +183,145 @@ static void test_fifo_pinned(void **state)
     run_free(&r);
 }
 
+/* A halt-polling vCPU gives its CPU up as soon as another thread wants it
+ * (kvm_vcpu_can_poll: single_task_running). gib (polling maximum 100us, no
+ * interrupts), one CPU, eevdf; guest p (id 0): busy 3us, idle 10us; guest
+ * q (id 1): starts idle for 30us, then busy.
+ *   0us   p runs (busy 3us); q waits (p, picked first, is protected).
+ *   4us   p halts after its 1us wait exit; q waits for the CPU, so p does
+ *         not poll (window 0 anyway): it sleeps. q: 2us switch, 1us wait
+ *         exit, halts at 7us (window 0): sleeps; the CPU is idle.
+ *   13us  p's timer wakes it (halt_wakeup): 2us switch, 5us wake-up, runs at
+ *         20us: a 16us halt, shorter than the maximum: window 0 -> 10us.
+ *   23us  idle again; 24us halt 2: alone on the CPU, p polls (until 34us).
+ *   30us  q's timer wakes q onto the CPU: p stops polling at once and
+ *         sleeps: 6us of failed polling (24..30us); q runs.
+ *   33us  p's timer wakes it; it queues behind q (protected, eligible) until
+ *         the 1ms tick renews q's deadline; p then runs and its halt 2 ends:
+ *         1 attempted poll, 0 successful, 6000ns polled in vain. The run
+ *         ends at 1010us, when p's next busy period does.
+ * Host CPU 0 spent exactly 6us halt-polling. */
+static void test_poller_yields_to_queued_thread(void **state)
+{
+    (void)state;
+    const char *y =
+        "name: t\nseed: 1\nclock_hz: 1e9\nduration: 1.01ms\n"
+        "host: {cpus: 1, wakeup: 5us, wait_exit: 1us, ctx_switch: 2us, tick: 1ms}\n"
+        "model: {name: gib, halt_poll: 100us}\n"
+        "guests:\n"
+        "  - {name: p, vcpus: 1, workload: {start: busy, busy: const(3us), idle: const(10us)}}\n"
+        "  - {name: q, vcpus: 1, workload: {start: idle, idle: const(30us), busy: const(10s)}}\n";
+    run r = run_ok(y, NULL, 0);
+    irq_guest *p = guest_named(r.sim, "p"), *q = guest_named(r.sim, "q");
+    assert_int_equal(mcount(r.sim, p, "halt_attempted_poll"), 1);
+    assert_int_equal(mcount(r.sim, p, "halt_successful_poll"), 0);
+    assert_int_equal(mcount(r.sim, p, "halt_poll_fail_ns"), 6000);
+    assert_int_equal(mcount(r.sim, p, "halt_wakeup"), 2);
+    assert_int_equal(mcount(r.sim, q, "halt_wakeup"), 1);
+    assert_int_equal(r.sim->priv->pcpus[0].use_time[IRQ_USE_POLL], 6000);
+    run_free(&r);
+}
+
+/* kvm_vcpu_kick's three outcomes, through a test model whose inject kicks
+ * vCPU 0 with irq_vcpu_kick_ipi and latches the arrival; guest entry
+ * delivers it. One vCPU busy for the whole run, one arrival at 50us: the
+ * vCPU is in guest mode, so the kick's IPI forces an exit (1.6us,
+ * ipi_exits 1) and the re-entry delivers: latency 1.6us. The same arrival
+ * against a halted vCPU wakes it instead (halt_wakeup 1, no IPI exit,
+ * latency = the 5us wake-up). */
+typedef struct ipi_model {
+    struct irq_sim *sim;
+    irq_pend pend;
+} ipi_model;
+
+static int ipi_create(struct irq_sim *sim, void **model, irq_error *err)
+{
+    (void)err;
+    ipi_model *m = calloc(1, sizeof *m);
+    m->sim = sim;
+    *model = m;
+    return m ? IRQ_OK : IRQ_ENOMEM;
+}
+static void ipi_destroy(void *model)
+{
+    irq_pend_free(&((ipi_model *)model)->pend);
+    free(model);
+}
+static void ipi_inject(void *model, const irq_intr *in)
+{
+    ipi_model *m = model;
+    irq_pend_add(in->guest, &m->pend, in->arrival);
+    irq_vcpu_kick_ipi(&in->guest->vcpus[0]);
+}
+static void ipi_entry(void *model, irq_vcpu *v)
+{
+    ipi_model *m = model;
+    if (irq_pend_set(&m->pend) && !irq_vcpu_in_handler(v))
+        irq_pend_deliver(v, &m->pend, 1);
+}
+static bool ipi_runnable(void *model, irq_vcpu *v)
+{
+    (void)v;
+    return irq_pend_set(&((ipi_model *)model)->pend);
+}
+static const irq_model_ops ipi_ops = {.name = "ipi-test",
+                                      .create = ipi_create,
+                                      .destroy = ipi_destroy,
+                                      .inject = ipi_inject,
+                                      .vcpu_runnable = ipi_runnable,
+                                      .guest_entry = ipi_entry};
+
+/* Loads yaml (model direct), runs it with ipi_ops instead; *orig gets the
+ * loaded model's ops, to put back before irq_scenario_free. */
+static irq_sim *run_with_ops(const char *yaml, irq_scenario **scp, const irq_model_ops **orig)
+{
+    char *path = write_temp_yaml(yaml);
+    irq_error err = {0};
+    irq_sim *sim = NULL;
+    assert_int_equal(irq_scenario_load(scp, path, NULL, 0, &err), IRQ_OK);
+    unlink(path);
+    free(path);
+    *orig = (*scp)->model;
+    (*scp)->model = &ipi_ops;
+    assert_int_equal(irq_sim_create(&sim, *scp, &err), IRQ_OK);
+    assert_int_equal(irq_sim_run(sim, NULL, NULL, &err), IRQ_OK);
+    return sim;
+}
+
+static void test_kick_ipi_outcomes(void **state)
+{
+    (void)state;
+    const char *running =
+        "name: t\nclock_hz: 1e9\nduration: 1ms\n"
+        "host: {cpus: 1, ipi_exit: 1.6us, wakeup: 5us}\nmodel: {name: direct}\n"
+        "guests:\n  - {name: g, vcpus: 1, workload: {start: busy, busy: const(10s),"
+        " handler: const(2us)}}\n" ONE_AT("50us");
+    irq_scenario *sc;
+    const irq_model_ops *orig;
+    irq_sim *sim = run_with_ops(running, &sc, &orig);
+    irq_guest *g = guest_named(sim, "g");
+    assert_int_equal(mcount(sim, g, "ipi_exits"), 1);
+    assert_int_equal(mcount(sim, g, "halt_wakeup"), 0);
+    assert_int_equal(g->latency.max, 1600);
+    irq_sim_free(sim);
+    sc->model = orig;
+    irq_scenario_free(sc);
+
+    const char *halted =
+        "name: t\nclock_hz: 1e9\nduration: 1ms\n"
+        "host: {cpus: 1, ipi_exit: 1.6us, wakeup: 5us}\nmodel: {name: direct}\n"
+        "guests:\n  - {name: g, vcpus: 1, workload: {start: idle, idle: const(10s),"
+        " handler: const(2us)}}\n" ONE_AT("50us");
+    sim = run_with_ops(halted, &sc, &orig);
+    g = guest_named(sim, "g");
+    assert_int_equal(mcount(sim, g, "ipi_exits"), 0);
+    assert_int_equal(mcount(sim, g, "halt_wakeup"), 1);
+    assert_int_equal(g->latency.max, 5000);
+    irq_sim_free(sim);
+    sc->model = orig;
+    irq_scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +332,8 @@ int main(void)
         cmocka_unit_test(test_woken_vcpu_placed_on_idle_cpu),
         cmocka_unit_test(test_kicked_vcpu_with_nothing_sleeps_again),
         cmocka_unit_test(test_fifo_pinned),
+        cmocka_unit_test(test_poller_yields_to_queued_thread),
+        cmocka_unit_test(test_kick_ipi_outcomes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
