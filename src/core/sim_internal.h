@@ -54,7 +54,8 @@ typedef struct irq_thread {
     uint64_t last_ran;  /* when it last left a CPU (cache-hot test) */
     uint64_t queued_at; /* when it started waiting for a CPU */
     uint64_t picked_at; /* cfs: when it got the CPU (slice accounting) */
-    struct irq_vcpu *q_prev, *q_next;
+    struct irq_vcpu *q_prev, *q_next;            /* its CPU's queue, in arrival order */
+    struct irq_vcpu *t_left, *t_right, *t_dmin; /* fair: the run-queue treap (runq.c) */
     uint32_t last_cpu; /* UINT32_MAX: never ran */
     bool queued;       /* waiting in a run queue */
     bool delayed;      /* eevdf: asleep but still queued (DELAY_DEQUEUE) */

@@ -30,6 +30,7 @@ typedef struct irq_pcpu {
     irq_vcpu *cur;             /* vCPU thread owning the CPU, or NULL */
     irq_vcpu *last;            /* last vCPU that ran here (context-switch cost) */
     irq_vcpu *q_head, *q_tail; /* queued threads in arrival order (eevdf: delayed too) */
+    irq_vcpu *tree;            /* fair: the same threads by vruntime (runq.c) */
     uint32_t nwaiting;         /* queued threads that want the CPU (not delayed) */
     uint32_t nr;               /* fair: threads in the average: queued, delayed, current */
     int64_t sum_v;             /* fair: sum of their vruntimes */
@@ -112,6 +113,11 @@ void irq__vcpu_poll_abort(irq_vcpu *v);
 void irq__vcpu_pause(irq_vcpu *v);
 void irq__vcpu_resume(irq_vcpu *v);
 void irq__vcpu_update_state(irq_vcpu *v);
+/* runq.c: the fair run queue (a treap by vruntime, min deadline kept) */
+void irq__rq_insert(irq_vcpu **root, irq_vcpu *v);
+void irq__rq_remove(irq_vcpu **root, irq_vcpu *v);
+irq_vcpu *irq__rq_leftmost(irq_vcpu *root);
+irq_vcpu *irq__rq_pick_eligible(irq_vcpu *root, int64_t sum, uint32_t nr);
 /* sched.c: the host scheduler and host work */
 int irq__sched_init(struct irq_sim *sim, irq_error *err);
 void irq__sched_free(struct irq_sim *sim);
