@@ -1,7 +1,9 @@
 /* Run reports: a readable summary, one JSON object, or a per-guest CSV.
  * Everything printed is derived from counters and histograms; nothing here
  * depends on wall-clock time except the `wall_seconds` field, so two runs of
- * the same scenario and seed print identical reports otherwise. */
+ * the same scenario and seed print identical reports otherwise. The figures
+ * come from result.c, which the public result API reads too: this file only
+ * formats them. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
