@@ -554,6 +554,9 @@ static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
         [IRQ_GC_HALT_POLL_FAIL_NS] = "time polled in polls that ended asleep",
         [IRQ_GC_HALT_SLEEP_AGAIN] = "woken threads that found nothing and slept again",
         [IRQ_GC_IPI_EXITS] = "kicks that forced a vCPU out of guest mode",
+        [IRQ_GC_TRAPS] = "guest traps around handlers and on their own",
+        [IRQ_GC_RAISED] = "interrupts raised inside the simulation (IPIs, timers, ...)",
+        [IRQ_GC_BLOCKED] = "vCPU threads blocked in the host (synchronous waits)",
     };
     fprintf(f, "\nhalts and host kicks (kernel names)\n");
     for (int k = 0; k < IRQ_GC_N; k++)

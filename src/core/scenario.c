@@ -54,7 +54,7 @@ static const irq_param_desc f_format = {
     .name = "format", .type = IRQ_PARAM_ENUM, .def = "text", .choices = format_choices};
 static const irq_param_desc f_dir = {.name = "dir", .type = IRQ_PARAM_STRING};
 
-enum { W_BUSY, W_IDLE, W_HANDLER, W_START, W_STOPPED, W_N };
+enum { W_BUSY, W_IDLE, W_HANDLER, W_START, W_STOPPED, W_TASKS, W_N };
 static const char *const phase_choices[] = {"busy", "idle", NULL};
 static const irq_param_desc workload_params[W_N] = {
     [W_BUSY] = {.name = "busy", .type = IRQ_PARAM_DIST, .def = "exp(1ms)"},
@@ -62,6 +62,7 @@ static const irq_param_desc workload_params[W_N] = {
     [W_HANDLER] = {.name = "handler", .type = IRQ_PARAM_DIST, .def = "const(1us)"},
     [W_START] = {.name = "start", .type = IRQ_PARAM_ENUM, .def = "busy", .choices = phase_choices},
     [W_STOPPED] = {.name = "stopped", .type = IRQ_PARAM_BOOL, .def = "false"},
+    [W_TASKS] = {.name = "tasks", .type = IRQ_PARAM_INT, .def = "1", .min = 1, .max = 1024},
 };
 
 static const char *const top_keys[] = {"name",  "seed",   "clock_hz", "duration", "host",
@@ -346,6 +347,7 @@ static int load_workload(loader *L, irq_guest_tmpl *t, const irq_ynode *map, con
         memset(&v[W_HANDLER].dist, 0, sizeof(irq_dist));
         t->start = v[W_START].i ? IRQ_PHASE_IDLE : IRQ_PHASE_BUSY;
         t->stopped = v[W_STOPPED].i != 0;
+        t->tasks = (uint32_t)v[W_TASKS].i;
     }
     if (v)
         irq_param_values_free(v, W_N, workload_params);

@@ -68,7 +68,8 @@ typedef struct irq_guest_tmpl {
     /* workload */
     irq_dist busy, idle, handler;
     irq_phase start;
-    bool stopped; /* vCPUs start STOPPED (rarely useful) */
+    bool stopped;   /* vCPUs start STOPPED (rarely useful) */
+    uint32_t tasks; /* guest tasks per vCPU (1: the workload is one task) */
     /* model-specific */
     struct irq_param_value *model_params; /* ops->guest_params */
     struct irq_param_value *vcpu_params;  /* ops->vcpu_params: defaults for every vCPU */

@@ -72,7 +72,10 @@ struct irq_sim_priv {
     uint32_t npcpus;
     irq_source *sources;
     size_t nsources;
-    uint64_t *mcounts;  /* nguests * ncounters */
+    uint64_t *mcounts;              /* nguests * ncounters */
+    void *guest_state, *vcpu_state; /* the model's per-guest and per-vCPU state */
+    irq_task *tasks;                /* every vCPU's guest tasks */
+    size_t ntasks_used;
     size_t *tmpl_first; /* index of each template's first guest */
     /* latency per interrupt class, over all guests */
     uint32_t *cls_values; /* sorted */

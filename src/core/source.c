@@ -84,18 +84,8 @@ static void source_fire(void *ctx, uint64_t arg)
 {
     (void)arg;
     irq_source *s = ctx;
-    struct irq_sim *sim = s->sim;
-    uint64_t now = irq_now(sim);
-    irq_intr in = {.arrival = now,
-                   .guest = s->guest,
-                   .vcpu = s->vcpu,
-                   .cls = s->cfg->cls,
-                   .injection = (uint8_t)s->cfg->injection,
-                   .source = s->cfg_index};
-    s->guest->injected++;
-    irq_trace_instant(sim, "arrival", s->guest, s->vcpu, -1);
-    sim->ops->inject(sim->model, &in);
-    schedule(s, now);
+    irq_raise(s->guest, s->vcpu, s->cfg->cls, (uint8_t)s->cfg->injection, s->cfg_index);
+    schedule(s, irq_now(s->sim));
 }
 
 static void init_source(struct irq_sim *sim, irq_source *s, uint32_t ci, uint64_t instance)
