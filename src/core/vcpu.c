@@ -68,8 +68,24 @@ void irq__vcpu_update_state(irq_vcpu *v)
     update_state(v);
 }
 
+/* Guest work executed: the vCPU's work clock and its current task's. */
+static void account_work(irq_vcpu *v, uint64_t ran)
+{
+    v->work_done += ran;
+    if (v->tasks)
+        v->tasks[v->cur_task].work += ran;
+}
+
 void irq_vcpu_account_end(irq_vcpu *v, uint64_t end)
 {
+    /* guest work still running at the end counts up to the end */
+    if (v->depth > 0 && v->stack[v->depth - 1].kind == IRQ_SEG_BUSY &&
+        irq_timer_armed(&v->sim->eng, v->seg_timer) && end > v->seg_started) {
+        uint64_t ran = end - v->seg_started;
+        irq_seg *top = &v->stack[v->depth - 1];
+        account_work(v, ran < top->remaining ? ran : top->remaining);
+        v->seg_started = end;
+    }
     if (end > v->state_since) {
         v->time_in[v->state] += end - v->state_since;
         v->state_since = end;
@@ -82,14 +98,6 @@ static bool runnable(const irq_vcpu *v)
 {
     return v->on_cpu && (!v->halted || v->waking) && !v->stopped && !v->blocked &&
            !pcpu_of(v)->busy;
-}
-
-/* Guest work executed: the vCPU's work clock and its current task's. */
-static void account_work(irq_vcpu *v, uint64_t ran)
-{
-    v->work_done += ran;
-    if (v->tasks)
-        v->tasks[v->cur_task].work += ran;
 }
 
 /* Stops the top segment's clock, keeping what is left of it. */
