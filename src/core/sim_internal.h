@@ -114,6 +114,7 @@ typedef struct irq_vcpu {
     uint64_t lb[3];
     irq_rng rng;
     irq_thread th;                 /* the host scheduler's view of the vCPU thread (sched.c) */
+    struct irq_source *gsources;   /* sources it sends (`from:`), timed in its guest time */
     const irq_param_value *params; /* the model's vcpu_params for this vCPU */
     void *model_data;
 } irq_vcpu;
@@ -269,6 +270,8 @@ bool irq_vcpu_wake(irq_vcpu *v);
  * arrival and handed to the model's inject, exactly like a source's
  * arrival. vcpu NULL: floating. source: UINT32_MAX when no scenario source. */
 void irq_raise(irq_guest *g, irq_vcpu *vcpu, uint32_t cls, uint8_t injection, uint32_t source);
+/* The same with the whole arrival given (its sender, for guest-originated ones). */
+void irq_raise_intr(irq_intr *in);
 
 /* What the guest does around one interrupt's handler: traps before it (an
  * ACK hypercall), the body (the template's handler cost), traps after it

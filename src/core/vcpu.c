@@ -52,6 +52,8 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
     v->state_since = now;
     v->state = (uint8_t)s;
     v->entries[s]++;
+    if (v->gsources && (old == IRQ_VCPU_RUNNING || s == IRQ_VCPU_RUNNING))
+        irq__sources_sender_state(v);
     if (sim->priv->tracing && sim->priv->tracer.vcpu_state)
         sim->priv->tracer.vcpu_state(sim->priv->tracer.ud, v, old, s, now);
 }
