@@ -8,8 +8,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim_priv_internal.h"
+
+/* Writes text to a temporary .yaml file; returns its path (to free).
+ * (irq_scenario_load_string loads text without a file.) */
+static inline char *write_temp_yaml(const char *text)
+{
+    char *path = strdup("/tmp/irqsim-test-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        free(path);
+        return NULL;
+    }
+    size_t len = strlen(text);
+    if (write(fd, text, len) != (ssize_t)len) {
+        close(fd);
+        unlink(path);
+        free(path);
+        return NULL;
+    }
+    close(fd);
+    return path;
+}
 
 /* Loads and runs a scenario given as text with optional overrides. Returns
  * the finished simulation (its scenario in *scp), or NULL with err set. */

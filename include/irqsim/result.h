@@ -53,11 +53,13 @@ int irq_result_find(const irq_sim *sim, irq_scope scope, const char *name, size_
 /* ---- Counters ------------------------------------------------------------
  * Names as in the JSON report. TOTAL, GUEST and GROUP: injected, delivered,
  * coalesced, pending, dropped, kicks, undelivered, oldest_pending_ns, the
- * halt counters (halt_wakeup, halt_attempted_poll, halt_successful_poll,
- * halt_poll_invalid, halt_poll_success_ns, halt_poll_fail_ns,
- * halt_sleep_again, ipi_exits), then the model's own counters; TOTAL also
- * timer_wakeups. CLASS: undelivered and oldest_pending_ns. A counter ending
- * in _ns is a time in ns, the rest are counts (exact below 2^53). */
+ * core's per-guest counters (halt_wakeup, halt_attempted_poll,
+ * halt_successful_poll, halt_poll_invalid, halt_poll_success_ns,
+ * halt_poll_fail_ns, halt_sleep_again, ipi_exits, traps, raised,
+ * host_blocks), then the model's own counters; TOTAL also timer_wakeups.
+ * CLASS: undelivered and oldest_pending_ns. A counter ending in _ns is a
+ * time in ns, the rest are counts (exact below 2^53). The
+ * irq_result_counter_name enumeration is authoritative. */
 size_t irq_result_ncounters(const irq_sim *sim, irq_scope scope);
 /* The i-th counter name of the scope, or NULL past the end. */
 const char *irq_result_counter_name(const irq_sim *sim, irq_scope scope, size_t i);
@@ -89,7 +91,8 @@ int irq_result_quantile(const irq_sim *sim, irq_scope scope, size_t index, const
                         double q, double *ns, irq_error *err);
 
 /* ---- Where the time went -------------------------------------------------
- * vCPU states: "RUNNING", "EXITING", "WAIT", "PREEMPTED", "STOPPED".
+ * vCPU states: "RUNNING", "EXITING", "WAIT", "PREEMPTED", "STOPPED",
+ * "BLOCKED" (irq_result_state_name lists them).
  * Over the vCPUs of a TOTAL, GUEST or GROUP item (CLASS: IRQ_EINPUT): the
  * share of their time in that state (the JSON's state_share) and the time
  * in ns summed over them; either pointer may be NULL. */

@@ -525,6 +525,16 @@ static int name_index(const char *const *names, int n, const char *name)
     return -1;
 }
 
+/* names[0..n) joined by ", " into buf, for messages. */
+static const char *names_list(const char *const *names, int n, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+    return buf;
+}
+
 size_t irq_result_nstates(void)
 {
     return IRQ_VCPU_NSTATES;
@@ -544,11 +554,11 @@ int irq_result_state(const irq_sim *sim, irq_scope scope, size_t index, const ch
     if (scope == IRQ_SCOPE_CLASS)
         return irq_error_set(err, IRQ_EINPUT, NULL, "a class has no vCPU states");
     int st = name_index(irq_vcpu_state_names, IRQ_VCPU_NSTATES, state);
+    char known[160];
     if (st < 0)
-        return irq_error_set(err, IRQ_EINPUT, NULL,
-                             "unknown vCPU state \"%s\" (RUNNING, EXITING, WAIT, PREEMPTED, "
-                             "STOPPED)",
-                             state ? state : "(null)");
+        return irq_error_set(
+            err, IRQ_EINPUT, NULL, "unknown vCPU state \"%s\" (%s)", state ? state : "(null)",
+            names_list(irq_vcpu_state_names, IRQ_VCPU_NSTATES, known, sizeof known));
     size_t g0, g1, v0, v1;
     double time[IRQ_VCPU_NSTATES], sh[IRQ_VCPU_NSTATES];
     irq__scope_range(sim, scope, index, &g0, &g1, &v0, &v1);
@@ -585,10 +595,11 @@ int irq_result_cpu_use(const irq_sim *sim, int cpu, const char *use, double *sha
                              "host CPU %d out of range (the run has %u; -1 is all of them)", cpu,
                              sim->priv->npcpus);
     int u = name_index(irq_cpu_use_names, IRQ_USE_N, use);
+    char known[160];
     if (u < 0)
-        return irq_error_set(err, IRQ_EINPUT, NULL,
-                             "unknown CPU use \"%s\" (guest, exits, host_work, halt_poll, idle)",
-                             use ? use : "(null)");
+        return irq_error_set(err, IRQ_EINPUT, NULL, "unknown CPU use \"%s\" (%s)",
+                             use ? use : "(null)",
+                             names_list(irq_cpu_use_names, IRQ_USE_N, known, sizeof known));
     double time[IRQ_USE_N], sh[IRQ_USE_N];
     irq__cpu_use(sim, cpu, time, sh);
     if (share)

@@ -12,6 +12,24 @@
 #include "sim_internal.h"
 
 #define DIRECT_CLASSES 32
+
+typedef struct dvcpu {
+    irq_pend own[DIRECT_CLASSES]; /* interrupts targeted at this vCPU */
+} dvcpu;
+
+typedef struct dguest {
+    irq_pend floating[DIRECT_CLASSES];
+    uint32_t next; /* round-robin position */
+} dguest;
+
+typedef struct direct {
+    struct irq_sim *sim;
+    int pick; /* model.pick, bound from the parameter table */
+    dguest *guests;
+    dvcpu *vcpus; /* indexed by vCPU id */
+    size_t nguests, nvcpus;
+} direct;
+
 enum { P_PICK, NPARAMS };
 static const char *const pick_choices[] = {"lowest", "round-robin", NULL};
 static const irq_param_desc params[NPARAMS] = {
@@ -21,7 +39,8 @@ static const irq_param_desc params[NPARAMS] = {
                 .unit = "choice",
                 .help = "which halted vCPU a floating interrupt wakes when none is in the guest",
                 .choices = pick_choices,
-                .source = "reference model"},
+                .source = "reference model",
+                IRQ_BIND(direct, pick, IRQ_FIELD_INT)},
 };
 
 enum { V_ENABLED, NVPARAMS };
@@ -40,23 +59,6 @@ static const irq_counter_desc counters[NCOUNTERS] = {
     [C_WAKEUPS] = {"wakeups", "halted vCPUs woken to take an interrupt"},
     [C_DEFERRED] = {"deferred", "arrivals no vCPU could take at once (latched)"},
 };
-
-typedef struct dvcpu {
-    irq_pend own[DIRECT_CLASSES]; /* interrupts targeted at this vCPU */
-} dvcpu;
-
-typedef struct dguest {
-    irq_pend floating[DIRECT_CLASSES];
-    uint32_t next; /* round-robin position */
-} dguest;
-
-typedef struct direct {
-    struct irq_sim *sim;
-    int pick;
-    dguest *guests;
-    dvcpu *vcpus; /* indexed by vCPU id */
-    size_t nguests, nvcpus;
-} direct;
 
 /* The guest of the vCPU with global id `id` (a binary search over guests). */
 static irq_guest *guest_of_vcpu(direct *m, size_t id)
@@ -218,7 +220,7 @@ static int direct_create(struct irq_sim *sim, void **model, irq_error *err)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }
     m->sim = sim;
-    m->pick = (int)irq_sim_model_params(sim)[P_PICK].i;
+    irq_params_bind(m, params, NPARAMS, irq_sim_model_params(sim));
     m->nguests = ng;
     m->nvcpus = nv;
     *model = m;
