@@ -130,14 +130,12 @@ static void test_overcommit_timeslice(void **state)
         "  - {name: g, vcpus: 2, workload: {start: busy, busy: const(10s)}}\n";
     run r = run_ok(y, NULL, 0);
     irq_sim *sim = r.sim;
-    irq_guest *g = guest_named(sim, "g");
-    const irq_vcpu *v0 = &g->vcpus[0], *v1 = &g->vcpus[1];
-    assert_int_equal(v0->time_in[IRQ_VCPU_RUNNING], 4992000);
-    assert_int_equal(v0->time_in[IRQ_VCPU_EXITING], 8000);
-    assert_int_equal(v0->time_in[IRQ_VCPU_PREEMPTED], 5000000);
-    assert_int_equal(v1->time_in[IRQ_VCPU_RUNNING], 4990000);
-    assert_int_equal(v1->time_in[IRQ_VCPU_EXITING], 10000);
-    assert_int_equal(v1->time_in[IRQ_VCPU_PREEMPTED], 5000000);
+    assert_int_equal(vcpu_state_ns(sim, "g/0", "RUNNING"), 4992000);
+    assert_int_equal(vcpu_state_ns(sim, "g/0", "EXITING"), 8000);
+    assert_int_equal(vcpu_state_ns(sim, "g/0", "PREEMPTED"), 5000000);
+    assert_int_equal(vcpu_state_ns(sim, "g/1", "RUNNING"), 4990000);
+    assert_int_equal(vcpu_state_ns(sim, "g/1", "EXITING"), 10000);
+    assert_int_equal(vcpu_state_ns(sim, "g/1", "PREEMPTED"), 5000000);
     run_free(&r);
 }
 
@@ -316,10 +314,15 @@ static void test_random_invariants(void **state)
         irq_sim *sim = run_text(y, NULL, 0, &sc, &err, &rc);
         if (!sim || rc != IRQ_OK)
             fail_msg("seed %d: %s", seed, err.message);
-        for (size_t i = 0; i < sim->priv->nvcpus; i++) {
+        for (size_t i = 0; i < irq_result_count(sim, IRQ_SCOPE_VCPU); i++) {
             uint64_t t = 0;
-            for (int s = 0; s < IRQ_VCPU_NSTATES; s++)
-                t += sim->priv->vcpus[i].time_in[s];
+            for (size_t s = 0; s < irq_result_nstates(); s++) {
+                double ns = 0;
+                assert_int_equal(irq_result_state(sim, IRQ_SCOPE_VCPU, i, irq_result_state_name(s),
+                                                  NULL, &ns, NULL),
+                                 IRQ_OK);
+                t += whole(ns);
+            }
             assert_int_equal(t, 5000000);
         }
         irq_sim_free(sim);

@@ -177,7 +177,7 @@ static void test_kicked_vcpu_with_nothing_sleeps_again(void **state)
     /* arrived at 100us, the run ends at 1ms */
     assert_int_equal(guest_counter(r.sim, "g", "oldest_pending_ns"), 900000);
     assert_int_equal(r.g->vcpus[0].entries[IRQ_VCPU_WAIT], 1);
-    assert_int_equal(r.g->vcpus[0].time_in[IRQ_VCPU_WAIT], 999000);
+    assert_int_equal(vcpu_state_ns(r.sim, "g/0", "WAIT"), 999000);
     run_free(&r);
 }
 

@@ -317,6 +317,56 @@ static void test_many_guests(void **state)
     check_against_json("many-guests.yaml", sets, 1);
 }
 
+/* vCPUs (not in the JSON) add up to their guests: kicks, and time in each
+ * state; each vCPU's states cover the whole run. */
+static void test_vcpu_scope(void **state)
+{
+    (void)state;
+    const char *sets[] = {"duration=20ms"};
+    irq_scenario *sc;
+    irq_sim *sim = run_file("many-guests.yaml", sets, 1, &sc);
+    double run_ns = (double)irq_scenario_duration(sc) * 1e9 / irq_scenario_clock_hz(sc);
+    size_t nv = irq_result_count(sim, IRQ_SCOPE_VCPU), v = 0;
+    char gname[128], vname[160];
+    assert_true(nv > irq_result_count(sim, IRQ_SCOPE_GUEST));
+    assert_int_equal(irq_result_ncounters(sim, IRQ_SCOPE_VCPU), 1);
+    assert_int_equal(irq_result_nlatencies(sim, IRQ_SCOPE_VCPU), 0);
+    assert_true(irq_result_nstates() <= 16);
+    for (size_t g = 0; g < irq_result_count(sim, IRQ_SCOPE_GUEST); g++) {
+        double kicks = 0, time[16] = {0};
+        irq_result_name(sim, IRQ_SCOPE_GUEST, g, gname, sizeof gname);
+        for (unsigned k = 0; v < nv; k++, v++) {
+            snprintf(vname, sizeof vname, "%s/%u", gname, k);
+            char got[160];
+            if (strcmp(irq_result_name(sim, IRQ_SCOPE_VCPU, v, got, sizeof got), vname))
+                break; /* the next guest's first vCPU */
+            size_t found;
+            assert_int_equal(irq_result_find(sim, IRQ_SCOPE_VCPU, vname, &found, NULL), IRQ_OK);
+            assert_int_equal(found, v);
+            kicks += counter(sim, IRQ_SCOPE_VCPU, v, "kicks");
+            double all = 0;
+            for (size_t st = 0; st < irq_result_nstates(); st++) {
+                double ns;
+                assert_int_equal(irq_result_state(sim, IRQ_SCOPE_VCPU, v, irq_result_state_name(st),
+                                                  NULL, &ns, NULL),
+                                 IRQ_OK);
+                time[st] += ns;
+                all += ns;
+            }
+            assert_true(fabs(all - run_ns) <= 1e-9 * run_ns);
+        }
+        assert_true(kicks == counter(sim, IRQ_SCOPE_GUEST, g, "kicks"));
+        for (size_t st = 0; st < irq_result_nstates(); st++) {
+            double ns;
+            irq_result_state(sim, IRQ_SCOPE_GUEST, g, irq_result_state_name(st), NULL, &ns, NULL);
+            assert_true(fabs(time[st] - ns) <= 1e-9 * run_ns);
+        }
+    }
+    assert_int_equal(v, nv);
+    irq_sim_free(sim);
+    irq_scenario_free(sc);
+}
+
 /* ---- errors ---------------------------------------------------------------- */
 
 #define SMALL                                                                                      \
@@ -387,6 +437,12 @@ static void test_errors(void **state)
                   "no class named \"5\"");
     assert_int_equal(i, 7);
     assert_true(v == 42);
+    expect_einput(irq_result_counter(sim, IRQ_SCOPE_VCPU, 0, "injected", &v, &err), &err,
+                  "for a vcpu");
+    expect_einput(irq_result_latency(sim, IRQ_SCOPE_VCPU, 0, "delivered", &l, &err), &err,
+                  "unknown latency \"delivered\" for a vcpu");
+    expect_einput(irq_result_state(sim, IRQ_SCOPE_VCPU, 1, "WAIT", &v, NULL, &err), &err,
+                  "vcpu index 1 out of range (the run has 1)");
     assert_int_equal(irq_result_count(sim, (irq_scope)99), 0);
     assert_int_equal(irq_result_ncounters(sim, (irq_scope)99), 0);
     assert_null(irq_result_counter_name(sim, IRQ_SCOPE_CLASS, 2));
@@ -477,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_gib_single),
         cmocka_unit_test(test_gib_storm),
         cmocka_unit_test(test_many_guests),
+        cmocka_unit_test(test_vcpu_scope),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_load_string_error_position),
         cmocka_unit_test(test_load_string_relative_files),

@@ -153,15 +153,28 @@ static inline lat_ns guest_latency(const irq_sim *sim, const char *guest)
     return result_latency(sim, IRQ_SCOPE_GUEST, guest, "delivered");
 }
 
-/* Time in ns a guest's vCPUs spent in a vCPU state (RUNNING, WAIT...). */
-static inline uint64_t guest_state_ns(const irq_sim *sim, const char *guest, const char *state)
+/* Time in ns the vCPUs of an item ("g", or "g/0" for a vCPU) spent in a
+ * vCPU state (RUNNING, WAIT...). */
+static inline uint64_t state_ns(const irq_sim *sim, irq_scope scope, const char *item,
+                                const char *state)
 {
     irq_error err = {0};
     double ns = 0;
-    if (irq_result_state(sim, IRQ_SCOPE_GUEST, result_item(sim, IRQ_SCOPE_GUEST, guest), state,
-                         NULL, &ns, &err) != IRQ_OK)
+    if (irq_result_state(sim, scope, result_item(sim, scope, item), state, NULL, &ns, &err) !=
+        IRQ_OK)
         fail_msg("%s", err.message);
     return whole(ns);
+}
+
+static inline uint64_t guest_state_ns(const irq_sim *sim, const char *guest, const char *state)
+{
+    return state_ns(sim, IRQ_SCOPE_GUEST, guest, state);
+}
+
+/* vcpu: "guest/index", e.g. "g/1". */
+static inline uint64_t vcpu_state_ns(const irq_sim *sim, const char *vcpu, const char *state)
+{
+    return state_ns(sim, IRQ_SCOPE_VCPU, vcpu, state);
 }
 
 /* The JSON report as a string (to free), with the value of "wall_seconds"

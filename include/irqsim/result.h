@@ -34,16 +34,18 @@ typedef enum irq_scope {
     IRQ_SCOPE_GUEST, /* one guest, in the JSON's "guests" order */
     IRQ_SCOPE_GROUP, /* the guests of one template ("groups" in the JSON) */
     IRQ_SCOPE_CLASS, /* one interrupt class (ISC, intid, vector), increasing */
+    IRQ_SCOPE_VCPU,  /* one vCPU, guest by guest (not in the JSON) */
 } irq_scope;
 
 /* ---- Items of a scope --------------------------------------------------- */
 
-/* How many items the scope has: 1 for TOTAL, the guests, groups or classes
- * of the run; 0 for an unknown scope. */
+/* How many items the scope has: 1 for TOTAL, the guests, groups, classes
+ * or vCPUs of the run; 0 for an unknown scope. */
 size_t irq_result_count(const irq_sim *sim, irq_scope scope);
 /* The item's name, written into buf (truncated to len - 1 characters):
  * "total", the guest's name ("web-3"), the template's ("web"), the class
- * number in decimal ("3"). Returns buf, or NULL when out of range. */
+ * number in decimal ("3"), guest/index for a vCPU ("web-3/0"). Returns
+ * buf, or NULL when out of range. */
 const char *irq_result_name(const irq_sim *sim, irq_scope scope, size_t index, char *buf,
                             size_t len);
 /* The index of the item with that name (IRQ_EINPUT when there is none). */
@@ -57,8 +59,8 @@ int irq_result_find(const irq_sim *sim, irq_scope scope, const char *name, size_
  * halt_successful_poll, halt_poll_invalid, halt_poll_success_ns,
  * halt_poll_fail_ns, halt_sleep_again, ipi_exits, traps, raised,
  * host_blocks), then the model's own counters; TOTAL also timer_wakeups.
- * CLASS: undelivered and oldest_pending_ns. A counter ending in _ns is a
- * time in ns, the rest are counts (exact below 2^53). The
+ * CLASS: undelivered and oldest_pending_ns. VCPU: kicks. A counter ending
+ * in _ns is a time in ns, the rest are counts (exact below 2^53). The
  * irq_result_counter_name enumeration is authoritative. */
 size_t irq_result_ncounters(const irq_sim *sim, irq_scope scope);
 /* The i-th counter name of the scope, or NULL past the end. */
@@ -67,11 +69,12 @@ int irq_result_counter(const irq_sim *sim, irq_scope scope, size_t index, const 
                        double *value, irq_error *err);
 
 /* ---- Latencies -----------------------------------------------------------
- * From arrival to the start of the handler, in ns. Every scope has
- * "delivered" (the JSON's latency_ns, latency_by_class_ns for a class);
- * TOTAL also "censored" (latency_censored_ns: every undelivered arrival
- * counted with its age at the end) and the breakdown's parts "host_to_act",
- * "run_queue", "wakeup", "delivery" (latency_breakdown_ns). */
+ * From arrival to the start of the handler, in ns. TOTAL, GUEST, GROUP
+ * and CLASS have "delivered" (the JSON's latency_ns; latency_by_class_ns
+ * for a class); TOTAL also "censored" (latency_censored_ns: every
+ * undelivered arrival counted with its age at the end) and the breakdown's
+ * parts "host_to_act", "run_queue", "wakeup", "delivery"
+ * (latency_breakdown_ns). A vCPU has none. */
 typedef struct irq_latency {
     uint64_t count; /* latencies recorded */
     double mean;    /* ns; all figures are 0 when count is 0 */
@@ -93,9 +96,10 @@ int irq_result_quantile(const irq_sim *sim, irq_scope scope, size_t index, const
 /* ---- Where the time went -------------------------------------------------
  * vCPU states: "RUNNING", "EXITING", "WAIT", "PREEMPTED", "STOPPED",
  * "BLOCKED" (irq_result_state_name lists them).
- * Over the vCPUs of a TOTAL, GUEST or GROUP item (CLASS: IRQ_EINPUT): the
- * share of their time in that state (the JSON's state_share) and the time
- * in ns summed over them; either pointer may be NULL. */
+ * Over the vCPUs of a TOTAL, GUEST, GROUP or VCPU item (CLASS:
+ * IRQ_EINPUT): the share of their time in that state (the JSON's
+ * state_share) and the time in ns summed over them; either pointer may be
+ * NULL. */
 size_t irq_result_nstates(void);
 const char *irq_result_state_name(size_t i);
 int irq_result_state(const irq_sim *sim, irq_scope scope, size_t index, const char *state,

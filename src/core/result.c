@@ -94,6 +94,11 @@ void irq__sum_scope(const struct irq_sim *sim, irq_scope scope, size_t index, ir
         s->oldest = p->cls_oldest ? p->cls_oldest[index] : 0;
         return;
     }
+    if (scope == IRQ_SCOPE_VCPU) {
+        sums_clear(sim, s);
+        s->core[IRQ__K_KICKS] = p->vcpus[index].kicks;
+        return;
+    }
     irq__scope_range(sim, scope, index, &g0, &g1, &v0, &v1);
     irq__sum_guests(sim, g0, g1, s);
 }
@@ -113,6 +118,8 @@ size_t irq__ncounters(const struct irq_sim *sim, irq_scope scope)
         return id_model0() + sim->ops->ncounters;
     case IRQ_SCOPE_CLASS:
         return 2;
+    case IRQ_SCOPE_VCPU:
+        return 1;
     }
     return 0;
 }
@@ -122,6 +129,8 @@ static size_t counter_id(const struct irq_sim *sim, irq_scope scope, size_t i)
 {
     if (i >= irq__ncounters(sim, scope))
         return SIZE_MAX;
+    if (scope == IRQ_SCOPE_VCPU)
+        return IRQ__K_KICKS;
     return scope == IRQ_SCOPE_CLASS ? ID_UNDELIVERED + i : i;
 }
 
@@ -195,6 +204,11 @@ void irq__scope_range(const struct irq_sim *sim, irq_scope scope, size_t index, 
         *g1 = index + 1;
         *v0 = (size_t)(g->vcpus - p->vcpus);
         *v1 = *v0 + g->nvcpus;
+    } else if (scope == IRQ_SCOPE_VCPU) {
+        *g0 = p->vcpus[index].guest->index;
+        *g1 = *g0 + 1;
+        *v0 = index;
+        *v1 = index + 1;
     } else {
         *g0 = *v0 = 0;
         *g1 = p->nguests;
@@ -216,6 +230,8 @@ size_t irq__nlatencies(irq_scope scope)
     case IRQ_SCOPE_GROUP:
     case IRQ_SCOPE_CLASS:
         return 1;
+    case IRQ_SCOPE_VCPU:
+        return 0;
     }
     return 0;
 }
@@ -239,6 +255,8 @@ const irq_hist *irq__latency_hist(const struct irq_sim *sim, irq_scope scope, si
         return &p->cls_hist[index];
     case IRQ_SCOPE_GROUP:
         break;
+    case IRQ_SCOPE_VCPU:
+        return NULL;
     }
     size_t g0, g1, v0, v1;
     irq__tmpl_range(sim, (uint32_t)index, &g0, &g1, &v0, &v1);
@@ -344,11 +362,11 @@ bool irq__assumption(const struct irq_sim *sim, size_t i, char *buf, size_t len)
 
 /* ---- the public API ------------------------------------------------------ */
 
-static const char *const scope_names[] = {"total", "guest", "group", "class"};
+static const char *const scope_names[] = {"total", "guest", "group", "class", "vcpu"};
 
 static bool scope_known(irq_scope scope)
 {
-    return (unsigned)scope <= IRQ_SCOPE_CLASS;
+    return (unsigned)scope <= IRQ_SCOPE_VCPU;
 }
 
 size_t irq_result_count(const irq_sim *sim, irq_scope scope)
@@ -363,6 +381,8 @@ size_t irq_result_count(const irq_sim *sim, irq_scope scope)
         return sim->sc->ntmpls;
     case IRQ_SCOPE_CLASS:
         return p->ncls;
+    case IRQ_SCOPE_VCPU:
+        return p->nvcpus;
     }
     return 0;
 }
@@ -393,6 +413,8 @@ const char *irq_result_name(const irq_sim *sim, irq_scope scope, size_t index, c
         snprintf(buf, len, "%s", p->guests[index].name);
     else if (scope == IRQ_SCOPE_GROUP)
         snprintf(buf, len, "%s", sim->sc->tmpls[index].name);
+    else if (scope == IRQ_SCOPE_VCPU)
+        snprintf(buf, len, "%s/%" PRIu32, p->vcpus[index].guest->name, p->vcpus[index].index);
     else
         snprintf(buf, len, "%" PRIu32, p->cls_values[index]);
     return buf;
