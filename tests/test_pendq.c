@@ -159,8 +159,8 @@ static void ref_set_prio(ref_q *r, int k, uint32_t p)
     if (r->c[k].prio == p)
         return;
     r->c[k].prio = p;
-    if (r->c[k].queued)
-        ref_queue(r, k); /* to the tail of its new level */
+    if (r->c[k].queued && r->by_prio)
+        ref_queue(r, k); /* to the tail of its new level (FIFO: the order ignores it) */
 }
 
 static bool ref_requeue(ref_q *r, int k)
@@ -188,7 +188,8 @@ static void check_same(const irq_pendq *q, const ref_q *r, const uint32_t *vals)
     assert_int_equal(irq_pendq_npending(q), r->pending);
     for (int k = 0; k < NU; k++) {
         const ref_cls *c = &r->c[k];
-        uint32_t want = (c->masked ? IRQ_PQ_MASKED : 0) | (c->queued ? IRQ_PQ_QUEUED : 0) | c->model;
+        uint32_t want =
+            (c->masked ? IRQ_PQ_MASKED : 0) | (c->queued ? IRQ_PQ_QUEUED : 0) | c->model;
         assert_int_equal(irq_pendq_held(q, vals[k]), c->n);
         assert_int_equal(irq_pendq_is_pending(q, vals[k]), c->n != 0);
         assert_int_equal(irq_pendq_flags(q, vals[k]), want);
@@ -229,23 +230,30 @@ static void count_visit(void *ud, irq_guest *g, uint32_t cls, uint64_t arrival)
 /* ---- random sequences without a run ----------------------------------- */
 
 /* One random operation on queue and reference alike (no delivery: a run
- * is needed to start handlers; drops take classes out instead). */
+ * is needed to start handlers; drops take classes out instead). t NULL:
+ * no pend (inside a run, arrivals pend at their own time). */
 static void random_op(irq_pendq *q, ref_q *r, const uint32_t *vals, irq_rng *rng, uint32_t nprio,
                       uint64_t *t)
 {
     int k = (int)irq_rng_below(rng, NU);
     uint32_t cls = vals[k];
-    switch (irq_rng_below(rng, 16)) {
-    case 0: case 1: case 2: case 3: case 4: { /* pend */
+    switch (t ? irq_rng_below(rng, 16) : 5 + irq_rng_below(rng, 11)) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+    case 4: { /* pend */
         uint64_t at = ++*t;
         assert_int_equal(irq_pendq_pend(q, cls, at), ref_pend(r, k, at));
         break;
     }
-    case 5: case 6:
+    case 5:
+    case 6:
         irq_pendq_mask(q, cls);
         ref_mask(r, k);
         break;
-    case 7: case 8:
+    case 7:
+    case 8:
         irq_pendq_unmask(q, cls);
         ref_unmask(r, k);
         break;
@@ -497,6 +505,246 @@ static void test_misuse_fails(void **state)
     free_setup(&s);
 }
 
+/* ---- inside runs: a test model on per-vCPU queues ----------------------- */
+
+/* Each arrival goes to a random vCPU's queue after 0-2 random changes to it
+ * (mask, unmask, priority, dequeue, requeue, model bits, drops), all
+ * mirrored in that vCPU's reference. A vCPU in the guest and not in a
+ * handler takes its head at once; others at guest entry or handler end; a
+ * halted one with something queued is kicked. Every delivery must be the
+ * reference's head, and the latency sink must see exactly the reference's
+ * arrivals for it, coalesced ones flagged, in order. */
+typedef struct lat_rec {
+    uint32_t cls;
+    uint64_t arrival;
+    int coalesced;
+} lat_rec;
+
+typedef struct lat_log {
+    lat_rec *r;
+    size_t n, cap;
+} lat_log;
+
+static void log_add(lat_log *l, uint32_t cls, uint64_t arrival, int coalesced)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->r = realloc(l->r, l->cap * sizeof *l->r);
+        assert_non_null(l->r);
+    }
+    l->r[l->n++] = (lat_rec){cls, arrival, coalesced};
+}
+
+typedef struct ptm {
+    irq_guest *g;
+    irq_pendq *q;
+    ref_q *r;
+    uint32_t nv, nprio;
+    uint32_t vals[NU];
+    irq_rng rng;
+    lat_log want, got;
+    uint64_t wrong_head, deliveries;
+} ptm;
+
+static int ptm_create(struct irq_sim *sim, void **model, irq_pq_order order)
+{
+    ptm *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    m->g = irq_sim_guest(sim, 0);
+    m->nv = m->g->nvcpus;
+    m->nprio = order == IRQ_PQ_PRIO ? 4 : 1;
+    m->q = calloc(m->nv, sizeof *m->q);
+    m->r = calloc(m->nv, sizeof *m->r);
+    assert_non_null(m->q);
+    assert_non_null(m->r);
+    irq_sim_rng(sim, &m->rng, "pendq-test", 0);
+    pick_classes(&m->rng, m->vals);
+    irq_pendq_cfg cfg = {.order = order, .nprio = m->nprio};
+    for (uint32_t i = 0; i < m->nv; i++) {
+        assert_true(irq_pendq_init(&m->q[i], m->g, &cfg));
+        ref_init(&m->r[i], order == IRQ_PQ_PRIO, false, 0);
+    }
+    *model = m;
+    return IRQ_OK;
+}
+static int ptm_create_fifo(struct irq_sim *sim, void **model, irq_error *err)
+{
+    (void)err;
+    return ptm_create(sim, model, IRQ_PQ_FIFO);
+}
+static int ptm_create_prio(struct irq_sim *sim, void **model, irq_error *err)
+{
+    (void)err;
+    return ptm_create(sim, model, IRQ_PQ_PRIO);
+}
+
+static void ptm_destroy(void *model)
+{
+    ptm *m = model;
+    for (uint32_t i = 0; i < m->nv; i++) {
+        irq_pendq_free(&m->q[i]);
+        ref_free(&m->r[i]);
+    }
+    free(m->q);
+    free(m->r);
+    free(m->want.r);
+    free(m->got.r);
+    free(m);
+}
+
+static void try_deliver(ptm *m, irq_vcpu *v)
+{
+    irq_pendq *q = &m->q[v->index];
+    ref_q *r = &m->r[v->index];
+    if (irq_vcpu_in_handler(v) || irq_pendq_nqueued(q) == 0)
+        return;
+    int order[NU];
+    int n = ref_order(r, order);
+    uint32_t want = n ? m->vals[order[0]] : IRQ_PQ_NONE;
+    if (n) {
+        const ref_cls *c = &r->c[order[0]];
+        for (uint32_t i = 0; i < c->n; i++)
+            log_add(&m->want, want, c->arr[i], i > 0);
+        r->delivered++;
+        ref_take(r, order[0]);
+    }
+    uint32_t got = irq_pendq_deliver_head(q, v, NULL);
+    m->wrong_head += got != want;
+    m->deliveries++;
+}
+
+static void ptm_inject(void *model, const irq_intr *in)
+{
+    ptm *m = model;
+    irq_vcpu *v = &m->g->vcpus[irq_rng_below(&m->rng, m->nv)];
+    irq_pendq *q = &m->q[v->index];
+    ref_q *r = &m->r[v->index];
+    for (uint64_t n = irq_rng_below(&m->rng, 3); n > 0; n--)
+        random_op(q, r, m->vals, &m->rng, m->nprio, NULL);
+    int k = (int)irq_rng_below(&m->rng, NU);
+    assert_int_equal(irq_pendq_pend(q, m->vals[k], in->arrival), ref_pend(r, k, in->arrival));
+    if (irq_vcpu_in_guest(v))
+        try_deliver(m, v);
+    else if (irq_vcpu_halted(v) && irq_pendq_nqueued(q) > 0)
+        irq_vcpu_kick(v);
+}
+
+static irq_wait_decision ptm_wait_entry(void *model, irq_vcpu *v, uint64_t *poll)
+{
+    (void)poll;
+    ptm *m = model;
+    return irq_pendq_nqueued(&m->q[v->index]) ? IRQ_WAIT_REFUSE : IRQ_WAIT_HALT;
+}
+static bool ptm_runnable(void *model, irq_vcpu *v)
+{
+    ptm *m = model;
+    return irq_pendq_nqueued(&m->q[v->index]) > 0;
+}
+static void ptm_entry(void *model, irq_vcpu *v)
+{
+    try_deliver(model, v);
+}
+static void ptm_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t t),
+                     void *ud)
+{
+    ptm *m = model;
+    for (uint32_t i = 0; i < m->nv; i++)
+        irq_pendq_walk(&m->q[i], visit, ud);
+}
+
+static void ptm_sink(void *ud, const char *guest, uint32_t cls, uint64_t arrival, uint64_t lat,
+                     int coalesced)
+{
+    (void)guest, (void)lat;
+    log_add(&((ptm *)ud)->got, cls, arrival, coalesced);
+}
+
+static const irq_model_ops ptm_fifo_ops = {.name = "pendq-fifo",
+                                           .create = ptm_create_fifo,
+                                           .destroy = ptm_destroy,
+                                           .inject = ptm_inject,
+                                           .wait_entry = ptm_wait_entry,
+                                           .vcpu_runnable = ptm_runnable,
+                                           .guest_entry = ptm_entry,
+                                           .irq_enabled = ptm_entry,
+                                           .pending_walk = ptm_walk};
+static const irq_model_ops ptm_prio_ops = {.name = "pendq-prio",
+                                           .create = ptm_create_prio,
+                                           .destroy = ptm_destroy,
+                                           .inject = ptm_inject,
+                                           .wait_entry = ptm_wait_entry,
+                                           .vcpu_runnable = ptm_runnable,
+                                           .guest_entry = ptm_entry,
+                                           .irq_enabled = ptm_entry,
+                                           .pending_walk = ptm_walk};
+
+static void run_model(const irq_model_ops *ops, uint64_t seed)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "name: t\nseed: %llu\nclock_hz: 1e9\nduration: 2ms\n"
+             "host: {cpus: 2, wakeup: 5us, wait_exit: 1us, ctx_switch: 2us}\n"
+             "model: {name: direct}\n"
+             "guests:\n  - {name: g, vcpus: 3, workload: {start: busy, busy: exp(20us),"
+             " idle: exp(20us), handler: const(1us)}}\n"
+             "sources:\n  - {name: s, target: g, class: 1, arrivals: poisson(2M/s)}\n",
+             (unsigned long long)seed);
+    setup s = {0};
+    irq_error err = {0};
+    char *path = write_temp_yaml(yaml);
+    assert_int_equal(irq_scenario_load(&s.sc, path, NULL, 0, &err), IRQ_OK);
+    unlink(path);
+    free(path);
+    const irq_model_ops *orig = s.sc->model;
+    s.sc->model = ops;
+    assert_int_equal(irq_sim_create(&s.sim, s.sc, &err), IRQ_OK);
+    ptm *m = s.sim->model;
+    irq_sim_set_latency_sink(s.sim, ptm_sink, m);
+    int rc = irq_sim_run(s.sim, NULL, NULL, &err);
+    if (rc != IRQ_OK)
+        fail_msg("run failed: %s", err.message);
+    irq_guest *g = irq_sim_guest(s.sim, 0);
+    assert_int_equal(m->wrong_head, 0);
+    assert_true(m->deliveries > 1000); /* the run did exercise the queues */
+    assert_int_equal(m->got.n, m->want.n);
+    for (size_t i = 0; i < m->got.n; i++) {
+        assert_int_equal(m->got.r[i].cls, m->want.r[i].cls);
+        assert_int_equal(m->got.r[i].arrival, m->want.r[i].arrival);
+        assert_int_equal(m->got.r[i].coalesced, m->want.r[i].coalesced);
+    }
+    ref_q sum = {0};
+    uint64_t held = 0;
+    for (uint32_t i = 0; i < m->nv; i++) {
+        sum.pending += m->r[i].pending;
+        sum.coalesced += m->r[i].coalesced;
+        sum.dropped += m->r[i].dropped;
+        sum.delivered += m->r[i].delivered;
+        for (int k = 0; k < NU; k++)
+            held += m->r[i].c[k].n;
+    }
+    check_counts(g, &sum);
+    assert_true(g->coalesced > 0 && g->dropped > 0 && g->pending > 0);
+    assert_int_equal(g->injected, g->delivered + g->coalesced + g->pending + g->dropped);
+    assert_int_equal(g->undelivered, held); /* the end-of-run walk saw every held arrival */
+    irq_sim_free(s.sim);
+    s.sc->model = orig;
+    irq_scenario_free(s.sc);
+}
+
+static void test_runs_fifo(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 4; seed++)
+        run_model(&ptm_fifo_ops, seed);
+}
+
+static void test_runs_prio(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 4; seed++)
+        run_model(&ptm_prio_ops, seed);
+}
+
 /* ---- sparse intids ------------------------------------------------------ */
 
 /* 100 vCPU queues, each with 5000 distinct random intids of 2^20 pending.
@@ -571,9 +819,10 @@ static void test_sparse_memory(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fifo_hand),      cmocka_unit_test(test_prio_hand),
-        cmocka_unit_test(test_misuse_fails),   cmocka_unit_test(test_fifo_random),
-        cmocka_unit_test(test_prio_random),    cmocka_unit_test(test_sparse_memory),
+        cmocka_unit_test(test_fifo_hand),    cmocka_unit_test(test_prio_hand),
+        cmocka_unit_test(test_misuse_fails), cmocka_unit_test(test_fifo_random),
+        cmocka_unit_test(test_prio_random),  cmocka_unit_test(test_runs_fifo),
+        cmocka_unit_test(test_runs_prio),    cmocka_unit_test(test_sparse_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

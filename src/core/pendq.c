@@ -181,8 +181,7 @@ static uint32_t find_or_add(irq_pendq *q, uint32_t cls)
     }
     if (!ensure_levels(q, cls))
         return NIL;
-    if ((q->smask == 0 || (size_t)(q->nlive + 1) * 2 > (size_t)q->smask + 1) &&
-        !grow_slots(q, cls))
+    if ((q->smask == 0 || (size_t)(q->nlive + 1) * 2 > (size_t)q->smask + 1) && !grow_slots(q, cls))
         return NIL;
     if (q->free_head != NIL) {
         i = q->free_head;
@@ -362,7 +361,7 @@ void irq_pendq_set_prio(irq_pendq *q, uint32_t cls, uint32_t prio)
     irq_pq_entry *e = &q->e[i];
     if (e->prio == prio)
         return;
-    bool queued = e->flags & IRQ_PQ_QUEUED;
+    bool queued = (e->flags & IRQ_PQ_QUEUED) && q->cfg.order == IRQ_PQ_PRIO;
     if (queued)
         unlink_entry(q, i);
     e->prio = prio;

@@ -60,12 +60,12 @@ typedef enum irq_pq_pended {
 typedef struct irq_pendq {
     struct irq_guest *g; /* whose counters the arrivals are */
     irq_pendq_cfg cfg;
-    struct irq_pq_entry *e;   /* class entries, by index; free ones chained */
-    uint32_t *slot;           /* hash: entry index + 1, 0 = empty; smask + 1 slots */
-    struct irq_pq_level *lv;  /* per priority level: its queue's head and tail */
-    uint32_t nlv;             /* levels: 1 (FIFO) or cfg.nprio */
-    uint32_t smask;           /* hash size - 1; 0 before the first class */
-    uint32_t ncap, nused;     /* entries allocated; entries ever used (the rest never were) */
+    struct irq_pq_entry *e;  /* class entries, by index; free ones chained */
+    uint32_t *slot;          /* hash: entry index + 1, 0 = empty; smask + 1 slots */
+    struct irq_pq_level *lv; /* per priority level: its queue's head and tail */
+    uint32_t nlv;            /* levels: 1 (FIFO) or cfg.nprio */
+    uint32_t smask;          /* hash size - 1; 0 before the first class */
+    uint32_t ncap, nused;    /* entries allocated; entries ever used (the rest never were) */
     uint32_t nlive, free_head;
     uint32_t npending, nqueued;
     uint64_t nonempty[IRQ_PQ_MAX_PRIO / 64]; /* levels whose queue is not empty */
@@ -109,8 +109,9 @@ static inline void irq_pendq_unmask(irq_pendq *q, uint32_t cls)
 {
     irq_pendq_set_flags(q, cls, 0, IRQ_PQ_MASKED);
 }
-/* A new priority (below cfg.nprio, or the run fails); a queued class moves
- * to the tail of its new level. */
+/* A new priority (below cfg.nprio, or the run fails); in a PRIO queue a
+ * queued class moves to the tail of its new level (a FIFO queue keeps the
+ * value for the model and ignores it). */
 void irq_pendq_set_prio(irq_pendq *q, uint32_t cls, uint32_t prio);
 
 /* Takes the class out of the order, still pending. Returns whether it was
