@@ -69,8 +69,9 @@ static const char *const top_keys[] = {"name",  "seed",   "clock_hz", "duration"
                                        "model", "guests", "sources",  "output",   NULL};
 static const char *const tmpl_keys[] = {"name",  "count", "vcpus",          "workload",
                                         "model", "vcpu",  "vcpu_overrides", NULL};
-static const char *const source_keys[] = {"name",     "target", "vcpu", "class", "injection",
-                                          "arrivals", "start",  "stop", NULL};
+static const char *const source_keys[] = {"name",      "target",   "vcpu",  "from", "class",
+                                          "injection", "arrivals", "start", "stop", NULL};
+static const irq_param_desc f_from = {.name = "from", .type = IRQ_PARAM_STRING};
 static const char *const output_keys[] = {"format", "dir", NULL};
 static const char *const model_extra[] = {"name", NULL};
 static const char *const override_extra[] = {"index", NULL};
@@ -673,6 +674,33 @@ static int load_source_vcpu(loader *L, irq_source_cfg *s, const irq_ynode *map, 
     return rc;
 }
 
+/* `from: N` (vCPU N of the targeted guest sends) or `from: all` (each of its
+ * vCPUs sends, at the given rate each): arrivals in the sender's guest time. */
+static int load_source_from(loader *L, irq_source_cfg *s, const irq_ynode *map, const char *what)
+{
+    const irq_guest_tmpl *t = &L->sc->tmpls[s->tmpl];
+    char *text = NULL, *end = NULL;
+    irq_mark m;
+    s->from = IRQ_FROM_OUTSIDE;
+    if (!irq_ymap_get(map, "from"))
+        return IRQ_OK;
+    int rc = field_str(L, map, &f_from, what, &text, &m);
+    if (rc == IRQ_OK && !strcmp(text, "all")) {
+        s->from = IRQ_FROM_ALL;
+    } else if (rc == IRQ_OK) {
+        long long n = strtoll(text, &end, 10);
+        if (end == text || *end || n < 0 || n >= t->vcpus)
+            rc = irq_error_set(L->c.err, IRQ_EINPUT, &m,
+                               "bad 'from' in %s: '%s' (expected a vCPU index of guest template "
+                               "'%s', 0..%u, or 'all')",
+                               what, text, t->name, t->vcpus - 1);
+        else
+            s->from = n;
+    }
+    free(text);
+    return rc;
+}
+
 /* ---- arrivals ---------------------------------------------------------------- */
 
 #define ARRIVALS_EXPECT                                                                            \
@@ -974,6 +1002,8 @@ static int load_source(loader *L, irq_source_cfg *s, const irq_ynode *map, size_
     if (rc == IRQ_OK)
         rc = load_source_vcpu(L, s, map, what);
     if (rc == IRQ_OK)
+        rc = load_source_from(L, s, map, what);
+    if (rc == IRQ_OK)
         rc = field_int(L, map, &f_class, what, &x, NULL);
     s->cls = (uint32_t)x;
     if (rc == IRQ_OK)
@@ -981,7 +1011,8 @@ static int load_source(loader *L, irq_source_cfg *s, const irq_ynode *map, size_
     s->injection = x ? IRQ_INJ_SOFTWARE : IRQ_INJ_PASSTHROUGH;
     if (rc == IRQ_OK)
         rc = load_source_times(L, s, map, what);
-    *instances += s->instance < 0 ? L->sc->tmpls[s->tmpl].count : 1;
+    *instances += (s->instance < 0 ? L->sc->tmpls[s->tmpl].count : 1) *
+                  (s->from == IRQ_FROM_ALL ? (uint64_t)L->sc->tmpls[s->tmpl].vcpus : 1);
     if (rc == IRQ_OK && *instances > IRQ_MAX_SOURCE_INSTANCES)
         rc = irq_error_set(L->c.err, IRQ_EINPUT, &s->mark,
                            "too many source instances: source '%s' brings the total to %llu (at "

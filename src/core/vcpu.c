@@ -24,7 +24,7 @@ static void dispatch(irq_vcpu *v);
 
 static irq_pcpu *pcpu_of(const irq_vcpu *v)
 {
-    return &v->sim->priv->pcpus[v->pcpu];
+    return v->cpu;
 }
 
 static irq_vcpu_state derive_state(const irq_vcpu *v)
@@ -52,6 +52,10 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
     v->state_since = now;
     v->state = (uint8_t)s;
     v->entries[s]++;
+    if (v->gsources && (old == IRQ_VCPU_RUNNING || s == IRQ_VCPU_RUNNING))
+        irq__sources_sender_state(v);
+    if (v->on_cpu) /* what its CPU spends time on follows the thread's state */
+        irq__pcpu_account(pcpu_of(v));
     if (sim->priv->tracing && sim->priv->tracer.vcpu_state)
         sim->priv->tracer.vcpu_state(sim->priv->tracer.ud, v, old, s, now);
 }
@@ -59,8 +63,6 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
 static void update_state(irq_vcpu *v)
 {
     set_state(v, derive_state(v));
-    if (v->on_cpu)
-        irq__pcpu_account(pcpu_of(v));
 }
 
 void irq__vcpu_update_state(irq_vcpu *v)
@@ -68,8 +70,24 @@ void irq__vcpu_update_state(irq_vcpu *v)
     update_state(v);
 }
 
+/* Guest work executed: the vCPU's work clock and its current task's. */
+static void account_work(irq_vcpu *v, uint64_t ran)
+{
+    v->work_done += ran;
+    if (v->tasks)
+        v->tasks[v->cur_task].work += ran;
+}
+
 void irq_vcpu_account_end(irq_vcpu *v, uint64_t end)
 {
+    /* guest work still running at the end counts up to the end */
+    if (v->depth > 0 && v->stack[v->depth - 1].kind == IRQ_SEG_BUSY &&
+        irq_timer_armed(&v->sim->eng, v->seg_timer) && end > v->seg_started) {
+        uint64_t ran = end - v->seg_started;
+        irq_seg *top = &v->stack[v->depth - 1];
+        account_work(v, ran < top->remaining ? ran : top->remaining);
+        v->seg_started = end;
+    }
     if (end > v->state_since) {
         v->time_in[v->state] += end - v->state_since;
         v->state_since = end;
@@ -82,14 +100,6 @@ static bool runnable(const irq_vcpu *v)
 {
     return v->on_cpu && (!v->halted || v->waking) && !v->stopped && !v->blocked &&
            !pcpu_of(v)->busy;
-}
-
-/* Guest work executed: the vCPU's work clock and its current task's. */
-static void account_work(irq_vcpu *v, uint64_t ran)
-{
-    v->work_done += ran;
-    if (v->tasks)
-        v->tasks[v->cur_task].work += ran;
 }
 
 /* Stops the top segment's clock, keeping what is left of it. */
@@ -386,6 +396,7 @@ static void halt(irq_vcpu *v, uint64_t poll_max)
         v->polling = true;
         irq_timer_arm(&v->sim->eng, v->poll_timer, now + v->poll_window);
         update_state(v);
+        irq__pcpu_account(pcpu_of(v)); /* the CPU polls now: no state change shows it */
         return;
     }
     block(v);

@@ -14,6 +14,26 @@
 #include "sim_internal.h"
 
 #define DIRECT_CLASSES 32
+
+typedef struct dvcpu {
+    irq_pendq own; /* interrupts targeted at this vCPU */
+} dvcpu;
+
+typedef struct dguest {
+    irq_pendq floating;
+    uint32_t next; /* round-robin position */
+} dguest;
+
+static const irq_pendq_cfg lowest_class_first = {.order = IRQ_PQ_PRIO, .nprio = DIRECT_CLASSES};
+
+typedef struct direct {
+    struct irq_sim *sim;
+    int pick; /* model.pick, bound from the parameter table */
+    dguest *guests;
+    dvcpu *vcpus; /* indexed by vCPU id */
+    size_t nguests, nvcpus;
+} direct;
+
 enum { P_PICK, NPARAMS };
 static const char *const pick_choices[] = {"lowest", "round-robin", NULL};
 static const irq_param_desc params[NPARAMS] = {
@@ -23,7 +43,8 @@ static const irq_param_desc params[NPARAMS] = {
                 .unit = "choice",
                 .help = "which halted vCPU a floating interrupt wakes when none is in the guest",
                 .choices = pick_choices,
-                .source = "reference model"},
+                .source = "reference model",
+                IRQ_BIND(direct, pick, IRQ_FIELD_INT)},
 };
 
 enum { V_ENABLED, NVPARAMS };
@@ -43,24 +64,6 @@ static const irq_counter_desc counters[NCOUNTERS] = {
     [C_DEFERRED] = {"deferred", "arrivals no vCPU could take at once (latched)"},
 };
 
-typedef struct dvcpu {
-    irq_pendq own; /* interrupts targeted at this vCPU */
-} dvcpu;
-
-typedef struct dguest {
-    irq_pendq floating;
-    uint32_t next; /* round-robin position */
-} dguest;
-
-static const irq_pendq_cfg lowest_class_first = {.order = IRQ_PQ_PRIO, .nprio = DIRECT_CLASSES};
-
-typedef struct direct {
-    struct irq_sim *sim;
-    int pick;
-    dguest *guests;
-    dvcpu *vcpus; /* indexed by vCPU id */
-    size_t nguests, nvcpus;
-} direct;
 
 static bool enabled(const irq_vcpu *v)
 {
@@ -192,7 +195,7 @@ static int direct_create(struct irq_sim *sim, void **model, irq_error *err)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }
     m->sim = sim;
-    m->pick = (int)irq_sim_model_params(sim)[P_PICK].i;
+    irq_params_bind(m, params, NPARAMS, irq_sim_model_params(sim));
     m->nguests = ng;
     m->nvcpus = nv;
     for (size_t i = 0; i < ng; i++) {
