@@ -24,12 +24,32 @@ struct irq_model_ops;
 /* The core's host parameters, described by irq_host_params[] (host.c). */
 enum irq_host_param {
     IRQ_HOST_CPUS,
-    IRQ_HOST_TIMESLICE,
+    IRQ_HOST_SCHED,      /* eevdf | cfs | fifo */
+    IRQ_HOST_AFFINITY,   /* floating | pinned */
+    IRQ_HOST_LLC_CPUS,   /* CPUs per last-level-cache domain (0: all) */
+    IRQ_HOST_TIMESLICE,  /* fifo: the fixed slice */
+    IRQ_HOST_SLICE_UNIT, /* fair: base slice / min granularity before the CPU factor */
+    IRQ_HOST_TICK,
+    IRQ_HOST_RUN_TO_PARITY,
+    IRQ_HOST_PLACE_LAG,
+    IRQ_HOST_DELAY_DEQUEUE,
+    IRQ_HOST_CFS_LATENCY,
+    IRQ_HOST_CFS_WAKEUP_GRAN,
+    IRQ_HOST_GENTLE_SLEEPERS,
+    IRQ_HOST_NEWIDLE,
+    IRQ_HOST_MIGRATION_COST,
+    IRQ_HOST_MIGRATE,
     IRQ_HOST_WAKEUP,     /* halted thread woken -> running host code again */
     IRQ_HOST_WAIT_EXIT,  /* guest wait/halt instruction -> host handler */
     IRQ_HOST_CTX_SWITCH, /* host scheduler switching vCPU threads */
+    IRQ_HOST_IPI_EXIT,   /* kvm_vcpu_kick of a vCPU in guest mode: the forced exit */
+    IRQ_HOST_POLL_GROW,
+    IRQ_HOST_POLL_GROW_START,
+    IRQ_HOST_POLL_SHRINK,
     IRQ_HOST_NPARAMS
 };
+enum irq_host_sched { IRQ_SCHED_EEVDF, IRQ_SCHED_CFS, IRQ_SCHED_FIFO };
+enum irq_host_affinity { IRQ_AFFINITY_FLOATING, IRQ_AFFINITY_PINNED };
 extern const struct irq_param_desc irq_host_params[IRQ_HOST_NPARAMS];
 
 typedef enum irq_phase { IRQ_PHASE_BUSY, IRQ_PHASE_IDLE } irq_phase;
@@ -48,7 +68,8 @@ typedef struct irq_guest_tmpl {
     /* workload */
     irq_dist busy, idle, handler;
     irq_phase start;
-    bool stopped; /* vCPUs start STOPPED (rarely useful) */
+    bool stopped;   /* vCPUs start STOPPED (rarely useful) */
+    uint32_t tasks; /* guest tasks per vCPU (1: the workload is one task) */
     /* model-specific */
     struct irq_param_value *model_params; /* ops->guest_params */
     struct irq_param_value *vcpu_params;  /* ops->vcpu_params: defaults for every vCPU */
@@ -68,12 +89,16 @@ typedef enum irq_injection {
     IRQ_INJ_SOFTWARE,    /* an emulated device: the host injects it in software */
 } irq_injection;
 
+#define IRQ_FROM_OUTSIDE (-1) /* a device or the host: arrivals in real time */
+#define IRQ_FROM_ALL (-2)     /* every vCPU of the guest sends */
+
 typedef struct irq_source_cfg {
     char *name;
     irq_mark mark;
     uint32_t tmpl;    /* index of the targeted guest template */
     int64_t instance; /* -1: every instance of the template; else one instance */
     int64_t vcpu;     /* -1: floating (any vCPU of the guest); else that vCPU */
+    int64_t from;     /* sender in the targeted guest: a vCPU index, or IRQ_FROM_* */
     uint32_t cls;     /* interrupt class the model interprets: ISC, intid, vector */
     irq_injection injection;
     irq_arrivals_kind kind;
@@ -96,7 +121,7 @@ typedef struct irq_output_cfg {
 
 struct irq_scenario {
     char *path;     /* as given */
-    char *base_dir; /* directory of path, for relative file names */
+    char *base_dir; /* directory of path, for relative file names ("": the current one) */
     char *name;
     uint64_t seed;
     double clock_hz;

@@ -107,6 +107,20 @@ double irq_sim_wall_seconds(const irq_sim *sim)
 
 /* ---- interrupt accounting ---------------------------------------------- */
 
+const char *const irq_guest_counter_names[IRQ_GC_N] = {
+    [IRQ_GC_HALT_WAKEUP] = "halt_wakeup",
+    [IRQ_GC_HALT_ATTEMPTED] = "halt_attempted_poll",
+    [IRQ_GC_HALT_SUCCESSFUL] = "halt_successful_poll",
+    [IRQ_GC_HALT_POLL_INVALID] = "halt_poll_invalid",
+    [IRQ_GC_HALT_POLL_OK_NS] = "halt_poll_success_ns",
+    [IRQ_GC_HALT_POLL_FAIL_NS] = "halt_poll_fail_ns",
+    [IRQ_GC_HALT_SLEEP_AGAIN] = "halt_sleep_again",
+    [IRQ_GC_IPI_EXITS] = "ipi_exits",
+    [IRQ_GC_TRAPS] = "traps",
+    [IRQ_GC_RAISED] = "raised",
+    [IRQ_GC_BLOCKED] = "host_blocks",
+};
+
 static size_t class_index(const struct irq_sim_priv *p, uint32_t cls)
 {
     size_t lo = 0, hi = p->ncls;
@@ -126,6 +140,28 @@ static void hist_add(struct irq_sim *sim, irq_hist *h, uint64_t v)
         irq_sim_fail(sim, "out of memory recording a latency");
 }
 
+/* A class no source names (an interrupt a model raised) gets its latency
+ * row when first delivered: the arrays grow by one, kept sorted. */
+static int add_class(struct irq_sim *sim, size_t at, uint32_t cls)
+{
+    struct irq_sim_priv *p = sim->priv;
+    uint32_t *values = realloc(p->cls_values, (p->ncls + 1) * sizeof *values);
+    if (values)
+        p->cls_values = values;
+    irq_hist *hists = values ? realloc(p->cls_hist, (p->ncls + 1) * sizeof *hists) : NULL;
+    if (!hists) {
+        irq_sim_fail(sim, "out of memory for interrupt class %u", cls);
+        return IRQ_ENOMEM;
+    }
+    p->cls_hist = hists;
+    memmove(&values[at + 1], &values[at], (p->ncls - at) * sizeof *values);
+    memmove(&hists[at + 1], &hists[at], (p->ncls - at) * sizeof *hists);
+    values[at] = cls;
+    irq_hist_init(&hists[at]);
+    p->ncls++;
+    return IRQ_OK;
+}
+
 void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced)
 {
     struct irq_sim *sim = g->sim;
@@ -134,10 +170,29 @@ void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coales
     hist_add(sim, &g->latency, lat);
     hist_add(sim, &p->total_latency, lat);
     size_t ci = class_index(p, cls);
-    if (ci < p->ncls && p->cls_values[ci] == cls)
+    if ((ci < p->ncls && p->cls_values[ci] == cls) || add_class(sim, ci, cls) == IRQ_OK)
         hist_add(sim, &p->cls_hist[ci], lat);
     if (p->sink)
         p->sink(p->sink_ud, g->name, cls, arrival, lat, coalesced);
+}
+
+/* Where one interrupt's latency went, from the vCPU's last path back to
+ * the guest: waiting for the host to act (until the thread was woken or
+ * queued), for a CPU, for the thread to leave its halt, and the delivery
+ * itself (everything after). Each boundary before the arrival counts as the
+ * arrival; one not reached yet as now. */
+static void latency_parts(irq_vcpu *v, uint64_t arrival)
+{
+    struct irq_sim *sim = v->sim;
+    uint64_t now = irq_now(sim), prev = arrival;
+    for (int i = 0; i < 3; i++) {
+        uint64_t b = v->lb[i] < arrival ? arrival : v->lb[i] > now ? now : v->lb[i];
+        if (b < prev)
+            b = prev;
+        hist_add(sim, &sim->priv->lat_part[i], b - prev);
+        prev = b;
+    }
+    hist_add(sim, &sim->priv->lat_part[3], now - prev);
 }
 
 /* Every delivery, whatever the model: counted, traced, handler started. */
@@ -146,6 +201,7 @@ static void deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival)
     v->guest->delivered++;
     irq_trace_instant(v->sim, "deliver", v->guest, v, -1);
     irq_latency_record(v->guest, cls, arrival, 0);
+    latency_parts(v, arrival);
 }
 
 bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
@@ -157,10 +213,13 @@ bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
         return true;
     }
     if (pd->n - 1 == pd->cap) {
+        /* the count and the doubling must not wrap: fail the run instead */
+        bool too_many = pd->cap > UINT32_MAX / 2 - 1 || (size_t)pd->cap * 2 > SIZE_MAX / 8;
         uint32_t cap = pd->cap ? pd->cap * 2 : 4;
-        uint64_t *more = realloc(pd->more, cap * sizeof *more);
+        uint64_t *more = too_many ? NULL : realloc(pd->more, (size_t)cap * sizeof *more);
         if (!more) {
-            irq_sim_fail(g->sim, "out of memory holding coalesced interrupts");
+            irq_sim_fail(g->sim, too_many ? "more coalesced interrupts than a latch can hold"
+                                          : "out of memory holding coalesced interrupts");
             g->dropped++;
             return false;
         }
@@ -175,15 +234,22 @@ bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
 
 void irq_pend_deliver(irq_vcpu *v, irq_pend *pd, uint32_t cls)
 {
+    irq_pend_deliver_plan(v, pd, cls, NULL);
+}
+
+void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *pd, uint32_t cls, const irq_handler_plan *plan)
+{
     irq_guest *g = v->guest;
     if (pd->n == 0)
         return;
     g->pending--;
     deliver(v, cls, pd->first);
-    for (uint32_t i = 0; i + 1 < pd->n; i++)
+    for (uint32_t i = 0; i + 1 < pd->n; i++) {
         irq_latency_record(g, cls, pd->more[i], 1);
+        latency_parts(v, pd->more[i]);
+    }
     pd->n = 0;
-    irq_vcpu_start_handler(v);
+    irq_vcpu_start_handler_plan(v, plan);
 }
 
 void irq_pend_drop(irq_guest *g, irq_pend *pd, int counter)
@@ -201,6 +267,23 @@ void irq_pend_free(irq_pend *pd)
 {
     free(pd->more);
     *pd = (irq_pend){0};
+}
+
+void irq_pend_walk(irq_guest *g, const irq_pend *pd, uint32_t cls,
+                   void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t arrival), void *ud)
+{
+    if (pd->n == 0)
+        return;
+    visit(ud, g, cls, pd->first);
+    for (uint32_t i = 0; i + 1 < pd->n; i++)
+        visit(ud, g, cls, pd->more[i]);
+}
+
+void irq_fifo_walk(irq_guest *g, const irq_fifo *q, uint32_t cls,
+                   void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t arrival), void *ud)
+{
+    for (uint32_t i = 0; i < q->len; i++)
+        visit(ud, g, cls, q->t[(q->head + i) % q->cap]);
 }
 
 int irq_ring_grow(void **buf, uint32_t *cap, uint32_t *head, uint32_t len, size_t elem,
@@ -263,8 +346,31 @@ void irq_fifo_free(irq_fifo *q)
 
 void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
 {
+    irq_deliver_now_plan(v, arrival, cls, NULL);
+}
+
+void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls, const irq_handler_plan *plan)
+{
     deliver(v, cls, arrival);
-    irq_vcpu_start_handler(v);
+    irq_vcpu_start_handler_plan(v, plan);
+}
+
+void irq_raise_intr(irq_intr *in)
+{
+    irq_guest *g = in->guest;
+    struct irq_sim *sim = g->sim;
+    in->arrival = irq_now(sim);
+    g->injected++;
+    if (in->source == UINT32_MAX)
+        g->core[IRQ_GC_RAISED]++;
+    irq_trace_instant(sim, "arrival", g, in->vcpu, -1);
+    sim->ops->inject(sim->model, in);
+}
+
+void irq_raise(irq_guest *g, irq_vcpu *vcpu, uint32_t cls, uint8_t injection, uint32_t source)
+{
+    irq_intr in = {.guest = g, .vcpu = vcpu, .cls = cls, .injection = injection, .source = source};
+    irq_raise_intr(&in);
 }
 
 /* ---- set-up ------------------------------------------------------------ */
@@ -298,7 +404,15 @@ static int alloc_machine(struct irq_sim *sim, irq_error *err)
     p->pcpus = calloc(p->npcpus, sizeof *p->pcpus);
     p->mcounts = calloc(p->nguests * nc + 1, sizeof *p->mcounts);
     p->tmpl_first = calloc(sc->ntmpls + 1, sizeof *p->tmpl_first);
-    if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts || !p->tmpl_first)
+    p->guest_state = calloc(p->nguests + 1, sim->ops->guest_state_size + 1);
+    p->vcpu_state = calloc(p->nvcpus + 1, sim->ops->vcpu_state_size + 1);
+    size_t ntasks = 0;
+    for (size_t t = 0; t < sc->ntmpls; t++)
+        if (sc->tmpls[t].tasks > 1)
+            ntasks += (size_t)sc->tmpls[t].count * sc->tmpls[t].vcpus * sc->tmpls[t].tasks;
+    p->tasks = calloc(ntasks + 1, sizeof *p->tasks);
+    if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts || !p->tmpl_first || !p->guest_state ||
+        !p->vcpu_state || !p->tasks)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for %zu guests, %zu vCPUs",
                              p->nguests, p->nvcpus);
     return IRQ_OK;
@@ -313,7 +427,16 @@ static void init_vcpu(struct irq_sim *sim, irq_guest *g, irq_vcpu *v, uint32_t i
     v->index = index;
     v->id = (uint32_t)(v - sim->priv->vcpus);
     v->pcpu = v->id % sim->priv->npcpus;
+    v->cpu = &sim->priv->pcpus[v->pcpu];
     v->params = vcpu_params_for(t, index);
+    v->work_alarm = UINT64_MAX;
+    if (sim->ops->vcpu_state_size)
+        v->model_data = (char *)sim->priv->vcpu_state + (size_t)v->id * sim->ops->vcpu_state_size;
+    if (t->tasks > 1) {
+        v->tasks = &sim->priv->tasks[sim->priv->ntasks_used];
+        sim->priv->ntasks_used += t->tasks;
+        v->ntasks = v->nrunnable = t->tasks;
+    }
     /* one stream per (template, instance, vCPU): other guests don't shift it */
     irq_rng_seed(&v->rng, sim->sc->seed, t->name,
                  (uint64_t)instance * IRQ_MAX_VCPUS_PER_GUEST + index);
@@ -335,6 +458,8 @@ static void build_guests(struct irq_sim *sim)
             g->tmpl = ti;
             guest_name(g->name, sizeof g->name, t, k);
             g->params = t->model_params;
+            if (sim->ops->guest_state_size)
+                g->model_data = (char *)p->guest_state + gi * sim->ops->guest_state_size;
             g->mcount = &p->mcounts[gi * nc];
             g->vcpus = &p->vcpus[vi];
             g->nvcpus = t->vcpus;
@@ -371,6 +496,13 @@ static int build_classes(struct irq_sim *sim, irq_error *err)
     return IRQ_OK;
 }
 
+static void init_hists(struct irq_sim_priv *p)
+{
+    for (int i = 0; i < 4; i++)
+        irq_hist_init(&p->lat_part[i]);
+    irq_hist_init(&p->censored);
+}
+
 static void convert_costs(struct irq_sim *sim)
 {
     struct irq_sim_priv *p = sim->priv;
@@ -380,6 +512,10 @@ static void convert_costs(struct irq_sim *sim)
         p->cost[IRQ_HOST_WAIT_EXIT] = 1;  /* refused its wait would spin in place */
     if (p->cost[IRQ_HOST_TIMESLICE] == 0)
         p->cost[IRQ_HOST_TIMESLICE] = 1;
+    if (p->cost[IRQ_HOST_TICK] == 0)
+        p->cost[IRQ_HOST_TICK] = 1;
+    if (p->cost[IRQ_HOST_SLICE_UNIT] == 0)
+        p->cost[IRQ_HOST_SLICE_UNIT] = 1;
 }
 
 int irq_sim_create(irq_sim **out, const irq_scenario *sc, irq_error *err)
@@ -402,11 +538,10 @@ int irq_sim_create(irq_sim **out, const irq_scenario *sc, irq_error *err)
         rc = alloc_machine(sim, err);
     if (rc == IRQ_OK) {
         convert_costs(sim);
-        for (uint32_t i = 0; i < sim->priv->npcpus; i++) {
-            sim->priv->pcpus[i].sim = sim;
-            sim->priv->pcpus[i].id = i;
-            irq_pcpu_init_timers(sim, &sim->priv->pcpus[i]);
-        }
+        init_hists(sim->priv);
+        rc = irq__sched_init(sim, err);
+    }
+    if (rc == IRQ_OK) {
         build_guests(sim);
         rc = build_classes(sim, err);
     }
@@ -437,16 +572,23 @@ void irq_sim_free(irq_sim *sim)
         for (size_t i = 0; i < p->ncls; i++)
             irq_hist_free(&p->cls_hist[i]);
         irq_hist_free(&p->total_latency);
+        for (int i = 0; i < 4; i++)
+            irq_hist_free(&p->lat_part[i]);
+        irq_hist_free(&p->censored);
+        free(p->cls_undelivered);
+        free(p->cls_oldest);
         free(p->cls_values);
         free(p->cls_hist);
         free(p->guests);
         free(p->vcpus);
-        for (uint32_t i = 0; p->pcpus && i < p->npcpus; i++)
-            free(p->pcpus[i].work);
+        irq__sched_free(sim);
         free(p->pcpus);
         free(p->sources);
         free(p->mcounts);
         free(p->tmpl_first);
+        free(p->guest_state);
+        free(p->vcpu_state);
+        free(p->tasks);
         free(p);
     }
     irq_engine_fini(&sim->eng);
@@ -479,6 +621,45 @@ int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err)
                                  (unsigned long long)g->pending, (unsigned long long)g->dropped);
     }
     return IRQ_OK;
+}
+
+typedef struct undelivered_walk {
+    struct irq_sim *sim;
+    int rc;
+} undelivered_walk;
+
+static void visit_undelivered(void *ud, irq_guest *g, uint32_t cls, uint64_t arrival)
+{
+    undelivered_walk *w = ud;
+    struct irq_sim_priv *p = w->sim->priv;
+    uint64_t age = p->end > arrival ? p->end - arrival : 0;
+    g->undelivered++;
+    if (age > g->oldest_pending)
+        g->oldest_pending = age;
+    size_t ci = class_index(p, cls);
+    if (ci < p->ncls && p->cls_values[ci] == cls) {
+        p->cls_undelivered[ci]++;
+        if (age > p->cls_oldest[ci])
+            p->cls_oldest[ci] = age;
+    }
+    if (irq_hist_add(&p->censored, age) != 0)
+        w->rc = IRQ_ENOMEM;
+}
+
+/* Arrivals still held at the end: counted per guest and class with the age
+ * of the oldest, and folded into the censored latency at their age, so a
+ * design that strands interrupts cannot look fast. */
+static int collect_undelivered(struct irq_sim *sim)
+{
+    struct irq_sim_priv *p = sim->priv;
+    p->cls_undelivered = calloc(p->ncls + 1, sizeof *p->cls_undelivered);
+    p->cls_oldest = calloc(p->ncls + 1, sizeof *p->cls_oldest);
+    if (!p->cls_undelivered || !p->cls_oldest || irq_hist_merge(&p->censored, &p->total_latency))
+        return IRQ_ENOMEM;
+    undelivered_walk w = {.sim = sim, .rc = IRQ_OK};
+    if (sim->ops->pending_walk)
+        sim->ops->pending_walk(sim->model, visit_undelivered, &w);
+    return w.rc;
 }
 
 static void start_all(struct irq_sim *sim)
@@ -515,6 +696,10 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
     p->end = sim->sc->duration;
     for (size_t i = 0; i < p->nvcpus; i++)
         irq_vcpu_account_end(&p->vcpus[i], p->end);
+    for (uint32_t i = 0; i < p->npcpus; i++)
+        irq__pcpu_account_end(&p->pcpus[i], p->end);
+    if (collect_undelivered(sim) != IRQ_OK)
+        irq_sim_fail(sim, "out of memory counting undelivered interrupts");
     p->wall_seconds = wall_now() - t0;
     if (rc != IRQ_OK)
         irq_sim_fail(sim, "run stopped before the end");

@@ -5,31 +5,34 @@
  * from whether it owns its physical CPU, and changes only in set_state(),
  * which accounts time and transitions for every model alike.
  *
- * Physical CPUs: vCPU threads are pinned (vCPU i on CPU i mod cpus). A CPU
- * runs one vCPU thread at a time; others wanting it wait in FIFO order
- * (PREEMPTED) and take turns every `timeslice`. Host work (an alert handler)
- * pauses whatever vCPU owns the CPU. */
+ * A halt is kvm_vcpu_halt(): the thread polls within an adaptive window,
+ * then sleeps (kvm_vcpu_block); a woken thread gets a CPU from the host
+ * scheduler (sched.c), re-checks with the model whether it can run, and
+ * sleeps again if not, all without leaving WAIT. Host work (an alert
+ * handler) pauses whatever vCPU owns the CPU. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_priv_internal.h"
 
-const char *const irq_vcpu_state_names[IRQ_VCPU_NSTATES] = {"RUNNING", "EXITING", "WAIT",
-                                                            "PREEMPTED", "STOPPED"};
+const char *const irq_vcpu_state_names[IRQ_VCPU_NSTATES] = {"RUNNING",   "EXITING", "WAIT",
+                                                            "PREEMPTED", "STOPPED", "BLOCKED"};
+
+#define NEVER UINT64_MAX
 
 static void dispatch(irq_vcpu *v);
-static void request_cpu(irq_vcpu *v);
-static void release_cpu(irq_vcpu *v);
 
 static irq_pcpu *pcpu_of(const irq_vcpu *v)
 {
-    return &v->sim->priv->pcpus[v->pcpu];
+    return v->cpu;
 }
 
 static irq_vcpu_state derive_state(const irq_vcpu *v)
 {
     if (v->stopped)
         return IRQ_VCPU_STOPPED;
+    if (v->blocked)
+        return IRQ_VCPU_BLOCKED;
     if (v->halted)
         return IRQ_VCPU_WAIT;
     if (!v->on_cpu || pcpu_of(v)->busy || v->depth == 0)
@@ -49,6 +52,10 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
     v->state_since = now;
     v->state = (uint8_t)s;
     v->entries[s]++;
+    if (v->gsources && (old == IRQ_VCPU_RUNNING || s == IRQ_VCPU_RUNNING))
+        irq__sources_sender_state(v);
+    if (v->on_cpu) /* what its CPU spends time on follows the thread's state */
+        irq__pcpu_account(pcpu_of(v));
     if (sim->priv->tracing && sim->priv->tracer.vcpu_state)
         sim->priv->tracer.vcpu_state(sim->priv->tracer.ud, v, old, s, now);
 }
@@ -58,17 +65,41 @@ static void update_state(irq_vcpu *v)
     set_state(v, derive_state(v));
 }
 
+void irq__vcpu_update_state(irq_vcpu *v)
+{
+    update_state(v);
+}
+
+/* Guest work executed: the vCPU's work clock and its current task's. */
+static void account_work(irq_vcpu *v, uint64_t ran)
+{
+    v->work_done += ran;
+    if (v->tasks)
+        v->tasks[v->cur_task].work += ran;
+}
+
 void irq_vcpu_account_end(irq_vcpu *v, uint64_t end)
 {
+    /* guest work still running at the end counts up to the end */
+    if (v->depth > 0 && v->stack[v->depth - 1].kind == IRQ_SEG_BUSY &&
+        irq_timer_armed(&v->sim->eng, v->seg_timer) && end > v->seg_started) {
+        uint64_t ran = end - v->seg_started;
+        irq_seg *top = &v->stack[v->depth - 1];
+        account_work(v, ran < top->remaining ? ran : top->remaining);
+        v->seg_started = end;
+    }
     if (end > v->state_since) {
         v->time_in[v->state] += end - v->state_since;
         v->state_since = end;
     }
 }
 
+/* Its thread can run code now: on its CPU, not paused by host work, and
+ * not halted (a woken thread runs host code until it re-checks). */
 static bool runnable(const irq_vcpu *v)
 {
-    return v->on_cpu && !v->halted && !v->stopped && !pcpu_of(v)->busy;
+    return v->on_cpu && (!v->halted || v->waking) && !v->stopped && !v->blocked &&
+           !pcpu_of(v)->busy;
 }
 
 /* Stops the top segment's clock, keeping what is left of it. */
@@ -79,8 +110,18 @@ static void pause_top(irq_vcpu *v)
         return;
     irq_seg *top = &v->stack[v->depth - 1];
     uint64_t ran = irq_now(sim) - v->seg_started;
-    top->remaining = ran < top->remaining ? top->remaining - ran : 0;
+    if (ran > top->remaining)
+        ran = top->remaining;
+    top->remaining -= ran;
+    if (top->kind == IRQ_SEG_BUSY)
+        account_work(v, ran);
+    v->alarm_hit = false;
     irq_timer_cancel(&sim->eng, v->seg_timer);
+}
+
+bool irq_vcpu_has_work(const irq_vcpu *v)
+{
+    return v->phase == IRQ_PHASE_BUSY && (!v->tasks || v->nrunnable > 0);
 }
 
 static void guest_enter(irq_vcpu *v)
@@ -129,7 +170,7 @@ static void dispatch(irq_vcpu *v)
                 continue;
             }
             irq_seg seg = {.kind = IRQ_SEG_BUSY, .remaining = v->busy_left};
-            if (v->phase == IRQ_PHASE_IDLE) /* the guest executes a wait */
+            if (!irq_vcpu_has_work(v)) /* the guest executes a wait */
                 seg = (irq_seg){.kind = IRQ_SEG_EXIT,
                                 .remaining = sim->priv->cost[IRQ_HOST_WAIT_EXIT],
                                 .done = wait_done};
@@ -150,7 +191,17 @@ static void dispatch(irq_vcpu *v)
     if (!runnable(v)) /* a hook started host work on this CPU */
         return;
     v->seg_started = irq_now(sim);
-    irq_timer_arm(&sim->eng, v->seg_timer, v->seg_started + v->stack[v->depth - 1].remaining);
+    const irq_seg *top = &v->stack[v->depth - 1];
+    uint64_t run = top->remaining;
+    v->alarm_hit = false;
+    if (top->kind == IRQ_SEG_BUSY && v->work_alarm != NEVER) { /* the guest-work alarm first */
+        uint64_t left = v->work_alarm > v->work_done ? v->work_alarm - v->work_done : 0;
+        if (left <= run) {
+            run = left;
+            v->alarm_hit = true;
+        }
+    }
+    irq_timer_arm(&sim->eng, v->seg_timer, v->seg_started + run);
 }
 
 static void begin_idle(irq_vcpu *v)
@@ -168,12 +219,39 @@ static void begin_busy(irq_vcpu *v)
     v->busy_left = irq_dist_sample(&t->busy, &v->rng);
 }
 
+/* The guest-work alarm: the busy segment stops where the alarm falls and
+ * the model's function runs (it may push an exit or block the vCPU). */
+static void alarm_fired(irq_vcpu *v, irq_seg *top, uint64_t ran)
+{
+    top->remaining = ran < top->remaining ? top->remaining - ran : 0;
+    v->alarm_hit = false;
+    v->work_alarm = NEVER;
+    irq_exit_done_fn fn = v->alarm_fn;
+    v->alarm_fn = NULL;
+    v->dispatching = true;
+    fn(v, v->alarm_ctx, 0);
+    v->dispatching = false;
+    if (runnable(v))
+        dispatch(v);
+    else
+        update_state(v);
+}
+
 /* The top segment ran to its end. */
 static void seg_done(void *ctx, uint64_t arg)
 {
     (void)arg;
     irq_vcpu *v = ctx;
     struct irq_sim *sim = v->sim;
+    irq_seg *top = &v->stack[v->depth - 1];
+    if (top->kind == IRQ_SEG_BUSY) {
+        uint64_t ran = irq_now(sim) - v->seg_started;
+        account_work(v, ran < top->remaining ? ran : top->remaining);
+        if (v->alarm_hit) {
+            alarm_fired(v, top, ran);
+            return;
+        }
+    }
     irq_seg seg = v->stack[--v->depth];
     v->dispatching = true;
     switch (seg.kind) {
@@ -182,7 +260,7 @@ static void seg_done(void *ctx, uint64_t arg)
         begin_idle(v);
         break;
     case IRQ_SEG_HANDLER:
-        if (sim->ops->irq_enabled)
+        if (!seg.quiet && sim->ops->irq_enabled)
             sim->ops->irq_enabled(sim->model, v);
         break;
     case IRQ_SEG_EXIT:
@@ -197,17 +275,131 @@ static void seg_done(void *ctx, uint64_t arg)
         update_state(v);
 }
 
-static void halt(irq_vcpu *v, uint64_t poll)
+/* ---- the halt: kvm_vcpu_halt() and kvm_vcpu_block() -------------------- */
+
+static uint64_t host_cost(const irq_vcpu *v, int param)
+{
+    return v->sim->priv->cost[param];
+}
+
+/* kvm_arch_vcpu_runnable(): the guest's own timer fired, or the model says
+ * something is deliverable. */
+static bool can_run(irq_vcpu *v)
 {
     struct irq_sim *sim = v->sim;
-    v->halted = true;
-    if (poll > 0 && !pcpu_of(v)->rq_head) { /* no polling when others wait */
-        v->polling = true;
-        irq_timer_arm(&sim->eng, v->poll_timer, irq_now(sim) + poll);
-    } else {
-        release_cpu(v);
+    if (irq_vcpu_has_work(v))
+        return true;
+    return !sim->ops->vcpu_runnable || sim->ops->vcpu_runnable(sim->model, v);
+}
+
+static bool wake_valid(const irq_vcpu *v)
+{
+    return v->valid_wakeup || !v->sim->ops->invalid_wakeups;
+}
+
+/* grow_halt_poll_ns / shrink_halt_poll_ns */
+static void poll_grow(irq_vcpu *v)
+{
+    uint64_t grow = (uint64_t)v->sim->sc->host[IRQ_HOST_POLL_GROW].i;
+    if (grow == 0)
+        return;
+    uint64_t w = v->poll_window * grow, start = host_cost(v, IRQ_HOST_POLL_GROW_START);
+    v->poll_window = w < start ? start : w;
+}
+
+static void poll_shrink(irq_vcpu *v)
+{
+    uint64_t shrink = (uint64_t)v->sim->sc->host[IRQ_HOST_POLL_SHRINK].i;
+    uint64_t w = shrink == 0 ? 0 : v->poll_window / shrink;
+    v->poll_window = w < host_cost(v, IRQ_HOST_POLL_GROW_START) ? 0 : w;
+}
+
+/* What kvm_vcpu_halt() does once the halt is over: poll statistics, then
+ * the window for the next halt. */
+static void halt_accounting(irq_vcpu *v)
+{
+    uint64_t *c = v->guest->core;
+    uint64_t now = irq_now(v->sim), halt_len = now - v->halt_start;
+    bool valid = wake_valid(v);
+    if (v->did_poll) {
+        uint64_t polled = (v->slept ? v->poll_end : now) - v->halt_start;
+        c[IRQ_GC_HALT_ATTEMPTED]++;
+        if (!v->slept) {
+            c[IRQ_GC_HALT_SUCCESSFUL]++;
+            c[IRQ_GC_HALT_POLL_OK_NS] += polled;
+            if (!valid)
+                c[IRQ_GC_HALT_POLL_INVALID]++;
+        } else {
+            c[IRQ_GC_HALT_POLL_FAIL_NS] += polled;
+        }
     }
+    if (!valid)
+        poll_shrink(v);
+    else if (v->poll_max == 0)
+        v->poll_window = 0;
+    else if (halt_len <= v->poll_window)
+        ; /* the window fits: keep it */
+    else if (v->poll_window > 0 && halt_len > v->poll_max)
+        poll_shrink(v); /* a long halt: polling was wasted */
+    else if (v->poll_window < v->poll_max && halt_len < v->poll_max)
+        poll_grow(v); /* a short halt the window missed */
+}
+
+/* The halt is over: the vCPU can run and leaves WAIT. */
+static void end_halt(irq_vcpu *v)
+{
+    struct irq_sim *sim = v->sim;
+    uint64_t now = irq_now(sim);
+    halt_accounting(v);
+    if (v->polling) {
+        irq_timer_cancel(&sim->eng, v->poll_timer);
+        v->lb[0] = v->lb[1] = now;
+    }
+    v->lb[2] = now;
+    v->halted = v->polling = v->waking = false;
+    if (sim->ops->wakeup)
+        sim->ops->wakeup(sim->model, v);
+    if (v->dispatching) /* inside seg_done: it dispatches next */
+        return;
+    if (runnable(v))
+        dispatch(v);
+    else
+        update_state(v);
+}
+
+/* The thread stops polling and sleeps (kvm_vcpu_block). */
+static void block(irq_vcpu *v)
+{
+    if (v->polling) {
+        v->polling = false;
+        irq_timer_cancel(&v->sim->eng, v->poll_timer);
+        v->poll_end = irq_now(v->sim);
+    }
+    v->slept = true;
+    irq__sched_block(v);
     update_state(v);
+}
+
+static void halt(irq_vcpu *v, uint64_t poll_max)
+{
+    uint64_t now = irq_now(v->sim);
+    v->halted = true;
+    v->valid_wakeup = false;
+    v->slept = false;
+    v->halt_start = v->poll_end = now;
+    v->poll_max = poll_max;
+    if (v->poll_window > poll_max) /* capped before each halt */
+        v->poll_window = poll_max;
+    v->did_poll = v->poll_window > 0;
+    /* kvm_vcpu_can_poll: only while no other thread wants this CPU */
+    if (v->did_poll && !irq__sched_others_waiting(v)) {
+        v->polling = true;
+        irq_timer_arm(&v->sim->eng, v->poll_timer, now + v->poll_window);
+        update_state(v);
+        irq__pcpu_account(pcpu_of(v)); /* the CPU polls now: no state change shows it */
+        return;
+    }
+    block(v);
 }
 
 /* The host handles the guest's wait: the model decides whether to halt. */
@@ -216,7 +408,7 @@ static void wait_done(irq_vcpu *v, void *ctx, uint64_t arg)
     (void)ctx;
     (void)arg;
     struct irq_sim *sim = v->sim;
-    if (v->phase != IRQ_PHASE_IDLE || v->depth > 0)
+    if (irq_vcpu_has_work(v) || v->depth > 0)
         return; /* the guest's own timer fired meanwhile, or work arrived */
     uint64_t poll = 0;
     irq_wait_decision d = IRQ_WAIT_HALT;
@@ -229,50 +421,85 @@ static void wait_done(irq_vcpu *v, void *ctx, uint64_t arg)
 static void poll_end(void *ctx, uint64_t arg)
 {
     (void)arg;
-    irq_vcpu *v = ctx;
-    v->polling = false;
-    release_cpu(v);
+    block(ctx);
 }
 
-/* Leaves WAIT: after polling the vCPU is still on its CPU and goes straight
- * back; after a real halt its thread must be woken and get a CPU. */
-static bool wake(irq_vcpu *v)
+void irq__vcpu_poll_abort(irq_vcpu *v)
 {
-    struct irq_sim *sim = v->sim;
+    block(v);
+}
+
+/* The woken thread has run up to kvm_vcpu_check_block(). */
+static void recheck(irq_vcpu *v, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    (void)arg;
+    v->waking = false;
+    if (can_run(v)) {
+        end_halt(v);
+        return;
+    }
+    v->guest->core[IRQ_GC_HALT_SLEEP_AGAIN]++;
+    irq__sched_block(v);
+}
+
+/* kvm_vcpu_wake_up(): a sleeping thread is woken; a polling one checks at
+ * its next poll iteration, i.e. now. */
+static bool wake_up(irq_vcpu *v, bool valid)
+{
     if (!v->halted)
         return false;
-    v->halted = false;
-    if (sim->ops->wakeup)
-        sim->ops->wakeup(sim->model, v);
+    if (valid)
+        v->valid_wakeup = true;
     if (v->polling) {
-        v->polling = false;
-        irq_timer_cancel(&sim->eng, v->poll_timer);
-        if (runnable(v))
-            dispatch(v);
-        else
-            update_state(v);
+        if (can_run(v))
+            end_halt(v);
         return true;
     }
-    uint64_t cost = sim->priv->cost[IRQ_HOST_WAKEUP];
-    v->stack[v->depth++] = (irq_seg){.kind = IRQ_SEG_EXIT, .remaining = cost};
-    request_cpu(v);
+    if (v->waking)
+        return true;
+    v->guest->core[IRQ_GC_HALT_WAKEUP]++;
+    v->waking = true;
+    v->stack[v->depth++] = (irq_seg){
+        .kind = IRQ_SEG_EXIT, .remaining = host_cost(v, IRQ_HOST_WAKEUP), .done = recheck};
+    irq__sched_wake(v);
     return true;
 }
 
-bool irq_vcpu_wake(irq_vcpu *v)
-{
-    return wake(v);
-}
-
-bool irq_vcpu_kick(irq_vcpu *v)
+static void count_kick(irq_vcpu *v)
 {
     v->kicks++;
     v->guest->kicks++;
     irq_trace_instant(v->sim, "kick", v->guest, v, -1);
-    return wake(v);
 }
 
-/* The guest's own timer ends an idle period. */
+bool irq_vcpu_kick(irq_vcpu *v)
+{
+    count_kick(v);
+    return wake_up(v, true);
+}
+
+bool irq_vcpu_kick_ipi(irq_vcpu *v)
+{
+    count_kick(v);
+    if (v->halted)
+        return wake_up(v, true);
+    if (v->in_guest && runnable(v)) { /* guest mode: the IPI forces an exit */
+        v->guest->core[IRQ_GC_IPI_EXITS]++;
+        irq_vcpu_exit(v, host_cost(v, IRQ_HOST_IPI_EXIT), NULL, NULL, 0);
+    }
+    return false;
+}
+
+bool irq_vcpu_wake(irq_vcpu *v)
+{
+    if (!v->polling || !can_run(v))
+        return false;
+    end_halt(v);
+    return true;
+}
+
+/* The guest's own timer ends an idle period (a valid wake-up). */
 static void phase_end(void *ctx, uint64_t arg)
 {
     (void)arg;
@@ -280,7 +507,7 @@ static void phase_end(void *ctx, uint64_t arg)
     begin_busy(v);
     if (v->halted) {
         v->sim->priv->timer_wakeups++;
-        wake(v);
+        wake_up(v, true);
     }
 }
 
@@ -291,18 +518,173 @@ void irq_vcpu_exit(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn done, void *ct
         (irq_seg){.kind = IRQ_SEG_EXIT, .remaining = cycles, .done = done, .ctx = ctx, .arg = arg});
 }
 
-/* Starts the guest's handler for a delivered interrupt. */
-void irq_vcpu_start_handler(irq_vcpu *v)
+/* ---- handler plans and traps ------------------------------------------ */
+
+static irq_seg trap_seg(irq_vcpu *v, const irq_trap *t)
+{
+    v->guest->core[IRQ_GC_TRAPS]++;
+    if (t->counter >= 0)
+        v->guest->mcount[t->counter]++;
+    irq_trace_instant(v->sim, "trap", v->guest, v, -1);
+    return (irq_seg){.kind = IRQ_SEG_EXIT, .remaining = t->cycles};
+}
+
+/* The last step of a handler plan: the guest is enabled again. */
+static void plan_done(irq_vcpu *v, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    (void)arg;
+    struct irq_sim *sim = v->sim;
+    if (sim->ops->irq_enabled)
+        sim->ops->irq_enabled(sim->model, v);
+}
+
+static bool stack_room(irq_vcpu *v, unsigned n)
+{
+    if (v->depth + n <= IRQ_SEG_MAX)
+        return true;
+    irq_sim_fail(v->sim, "vCPU %u of guest %s: more than %d nested segments", v->index,
+                 v->guest->name, IRQ_SEG_MAX);
+    return false;
+}
+
+/* Starts the guest's handler for a delivered interrupt, with the traps of
+ * its plan around it. The steps go on the segment stack in reverse, so the
+ * first pre-trap runs first. */
+void irq_vcpu_start_handler_plan(irq_vcpu *v, const irq_handler_plan *plan)
 {
     struct irq_sim *sim = v->sim;
-    if (v->halted || v->stopped) {
+    if (v->halted || v->stopped || v->blocked) {
         irq_sim_fail(sim, "model delivered to vCPU %u of guest %s while it was %s", v->index,
                      v->guest->name, irq_vcpu_state_names[v->state]);
         return;
     }
     const irq_guest_tmpl *t = &sim->sc->tmpls[v->guest->tmpl];
-    push_seg(
-        v, (irq_seg){.kind = IRQ_SEG_HANDLER, .remaining = irq_dist_sample(&t->handler, &v->rng)});
+    irq_seg body = {.kind = IRQ_SEG_HANDLER, .remaining = irq_dist_sample(&t->handler, &v->rng)};
+    if (!plan || (plan->npre == 0 && plan->npost == 0)) {
+        push_seg(v, body);
+        return;
+    }
+    unsigned npre = plan->npre < IRQ_PLAN_MAX_TRAPS ? plan->npre : IRQ_PLAN_MAX_TRAPS;
+    unsigned npost = plan->npost < IRQ_PLAN_MAX_TRAPS ? plan->npost : IRQ_PLAN_MAX_TRAPS;
+    if (!stack_room(v, npre + npost + 1))
+        return;
+    bool was = v->dispatching;
+    v->dispatching = true; /* one dispatch for the whole plan */
+    pause_top(v);
+    for (unsigned i = npost; i-- > 0;) {
+        irq_seg seg = trap_seg(v, &plan->post[i]);
+        if (i == npost - 1)
+            seg.done = plan_done;
+        v->stack[v->depth++] = seg;
+    }
+    body.quiet = npost > 0;
+    v->stack[v->depth++] = body;
+    for (unsigned i = npre; i-- > 0;)
+        v->stack[v->depth++] = trap_seg(v, &plan->pre[i]);
+    v->dispatching = was;
+    if (!was && runnable(v))
+        dispatch(v);
+    else if (!was)
+        update_state(v);
+}
+
+void irq_vcpu_start_handler(irq_vcpu *v)
+{
+    irq_vcpu_start_handler_plan(v, NULL);
+}
+
+void irq_vcpu_trap(irq_vcpu *v, int counter, uint64_t cycles, irq_exit_done_fn done, void *ctx,
+                   uint64_t arg)
+{
+    irq_trap t = {.counter = counter, .cycles = cycles};
+    irq_seg seg = trap_seg(v, &t);
+    seg.done = done;
+    seg.ctx = ctx;
+    seg.arg = arg;
+    push_seg(v, seg);
+}
+
+/* ---- guest time, blocking in the host, guest tasks ---------------------- */
+
+void irq_vcpu_after_work(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn fn, void *ctx)
+{
+    v->work_alarm = cycles && fn ? v->work_done + cycles : NEVER;
+    v->alarm_fn = cycles ? fn : NULL;
+    v->alarm_ctx = ctx;
+    /* a busy segment running now must stop at the new alarm */
+    if (!v->dispatching && v->depth > 0 && v->stack[v->depth - 1].kind == IRQ_SEG_BUSY &&
+        irq_timer_armed(&v->sim->eng, v->seg_timer)) {
+        pause_top(v);
+        dispatch(v);
+    }
+}
+
+void irq_vcpu_block_host(irq_vcpu *v)
+{
+    if (v->blocked || v->halted || !v->on_cpu) {
+        irq_sim_fail(v->sim, "vCPU %u of guest %s blocked in the host while %s", v->index,
+                     v->guest->name, v->blocked ? "blocked" : irq_vcpu_state_names[v->state]);
+        return;
+    }
+    v->blocked = true;
+    v->guest->core[IRQ_GC_BLOCKED]++;
+    pause_top(v);
+    if (v->in_guest)
+        guest_leave(v);
+    irq__sched_block(v);
+    update_state(v);
+}
+
+void irq_vcpu_unblock(irq_vcpu *v)
+{
+    if (!v->blocked)
+        return;
+    v->blocked = false;
+    irq__sched_wake(v);
+}
+
+/* Without a runnable task the guest cannot go on with its busy period: the
+ * busy segment (always the bottom one) leaves the stack, keeping what is
+ * left of it for when a task runs again. */
+static void drop_busy_segment(irq_vcpu *v)
+{
+    if (v->depth == 0 || v->stack[0].kind != IRQ_SEG_BUSY)
+        return;
+    bool top = v->depth == 1;
+    if (top)
+        pause_top(v);
+    v->busy_left = v->stack[0].remaining;
+    memmove(&v->stack[0], &v->stack[1], (size_t)(v->depth - 1) * sizeof v->stack[0]);
+    v->depth--;
+    if (top && !v->dispatching && runnable(v))
+        dispatch(v);
+}
+
+void irq_task_park(irq_vcpu *v, uint32_t task)
+{
+    if (!v->tasks || task >= v->ntasks || v->tasks[task].parked)
+        return;
+    v->tasks[task].parked = true;
+    v->nrunnable--;
+    if (task == v->cur_task && v->nrunnable > 0) { /* round-robin to the next runnable one */
+        uint32_t t = task;
+        do
+            t = (t + 1) % v->ntasks;
+        while (v->tasks[t].parked);
+        v->cur_task = t;
+    }
+    if (v->nrunnable == 0)
+        drop_busy_segment(v);
+}
+
+void irq_task_wake(irq_vcpu *v, uint32_t task)
+{
+    if (!v->tasks || task >= v->ntasks || !v->tasks[task].parked)
+        return;
+    v->tasks[task].parked = false;
+    if (v->nrunnable++ == 0)
+        v->cur_task = task;
 }
 
 bool irq_vcpu_in_guest(const irq_vcpu *v)
@@ -320,188 +702,53 @@ bool irq_vcpu_in_handler(const irq_vcpu *v)
     return false;
 }
 
-/* ---- the host scheduler ------------------------------------------------ */
+/* ---- what the host scheduler does to the vCPU --------------------------- */
 
-static void rq_push(irq_pcpu *p, irq_vcpu *v)
+/* The thread got a CPU: a switch from another thread, or a move from
+ * another CPU, costs host time first. */
+void irq__vcpu_got_cpu(irq_vcpu *v, bool switched, bool migrated)
 {
-    v->rq_next = NULL;
-    if (p->rq_tail)
-        p->rq_tail->rq_next = v;
-    else
-        p->rq_head = v;
-    p->rq_tail = v;
-}
-
-static irq_vcpu *rq_pop(irq_pcpu *p)
-{
-    irq_vcpu *v = p->rq_head;
-    if (v) {
-        p->rq_head = v->rq_next;
-        if (!p->rq_head)
-            p->rq_tail = NULL;
-        v->rq_next = NULL;
-    }
-    return v;
-}
-
-/* The thread on the CPU keeps it for one slice from when it got it (or
- * from now, if it has had that already) once another thread waits. */
-static void arm_slice(irq_pcpu *p)
-{
-    struct irq_sim *sim = p->sim;
-    if (!p->rq_head || irq_timer_armed(&sim->eng, p->slice_timer))
-        return;
-    uint64_t when = p->cur_since + sim->priv->cost[IRQ_HOST_TIMESLICE];
-    irq_timer_arm(&sim->eng, p->slice_timer, when > irq_now(sim) ? when : irq_now(sim));
-}
-
-static void give_cpu(irq_pcpu *p, irq_vcpu *v)
-{
-    struct irq_sim *sim = p->sim;
-    p->cur = v;
-    p->cur_since = irq_now(sim);
-    irq_timer_cancel(&sim->eng, p->slice_timer);
-    v->on_cpu = true;
-    if (p->last != v && p->last != NULL && sim->priv->cost[IRQ_HOST_CTX_SWITCH] > 0) {
+    uint64_t cost = (switched ? host_cost(v, IRQ_HOST_CTX_SWITCH) : 0) +
+                    (migrated ? host_cost(v, IRQ_HOST_MIGRATE) : 0);
+    if (cost > 0) {
         pause_top(v);
         if (v->depth < IRQ_SEG_MAX)
-            v->stack[v->depth++] =
-                (irq_seg){.kind = IRQ_SEG_EXIT, .remaining = sim->priv->cost[IRQ_HOST_CTX_SWITCH]};
+            v->stack[v->depth++] = (irq_seg){.kind = IRQ_SEG_EXIT, .remaining = cost};
     }
-    p->last = v;
-    arm_slice(p);
     if (runnable(v))
         dispatch(v);
     else
         update_state(v);
 }
 
-/* A halted vCPU still polling on p gives the CPU up (it stays in WAIT). */
-static void stop_polling(irq_pcpu *p)
-{
-    irq_vcpu *poller = p->cur;
-    if (!poller || !poller->polling)
-        return;
-    poller->polling = false;
-    irq_timer_cancel(&p->sim->eng, poller->poll_timer);
-    poller->on_cpu = false;
-    p->cur = NULL;
-}
-
-static void request_cpu(irq_vcpu *v)
-{
-    irq_pcpu *p = pcpu_of(v);
-    stop_polling(p); /* halt polling gives up as soon as another thread wants the CPU */
-    if (!p->cur) {
-        give_cpu(p, v);
-        return;
-    }
-    rq_push(p, v);
-    update_state(v);
-    arm_slice(p);
-}
-
-static void release_cpu(irq_vcpu *v)
-{
-    irq_pcpu *p = pcpu_of(v);
-    v->on_cpu = false;
-    p->cur = NULL;
-    irq_vcpu *next = rq_pop(p);
-    if (next)
-        give_cpu(p, next);
-}
-
-/* Takes the CPU away from a vCPU that still has work (pausing it). */
-static void preempt(irq_vcpu *v)
+/* Takes the CPU away from a thread that still has work (pausing it). */
+void irq__vcpu_lost_cpu(irq_vcpu *v)
 {
     pause_top(v);
     if (v->in_guest)
         guest_leave(v);
 }
 
-static void slice_end(void *ctx, uint64_t arg)
+void irq__vcpu_pause(irq_vcpu *v)
 {
-    (void)arg;
-    irq_pcpu *p = ctx;
-    if (!p->rq_head)
-        return;
-    if (p->busy) /* host work first; host_work_done looks at the slice again */
-        return;
-    stop_polling(p);
-    irq_vcpu *cur = p->cur;
-    if (cur) {
-        preempt(cur);
-        cur->on_cpu = false;
-        p->cur = NULL;
-        rq_push(p, cur);
-        update_state(cur);
-    }
-    give_cpu(p, rq_pop(p));
+    irq__vcpu_lost_cpu(v);
+    update_state(v);
 }
 
-static void start_host_work(irq_pcpu *p)
+void irq__vcpu_resume(irq_vcpu *v)
 {
-    struct irq_sim *sim = p->sim;
-    p->busy = true;
-    if (sim->priv->tracing && sim->priv->tracer.host_work)
-        sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 1, irq_now(sim));
-    if (p->cur && !p->cur->halted) {
-        preempt(p->cur);
-        update_state(p->cur);
-    }
-    irq_timer_arm(&sim->eng, p->work_timer, irq_now(sim) + p->work[p->work_head].cycles);
-}
-
-static void host_work_done(void *ctx, uint64_t arg)
-{
-    (void)arg;
-    irq_pcpu *p = ctx;
-    struct irq_sim *sim = p->sim;
-    irq_host_work_item item = p->work[p->work_head];
-    p->work_head = (p->work_head + 1) % p->work_cap;
-    p->work_len--;
-    if (item.done)
-        item.done(item.ctx, item.arg);
-    if (p->work_len > 0) {
-        irq_timer_arm(&sim->eng, p->work_timer, irq_now(sim) + p->work[p->work_head].cycles);
-        return;
-    }
-    p->busy = false;
-    if (sim->priv->tracing && sim->priv->tracer.host_work)
-        sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 0, irq_now(sim));
-    if (p->cur && runnable(p->cur))
-        dispatch(p->cur);
-    arm_slice(p); /* a slice that ended meanwhile ends now */
-}
-
-void irq_host_work(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done, void *ctx,
-                   uint64_t arg)
-{
-    irq_pcpu *p = &sim->priv->pcpus[cpu % sim->priv->npcpus];
-    if (p->work_len == p->work_cap && irq_ring_grow((void **)&p->work, &p->work_cap, &p->work_head,
-                                                    p->work_len, sizeof *p->work, 16) != 0) {
-        irq_sim_fail(sim, "out of memory queueing host work on CPU %u", p->id);
-        return;
-    }
-    uint32_t slot = (p->work_head + p->work_len) % p->work_cap;
-    p->work[slot] = (irq_host_work_item){.cycles = cycles, .done = done, .ctx = ctx, .arg = arg};
-    if (p->work_len++ == 0)
-        start_host_work(p);
+    if (runnable(v))
+        dispatch(v);
 }
 
 /* ---- set-up ------------------------------------------------------------ */
-
-void irq_pcpu_init_timers(struct irq_sim *sim, irq_pcpu *p)
-{
-    p->slice_timer = irq_sim_timer_new(sim, slice_end, p, 0);
-    p->work_timer = irq_sim_timer_new(sim, host_work_done, p, 0);
-}
 
 void irq_vcpu_init_timers(struct irq_sim *sim, irq_vcpu *v)
 {
     v->seg_timer = irq_sim_timer_new(sim, seg_done, v, 0);
     v->phase_timer = irq_sim_timer_new(sim, phase_end, v, 0);
     v->poll_timer = irq_sim_timer_new(sim, poll_end, v, 0);
+    v->th.last_cpu = UINT32_MAX;
 }
 
 /* Time 0: every vCPU that is not stopped wants its CPU. One that starts
@@ -521,5 +768,5 @@ void irq_vcpu_start(irq_vcpu *v)
         begin_idle(v);
     else
         begin_busy(v);
-    request_cpu(v);
+    irq__sched_wake(v);
 }
