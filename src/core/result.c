@@ -260,6 +260,7 @@ const irq_hist *irq__latency_hist(const struct irq_sim *sim, irq_scope scope, si
     }
     size_t g0, g1, v0, v1;
     irq__tmpl_range(sim, (uint32_t)index, &g0, &g1, &v0, &v1);
+    irq_hist_init_compact(tmp); /* as the guests' (a fine one cannot take them) */
     for (size_t g = g0; g < g1; g++)
         if (irq_hist_merge(tmp, &p->guests[g].latency))
             return NULL;
