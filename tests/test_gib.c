@@ -19,7 +19,10 @@
  * per GISA later (T+2.2us); the kicker tick queued behind it on the same
  * CPU runs 500ns: its decision falls at T+2.7us. A kicked vCPU enters SIE
  * 5us after its kick. So a lone alert kicked by the first tick is
- * delivered at T + 2 + 0.2 + 0.5 + 5 = T + 7.7us. */
+ * delivered at T + 2 + 0.2 + 0.5 + 5 = T + 7.7us. A tick that re-arms does
+ * so with hrtimer_forward_now() (gisa_vcpu_kicker): the next expiry is the
+ * previous one (T+2us) + 50us, whatever the callback cost, so tick k fires
+ * at T + 2 + 50(k-1) us and decides 0.5us later (GAL CPU idle by then). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,9 +62,10 @@
  * 107.7us vCPU 2 enters: delivers ISC 3 in software (deliver_io 1), clears
  * kicked_mask, so the kick was not wasted; latency 7.7us; handler until
  * 109.7us, wait exit until 110.7us: IPM clean -> IAM restored (1 restore),
- * halts. 152.7us tick 2 finds the IPM clean: IAM already restored, timer
- * stops. 2 ticks. Host alert cycles: 2us + 200ns + 2 * 500ns = 3200. Wait
- * exits: 4 at start + 1 after the handler. */
+ * halts. Tick 2 (expiry 102 + 50 = 152us, hrtimer_forward_now; decides at
+ * 152.5us) finds the IPM clean: IAM already restored, timer stops. 2 ticks.
+ * Host alert cycles: 2us + 200ns + 2 * 500ns = 3200. Wait exits: 4 at
+ * start + 1 after the handler. kicks_kicker 1, the only path used. */
 static void test_upstream_single_alert(void **state)
 {
     (void)state;
@@ -79,6 +83,9 @@ static void test_upstream_single_alert(void **state)
     assert_int_equal(C(r, "direct_deliveries"), 0);
     assert_int_equal(C(r, "exit_wait_state"), 5);
     assert_int_equal(C(r, "host_alert_cycles"), 3200);
+    assert_int_equal(C(r, "kicks_kicker"), 1);
+    assert_int_equal(
+        C(r, "kicks_gal") + C(r, "kicks_inject") + C(r, "kicks_float") + C(r, "kicks_cover"), 0);
     assert_int_equal(r.g->delivered, 1);
     assert_int_equal(r.g->latency.min, 7700);
     assert_int_equal(r.g->latency.max, 7700);
@@ -87,12 +94,12 @@ static void test_upstream_single_alert(void **state)
 
 /* Issue case 1 with a slow wake-up (120us > the 50us kicker period).
  * Tick 1 at 102.7us kicks vCPU 2, which enters SIE only at 222.7us.
- * Tick 2 (152.7 + 0.5 = 153.2us) and tick 3 (203.7us) still see ISC 3
- * pending; vCPU 2 is still in idle_mask (its thread has not run yet) but
- * its kicked_mask bit is set, so they kick no one: kicks stay 1. vCPU 2
- * delivers at 222.7us (latency 122.7us), waits at 225.7us restoring the
- * IAM; tick 4 (254.2us) finds the IPM clean and stops: 4 ticks, 3
- * restarts, 1 restore, nothing wasted. */
+ * Tick 2 (expiry 152us, decides 152.5us) and tick 3 (202.5us) still see
+ * ISC 3 pending; vCPU 2 is still in idle_mask (its thread has not run yet)
+ * but its kicked_mask bit is set (__airqs_kick_single_vcpu), so they kick
+ * no one: kicks stay 1. vCPU 2 delivers at 222.7us (latency 122.7us),
+ * waits at 225.7us restoring the IAM; tick 4 (252.5us) finds the IPM clean
+ * and stops: 4 ticks, 3 restarts, 1 restore, nothing wasted. */
 static void test_upstream_slow_wakeup_kicked_mask(void **state)
 {
     (void)state;
@@ -136,14 +143,20 @@ static void test_upstream_running_direct(void **state)
  * upstream: tick 1 (102.7us) sees {3,5}; the first idle vCPU overlapping
  * is vCPU 1: kicked, delivers ISC 3 at 107.7us (latency 7.7us); its wait
  * entry at 110.7us finds ISC 5 still pending (no restore) but not in its
- * CR6, so it waits. Tick 2 (153.2us) sees {5}: vCPU 1 does not overlap,
- * vCPU 2 does: kicked, delivers ISC 5 at 158.2us (latency 58.2us), restores
- * the IAM at 161.2us. Tick 3 (203.7us): clean, stop.
+ * CR6, so it waits. Tick 2 (expiry 102 + 50 = 152us, hrtimer_forward_now;
+ * decides 152.5us) sees {5}: vCPU 1 does not overlap, vCPU 2 does: kicked,
+ * delivers ISC 5 at 157.5us (latency 57.5us), restores the IAM at 160.5us.
+ * Tick 3 (202.5us): clean, stop.
  * Totals: 2 kicks, 3 ticks, 2 restarts, 1 restore, 2 deliveries.
- * v5: the GAL handler itself covers {3,5} greedily at 102us: vCPU 1 (the
- * first to cover one bit), then vCPU 2 for what is left: both kicked at
- * once, both deliver at 107us (latency 7us each); no timer. The first wait
- * entry after that (110us) finds the IPM clean: 1 restore.
+ * v5 (__floating_airqs_kick / __try_airqs_kick, [PATCH v5 13/15]): at
+ * 102us the handler's get_ipm() reads {3,5} (not clean: no restore); the
+ * first-fit walk over idle vCPUs 0..3: vCPU 0 enables neither; vCPU 1
+ * enables 3 (taken, covered {3}); vCPU 2 enables 5 (taken, covered
+ * {3,5}): all covered, both kicked at once (kicks_cover 2); the second
+ * get_ipm() still reads {3,5}: no new ISC, kicked > 0, return. Both deliver
+ * at 107us (latency 7us each); no timer. Their re-checks at 107us each find
+ * their own ISC still pending (no restore); the first wait entry (110us)
+ * finds the whole IPM clean, off the list: 1 restore.
  * Same deliveries, different kick timing. */
 static void test_two_iscs_upstream_vs_v5(void **state)
 {
@@ -164,12 +177,13 @@ static void test_two_iscs_upstream_vs_v5(void **state)
     assert_int_equal(C(up, "iam_restores"), 1);
     assert_int_equal(up.g->delivered, 2);
     assert_int_equal(pu->cls_hist[0].max, 7700);  /* ISC 3 */
-    assert_int_equal(pu->cls_hist[1].max, 58200); /* ISC 5 */
+    assert_int_equal(pu->cls_hist[1].max, 57500); /* ISC 5 */
 
     assert_int_equal(C(cov, "gal_interrupts"), 1);
     assert_int_equal(cov.g->kicks, 2);
     assert_int_equal(cov.g->vcpus[1].kicks, 1);
     assert_int_equal(cov.g->vcpus[2].kicks, 1);
+    assert_int_equal(C(cov, "kicks_cover"), 2);
     assert_int_equal(C(cov, "kicker_ticks"), 0);
     assert_int_equal(C(cov, "iam_restores"), 1);
     assert_int_equal(cov.g->delivered, 2);
@@ -337,7 +351,10 @@ static void test_every_heuristic_table(void **state)
 /* Halt polling, adaptive as kvm_vcpu_halt() does it (virt/kvm/kvm_main.c),
  * with s390's invalid wake-ups (CONFIG_HAVE_KVM_INVALID_WAKEUPS). Maximum
  * 50us; one vCPU busy 10us / idle 8us (its own timer wakes it, a valid
- * wake-up); one pass-through interrupt on ISC 3 at 27us; run 40us.
+ * wake-up); one pass-through interrupt on ISC 3 at 27us; run 40us;
+ * pre_sie_cost 500ns (a halt that ends while polling goes the normal way
+ * to SIE entry: kvm_vcpu_halt returns, kvm_s390_handle_wait returns,
+ * vcpu_pre_run delivers).
  *   0us   enters the guest, idle: wait exit 1us; its idle timer is at 8us.
  *   1us   halt 1: window 0 (it starts at 0), so no poll: the thread sleeps.
  *   8us   timer: a valid wake-up of a sleeping thread (halt_wakeup 1); the
@@ -349,10 +366,12 @@ static void test_every_heuristic_table(void **state)
  *         polling vCPU's poll loop sees the IPM bit: the halt ends, a
  *         successful poll of 3us, but no kvm_s390_vcpu_wakeup() made it
  *         valid (halt_poll_invalid 1), so the window shrinks: 10us / 2 = 5us
- *         is below grow_start, so 0. Delivered at once: latency 0, no kick.
- *   29us  handler ends; 30us wait exit: halt 3, window 0: sleeps. (The GAL
- *         handler's kicker tick at 29.7us found the IPM clean and restored
- *         the IAM: 1 tick, 0 restarts, 1 restore.)
+ *         is below grow_start, so 0. The pre-SIE path takes 500ns: SIE
+ *         entry at 27.5us delivers (deliver_io 1): latency 500ns, no kick.
+ *   29.5us handler ends; 30.5us wait exit: halt 3, window 0: sleeps. (The
+ *         GAL handler's kicker tick, fired at 29us and deciding at 29.7us,
+ *         found the IPM clean and restored the IAM: 1 tick, 0 restarts,
+ *         1 restore.)
  *   31us  timer wakes it (halt_wakeup 2); re-check at 36us: halt 6us, valid,
  *         window 0 < 50us: grows to 10us again; busy until past 40us.
  * Polls: attempted 1, successful 1, invalid 1, 3000ns; wait exits 3. */
@@ -363,8 +382,8 @@ static void test_halt_polling_adaptive(void **state)
         HEAD "guests:\n  - {name: g, vcpus: 1, workload: {start: idle, idle: const(8us),"
              " busy: const(10us), handler: const(2us)}}\n"
              "sources:\n" ONE_AT("dev", 3, "27us");
-    const char *sets[] = {"model.halt_poll=50us", "duration=40us"};
-    run r = run_ok(y, sets, 2);
+    const char *sets[] = {"model.halt_poll=50us", "duration=40us", "model.pre_sie_cost=500ns"};
+    run r = run_ok(y, sets, 3);
     assert_int_equal(C(r, "halt_attempted_poll"), 1);
     assert_int_equal(C(r, "halt_successful_poll"), 1);
     assert_int_equal(C(r, "halt_poll_invalid"), 1);
@@ -377,8 +396,10 @@ static void test_halt_polling_adaptive(void **state)
     assert_int_equal(C(r, "kicker_ticks"), 1);
     assert_int_equal(C(r, "timer_restarts"), 0);
     assert_int_equal(C(r, "iam_restores"), 1);
+    assert_int_equal(C(r, "deliver_io"), 1);
+    assert_int_equal(C(r, "halt_no_poll_steal"), 0);
     assert_int_equal(r.g->delivered, 1);
-    assert_int_equal(r.g->latency.max, 0);
+    assert_int_equal(r.g->latency.max, 500);
     assert_int_equal(r.g->vcpus[0].poll_window, 10000);
     run_free(&r);
 }
