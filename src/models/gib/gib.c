@@ -182,19 +182,26 @@ const irq_param_desc gib_vcpu_params[GIB_NVPARAMS] = {
                      .source = "scenario choice"},
 };
 
+/* The counters plot has room for kicks and ten headline counters: they are
+ * the kicks and wasted kicks per issuing path; the other alert counters
+ * stay in the text report's "alerts and kicks" group. */
 const irq_counter_desc gib_counters[GIB_NCOUNTERS] = {
-    [C_GAL] = {"gal_interrupts", "GIB alert interruptions (/proc/interrupts GAL)", 1},
+    [C_GAL] = {"gal_interrupts", "GIB alert interruptions (/proc/interrupts GAL)", 0,
+               IRQ_CG_ALERTS_KICKS},
     [C_LIST_ENTRIES] = {"alert_list_entries", "GISAs taken off the alert list", 0},
     [C_SUPPRESSED] = {"alerts_suppressed",
                       "GISAs linked while the list was busy or NONE: no interruption", 0},
-    [C_TICKS] = {"kicker_ticks", "kicker timer ticks", 1},
+    [C_TICKS] = {"kicker_ticks", "kicker timer ticks", 0, IRQ_CG_ALERTS_KICKS},
     [C_RESTARTS] = {"timer_restarts", "kicker timer re-armed by a tick", 0},
-    [C_IAM_RESTORES] = {"iam_restores", "IAM went from cleared back to alert_mask", 1},
-    [C_WASTED] = {"wasted_kicks", "kicked vCPUs that found nothing they could take (all paths)", 1},
+    [C_IAM_RESTORES] = {"iam_restores", "IAM went from cleared back to alert_mask", 0,
+                        IRQ_CG_ALERTS_KICKS},
+    [C_WASTED] = {"wasted_kicks", "kicked vCPUs that found nothing they could take (all paths)", 0,
+                  IRQ_CG_ALERTS_KICKS},
     [C_EXIT_WAIT] = {"exit_wait_state", "enabled-wait intercepts handled", 0},
     [C_DELIVER_IO] = {"deliver_io", "I/O interrupts delivered by the host before SIE entry", 0},
     [C_INJECT_IO] = {"inject_io", "I/O interrupts injected by software", 0},
-    [C_DIRECT] = {"direct_deliveries", "presented by the machine to a vCPU in SIE, no exit", 1},
+    [C_DIRECT] = {"direct_deliveries", "presented by the machine to a vCPU in SIE, no exit", 0,
+                  IRQ_CG_ALERTS_KICKS},
     [C_IO_INT_REQ] = {"io_int_requests",
                       "no-gisa: running vCPUs asked to intercept for a floating interrupt", 0},
     [C_INTERCEPTS] = {"io_intercepts", "no-gisa: I/O interrupt intercepts (SIE exits)", 0},
@@ -210,28 +217,28 @@ const irq_counter_desc gib_counters[GIB_NCOUNTERS] = {
     [C_IAM_STRANDED] = {"iam_stranded",
                         "times a guest was left with a clean IPM, a cleared IAM, off the alert "
                         "list and no kicker: it cannot alert until a wait entry restores",
-                        1},
-    [C_KICKS_PATH + KP_GAL] = {"kicks_gal", "kicks by the GAL handler (v4, v3, v2, kick-all)", 0,
+                        0, IRQ_CG_ALERTS_KICKS},
+    [C_KICKS_PATH + KP_GAL] = {"kicks_gal", "kicks by the GAL handler (v4, v3, v2, kick-all)", 1,
                                IRQ_CG_ALERTS_KICKS},
     [C_KICKS_PATH +
-        KP_KICKER] = {"kicks_kicker", "kicks by kicker ticks (upstream)", 0, IRQ_CG_ALERTS_KICKS},
+        KP_KICKER] = {"kicks_kicker", "kicks by kicker ticks (upstream)", 1, IRQ_CG_ALERTS_KICKS},
     [C_KICKS_PATH + KP_INJECT] = {"kicks_inject",
-                                  "kicks by software injection (__floating_irq_kick)", 0,
+                                  "kicks by software injection (__floating_irq_kick)", 1,
                                   IRQ_CG_ALERTS_KICKS},
     [C_KICKS_PATH +
-        KP_FLOAT] = {"kicks_float", "no-gisa: kicks for the floating list", 0, IRQ_CG_ALERTS_KICKS},
-    [C_KICKS_PATH + KP_COVER] = {"kicks_cover", "v5: kicks of the GAL handler's cover set", 0,
+        KP_FLOAT] = {"kicks_float", "no-gisa: kicks for the floating list", 1, IRQ_CG_ALERTS_KICKS},
+    [C_KICKS_PATH + KP_COVER] = {"kicks_cover", "v5: kicks of the GAL handler's cover set", 1,
                                  IRQ_CG_ALERTS_KICKS},
     [C_WASTED_PATH +
-        KP_GAL] = {"wasted_gal", "wasted kicks by the GAL handler", 0, IRQ_CG_ALERTS_KICKS},
+        KP_GAL] = {"wasted_gal", "wasted kicks by the GAL handler", 1, IRQ_CG_ALERTS_KICKS},
     [C_WASTED_PATH +
-        KP_KICKER] = {"wasted_kicker", "wasted kicks by kicker ticks", 0, IRQ_CG_ALERTS_KICKS},
-    [C_WASTED_PATH + KP_INJECT] = {"wasted_inject", "wasted kicks by software injection", 0,
+        KP_KICKER] = {"wasted_kicker", "wasted kicks by kicker ticks", 1, IRQ_CG_ALERTS_KICKS},
+    [C_WASTED_PATH + KP_INJECT] = {"wasted_inject", "wasted kicks by software injection", 1,
                                    IRQ_CG_ALERTS_KICKS},
     [C_WASTED_PATH +
-        KP_FLOAT] = {"wasted_float", "no-gisa: wasted floating-list kicks", 0, IRQ_CG_ALERTS_KICKS},
+        KP_FLOAT] = {"wasted_float", "no-gisa: wasted floating-list kicks", 1, IRQ_CG_ALERTS_KICKS},
     [C_WASTED_PATH +
-        KP_COVER] = {"wasted_cover", "v5: wasted cover-set kicks", 0, IRQ_CG_ALERTS_KICKS},
+        KP_COVER] = {"wasted_cover", "v5: wasted cover-set kicks", 1, IRQ_CG_ALERTS_KICKS},
 };
 _Static_assert(KP_N == 5, "one kicks_ and one wasted_ counter per kick path");
 
