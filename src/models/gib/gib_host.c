@@ -574,12 +574,15 @@ void gib_guest_exit(void *model, irq_vcpu *v)
         restore_iam(m, v->guest); /* the VM has no vCPU left in SIE */
 }
 
-/* A halt that ended while polling leaves the poll loop and goes the normal
- * way to SIE entry (the wait intercept returns, vcpu_pre_run delivers):
- * pre_sie_cost of host time. A thread that slept paid host.wakeup. */
+/* The halt returned: kvm_s390_handle_wait clears the idle bit
+ * (__unset_cpu_idle) right away, on the vCPU's own thread. A halt that
+ * ended while polling then goes the normal way to SIE entry (the wait
+ * intercept returns, vcpu_pre_run delivers): pre_sie_cost of host time. A
+ * thread that slept paid host.wakeup. */
 void gib_wakeup(void *model, irq_vcpu *v)
 {
     gib *m = model;
+    gv_of(m, v)->idle = false;
     if (v->did_poll && !v->slept && m->pre_sie_cost > 0)
         irq_vcpu_exit(v, m->pre_sie_cost, NULL, NULL, 0);
 }
@@ -687,7 +690,8 @@ bool gib_vcpu_runnable(void *model, irq_vcpu *v)
     return runnable;
 }
 
-/* Every arrival still held in an IPM latch or a floating list. */
+/* Every arrival still held in an IPM latch, a floating list or behind a
+ * summary indicator. */
 void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t t),
                       void *ud)
 {
@@ -697,6 +701,7 @@ void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_
         for (uint32_t n = 0; n < GIB_NISC; n++) {
             irq_pend_walk(g, &m->g[i].isc[n], n, visit, ud);
             irq_fifo_walk(g, &m->g[i].flt[n], n, visit, ud);
+            irq_pend_walk(g, &m->g[i].ind[n], n, visit, ud);
         }
     }
 }
