@@ -446,9 +446,11 @@ static void gisa_arrival(gib *m, const irq_intr *in, bool may_alert)
 }
 
 /* The adapter summary indicator of the arrival's adapter (one per source
- * and guest). */
+ * and guest); NULL for an interrupt no scenario source raised. */
 static uint8_t *summary_of(gib *m, const irq_intr *in)
 {
+    if (in->source >= m->nsources)
+        return NULL;
     return &m->summary[in->guest->index * m->nsources + in->source];
 }
 
@@ -462,13 +464,14 @@ static uint8_t *summary_of(gib *m, const irq_intr *in)
 static bool set_adapter_int(gib *m, const irq_intr *in)
 {
     uint8_t *sum = summary_of(m, in);
-    if (*sum) {
+    if (sum && *sum) {
         ggisa *gi = gisa_of(m, in->guest);
         irq_count(in->guest, C_SUMMARY_COALESCED, 1);
         irq_pend_add(in->guest, &gi->ind[in->cls], in->arrival);
         return false;
     }
-    *sum = 1;
+    if (sum)
+        *sum = 1;
     irq_count(in->guest, C_INJECT_IO, 1);
     return true;
 }
