@@ -684,6 +684,45 @@ static void test_mask_change_only_in_guest(void **state)
     run_free(&r);
 }
 
+/* Item 5, an unmask that fell due while the vCPU was halted: one vCPU,
+ * busy 20us / idle 100us, starting busy; mask_every 10us, mask_for 30us,
+ * mask_iscs [3]; run 200us (upstream).
+ *   10us  running: ISC 3 masked (the unmask is due at 40us).
+ *   20us  idle: wait exit, halt at 21us.
+ *   40us  the unmask falls due while halted: deferred.
+ *   50us  ISC 3 alerts (GAL 1); the kicker fires at 52, 102 and 152us
+ *         (hrtimer_forward_now): the halted vCPU's CR6 still masks ISC 3,
+ *         so no tick kicks anyone.
+ *   120us its own timer wakes it; re-check at 125us (busy: runnable); the
+ *         pre-SIE delivery reads the masked CR6 of the wait and delivers
+ *         nothing; then the guest executes the due unmask and the machine
+ *         presents ISC 3 (direct_deliveries 1, deliver_io 0): latency 75us.
+ *   147us wait exit, 148us wait entry: IPM clean, IAM restored (1); the
+ *         tick at 152.5us finds the IPM clean and stops: 3 ticks, 2
+ *         restarts. (135us masks again while running; its unmask at 165us
+ *         is deferred again; the next idle timer is after the run.) */
+static void test_unmask_due_at_entry(void **state)
+{
+    (void)state;
+    const char *y = HEAD "guests:\n  - {name: g, vcpus: 1, workload: {start: busy,"
+                         " busy: const(20us), idle: const(100us), handler: const(2us)},"
+                         " vcpu: {mask_every: const(10us), mask_for: const(30us),"
+                         " mask_iscs: [3]}}\n"
+                         "sources:\n" ONE_AT("a", 3, "50us");
+    const char *sets[] = {"duration=200us"};
+    run r = run_ok(y, sets, 1);
+    assert_int_equal(C(r, "gal_interrupts"), 1);
+    assert_int_equal(r.g->kicks, 0);
+    assert_int_equal(C(r, "direct_deliveries"), 1);
+    assert_int_equal(C(r, "deliver_io"), 0);
+    assert_int_equal(r.g->delivered, 1);
+    assert_int_equal(r.g->latency.max, 75000);
+    assert_int_equal(C(r, "kicker_ticks"), 3);
+    assert_int_equal(C(r, "timer_restarts"), 2);
+    assert_int_equal(C(r, "iam_restores"), 1);
+    run_free(&r);
+}
+
 /* Item 6: the kicker re-arms with hrtimer_forward_now() (gisa_vcpu_kicker):
  * previous expiry + period, whole periods skipped when the callback ran
  * late. One waiting vCPU whose CR6 enables ISC 0 only; ISC 3 (registered)
@@ -948,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_v5_first_fit),
         cmocka_unit_test(test_v5_set_iam_without_kick),
         cmocka_unit_test(test_mask_change_only_in_guest),
+        cmocka_unit_test(test_unmask_due_at_entry),
         cmocka_unit_test(test_kicker_forward_now),
         cmocka_unit_test(test_iam_stranded),
         cmocka_unit_test(test_floating_kick_leaves_kicked_mask),

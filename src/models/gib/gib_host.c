@@ -552,11 +552,18 @@ void gib_guest_entry(void *model, irq_vcpu *v)
     ggisa *gi = gisa_of(m, v->guest);
     gv->idle = false;
     bool delivered = deliver_in_software(m, v);
-    kick_checked(m, v, delivered);
     if (gv->mask_due) {
         gv->mask_due = false;
         mask_toggle(m, gv);
+        int isc =
+            gisa_mode(m) && !delivered && !gv->mask_period ? lowest_isc(gi->ipm & takes(m, v)) : -1;
+        if (isc >= 0) { /* unmasked: the machine presents what it now enables */
+            irq_count(v->guest, C_DIRECT, 1);
+            take_from_ipm(m, v, isc);
+            delivered = true;
+        }
     }
+    kick_checked(m, v, delivered);
     gv->io_int_req = false;
     gv->in_sie = true;
     gi->in_sie++;
