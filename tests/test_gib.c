@@ -501,6 +501,41 @@ static void test_software_injection_never_alerts(void **state)
     run_free(&r);
 }
 
+/* Item 2, two polling vCPUs see the same IPM bit: the polling scenario
+ * above with 2 vCPUs in lockstep (busy 10us / idle 8us), pre_sie_cost
+ * 500ns. Both poll from 24us (window 10us); at 27us both see ISC 3 in
+ * kvm_vcpu_check_block() and leave their halts (2 successful, invalid
+ * polls). Both pay the 500ns pre-SIE path; at 27.5us the first SIE entry
+ * delivers (latency 500ns), the second finds the IPM bit gone
+ * (__deliver_io's test-and-clear), enters SIE with nothing and the guest's
+ * wait intercepts again at 28.5us: IPM clean -> upstream restores the IAM
+ * although the GISA is still on the alert list (1 restore); it sleeps. The
+ * first waits at 30.5us after its handler. The kicker tick (29.7us) finds
+ * the IPM clean: IAM already restored, stop.
+ * Wait exits: 2 at 0us + 2 at 23us + 1 at 27.5us + 1 at 29.5us = 6;
+ * halt_wakeup: 2 at 8us + 2 at 31us = 4; no kick. */
+static void test_two_pollers_one_bit(void **state)
+{
+    (void)state;
+    const char *y =
+        HEAD "guests:\n  - {name: g, vcpus: 2, workload: {start: idle, idle: const(8us),"
+             " busy: const(10us), handler: const(2us)}}\n"
+             "sources:\n" ONE_AT("dev", 3, "27us");
+    const char *sets[] = {"model.halt_poll=50us", "duration=40us", "model.pre_sie_cost=500ns"};
+    run r = run_ok(y, sets, 3);
+    assert_int_equal(C(r, "halt_attempted_poll"), 2);
+    assert_int_equal(C(r, "halt_successful_poll"), 2);
+    assert_int_equal(C(r, "halt_poll_invalid"), 2);
+    assert_int_equal(C(r, "exit_wait_state"), 6);
+    assert_int_equal(C(r, "halt_wakeup"), 4);
+    assert_int_equal(C(r, "iam_restores"), 1);
+    assert_int_equal(C(r, "kicker_ticks"), 1);
+    assert_int_equal(r.g->kicks, 0);
+    assert_int_equal(r.g->delivered, 1);
+    assert_int_equal(r.g->latency.max, 500);
+    run_free(&r);
+}
+
 /* Item 2, the steal gate (kvm_arch_no_poll in arch/s390/kvm/kvm-s390.c):
  * the polling scenario above with host_steal 10 >= halt_poll_max_steal 10:
  * no halt polls, each kvm_vcpu_halt() counts halt_no_poll_steal.
@@ -982,6 +1017,7 @@ int main(void)
         cmocka_unit_test(test_every_heuristic_table),
         cmocka_unit_test(test_halt_polling_adaptive),
         cmocka_unit_test(test_software_injection_never_alerts),
+        cmocka_unit_test(test_two_pollers_one_bit),
         cmocka_unit_test(test_no_poll_steal),
         cmocka_unit_test(test_summary_indicator),
         cmocka_unit_test(test_v5_first_fit),

@@ -412,15 +412,16 @@ static irq_vcpu *running_taker(gib *m, irq_guest *g, int isc)
     return NULL;
 }
 
-/* A halt-polling vCPU notices a pending interrupt it can take by itself. */
+/* Every halt-polling vCPU that can take the new bit sees it in its next
+ * kvm_vcpu_check_block() and leaves its poll loop; only the first to reach
+ * __deliver_io takes it (gisa_tac_ipm_gisc), the others enter SIE with
+ * nothing and wait again. */
 static void poll_notice(gib *m, irq_guest *g, uint8_t bits)
 {
     for (uint32_t j = 0; j < g->nvcpus; j++) {
         irq_vcpu *v = &g->vcpus[j];
-        if (irq_vcpu_polling(v) && (takes(m, v) & bits)) {
-            irq_vcpu_wake(v);
-            return;
-        }
+        if (irq_vcpu_polling(v) && (takes(m, v) & bits))
+            irq_vcpu_wake(v); /* re-checks: may find the bit taken already */
     }
 }
 
