@@ -493,6 +493,9 @@ void gib_inject(void *model, const irq_intr *in)
     irq_guest *g = in->guest;
     bool software = in->injection == IRQ_INJ_SOFTWARE;
     if (!gisa_mode(m)) { /* every adapter interrupt takes the software path */
+        /* a refused injection (floating list full) leaves the summary
+         * indicator set, as set_adapter_int() does: later notifications
+         * coalesce until a handler for the ISC runs */
         ggisa *gi = gisa_of(m, g);
         if (set_adapter_int(m, in) &&
             irq_fifo_add(g, &gi->flt[in->cls], in->arrival, m->max_float, C_FLOAT_FULL)) {
