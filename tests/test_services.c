@@ -13,7 +13,7 @@
 
 #include "test_sim_helpers.h"
 
-enum mode { M_RAISE, M_PLAN, M_ALARM, M_BLOCK, M_TASKS, M_STATE };
+enum mode { M_RAISE, M_PLAN, M_ALARM, M_BLOCK, M_TASKS, M_STATE, M_SEND };
 
 /* Per-guest and per-vCPU state the core allocates for the model. */
 typedef struct gstate {
@@ -187,6 +187,32 @@ SVC_OPS(block, M_BLOCK);
 SVC_OPS(tasks, M_TASKS);
 SVC_OPS(state, M_STATE);
 
+/* Sending costs the sender a 1us trap. */
+static uint64_t send_cost(void *model, irq_vcpu *sender, const irq_intr *in)
+{
+    (void)model;
+    (void)sender;
+    (void)in;
+    return 1000;
+}
+static int create_send(struct irq_sim *sim, void **model, irq_error *err)
+{
+    (void)err;
+    return svc_create_mode(sim, model, M_SEND);
+}
+static const irq_model_ops ops_send = {.name = "send",
+                                       .guest_state_size = sizeof(gstate),
+                                       .vcpu_state_size = sizeof(vstate),
+                                       .counters = counters,
+                                       .ncounters = 2,
+                                       .create = create_send,
+                                       .destroy = svc_destroy,
+                                       .inject = svc_inject,
+                                       .send_cost = send_cost,
+                                       .guest_entry = svc_entry,
+                                       .irq_enabled = svc_enabled,
+                                       .pending_walk = svc_walk};
+
 typedef struct srun {
     irq_scenario *sc;
     irq_sim *sim;
@@ -345,6 +371,69 @@ static void test_model_state_reachable(void **state)
     srun_free(&r);
 }
 
+/* A guest-originated source (`from: 0`): vCPU 0 sends an IPI every 30us
+ * of its own guest time to vCPU 1, paying a 1us trap per send; the two
+ * busy vCPUs share one CPU in 100us slices. vCPU 0's guest clock runs only
+ * while it is RUNNING (handlers included). As a periodic source's first
+ * arrival is at its start, sends fall at guest time 0, 30, 60, 90 (real 0,
+ * 31, 62, 93us: each trap stops the clock 1us; guest time 96us when the
+ * slice ends at 100us) and 120, 150, 180 (real 224, 255, 286us, after
+ * vCPU 1's slice 100-200us); guest time 210 is due after the run: 7 sends,
+ * 7 traps, 7us EXITING. */
+static void test_guest_originated_source(void **state)
+{
+    (void)state;
+    srun r = run_ops(HEAD("300us") "guests:\n  - {name: g, vcpus: 2, " BUSY "}\n"
+                                   "sources:\n  - {name: ipi, target: g, vcpu: 1, from: 0,"
+                                   " class: 2, arrivals: periodic(30us)}\n",
+                     &ops_send);
+    irq_guest *g = guest_named(r.sim, "g");
+    assert_int_equal(g->injected, 7);
+    assert_int_equal(mcount(r.sim, g, "traps"), 7);
+    assert_int_equal(g->vcpus[0].time_in[IRQ_VCPU_EXITING], 7000);
+    srun_free(&r);
+}
+
+/* A parameter declared once, bound to its owner's field: irq_params_bind
+ * copies each type of value into its field, and leaves unbound ones. */
+typedef struct bound {
+    int64_t i64;
+    uint32_t u32;
+    int choice;
+    bool flag;
+    uint64_t cycles;
+    double real;
+    const irq_dist *dist;
+    int untouched;
+} bound;
+
+static void test_params_bound_to_fields(void **state)
+{
+    (void)state;
+    static const irq_param_desc d[] = {
+        {.name = "a", .type = IRQ_PARAM_INT, IRQ_BIND(bound, i64, IRQ_FIELD_I64)},
+        {.name = "b", .type = IRQ_PARAM_INT, IRQ_BIND(bound, u32, IRQ_FIELD_U32)},
+        {.name = "c", .type = IRQ_PARAM_ENUM, IRQ_BIND(bound, choice, IRQ_FIELD_INT)},
+        {.name = "d", .type = IRQ_PARAM_BOOL, IRQ_BIND(bound, flag, IRQ_FIELD_BOOL)},
+        {.name = "e", .type = IRQ_PARAM_DURATION, IRQ_BIND(bound, cycles, IRQ_FIELD_U64)},
+        {.name = "f", .type = IRQ_PARAM_DOUBLE, IRQ_BIND(bound, real, IRQ_FIELD_DBL)},
+        {.name = "g", .type = IRQ_PARAM_DIST, IRQ_BIND(bound, dist, IRQ_FIELD_DIST)},
+        {.name = "h", .type = IRQ_PARAM_INT},
+    };
+    irq_param_value v[8] = {{.i = -7},   {.i = 40000}, {.i = 2}, {.i = 1}, {.u = 123456789012ull},
+                            {.d = 0.25}, {.i = 0},     {.i = 99}};
+    bound b = {.untouched = 5};
+    irq_params_bind(&b, d, 8, v);
+    assert_int_equal(b.i64, -7);
+    assert_int_equal(b.u32, 40000);
+    assert_int_equal(b.choice, 2);
+    assert_true(b.flag);
+    assert_int_equal(b.cycles, 123456789012ull);
+    assert_true(b.real == 0.25);
+    assert_ptr_equal(b.dist, &v[6].dist);
+    assert_int_equal(b.untouched, 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +443,8 @@ int main(void)
         cmocka_unit_test(test_blocked_vcpu_frees_cpu),
         cmocka_unit_test(test_tasks_park_and_halt),
         cmocka_unit_test(test_model_state_reachable),
+        cmocka_unit_test(test_guest_originated_source),
+        cmocka_unit_test(test_params_bound_to_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,10 +22,11 @@ struct irq_scenario;
 typedef struct irq_intr {
     uint64_t arrival; /* cycles */
     struct irq_guest *guest;
-    struct irq_vcpu *vcpu; /* NULL: floating */
-    uint32_t cls;          /* ISC, intid, vector */
-    uint8_t injection;     /* enum irq_injection */
-    uint32_t source;       /* index of the source config */
+    struct irq_vcpu *vcpu;   /* NULL: floating */
+    uint32_t cls;            /* ISC, intid, vector */
+    uint8_t injection;       /* enum irq_injection */
+    uint32_t source;         /* index of the source config; UINT32_MAX: raised by a model */
+    struct irq_vcpu *sender; /* the vCPU that sent it (`from:` sources), else NULL */
 } irq_intr;
 
 /* A counter the model reports, per guest and in total. */

@@ -69,8 +69,9 @@ static const char *const top_keys[] = {"name",  "seed",   "clock_hz", "duration"
                                        "model", "guests", "sources",  "output",   NULL};
 static const char *const tmpl_keys[] = {"name",  "count", "vcpus",          "workload",
                                         "model", "vcpu",  "vcpu_overrides", NULL};
-static const char *const source_keys[] = {"name",     "target", "vcpu", "class", "injection",
-                                          "arrivals", "start",  "stop", NULL};
+static const char *const source_keys[] = {"name",      "target",   "vcpu",  "from", "class",
+                                          "injection", "arrivals", "start", "stop", NULL};
+static const irq_param_desc f_from = {.name = "from", .type = IRQ_PARAM_STRING};
 static const char *const output_keys[] = {"format", "dir", NULL};
 static const char *const model_extra[] = {"name", NULL};
 static const char *const override_extra[] = {"index", NULL};
@@ -673,6 +674,33 @@ static int load_source_vcpu(loader *L, irq_source_cfg *s, const irq_ynode *map, 
     return rc;
 }
 
+/* `from: N` (vCPU N of the targeted guest sends) or `from: all` (each of its
+ * vCPUs sends, at the given rate each): arrivals in the sender's guest time. */
+static int load_source_from(loader *L, irq_source_cfg *s, const irq_ynode *map, const char *what)
+{
+    const irq_guest_tmpl *t = &L->sc->tmpls[s->tmpl];
+    char *text = NULL, *end = NULL;
+    irq_mark m;
+    s->from = IRQ_FROM_OUTSIDE;
+    if (!irq_ymap_get(map, "from"))
+        return IRQ_OK;
+    int rc = field_str(L, map, &f_from, what, &text, &m);
+    if (rc == IRQ_OK && !strcmp(text, "all")) {
+        s->from = IRQ_FROM_ALL;
+    } else if (rc == IRQ_OK) {
+        long long n = strtoll(text, &end, 10);
+        if (end == text || *end || n < 0 || n >= t->vcpus)
+            rc = irq_error_set(L->c.err, IRQ_EINPUT, &m,
+                               "bad 'from' in %s: '%s' (expected a vCPU index of guest template "
+                               "'%s', 0..%u, or 'all')",
+                               what, text, t->name, t->vcpus - 1);
+        else
+            s->from = n;
+    }
+    free(text);
+    return rc;
+}
+
 /* ---- arrivals ---------------------------------------------------------------- */
 
 #define ARRIVALS_EXPECT                                                                            \
@@ -974,6 +1002,8 @@ static int load_source(loader *L, irq_source_cfg *s, const irq_ynode *map, size_
     if (rc == IRQ_OK)
         rc = load_source_vcpu(L, s, map, what);
     if (rc == IRQ_OK)
+        rc = load_source_from(L, s, map, what);
+    if (rc == IRQ_OK)
         rc = field_int(L, map, &f_class, what, &x, NULL);
     s->cls = (uint32_t)x;
     if (rc == IRQ_OK)
@@ -981,7 +1011,8 @@ static int load_source(loader *L, irq_source_cfg *s, const irq_ynode *map, size_
     s->injection = x ? IRQ_INJ_SOFTWARE : IRQ_INJ_PASSTHROUGH;
     if (rc == IRQ_OK)
         rc = load_source_times(L, s, map, what);
-    *instances += s->instance < 0 ? L->sc->tmpls[s->tmpl].count : 1;
+    *instances += (s->instance < 0 ? L->sc->tmpls[s->tmpl].count : 1) *
+                  (s->from == IRQ_FROM_ALL ? (uint64_t)L->sc->tmpls[s->tmpl].vcpus : 1);
     if (rc == IRQ_OK && *instances > IRQ_MAX_SOURCE_INSTANCES)
         rc = irq_error_set(L->c.err, IRQ_EINPUT, &s->mark,
                            "too many source instances: source '%s' brings the total to %llu (at "
@@ -1055,15 +1086,18 @@ static char *dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
-static int read_tree(loader *L)
+/* Parses the scenario: text[len] when text is given, else the file. */
+static int read_tree(loader *L, const char *text, size_t len)
 {
     irq_scenario *sc = L->sc;
     irq_mark top = {sc->path, 0, 0}, first = {sc->path, 1, 1};
     char *data = NULL, why[200];
-    size_t len;
-    if (irq_read_file(sc->path, IRQ_MAX_SCENARIO_BYTES, &data, &len, why, sizeof why))
+    if (text && len > IRQ_MAX_SCENARIO_BYTES)
+        return irq_error_set(L->c.err, IRQ_EINPUT, &top, "scenario text larger than %u bytes",
+                             IRQ_MAX_SCENARIO_BYTES);
+    if (!text && irq_read_file(sc->path, IRQ_MAX_SCENARIO_BYTES, &data, &len, why, sizeof why))
         return irq_error_set(L->c.err, IRQ_EIO, &top, "cannot read the scenario: %s", why);
-    int rc = irq_ytree_parse(&L->root, data, len, sc->path, L->c.err);
+    int rc = irq_ytree_parse(&L->root, text ? text : data, len, sc->path, L->c.err);
     free(data);
     if (rc != IRQ_OK)
         return rc;
@@ -1100,25 +1134,23 @@ static int apply_sets(loader *L, const char *const *sets, size_t nsets)
     return IRQ_OK;
 }
 
-int irq_scenario_load(irq_scenario **out, const char *path, const char *const *sets, size_t nsets,
-                      irq_error *err)
+/* Loads from text[len] (named name, relative file names against the
+ * current directory) or, when text is NULL, from the file name. */
+static int load(irq_scenario **out, const char *name, const char *text, size_t len,
+                const char *const *sets, size_t nsets, irq_error *err)
 {
-    if (out)
-        *out = NULL;
-    if (!out || !path)
-        return irq_error_set(err, IRQ_EINPUT, NULL, "no scenario file given");
     irq_scenario *sc = calloc(1, sizeof *sc);
     if (!sc)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
-    sc->path = strdup(path);
-    sc->base_dir = dir_of(path);
+    sc->path = strdup(name);
+    sc->base_dir = text ? strdup("") : dir_of(name);
     sc->clock_hz = 1e9;
     loader L = {.sc = sc,
                 .c = {.clock_hz = 1e9, .base_dir = sc->base_dir, .file = sc->path, .err = err}};
     int rc =
         sc->path && sc->base_dir ? IRQ_OK : irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     if (rc == IRQ_OK)
-        rc = read_tree(&L);
+        rc = read_tree(&L, text, len);
     if (rc == IRQ_OK)
         rc = apply_sets(&L, sets, nsets);
     if (rc == IRQ_OK)
@@ -1131,6 +1163,26 @@ int irq_scenario_load(irq_scenario **out, const char *path, const char *const *s
     }
     *out = sc;
     return IRQ_OK;
+}
+
+int irq_scenario_load(irq_scenario **out, const char *path, const char *const *sets, size_t nsets,
+                      irq_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !path)
+        return irq_error_set(err, IRQ_EINPUT, NULL, "no scenario file given");
+    return load(out, path, NULL, 0, sets, nsets, err);
+}
+
+int irq_scenario_load_string(irq_scenario **out, const char *name, const char *text, size_t len,
+                             const char *const *sets, size_t nsets, irq_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !text)
+        return irq_error_set(err, IRQ_EINPUT, NULL, "no scenario text given");
+    return load(out, name ? name : "<string>", text, len, sets, nsets, err);
 }
 
 static void free_values(irq_param_value *v, size_t n)

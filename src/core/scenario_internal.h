@@ -89,12 +89,16 @@ typedef enum irq_injection {
     IRQ_INJ_SOFTWARE,    /* an emulated device: the host injects it in software */
 } irq_injection;
 
+#define IRQ_FROM_OUTSIDE (-1) /* a device or the host: arrivals in real time */
+#define IRQ_FROM_ALL (-2)     /* every vCPU of the guest sends */
+
 typedef struct irq_source_cfg {
     char *name;
     irq_mark mark;
     uint32_t tmpl;    /* index of the targeted guest template */
     int64_t instance; /* -1: every instance of the template; else one instance */
     int64_t vcpu;     /* -1: floating (any vCPU of the guest); else that vCPU */
+    int64_t from;     /* sender in the targeted guest: a vCPU index, or IRQ_FROM_* */
     uint32_t cls;     /* interrupt class the model interprets: ISC, intid, vector */
     irq_injection injection;
     irq_arrivals_kind kind;
@@ -117,7 +121,7 @@ typedef struct irq_output_cfg {
 
 struct irq_scenario {
     char *path;     /* as given */
-    char *base_dir; /* directory of path, for relative file names */
+    char *base_dir; /* directory of path, for relative file names ("": the current one) */
     char *name;
     uint64_t seed;
     double clock_hz;

@@ -213,10 +213,13 @@ bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
         return true;
     }
     if (pd->n - 1 == pd->cap) {
+        /* the count and the doubling must not wrap: fail the run instead */
+        bool too_many = pd->cap > UINT32_MAX / 2 - 1 || (size_t)pd->cap * 2 > SIZE_MAX / 8;
         uint32_t cap = pd->cap ? pd->cap * 2 : 4;
-        uint64_t *more = realloc(pd->more, cap * sizeof *more);
+        uint64_t *more = too_many ? NULL : realloc(pd->more, (size_t)cap * sizeof *more);
         if (!more) {
-            irq_sim_fail(g->sim, "out of memory holding coalesced interrupts");
+            irq_sim_fail(g->sim, too_many ? "more coalesced interrupts than a latch can hold"
+                                          : "out of memory holding coalesced interrupts");
             g->dropped++;
             return false;
         }
@@ -352,20 +355,22 @@ void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls, const irq
     irq_vcpu_start_handler_plan(v, plan);
 }
 
+void irq_raise_intr(irq_intr *in)
+{
+    irq_guest *g = in->guest;
+    struct irq_sim *sim = g->sim;
+    in->arrival = irq_now(sim);
+    g->injected++;
+    if (in->source == UINT32_MAX)
+        g->core[IRQ_GC_RAISED]++;
+    irq_trace_instant(sim, "arrival", g, in->vcpu, -1);
+    sim->ops->inject(sim->model, in);
+}
+
 void irq_raise(irq_guest *g, irq_vcpu *vcpu, uint32_t cls, uint8_t injection, uint32_t source)
 {
-    struct irq_sim *sim = g->sim;
-    irq_intr in = {.arrival = irq_now(sim),
-                   .guest = g,
-                   .vcpu = vcpu,
-                   .cls = cls,
-                   .injection = injection,
-                   .source = source};
-    g->injected++;
-    if (source == UINT32_MAX)
-        g->core[IRQ_GC_RAISED]++;
-    irq_trace_instant(sim, "arrival", g, vcpu, -1);
-    sim->ops->inject(sim->model, &in);
+    irq_intr in = {.guest = g, .vcpu = vcpu, .cls = cls, .injection = injection, .source = source};
+    irq_raise_intr(&in);
 }
 
 /* ---- set-up ------------------------------------------------------------ */
@@ -422,6 +427,7 @@ static void init_vcpu(struct irq_sim *sim, irq_guest *g, irq_vcpu *v, uint32_t i
     v->index = index;
     v->id = (uint32_t)(v - sim->priv->vcpus);
     v->pcpu = v->id % sim->priv->npcpus;
+    v->cpu = &sim->priv->pcpus[v->pcpu];
     v->params = vcpu_params_for(t, index);
     v->work_alarm = UINT64_MAX;
     if (sim->ops->vcpu_state_size)
