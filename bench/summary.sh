@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: every benchmark, one table. Runs the programs in BUILD (default
-# build/) with --json and prints one row per figure, with its target.
+# build/) with --json (bench-pendq: its text lines) and prints one row per
+# figure, with its target.
 #
 # usage: bench/summary.sh [BUILD] [--quick]
 #   --quick: bench-hold's short rounds, bench-sim once, bench-scale up to
@@ -11,9 +12,9 @@ quick=${2:-}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 scenario="$here/../scenarios/many-guests.yaml"
 
-hold_flags=() sim_rounds=5 scale_flags=()
+hold_flags=() sim_rounds=5 scale_flags=() pendq_flags=()
 if [ "$quick" = --quick ]; then
-    hold_flags=(--quick) sim_rounds=1 scale_flags=(--max 1000)
+    hold_flags=(--quick) sim_rounds=1 scale_flags=(--max 1000) pendq_flags=(--quick)
 fi
 
 # get KEY < one JSON object per line: the value of "KEY" in each line.
@@ -21,11 +22,16 @@ get() { sed -n "s/.*\"$1\": \"\{0,1\}\([^\",}]*\).*/\1/p"; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "running bench-hold (plain and tuned baselines), bench-sim, bench-scale ..." >&2
+echo "running bench-hold (plain and tuned baselines), bench-sim, bench-scale, bench-pendq ..." >&2
 "$build/bench-hold" --json "${hold_flags[@]}" >"$tmp/plain"
 "$build/bench-hold" --json --baseline=tuned "${hold_flags[@]}" >"$tmp/tuned"
 "$build/bench-sim" --json --rounds "$sim_rounds" "$scenario" >"$tmp/sim"
 "$build/bench-scale" --json "${scale_flags[@]}" >"$tmp/scale"
+if [ -x "$build/bench-pendq" ]; then
+    "$build/bench-pendq" "${pendq_flags[@]}" >"$tmp/pendq"
+else
+    : >"$tmp/pendq"
+fi
 
 row() { printf '%-12s %-22s %-26s %12s  %s\n' "$@"; }
 row benchmark case figure value target
@@ -52,5 +58,10 @@ paste <(get guests <"$tmp/scale") <(get ns_per_event <"$tmp/scale") \
 ne=($(get ns_per_event <"$tmp/scale"))
 row "" "largest/smallest" "ns/event ratio" \
     "$(awk -v a="${ne[0]}" -v b="${ne[${#ne[@]}-1]}" 'BEGIN{printf "%.2f", b/a}')" "<= 1.5"
+# bench-pendq lines: "fifo N=16      400.0 ns/step  bytes 904 at the start, 904 at the end"
+while read -r order n ns _ _ b0 _ _ _ b1 _; do
+    row bench-pendq "$order $n" "ns/step" "$ns" ""
+    row "" "" "bytes at start, end" "${b0%,} $b1" ""
+done < <(grep -E '^(fifo|prio) N=' "$tmp/pendq")
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (timings are noisy" \
     "when the machine is shared)"
