@@ -6,6 +6,7 @@
 #   make test     all tests, plain and under ASan+UBSan
 #   make bench    build, then run every benchmark (bench/) and print one table
 #   make check-builds  build-only: Release with cc and with clang (as CI does)
+#   make bench-peer    the hold model in irqsim and in SimPy, side by side
 #   make install  install into PREFIX (default /usr/local)
 
 SHELL := /bin/bash
@@ -33,7 +34,7 @@ DEB_PACKAGES ?= cmake gcc libc6-dev make pkg-config libyaml-dev libcmocka-dev gn
 cmake = @echo '$(CMAKE) $(1)'; env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(CMAKE) $(1)
 
 .PHONY: all deps configure build run test test-plain test-asan bench install clean \
-	check-builds build-release build-clang \
+	check-builds build-release build-clang bench-peer \
 	format format-check help
 
 all: build
@@ -112,9 +113,14 @@ test-asan: deps
 	$(asan_tests)
 
 # Every benchmark in one table (bench/summary.sh); BENCH_FLAGS=--quick for a
-# short smoke run.
+# short smoke run. bench-peer: the hold model in irqsim and in SimPy (Debian's
+# python3-simpy, installed if missing), speeds and ratio.
 bench: build
 	bench/summary.sh $(BUILD) $(BENCH_FLAGS)
+
+bench-peer: DEB_PACKAGES += python3-simpy
+bench-peer: build
+	bench/peer/run.sh $(BUILD)
 
 # Build-only configurations CI checks besides `make test`: Release (what users
 # run; gcc's -Wformat-truncation only fires with optimisation) with the
