@@ -101,26 +101,22 @@ static inline size_t min_child(const irq_heap_entry *h, size_t len, size_t c)
     return m;
 }
 
-/* Heaps up to this many entries (512 KiB) stay in a 1 MiB L2 cache, where
- * prefetching only costs instructions: 15 % of the engine's per-event count at
- * 10^4 timers (callgrind, docs/engine.md). */
-#define PREFETCH_MIN ((size_t)32768)
-
 /* Branch-free child selection stops the CPU from running ahead down a
  * guessed path, which used to hide the cache misses of big heaps; so
- * sift_down fetches all the grandchildren while a level is compared, once the
- * heap no longer fits in L2 (a test on len that never mispredicts). (This is
+ * sift_down fetches all the grandchildren while a level is compared. This
+ * pays even when the heap fits in L2 (it hides L2's latency): skipping it
+ * below 32,768 entries saved 15 % of the instructions at 10^4 timers but cost
+ * wall time, in the hold model and in many-guests (docs/engine.md). (This is
  * written inline in the loop on purpose: GCC deems a helper made only of
  * __builtin_prefetch "const" and deletes the call.) */
 static inline __attribute__((always_inline)) void sift_down(irq_heap_entry *h, size_t len, size_t i,
                                                             irq_heap_entry x)
 {
-    bool prefetch = len > PREFETCH_MIN;
     for (;;) {
         size_t c = ARITY * i + 1;
         if (c >= len)
             break;
-        if (prefetch && ARITY * c + 1 < len) {
+        if (ARITY * c + 1 < len) {
             const char *g = (const char *)&h[ARITY * c + 1];
 #pragma GCC unroll 8
             for (size_t k = 0; k < ARITY * ARITY * sizeof *h; k += CACHE_LINE)
@@ -175,7 +171,6 @@ static inline void pop_root(irq_engine *e)
     if (len == 0)
         return;
     irq_heap_entry *h = e->heap, x = h[len];
-    bool prefetch = len > PREFETCH_MIN;
     size_t i = 0;
     if (len > 1) { /* the next root is known: the run loop reads its timer slot next */
         size_t m = min_child(h, len, 1);
@@ -187,7 +182,7 @@ static inline void pop_root(irq_engine *e)
         size_t c = ARITY * i + 1;
         if (c >= len)
             break;
-        if (prefetch && ARITY * c + 1 < len) {
+        if (ARITY * c + 1 < len) {
             const char *g = (const char *)&h[ARITY * c + 1];
 #pragma GCC unroll 8
             for (size_t k = 0; k < ARITY * ARITY * sizeof *h; k += CACHE_LINE)
