@@ -89,6 +89,8 @@ typedef struct irq_vcpu {
     bool alarm_hit;    /* the running BUSY segment stops at the guest-work alarm */
     bool dispatching;  /* inside dispatch or a completion: pushes don't re-dispatch */
     bool valid_wakeup; /* this halt was ended or interrupted by a valid wake-up */
+    bool model_halt;   /* this halt was started by the model (irq_vcpu_halt_model) */
+    bool timer_woke;   /* ... and the guest's own timer fired during it */
     uint8_t depth;
     irq_seg stack[IRQ_SEG_MAX];
     uint64_t seg_started; /* when the top segment (re)started running */
@@ -320,6 +322,15 @@ static inline bool irq_vcpu_blocked(const irq_vcpu *v)
     return v->blocked;
 }
 
+/* A halt the host imposes, not one the guest executed (x86's artificial
+ * halt for an async page fault, KVM_REQ_APF_HALT): kvm_vcpu_block without
+ * halt polling and without the halt-polling statistics or window changes.
+ * The vCPU is in WAIT with its stack kept; only a wake-up (irq_vcpu_kick,
+ * irq_vcpu_kick_ipi, the guest's own timer) ends it, and then only if the
+ * model's vcpu_runnable says so (or the guest's timer fired): the guest
+ * having work does not end it. v must be on its CPU and not halted. */
+void irq_vcpu_halt_model(irq_vcpu *v);
+
 /* Guest tasks (workload `tasks: N`): the guest runs a runnable task during
  * its busy periods and executes a wait when none is runnable. Work is
  * counted per task. Parking the running task switches to the next
@@ -330,6 +341,9 @@ static inline uint32_t irq_vcpu_task(const irq_vcpu *v)
 }
 void irq_task_park(irq_vcpu *v, uint32_t task);
 void irq_task_wake(irq_vcpu *v, uint32_t task);
+/* The guest's scheduler switches to a runnable task (a time slice ended, a
+ * woken task preempts): the work done so far stays with the task that ran. */
+void irq_task_run(irq_vcpu *v, uint32_t task);
 static inline bool irq_task_parked(const irq_vcpu *v, uint32_t task)
 {
     return v->tasks && v->tasks[task].parked;
