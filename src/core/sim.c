@@ -405,7 +405,7 @@ static int alloc_machine(struct irq_sim *sim, irq_error *err)
     p->vcpu_state = calloc(p->nvcpus + 1, sim->ops->vcpu_state_size + 1);
     size_t ntasks = 0;
     for (size_t t = 0; t < sc->ntmpls; t++)
-        if (sc->tmpls[t].tasks > 1)
+        if (sc->tmpls[t].tasks >= 1)
             ntasks += (size_t)sc->tmpls[t].count * sc->tmpls[t].vcpus * sc->tmpls[t].tasks;
     p->tasks = calloc(ntasks + 1, sizeof *p->tasks);
     if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts || !p->tmpl_first || !p->guest_state ||
@@ -428,7 +428,7 @@ static void init_vcpu(struct irq_sim *sim, irq_guest *g, irq_vcpu *v, uint32_t i
     v->work_alarm = UINT64_MAX;
     if (sim->ops->vcpu_state_size)
         v->model_data = (char *)sim->priv->vcpu_state + (size_t)v->id * sim->ops->vcpu_state_size;
-    if (t->tasks > 1) {
+    if (t->tasks >= 1) { /* one task too: a model may park it */
         v->tasks = &sim->priv->tasks[sim->priv->ntasks_used];
         sim->priv->ntasks_used += t->tasks;
         v->ntasks = v->nrunnable = t->tasks;
