@@ -229,6 +229,9 @@ static void present(apf_vcpu *a, apf_fault *f)
         }
     }
     if ((f->broadcast || f->notified) && pv_enabled(a)) {
+        if (a->slot != 0 || a->pageready_pending || irq_pend_set(&a->pr))
+            irq_sim_fail(m->sim, "apf: a second page-ready in flight on vCPU %u of guest %s",
+                         a->v->index, g->name);
         a->slot = f->token;
         a->pageready_pending = m->mode == MODE_INTERRUPT;
         a->pr_task = f->task;
