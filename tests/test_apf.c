@@ -158,29 +158,36 @@ static void test_kernel_fault_artificial_halt(void **state)
     run_free(&r);
 }
 
-/* halt-only with the guest's tick (vector 236 every 200 us from 300 us) and
- * a 100 us slice: an interrupt ends the artificial halt and the guest may
- * schedule another task; the faulting task's retry is a repeated fault.
+/* halt-only with the guest's tick (vector 236 every 200 us from 300 us), a
+ * 100 us slice and 1 ms page-ins: an interrupt ends the artificial halt and
+ * the guest schedules the task charged least; the faulting task's retry is
+ * a repeated fault. The guest charges a task the time it was current,
+ * halted time included.
  *   0 no broadcast (APF not enabled); task 0 runs 0-100; EPT exit 100-101,
- *   artificial halt from 101 (page-in done at 601)
- *   300 tick: kick = wake-up, 300-305; a pending interrupt: the halt ends;
- *   305-306 tick handler: task 0's slice (since 0) is over: task 1 runs
- *   500 tick: IPI exit 500-502, handler 502-503: task 1's slice (306-500)
- *   is over: task 0 again; it retries its page after 1 ns of work: EPT exit
- *   503.001-504.001, the page-in is still running: repeated fault, halted
- *   601 completion: kick = wake-up, 601-606, pre-fault 606-607, no
- *   page-ready; task 0 runs from 607.
- * Task 1 worked 306-500 = 194 us; 3 EPT exits by 700 us (the 700 us tick
- * comes at the end). */
+ *   artificial halt from 101 (page-in done at 1101)
+ *   300 tick: kick = wake-up 300-305; an interrupt is pending: the halt
+ *   ends; handler 305-306: slice over, task 0 charged 306, task 1 0: task 1
+ *   500 tick: IPI exit 500-502, handler 502-503: task 1 charged 197 < 306
+ *   700 tick: IPI exit, handler 702-703: task 1 charged 397 > 306: task 0,
+ *   which retries its page after 1 ns of work: EPT exit 703.001-704.001,
+ *   the page-in still runs: repeated fault, artificial halt
+ *   900 tick: wake-up 900-905, handler 905-906: task 0 charged 306 + 203 =
+ *   509 > 397: task 1
+ *   1100 tick: IPI exit 1100-1102; 1101 completion: first on the done list,
+ *   kick, but the vCPU is in the host: nothing more; entry 1102: pre-fault
+ *   1102-1103 (no page-ready: "not present" was never sent), then the tick
+ *   handler 1103-1104: task 1 charged 595 > 509: task 0 runs 1104-1200.
+ * Task 1 worked 306-500, 503-700, 906-1100: 585 us; fault to resume
+ * 100 -> 1103 us. */
 static void test_halt_only_tick_repeated_fault(void **state)
 {
     (void)state;
-    run r = run_ok(
-        HEAD("700us") "model: {name: apf, mode: halt-only, fault_every: const(100us),"
-                      " io_latency: const(500us), guest_slice: 100us, " COSTS
-                      "}\n" GUEST("2") "sources:\n  - {name: tick, target: g, vcpu: 0, class: "
-                                       "236, arrivals: periodic(200us), start: 300us}\n",
-        NULL, 0);
+    run r = run_ok(HEAD("1200us") "model: {name: apf, mode: halt-only, fault_every: "
+                                  "const(100us), io_latency: const(1ms), guest_slice: 100us, " COSTS
+                                  "}\n" GUEST("2") "sources:\n  - {name: tick, target: g, vcpu: 0, "
+                                                   "class: 236, arrivals: periodic(200us), start: "
+                                                   "300us}\n",
+                   NULL, 0);
     assert_int_equal(C(r, "faults"), 1);
     assert_int_equal(C(r, "apf_halts"), 2);
     assert_int_equal(C(r, "repeated_faults"), 1);
@@ -188,10 +195,12 @@ static void test_halt_only_tick_repeated_fault(void **state)
     assert_int_equal(C(r, "page_ready_injected"), 0);
     assert_int_equal(C(r, "prefaults"), 1);
     assert_int_equal(C(r, "halt_wakeup"), 2);
-    assert_int_equal(C(r, "ipi_exits"), 1);
-    assert_int_equal(irq_task_work(V(r), 1), 194 * US);
-    /* task 0: 100 us, 1 ns before its retry, then 607-700 us */
-    assert_int_equal(irq_task_work(V(r), 0), 100 * US + 1 + 93 * US);
+    assert_int_equal(C(r, "ipi_exits"), 3);
+    assert_int_equal(C(r, "apf_kicks"), 1);
+    assert_int_equal(C(r, "fault_to_resume_cycles"), 1003 * US);
+    assert_int_equal(irq_task_work(V(r), 1), 585 * US);
+    /* task 0: 100 us, 1 ns before its retry, then 1104-1200 us */
+    assert_int_equal(irq_task_work(V(r), 0), 100 * US + 1 + 96 * US);
     run_free(&r);
 }
 

@@ -100,16 +100,18 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                        .type = IRQ_PARAM_DURATION,
                        .def = "3ms",
                        .unit = "time",
-                       .help = "the guest scheduler's time slice: at a tick after it, the next "
-                               "runnable task runs (round-robin)",
+                       .help = "the guest scheduler's time slice: at a tick after it, the "
+                               "runnable task charged least runs (the guest charges a task the "
+                               "time it was current, blocked or halted in the host included); a "
+                               "woken task gets at most one slice of credit",
                        .max = 1e12,
                        .assumption = true},
     [P_WAKE_PREEMPT] = {.name = "wake_preempt",
                         .type = IRQ_PARAM_BOOL,
                         .def = "true",
                         .unit = "flag",
-                        .help = "a task woken by page-ready preempts the running one (CFS places a "
-                                "long sleeper ahead of min_vruntime)",
+                        .help = "a task woken by page-ready preempts the running one when it is "
+                                "charged less (CFS wake-up preemption)",
                         .assumption = true},
     [P_HALT_POLL] = {.name = "halt_poll",
                      .type = IRQ_PARAM_DURATION,

@@ -12,9 +12,11 @@ void apf_arm_fault(apf_vcpu *a)
 {
     irq_vcpu *v = a->v;
     uint32_t task = irq_vcpu_task(v);
-    if (task != a->last_task) { /* a new slice starts */
+    if (task != a->last_task) { /* a new slice starts; the old task is charged its own */
+        uint64_t now = irq_now(a->m->sim);
+        a->tasks[a->last_task].vrt += now - a->slice_start;
         a->last_task = task;
-        a->slice_start = irq_now(a->m->sim);
+        a->slice_start = now;
     }
     apf_task *t = &a->tasks[task];
     if (v->nrunnable == 0 || t->waits) {
@@ -73,19 +75,48 @@ void apf_deliver_next(apf_vcpu *a)
     }
 }
 
-/* The guest scheduler's tick: the slice is over, the next runnable task
- * (round-robin) runs. */
+/* What the current task has been charged, this slice included (the guest's
+ * clock runs while the vCPU is blocked or halted in the host). */
+static uint64_t charged(const apf_vcpu *a, uint32_t task)
+{
+    uint64_t vrt = a->tasks[task].vrt;
+    if (task == a->last_task)
+        vrt += irq_now(a->m->sim) - a->slice_start;
+    return vrt;
+}
+
+/* The runnable task charged least (the lowest index on a tie). */
+static uint32_t least_charged(const apf_vcpu *a)
+{
+    const irq_vcpu *v = a->v;
+    uint32_t best = irq_vcpu_task(v);
+    for (uint32_t t = 0; t < v->ntasks; t++)
+        if (!irq_task_parked(v, t) && charged(a, t) < charged(a, best))
+            best = t;
+    return best;
+}
+
+/* The guest scheduler's tick (CFS-like): once the slice is over, the
+ * runnable task charged least runs. */
 static void tick(apf_vcpu *a)
 {
     irq_vcpu *v = a->v;
-    uint64_t now = irq_now(a->m->sim);
-    if (now - a->slice_start < pcyc(a->m, P_GUEST_SLICE) || v->nrunnable < 2)
+    if (irq_now(a->m->sim) - a->slice_start < pcyc(a->m, P_GUEST_SLICE) || v->nrunnable < 2)
         return;
-    uint32_t t = irq_vcpu_task(v);
-    do
-        t = (t + 1) % v->ntasks;
-    while (irq_task_parked(v, t));
-    irq_task_run(v, t);
+    irq_task_run(v, least_charged(a));
+}
+
+/* A woken task is placed no further back than one slice behind the least
+ * charged runnable task (CFS's sleeper credit) and preempts the current one
+ * if it is now charged less. */
+static void wake_preempt(apf_vcpu *a, uint32_t task)
+{
+    uint64_t floor = charged(a, least_charged(a)), slice = pcyc(a->m, P_GUEST_SLICE);
+    apf_task *t = &a->tasks[task];
+    if (floor > slice && t->vrt < floor - slice)
+        t->vrt = floor - slice;
+    if (t->vrt < charged(a, irq_vcpu_task(a->v)))
+        irq_task_run(a->v, task);
 }
 
 /* kvm_async_pf_task_wait_schedule: the faulting task sleeps. */
@@ -114,7 +145,7 @@ static void page_ready_done(apf_vcpu *a)
     irq_task_wake(v, a->pr_task);
     apf_resumed(a, a->pr_fault_at, a->pr_io_done_at);
     if (a->m->p[P_WAKE_PREEMPT].i)
-        irq_task_run(v, a->pr_task);
+        wake_preempt(a, a->pr_task);
 }
 
 void apf_handler_done(apf_vcpu *a)

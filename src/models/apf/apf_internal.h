@@ -103,7 +103,8 @@ typedef struct apf_task {
     uint64_t next_fault; /* the task's work at which it touches a non-resident page */
     int stuck;           /* fault it retries (artificial halt, not told), or APF_NONE */
     bool waits;          /* parked by the #PF handler until its page-ready */
-    uint64_t fault_at, io_done_at;
+    uint64_t fault_at;
+    uint64_t vrt; /* the guest scheduler's charge: time it was the current task */
 } apf_task;
 
 enum apf_handler { H_NONE, H_NOT_PRESENT, H_PAGE_READY, H_IRQ };
