@@ -13,7 +13,7 @@
 
 #include "test_sim_helpers.h"
 
-enum mode { M_RAISE, M_PLAN, M_ALARM, M_BLOCK, M_TASKS, M_STATE, M_SEND, M_HALT, M_RUN };
+enum mode { M_RAISE, M_PLAN, M_ALARM, M_BLOCK, M_TASKS, M_STATE, M_SEND, M_HALT, M_RUN, M_HIST };
 
 /* Per-guest and per-vCPU state the core allocates for the model. */
 typedef struct gstate {
@@ -75,7 +75,8 @@ static int svc_create_mode(struct irq_sim *sim, void **model, enum mode mode)
         for (uint32_t j = 0; j < g->nvcpus; j++)
             ((vstate *)irq_vcpu_model(&g->vcpus[j]))->id = g->vcpus[j].id;
     }
-    if (mode == M_ALARM || mode == M_BLOCK || mode == M_TASKS || mode == M_HALT || mode == M_RUN)
+    if (mode == M_ALARM || mode == M_BLOCK || mode == M_TASKS || mode == M_HALT || mode == M_RUN ||
+        mode == M_HIST)
         irq_vcpu_after_work(vcpu0(m), mode == M_ALARM ? 150000 : 10000, on_alarm, m);
     *model = m;
     return IRQ_OK;
@@ -161,6 +162,9 @@ static void on_alarm(irq_vcpu *v, void *ctx, uint64_t arg)
         irq_sim_timer_arm(m->sim, m->timer, irq_now(m->sim) + 100000);
     } else if (m->mode == M_RUN) {
         irq_task_run(v, 1);
+    } else if (m->mode == M_HIST) {
+        irq_model_hist_add(m->sim, 1, 3000);
+        irq_model_hist_add(m->sim, 1, 1000);
     } else if (m->mode == M_TASKS) {
         irq_task_park(v, irq_vcpu_task(v));
         if (vs->alarms == 1)
@@ -218,6 +222,28 @@ static const irq_model_ops ops_send = {.name = "send",
                                        .destroy = svc_destroy,
                                        .inject = svc_inject,
                                        .send_cost = send_cost,
+                                       .guest_entry = svc_entry,
+                                       .irq_enabled = svc_enabled,
+                                       .pending_walk = svc_walk};
+
+/* A model with two distributions of its own. */
+static const irq_model_hist_desc hists[] = {{"unused", "never recorded"},
+                                            {"waits", "what the test model recorded"}};
+static int create_hist(struct irq_sim *sim, void **model, irq_error *err)
+{
+    (void)err;
+    return svc_create_mode(sim, model, M_HIST);
+}
+static const irq_model_ops ops_hist = {.name = "hist",
+                                       .guest_state_size = sizeof(gstate),
+                                       .vcpu_state_size = sizeof(vstate),
+                                       .counters = counters,
+                                       .ncounters = 2,
+                                       .hists = hists,
+                                       .nhists = 2,
+                                       .create = create_hist,
+                                       .destroy = svc_destroy,
+                                       .inject = svc_inject,
                                        .guest_entry = svc_entry,
                                        .irq_enabled = svc_enabled,
                                        .pending_walk = svc_walk};
@@ -437,6 +463,24 @@ static void test_task_run(void **state)
     srun_free(&r);
 }
 
+/* A model's distributions: the alarm after 10us of work records 3us and
+ * 1us in the second one; the report shows both, the first empty. */
+static void test_model_hists(void **state)
+{
+    (void)state;
+    srun r = run_ops(HEAD("100us") "guests:\n  - {name: g, vcpus: 1, " BUSY "}\n", &ops_hist);
+    const irq_hist *h = &r.sim->priv->mhists[1];
+    assert_int_equal(h->count, 2);
+    assert_int_equal(h->min, 1000);
+    assert_int_equal(h->max, 3000);
+    assert_int_equal(r.sim->priv->mhists[0].count, 0);
+    char *j = report_json(r.sim);
+    assert_non_null(strstr(j, "\"model_distributions_ns\": {\"unused\": {\"count\": 0"));
+    assert_non_null(strstr(j, "\"waits\": {\"count\": 2, \"mean\": 2000"));
+    free(j);
+    srun_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -449,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_guest_originated_source),
         cmocka_unit_test(test_model_halt),
         cmocka_unit_test(test_task_run),
+        cmocka_unit_test(test_model_hists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,6 +140,16 @@ static void hist_add(struct irq_sim *sim, irq_hist *h, uint64_t v)
         irq_sim_fail(sim, "out of memory recording a latency");
 }
 
+void irq_model_hist_add(struct irq_sim *sim, unsigned hist, uint64_t cycles)
+{
+    if (hist >= sim->ops->nhists || hist >= IRQ_MODEL_HISTS_MAX) {
+        irq_sim_fail(sim, "model %s recorded distribution %u of %zu", sim->ops->name, hist,
+                     sim->ops->nhists);
+        return;
+    }
+    hist_add(sim, &sim->priv->mhists[hist], cycles);
+}
+
 /* A class no source names (an interrupt a model raised) gets its latency
  * row when first delivered: the arrays grow by one, kept sorted. */
 static int add_class(struct irq_sim *sim, size_t at, uint32_t cls)
@@ -497,6 +507,8 @@ static void init_hists(struct irq_sim_priv *p)
     for (int i = 0; i < 4; i++)
         irq_hist_init(&p->lat_part[i]);
     irq_hist_init(&p->censored);
+    for (int i = 0; i < IRQ_MODEL_HISTS_MAX; i++)
+        irq_hist_init(&p->mhists[i]);
 }
 
 static void convert_costs(struct irq_sim *sim)
@@ -571,6 +583,8 @@ void irq_sim_free(irq_sim *sim)
         for (int i = 0; i < 4; i++)
             irq_hist_free(&p->lat_part[i]);
         irq_hist_free(&p->censored);
+        for (int i = 0; i < IRQ_MODEL_HISTS_MAX; i++)
+            irq_hist_free(&p->mhists[i]);
         free(p->cls_undelivered);
         free(p->cls_oldest);
         free(p->cls_values);

@@ -375,6 +375,10 @@ void irq_vcpu_exit(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn done, void *ct
 void irq_host_work(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done, void *ctx,
                    uint64_t arg);
 
+/* Records one value (cycles) in the model's distribution `hist` (an index
+ * into its ops->hists). */
+void irq_model_hist_add(struct irq_sim *sim, unsigned hist, uint64_t cycles);
+
 static inline void irq_count(irq_guest *g, unsigned counter, uint64_t n)
 {
     g->mcount[counter] += n;

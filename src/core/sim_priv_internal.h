@@ -95,6 +95,7 @@ struct irq_sim_priv {
     /* where latency went (latency_breakdown): host to act, run queue, wake-up, delivery */
     irq_hist lat_part[4];
     irq_hist censored; /* delivered latencies plus the age of each undelivered arrival */
+    irq_hist mhists[IRQ_MODEL_HISTS_MAX];   /* the model's distributions (ops->hists) */
     uint64_t *cls_undelivered, *cls_oldest; /* per class, at the end */
     uint64_t timer_wakeups;                 /* halted vCPUs woken by their own timer */
     uint64_t end;                           /* simulated end time */
