@@ -86,6 +86,13 @@ static void test_apf_single(void **state)
     assert_int_equal(C(r, "resumed"), 3);
     assert_int_equal(C(r, "fault_to_resume_cycles"), 3 * 506 * US);
     assert_int_equal(C(r, "io_to_resume_cycles"), 3 * 5 * US);
+    /* ... and as distributions: three of each, all equal */
+    const irq_hist *fr = &r.sim->priv->mhists[0], *ir = &r.sim->priv->mhists[1];
+    assert_int_equal(fr->count, 3);
+    assert_int_equal(fr->min, 506 * US);
+    assert_int_equal(fr->max, 506 * US);
+    assert_int_equal(ir->count, 3);
+    assert_int_equal(ir->max, 5 * US);
     /* work: task 0 4 x 100 us; task 1 the rest of 2 ms but 25 us */
     assert_int_equal(irq_task_work(V(r), 0), 400 * US);
     assert_int_equal(irq_task_work(V(r), 1), 1575 * US);

@@ -234,6 +234,11 @@ const irq_counter_desc apf_counters[APF_NCOUNTERS] = {
     [C_WORK_OTHER] = CC("work_other_cycles", "guest work of the other tasks", 1),
 };
 
+static const irq_model_hist_desc apf_hists[APF_NHISTS] = {
+    [H_FAULT_RESUME] = {"fault_resume", "from the EPT violation to the task able to run again"},
+    [H_IO_RESUME] = {"io_resume", "from the end of the page-in to the task able to run again"},
+};
+
 /* ---- callbacks ----------------------------------------------------------- */
 
 static irq_vcpu *target_of(const irq_intr *in)
@@ -502,6 +507,8 @@ const irq_model_ops irq_model_apf = {
     .nparams = APF_NPARAMS,
     .counters = apf_counters,
     .ncounters = APF_NCOUNTERS,
+    .hists = apf_hists,
+    .nhists = APF_NHISTS,
     .validate = apf_validate,
     .create = apf_create,
     .destroy = apf_destroy,

@@ -38,6 +38,9 @@ void apf_resumed(apf_vcpu *a, uint64_t fault_at, uint64_t io_done_at)
         g->mcount[C_FAULT_TO_RESUME_MAX] = f;
     if (g->mcount[C_IO_TO_RESUME_MAX] < io)
         g->mcount[C_IO_TO_RESUME_MAX] = io;
+    irq_model_hist_add(a->m->sim, H_FAULT_RESUME, f);
+    if (io_done_at)
+        irq_model_hist_add(a->m->sim, H_IO_RESUME, io);
 }
 
 /* alloc_apf_token: (id++ << 12) | vcpu_id, never 0 (id restarts at 1). */
@@ -82,7 +85,9 @@ void apf_sync_done(void *ctx, uint64_t arg)
     apf_fault *f = ctx;
     apf_vcpu *a = f->owner;
     f->state = F_FREE;
-    apf_resumed(a, f->fault_at, irq_now(a->m->sim));
+    a->sync_resumed = true;
+    a->sync_fault_at = f->fault_at;
+    a->sync_io_done_at = irq_now(a->m->sim);
     irq_vcpu_unblock(a->v);
 }
 
@@ -346,6 +351,10 @@ void apf_disable(apf_vcpu *a)
  * injection of what is pending. */
 void apf_entry(apf_vcpu *a)
 {
+    if (a->sync_resumed) { /* the thread is back in the guest after its page-in */
+        a->sync_resumed = false;
+        apf_resumed(a, a->sync_fault_at, a->sync_io_done_at);
+    }
     if (a->disable_req)
         apf_disable(a);
     if (a->m->mode != MODE_SYNC)

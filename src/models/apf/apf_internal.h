@@ -78,6 +78,8 @@ enum apf_counter {
     APF_NCOUNTERS
 };
 
+enum apf_hist { H_FAULT_RESUME, H_IO_RESUME, APF_NHISTS };
+
 extern const irq_param_desc apf_params[APF_NPARAMS];
 extern const irq_counter_desc apf_counters[APF_NCOUNTERS];
 
@@ -141,6 +143,9 @@ typedef struct apf_vcpu {
     uint32_t handling_vec;
     uint32_t last_task;
     uint64_t slice_start;
+    /* a synchronous fault is over: the task resumes at the next entry */
+    bool sync_resumed;
+    uint64_t sync_fault_at, sync_io_done_at;
 } apf_vcpu;
 
 typedef struct apf {
