@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "../src/models/apf/apf_internal.h"
 #include "test_sim_helpers.h"
 
 #ifndef SCENARIO_DIR
@@ -313,6 +314,25 @@ static void test_sync_blocks_thread(void **state)
     run_free(&r);
 }
 
+/* Tokens: (id++ << 12) | vcpu_id; when id << 12 wraps to 0 (after 2^20
+ * tokens) id restarts at 1, so vCPU 0 never gets token 0. */
+static void test_token_never_zero(void **state)
+{
+    (void)state;
+    uint32_t id = 1;
+    assert_int_equal(apf_alloc_token(&id, 0), 0x1000);
+    assert_int_equal(apf_alloc_token(&id, 5), 0x2005);
+    id = 0xfffff; /* the last id before the wrap */
+    assert_int_equal(apf_alloc_token(&id, 0), 0xfffff000u);
+    assert_int_equal(id, 0x100000); /* << 12 is 0 as a u32: restart */
+    assert_int_equal(apf_alloc_token(&id, 0), 0x1000);
+    assert_int_equal(id, 2);
+    /* a whole wrap for vCPU 0: 2^20 + 10 tokens, none 0 */
+    id = 1;
+    for (uint32_t k = 0; k < (1u << 20) + 10; k++)
+        assert_true(apf_alloc_token(&id, 0) != 0);
+}
+
 /* ---- properties on random scenarios ------------------------------------- */
 
 static const char *const mode_names[] = {"interrupt", "pf-legacy", "halt-only", "sync"};
@@ -403,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_two_completions_one_in_flight),
         cmocka_unit_test(test_legacy_no_kick),
         cmocka_unit_test(test_sync_blocks_thread),
+        cmocka_unit_test(test_token_never_zero),
         cmocka_unit_test(test_random_properties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

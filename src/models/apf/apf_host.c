@@ -43,14 +43,20 @@ void apf_resumed(apf_vcpu *a, uint64_t fault_at, uint64_t io_done_at)
         irq_model_hist_add(a->m->sim, H_IO_RESUME, io);
 }
 
-/* alloc_apf_token: (id++ << 12) | vcpu_id, never 0 (id restarts at 1). */
+/* alloc_apf_token: (id++ << 12) | vcpu_id (the vCPU's index in its VM),
+ * never 0: id restarts at 1 when id << 12 wraps to 0. */
+uint32_t apf_alloc_token(uint32_t *id, uint32_t vcpu_id)
+{
+    if ((uint32_t)(*id << 12) == 0)
+        *id = 1;
+    return (uint32_t)((*id)++ << 12) | vcpu_id;
+}
+
 static uint32_t alloc_token(apf_vcpu *a)
 {
-    if ((uint32_t)(a->id << 12) == 0)
-        a->id = 1;
-    uint32_t token = (uint32_t)(a->id++ << 12) | (a->v->id & 0xfffu);
-    if (token == 0 || token == APF_BROADCAST_TOKEN)
-        irq_sim_fail(a->m->sim, "apf: token %#x allocated", token);
+    uint32_t token = apf_alloc_token(&a->id, a->v->index);
+    if (token == 0)
+        irq_sim_fail(a->m->sim, "apf: token 0 allocated");
     return token;
 }
 

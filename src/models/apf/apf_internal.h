@@ -167,6 +167,7 @@ static inline uint64_t pcyc(const apf *m, int p)
 }
 
 /* apf_host.c */
+uint32_t apf_alloc_token(uint32_t *id, uint32_t vcpu_id);
 void apf_fault_now(irq_vcpu *v, void *ctx, uint64_t arg);
 void apf_io_done(void *ctx, uint64_t arg);
 void apf_entry(apf_vcpu *a);
