@@ -364,7 +364,8 @@ static void check_properties(run r, int mode)
     }
 }
 
-/* Random shapes for every mode: vCPUs sharing fewer host CPUs, tasks,
+/* Random shapes for every mode: vCPUs sharing fewer host CPUs, tasks (a
+ * third of the runs with 64-80 faulting tasks per vCPU and long page-ins),
  * shares of kernel-mode, interrupts-off and no-I/O faults, a tick, a
  * device, APF disabled mid-run, the legacy #DF workaround; each run twice
  * must give byte-identical reports. */
@@ -373,18 +374,27 @@ static void test_random_properties(void **state)
     (void)state;
     irq_rng rng;
     irq_rng_seed(&rng, 7, "apf-props", 0);
-    uint64_t faults = 0;
-    for (int k = 0; k < 48; k++) {
+    static const char *const seen[] = {"faults",         "async_pf",           "sync_faults",
+                                       "apf_queue_full", "apf_halts",          "repeated_faults",
+                                       "retry_faults",   "apf_disabled",       "df_cancelled",
+                                       "no_io_faults",   "page_ready_injected"};
+    uint64_t total[sizeof seen / sizeof seen[0]] = {0};
+    for (int k = 0; k < 64; k++) {
         int mode = k % 4;
         char yaml[2048];
         unsigned vcpus = 1 + (unsigned)irq_rng_below(&rng, 4);
         unsigned cpus = 1 + (unsigned)irq_rng_below(&rng, vcpus);
-        unsigned tasks = 1 + (unsigned)irq_rng_below(&rng, 70);
-        unsigned ftasks = (unsigned)irq_rng_below(&rng, tasks + 1);
-        double kshare = irq_rng_uniform(&rng) * 0.5, offshare = irq_rng_uniform(&rng) * 0.2;
+        bool many = k % 3 == 0; /* enough waiting tasks to fill the queue */
+        unsigned tasks =
+            many ? 64 + (unsigned)irq_rng_below(&rng, 16) : 1 + (unsigned)irq_rng_below(&rng, 8);
+        unsigned ftasks = many ? tasks : (unsigned)irq_rng_below(&rng, tasks + 1);
+        double kshare = many ? 0 : irq_rng_uniform(&rng) * 0.5;
+        double offshare = many ? 0 : irq_rng_uniform(&rng) * 0.2;
         double noio = irq_rng_uniform(&rng) * 0.3;
-        unsigned every = 5 + (unsigned)irq_rng_below(&rng, 200);
-        unsigned io = 50 + (unsigned)irq_rng_below(&rng, 3000);
+        unsigned every =
+            many ? 2 + (unsigned)irq_rng_below(&rng, 10) : 5 + (unsigned)irq_rng_below(&rng, 200);
+        unsigned io = many ? 5000 + (unsigned)irq_rng_below(&rng, 15000)
+                           : 50 + (unsigned)irq_rng_below(&rng, 3000);
         bool disable = irq_rng_below(&rng, 4) == 0, dfc = irq_rng_below(&rng, 2) == 0;
         snprintf(yaml, sizeof yaml,
                  "name: p\nseed: %d\nclock_hz: 1GHz\nduration: 20ms\n"
@@ -400,7 +410,8 @@ static void test_random_properties(void **state)
                  dfc ? "true" : "false", disable ? "7ms" : "0", vcpus, tasks);
         run a = run_ok(yaml, NULL, 0);
         check_properties(a, mode);
-        faults += C(a, "faults");
+        for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++)
+            total[i] += C(a, seen[i]);
         run b = run_ok(yaml, NULL, 0);
         char *ja = report_json(a.sim), *jb = report_json(b.sim);
         assert_string_equal(ja, jb);
@@ -409,7 +420,13 @@ static void test_random_properties(void **state)
         run_free(&a);
         run_free(&b);
     }
-    print_message("random properties: %llu faults over 48 scenarios\n", (unsigned long long)faults);
+    print_message("random properties over 64 scenarios:");
+    for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++)
+        print_message(" %s %llu", seen[i], (unsigned long long)total[i]);
+    print_message("\n");
+    /* every path was taken somewhere */
+    for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++)
+        assert_true(total[i] > 0);
 }
 
 int main(void)
