@@ -266,10 +266,11 @@ static void apf_inject(void *model, const irq_intr *in)
         irq_pend_add(v->guest, np ? &a->np : &a->pr, in->arrival);
         return; /* the caller delivers it */
     }
-    if (irq_pend_add(v->guest, &a->irq[in->cls], in->arrival)) {
-        a->irq_set++;
+    uint32_t prio = APF_VECTORS - 1 - in->cls; /* the higher vector first */
+    if (irq_pendq_prio(&a->irq, in->cls) != prio)
+        irq_pendq_set_prio(&a->irq, in->cls, prio);
+    if (irq_pendq_pend(&a->irq, in->cls, in->arrival) == IRQ_PQ_NEW)
         irq_vcpu_kick_ipi(v); /* kvm_vcpu_kick: wake, or exit to take it at entry */
-    }
 }
 
 static irq_wait_decision apf_wait_entry(void *model, irq_vcpu *v, uint64_t *poll)
@@ -320,9 +321,7 @@ static void apf_pending_walk(void *model, visit_fn visit, void *ud)
             irq_pend_walk(g, &a->pr,
                           m->mode == MODE_PF_LEGACY ? APF_PF_VECTOR : (uint32_t)m->p[P_VECTOR].i,
                           visit, ud);
-            for (uint32_t c = 0; c < APF_VECTORS; c++)
-                if (irq_pend_set(&a->irq[c]))
-                    irq_pend_walk(g, &a->irq[c], c, visit, ud);
+            irq_pendq_walk(&a->irq, visit, ud);
         }
     }
 }
@@ -373,6 +372,8 @@ static void init_vcpu(apf *m, irq_vcpu *v, apf_task *tasks)
     a->tasks = tasks;
     a->np_fault = APF_NONE;
     a->id = 1;
+    irq_pendq_cfg cfg = {.order = IRQ_PQ_PRIO, .nprio = APF_VECTORS};
+    irq_pendq_init(&a->irq, v->guest, &cfg);
     a->enabled = m->mode == MODE_INTERRUPT || m->mode == MODE_PF_LEGACY;
     for (uint32_t k = 0; k < APF_SLOTS; k++) {
         a->f[k].owner = a;
@@ -441,8 +442,7 @@ static void apf_destroy(void *model)
             apf_vcpu *a = avcpu(&g->vcpus[j]);
             irq_pend_free(&a->np);
             irq_pend_free(&a->pr);
-            for (uint32_t c = 0; c < APF_VECTORS; c++)
-                irq_pend_free(&a->irq[c]);
+            irq_pendq_free(&a->irq);
         }
     }
     free(m->tasks);

@@ -35,17 +35,6 @@ void apf_arm_fault(apf_vcpu *a)
     irq_vcpu_after_work(v, left, apf_fault_now, a);
 }
 
-/* The highest vector pending among the other interrupts, or -1. */
-static int highest_irq(const apf_vcpu *a)
-{
-    if (a->irq_set == 0)
-        return -1;
-    for (int c = APF_VECTORS - 1; c >= 0; c--)
-        if (irq_pend_set(&a->irq[c]))
-            return c;
-    return -1;
-}
-
 /* Injects one event if the guest can take one: exceptions before
  * interrupts, interrupts by vector priority. */
 void apf_deliver_next(apf_vcpu *a)
@@ -59,7 +48,8 @@ void apf_deliver_next(apf_vcpu *a)
         irq_pend_deliver_plan(v, &a->np, APF_PF_VECTOR, NULL);
         return;
     }
-    int c = highest_irq(a);
+    uint32_t head = irq_pendq_head(&a->irq);
+    int c = head == IRQ_PQ_NONE ? -1 : (int)head;
     bool legacy = m->mode == MODE_PF_LEGACY;
     uint32_t prv = legacy ? APF_PF_VECTOR : (uint32_t)m->p[P_VECTOR].i;
     if (irq_pend_set(&a->pr) && (legacy || c < (int)prv)) {
@@ -70,8 +60,7 @@ void apf_deliver_next(apf_vcpu *a)
     if (c >= 0) {
         a->handling = H_IRQ;
         a->handling_vec = (uint32_t)c;
-        a->irq_set--;
-        irq_pend_deliver_plan(v, &a->irq[c], (uint32_t)c, &m->irq_plan);
+        irq_pendq_deliver(&a->irq, v, (uint32_t)c, &m->irq_plan);
     }
 }
 

@@ -23,7 +23,8 @@ static uint32_t pr_vector(const apf *m)
  * the done list, or an exception or interrupt pending. */
 bool apf_has_events(const apf_vcpu *a)
 {
-    return a->done_len > 0 || irq_pend_set(&a->np) || irq_pend_set(&a->pr) || a->irq_set > 0;
+    return a->done_len > 0 || irq_pend_set(&a->np) || irq_pend_set(&a->pr) ||
+           irq_pendq_npending(&a->irq) > 0;
 }
 
 void apf_resumed(apf_vcpu *a, uint64_t fault_at, uint64_t io_done_at)

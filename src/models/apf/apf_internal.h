@@ -4,6 +4,7 @@
 #ifndef IRQ_APF_INTERNAL_H
 #define IRQ_APF_INTERNAL_H
 
+#include "pendq.h"
 #include "sim_internal.h"
 
 /* ASYNC_PF_PER_VCPU, arch/x86/include/asm/kvm_host.h */
@@ -136,9 +137,8 @@ typedef struct apf_vcpu {
     uint32_t pr_task;
     bool pr_broadcast;
     uint64_t pr_fault_at, pr_io_done_at;
-    /* other interrupts (the guest's timer, devices), by vector */
-    irq_pend irq[APF_VECTORS];
-    uint32_t irq_set; /* how many of them are set */
+    /* other interrupts (the guest's timer, devices): the highest vector first */
+    irq_pendq irq;
     uint8_t handling; /* enum apf_handler: the handler running */
     uint32_t handling_vec;
     uint32_t last_task;
