@@ -19,14 +19,16 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                         "guest has no APF PV interface (artificial halt per fault needing I/O); "
                         "sync: no async PF (the vCPU thread blocks for the I/O)",
                 .choices = modes,
-                .source = "DOMAIN.md section 3; virt/kvm/async_pf.c, arch/x86/kvm/x86.c"},
+                .source = "DOMAIN.md section 3; virt/kvm/async_pf.c, arch/x86/kvm/x86.c",
+                IRQ_BIND(apf_cfg, mode, IRQ_FIELD_INT)},
     [P_FAULT_EVERY] = {.name = "fault_every",
                        .type = IRQ_PARAM_DIST,
                        .def = "exp(100us)",
                        .unit = "distribution",
                        .help = "guest work a faulting task executes between two touches of pages "
                                "not resident on the host",
-                       .assumption = true},
+                       .assumption = true,
+                       IRQ_BIND(apf_cfg, fault_every, IRQ_FIELD_DIST)},
     [P_FAULTING_TASKS] = {.name = "faulting_tasks",
                           .type = IRQ_PARAM_INT,
                           .def = "1",
@@ -35,14 +37,16 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                                   "only work",
                           .min = 0,
                           .max = 1024,
-                          .assumption = true},
+                          .assumption = true,
+                          IRQ_BIND(apf_cfg, faulting_tasks, IRQ_FIELD_U32)},
     [P_IO_LATENCY] = {.name = "io_latency",
                       .type = IRQ_PARAM_DIST,
                       .def = "exp(2ms)",
                       .unit = "distribution",
                       .help = "time of the host's page-in (swap-in) of one fault; I/Os are "
                               "independent (no device queue)",
-                      .assumption = true},
+                      .assumption = true,
+                      IRQ_BIND(apf_cfg, io_latency, IRQ_FIELD_DIST)},
     [P_NO_IO_SHARE] = {.name = "no_io_share",
                        .type = IRQ_PARAM_DOUBLE,
                        .def = "0",
@@ -51,7 +55,8 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                                "synchronous and cheap, never async",
                        .min = 0,
                        .max = 1,
-                       .assumption = true},
+                       .assumption = true,
+                       IRQ_BIND(apf_cfg, no_io_share, IRQ_FIELD_DBL)},
     [P_KERNEL_SHARE] = {.name = "kernel_share",
                         .type = IRQ_PARAM_DOUBLE,
                         .def = "0",
@@ -60,7 +65,8 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                                 "'not present' is not delivered (no send_always): artificial halt",
                         .min = 0,
                         .max = 1,
-                        .assumption = true},
+                        .assumption = true,
+                        IRQ_BIND(apf_cfg, kernel_share, IRQ_FIELD_DBL)},
     [P_IRQS_OFF_SHARE] = {.name = "irqs_off_share",
                           .type = IRQ_PARAM_DOUBLE,
                           .def = "0",
@@ -69,7 +75,8 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                                   "kvm_can_do_async_pf is false, the fault is synchronous",
                           .min = 0,
                           .max = 1,
-                          .assumption = true},
+                          .assumption = true,
+                          IRQ_BIND(apf_cfg, irqs_off_share, IRQ_FIELD_DBL)},
     [P_SEND_ALWAYS] = {.name = "send_always",
                        .type = IRQ_PARAM_BOOL,
                        .def = "false",
@@ -77,7 +84,8 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                        .help = "the guest set SEND_ALWAYS: kernel-mode faults get 'not present' "
                                "too (and the guest parks the task like a user one)",
                        .source = "Linux guests stopped setting it in 5.8 (3a7c8fafd1b4); before, "
-                                 "with CONFIG_PREEMPTION"},
+                                 "with CONFIG_PREEMPTION",
+                       IRQ_BIND(apf_cfg, send_always, IRQ_FIELD_BOOL)},
     [P_VECTOR] = {.name = "vector",
                   .type = IRQ_PARAM_INT,
                   .def = "243",
@@ -86,7 +94,8 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                           "mode)",
                   .min = 32,
                   .max = 255,
-                  .source = "HYPERVISOR_CALLBACK_VECTOR 0xf3, arch/x86/kernel/kvm.c"},
+                  .source = "HYPERVISOR_CALLBACK_VECTOR 0xf3, arch/x86/kernel/kvm.c",
+                  IRQ_BIND(apf_cfg, vector, IRQ_FIELD_U32)},
     [P_TICK_VECTOR] = {.name = "tick_vector",
                        .type = IRQ_PARAM_INT,
                        .def = "236",
@@ -95,7 +104,8 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                                "handler ends the running task's time slice when it is over",
                        .min = 0,
                        .max = 255,
-                       .source = "LOCAL_TIMER_VECTOR 0xec, arch/x86/include/asm/irq_vectors.h"},
+                       .source = "LOCAL_TIMER_VECTOR 0xec, arch/x86/include/asm/irq_vectors.h",
+                       IRQ_BIND(apf_cfg, tick_vector, IRQ_FIELD_U32)},
     [P_GUEST_SLICE] = {.name = "guest_slice",
                        .type = IRQ_PARAM_DURATION,
                        .def = "3ms",
@@ -105,14 +115,16 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                                "time it was current, blocked or halted in the host included); a "
                                "woken task gets at most one slice of credit",
                        .max = 1e12,
-                       .assumption = true},
+                       .assumption = true,
+                       IRQ_BIND(apf_cfg, guest_slice, IRQ_FIELD_U64)},
     [P_WAKE_PREEMPT] = {.name = "wake_preempt",
                         .type = IRQ_PARAM_BOOL,
                         .def = "true",
                         .unit = "flag",
                         .help = "a task woken by page-ready preempts the running one when it is "
                                 "charged less (CFS wake-up preemption)",
-                        .assumption = true},
+                        .assumption = true,
+                        IRQ_BIND(apf_cfg, wake_preempt, IRQ_FIELD_BOOL)},
     [P_HALT_POLL] = {.name = "halt_poll",
                      .type = IRQ_PARAM_DURATION,
                      .def = "200us",
@@ -120,7 +132,8 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                      .help = "halt-polling maximum for the guest's HLT (the artificial halt never "
                              "polls)",
                      .max = 1e12,
-                     .source = "KVM_HALT_POLL_NS_DEFAULT on x86"},
+                     .source = "KVM_HALT_POLL_NS_DEFAULT on x86",
+                     IRQ_BIND(apf_cfg, halt_poll, IRQ_FIELD_U64)},
     [P_EPT_EXIT] = {.name = "ept_exit",
                     .type = IRQ_PARAM_DURATION,
                     .def = "4000 cycles",
@@ -129,14 +142,16 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                             "(and its set-up) or the artificial halt; " SPLITX
                             ", the rest is our guess",
                     .max = 1e12,
-                    .assumption = true},
+                    .assumption = true,
+                    IRQ_BIND(apf_cfg, ept_exit, IRQ_FIELD_U64)},
     [P_NO_IO_COST] = {.name = "no_io_cost",
                       .type = IRQ_PARAM_DURATION,
                       .def = "2us",
                       .unit = "time",
                       .help = "extra host time of a fault resolved without I/O",
                       .max = 1e12,
-                      .assumption = true},
+                      .assumption = true,
+                      IRQ_BIND(apf_cfg, no_io_cost, IRQ_FIELD_U64)},
     [P_PREFAULT] = {.name = "prefault",
                     .type = IRQ_PARAM_DURATION,
                     .def = "2000 cycles",
@@ -144,27 +159,31 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                     .help = "host pre-fault of a ready page into the EPT at dequeue "
                             "(kvm_arch_async_page_ready), in vCPU context",
                     .max = 1e12,
-                    .assumption = true},
+                    .assumption = true,
+                    IRQ_BIND(apf_cfg, prefault, IRQ_FIELD_U64)},
     [P_ACK_EXIT] = {.name = "ack_exit",
                     .type = IRQ_PARAM_DURATION,
                     .def = "2000 cycles",
                     .unit = "time",
                     .help = "the guest's MSR_KVM_ASYNC_PF_ACK write: one exit; " SPLITX,
                     .max = 1e12,
-                    .assumption = true},
+                    .assumption = true,
+                    IRQ_BIND(apf_cfg, ack_exit, IRQ_FIELD_U64)},
     [P_EOI_EXITS] = {.name = "eoi_exits",
                      .type = IRQ_PARAM_BOOL,
                      .def = "false",
                      .unit = "flag",
                      .help = "the guest's APIC EOI exits (no APICv, no PV EOI)",
-                     .assumption = true},
+                     .assumption = true,
+                     IRQ_BIND(apf_cfg, eoi_exits, IRQ_FIELD_BOOL)},
     [P_EOI_EXIT] = {.name = "eoi_exit",
                     .type = IRQ_PARAM_DURATION,
                     .def = "2000 cycles",
                     .unit = "time",
                     .help = "one EOI exit when eoi_exits is on; " SPLITX,
                     .max = 1e12,
-                    .assumption = true},
+                    .assumption = true,
+                    IRQ_BIND(apf_cfg, eoi_exit, IRQ_FIELD_U64)},
     [P_LEGACY_DF_CANCEL] = {.name = "legacy_df_cancel",
                             .type = IRQ_PARAM_BOOL,
                             .def = "false",
@@ -172,7 +191,8 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                             .help = "pf-legacy: the 2017 workaround that cancels a pending 'not "
                                     "present' colliding with a page-ready and drops both (counted "
                                     "in df_cancelled)",
-                            .source = "9a6e7c39810e (2017), reverted in 5.8 by 84b09f33a5de"},
+                            .source = "9a6e7c39810e (2017), reverted in 5.8 by 84b09f33a5de",
+                            IRQ_BIND(apf_cfg, legacy_df_cancel, IRQ_FIELD_BOOL)},
     [P_DISABLE_AT] = {.name = "disable_at",
                       .type = IRQ_PARAM_DURATION,
                       .def = "0",
@@ -182,7 +202,8 @@ const irq_param_desc apf_params[APF_NPARAMS] = {
                               "guest wakes its waiters, later faults get the artificial halt",
                       .max = 1e12,
                       .source = "MSR_KVM_ASYNC_PF_EN write without the enable bits "
-                                "(kvm_clear_async_pf_completion_queue)"},
+                                "(kvm_clear_async_pf_completion_queue)",
+                      IRQ_BIND(apf_cfg, disable_at, IRQ_FIELD_U64)},
 };
 
 #define CF(nm, help, grp)                                                                          \
@@ -280,7 +301,7 @@ static irq_wait_decision apf_wait_entry(void *model, irq_vcpu *v, uint64_t *poll
     irq_count(v->guest, C_HALT_EXITS, 1);
     if (apf_has_events(a))
         return IRQ_WAIT_REFUSE;
-    *poll = pcyc(m, P_HALT_POLL);
+    *poll = m->c.halt_poll;
     return IRQ_WAIT_HALT;
 }
 
@@ -318,9 +339,8 @@ static void apf_pending_walk(void *model, visit_fn visit, void *ud)
         for (uint32_t j = 0; j < g->nvcpus; j++) {
             apf_vcpu *a = avcpu(&g->vcpus[j]);
             irq_pend_walk(g, &a->np, APF_PF_VECTOR, visit, ud);
-            irq_pend_walk(g, &a->pr,
-                          m->mode == MODE_PF_LEGACY ? APF_PF_VECTOR : (uint32_t)m->p[P_VECTOR].i,
-                          visit, ud);
+            irq_pend_walk(g, &a->pr, m->mode == MODE_PF_LEGACY ? APF_PF_VECTOR : m->c.vector, visit,
+                          ud);
             irq_pendq_walk(&a->irq, visit, ud);
         }
     }
@@ -351,13 +371,13 @@ static void disable_fired(void *ctx, uint64_t arg)
 
 static void plans(apf *m)
 {
-    irq_trap eoi = {.counter = C_EOI_EXITS, .cycles = pcyc(m, P_EOI_EXIT)};
-    bool eois = m->p[P_EOI_EXITS].i != 0;
+    irq_trap eoi = {.counter = C_EOI_EXITS, .cycles = m->c.eoi_exit};
+    bool eois = m->c.eoi_exits;
     /* sysvec_kvm_asyncpf_interrupt: EOI first, then the wake, then the ACK */
     m->pr_plan = (irq_handler_plan){.npre = eois ? 1 : 0, .pre = {eoi}};
     if (m->mode == MODE_INTERRUPT) {
         m->pr_plan.npost = 1;
-        m->pr_plan.post[0] = (irq_trap){.counter = C_ACK_EXITS, .cycles = pcyc(m, P_ACK_EXIT)};
+        m->pr_plan.post[0] = (irq_trap){.counter = C_ACK_EXITS, .cycles = m->c.ack_exit};
     } else { /* legacy: page ready is a #PF: no EOI, no ACK */
         m->pr_plan = (irq_handler_plan){0};
     }
@@ -380,11 +400,10 @@ static void init_vcpu(apf *m, irq_vcpu *v, apf_task *tasks)
         a->f[k].timer = irq_sim_timer_new(m->sim, k == APF_SYNC_SLOT ? apf_sync_done : apf_io_done,
                                           &a->f[k], 0);
     }
-    uint32_t nf = (uint32_t)m->p[P_FAULTING_TASKS].i;
+    uint32_t nf = m->c.faulting_tasks;
     for (uint32_t t = 0; t < v->ntasks; t++) {
         tasks[t].stuck = APF_NONE;
-        tasks[t].next_fault =
-            t < nf ? irq_dist_sample(&m->p[P_FAULT_EVERY].dist, &v->rng) : UINT64_MAX;
+        tasks[t].next_fault = t < nf ? irq_dist_sample(m->c.fault_every, &v->rng) : UINT64_MAX;
     }
     if (a->enabled) { /* the guest enables APF: kvm_async_pf_wakeup_all queues a broadcast */
         apf_fault *f = &a->f[0];
@@ -414,8 +433,8 @@ static int apf_create(struct irq_sim *sim, void **model, irq_error *err)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }
     m->sim = sim;
-    m->p = irq_sim_model_params(sim);
-    m->mode = (int)m->p[P_MODE].i;
+    irq_params_bind(&m->c, apf_params, APF_NPARAMS, irq_sim_model_params(sim));
+    m->mode = m->c.mode;
     plans(m);
     size_t next = 0;
     for (size_t i = 0; i < irq_sim_nguests(sim); i++) {
@@ -425,9 +444,9 @@ static int apf_create(struct irq_sim *sim, void **model, irq_error *err)
             next += g->vcpus[j].ntasks;
         }
     }
-    if (pcyc(m, P_DISABLE_AT) > 0) {
+    if (m->c.disable_at > 0) {
         m->disable_timer = irq_sim_timer_new(sim, disable_fired, m, 0);
-        irq_sim_timer_arm(sim, m->disable_timer, pcyc(m, P_DISABLE_AT));
+        irq_sim_timer_arm(sim, m->disable_timer, m->c.disable_at);
     }
     *model = m;
     return IRQ_OK;
@@ -461,7 +480,7 @@ static int finish_vcpu(apf *m, irq_vcpu *v, irq_error *err)
                              "apf: vCPU %u of guest %s has %u async faults but queued = %u",
                              v->index, v->guest->name, live, a->queued);
     irq_count(v->guest, C_OUTSTANDING, live);
-    uint32_t nf = (uint32_t)m->p[P_FAULTING_TASKS].i;
+    uint32_t nf = m->c.faulting_tasks;
     for (uint32_t t = 0; t < v->ntasks; t++)
         irq_count(v->guest, t < nf ? C_WORK_FAULTING : C_WORK_OTHER, irq_task_work(v, t));
     return IRQ_OK;

@@ -51,7 +51,7 @@ void apf_deliver_next(apf_vcpu *a)
     uint32_t head = irq_pendq_head(&a->irq);
     int c = head == IRQ_PQ_NONE ? -1 : (int)head;
     bool legacy = m->mode == MODE_PF_LEGACY;
-    uint32_t prv = legacy ? APF_PF_VECTOR : (uint32_t)m->p[P_VECTOR].i;
+    uint32_t prv = legacy ? APF_PF_VECTOR : m->c.vector;
     if (irq_pend_set(&a->pr) && (legacy || c < (int)prv)) {
         a->handling = H_PAGE_READY;
         irq_pend_deliver_plan(v, &a->pr, prv, &m->pr_plan);
@@ -90,7 +90,7 @@ static uint32_t least_charged(const apf_vcpu *a)
 static void tick(apf_vcpu *a)
 {
     irq_vcpu *v = a->v;
-    if (irq_now(a->m->sim) - a->slice_start < pcyc(a->m, P_GUEST_SLICE) || v->nrunnable < 2)
+    if (irq_now(a->m->sim) - a->slice_start < a->m->c.guest_slice || v->nrunnable < 2)
         return;
     irq_task_run(v, least_charged(a));
 }
@@ -100,7 +100,7 @@ static void tick(apf_vcpu *a)
  * if it is now charged less. */
 static void wake_preempt(apf_vcpu *a, uint32_t task)
 {
-    uint64_t floor = charged(a, least_charged(a)), slice = pcyc(a->m, P_GUEST_SLICE);
+    uint64_t floor = charged(a, least_charged(a)), slice = a->m->c.guest_slice;
     apf_task *t = &a->tasks[task];
     if (floor > slice && t->vrt < floor - slice)
         t->vrt = floor - slice;
@@ -133,7 +133,7 @@ static void page_ready_done(apf_vcpu *a)
     t->waits = false;
     irq_task_wake(v, a->pr_task);
     apf_resumed(a, a->pr_fault_at, a->pr_io_done_at);
-    if (a->m->p[P_WAKE_PREEMPT].i)
+    if (a->m->c.wake_preempt)
         wake_preempt(a, a->pr_task);
 }
 
@@ -145,7 +145,7 @@ void apf_handler_done(apf_vcpu *a)
         not_present_done(a);
     else if (h == H_PAGE_READY)
         page_ready_done(a);
-    else if (h == H_IRQ && a->handling_vec == (uint32_t)a->m->p[P_TICK_VECTOR].i)
+    else if (h == H_IRQ && a->handling_vec == a->m->c.tick_vector)
         tick(a);
     if (h == H_PAGE_READY && a->m->mode == MODE_INTERRUPT) {
         apf_process_done(a); /* in the ACK exit */

@@ -16,7 +16,7 @@ static bool pv_enabled(const apf_vcpu *a)
 
 static uint32_t pr_vector(const apf *m)
 {
-    return m->mode == MODE_PF_LEGACY ? APF_PF_VECTOR : (uint32_t)m->p[P_VECTOR].i;
+    return m->mode == MODE_PF_LEGACY ? APF_PF_VECTOR : m->c.vector;
 }
 
 /* kvm_vcpu_has_events as far as this model goes: a completion waiting on
@@ -82,7 +82,7 @@ static void sync_fault(apf_vcpu *a, uint32_t task)
     f->task = task;
     f->fault_at = a->tasks[task].fault_at;
     irq_sim_timer_arm(m->sim, f->timer,
-                      irq_now(m->sim) + irq_dist_sample(&m->p[P_IO_LATENCY].dist, &a->v->rng));
+                      irq_now(m->sim) + irq_dist_sample(m->c.io_latency, &a->v->rng));
     irq_vcpu_block_host(a->v);
 }
 
@@ -122,9 +122,9 @@ static void setup_async(apf_vcpu *a, uint32_t task, bool kernel)
         g->mcount[C_MAX_QUEUED] = a->queued;
     irq_count(g, C_ASYNC, 1);
     irq_sim_timer_arm(m->sim, f->timer,
-                      irq_now(m->sim) + irq_dist_sample(&m->p[P_IO_LATENCY].dist, &a->v->rng));
+                      irq_now(m->sim) + irq_dist_sample(m->c.io_latency, &a->v->rng));
     /* kvm_can_deliver_async_pf: enabled, and user mode or send_always */
-    if (pv_enabled(a) && (!kernel || m->p[P_SEND_ALWAYS].i)) {
+    if (pv_enabled(a) && (!kernel || m->c.send_always)) {
         f->notified = true;
         a->np_fault = k;
         a->np_task = task;
@@ -151,7 +151,7 @@ static void retry(apf_vcpu *a, apf_task *t)
     irq_count(a->v->guest, C_RETRY, 1);
     t->stuck = APF_NONE;
     apf_resumed(a, f->fault_at, f->io_done_at);
-    irq_vcpu_exit(a->v, pcyc(a->m, P_NO_IO_COST), NULL, NULL, 0);
+    irq_vcpu_exit(a->v, a->m->c.no_io_cost, NULL, NULL, 0);
 }
 
 /* The EPT-violation exit is over: the host's fault path decides. */
@@ -166,14 +166,14 @@ static void ept_done(irq_vcpu *v, void *ctx, uint64_t task)
     }
     irq_count(v->guest, C_FAULTS, 1);
     double u = irq_rng_uniform(&v->rng);
-    if (u < m->p[P_NO_IO_SHARE].d) {
+    if (u < m->c.no_io_share) {
         irq_count(v->guest, C_NO_IO, 1);
-        irq_vcpu_exit(v, pcyc(m, P_NO_IO_COST), NULL, NULL, 0);
+        irq_vcpu_exit(v, m->c.no_io_cost, NULL, NULL, 0);
         return;
     }
     double c = irq_rng_uniform(&v->rng);
-    bool irqs_off = c < m->p[P_IRQS_OFF_SHARE].d;
-    bool kernel = irqs_off || c < m->p[P_IRQS_OFF_SHARE].d + m->p[P_KERNEL_SHARE].d;
+    bool irqs_off = c < m->c.irqs_off_share;
+    bool kernel = irqs_off || c < m->c.irqs_off_share + m->c.kernel_share;
     if (m->mode == MODE_SYNC || irqs_off) { /* kvm_can_do_async_pf false */
         sync_fault(a, (uint32_t)task);
         return;
@@ -195,11 +195,10 @@ void apf_fault_now(irq_vcpu *v, void *ctx, uint64_t arg)
     apf_task *t = &a->tasks[task];
     if (t->stuck == APF_NONE) { /* a new fault: the one after it is counted from here */
         t->fault_at = irq_now(v->sim);
-        t->next_fault =
-            irq_task_work(v, task) + irq_dist_sample(&a->m->p[P_FAULT_EVERY].dist, &v->rng);
+        t->next_fault = irq_task_work(v, task) + irq_dist_sample(a->m->c.fault_every, &v->rng);
     }
     irq_count(v->guest, C_PF_EXITS, 1);
-    irq_vcpu_exit(v, pcyc(a->m, P_EPT_EXIT), ept_done, a, task);
+    irq_vcpu_exit(v, a->m->c.ept_exit, ept_done, a, task);
 }
 
 /* async_pf_execute is over: the item goes on done; only the completion that
@@ -299,7 +298,7 @@ void apf_process_done(apf_vcpu *a)
     apf *m = a->m;
     while (a->done_len > 0) {
         apf_fault *f = &a->f[a->done[a->done_head]];
-        if (m->mode == MODE_PF_LEGACY && m->p[P_LEGACY_DF_CANCEL].i && pv_enabled(a) &&
+        if (m->mode == MODE_PF_LEGACY && m->c.legacy_df_cancel && pv_enabled(a) &&
             irq_pend_set(&a->np) && !f->broadcast) {
             a->done_head = (a->done_head + 1) % APF_SLOTS;
             a->done_len--;
@@ -315,7 +314,7 @@ void apf_process_done(apf_vcpu *a)
             continue;
         }
         irq_count(a->v->guest, C_PREFAULTS, 1);
-        irq_vcpu_exit(a->v, pcyc(m, P_PREFAULT), prefault_done, a, (uint64_t)(f - a->f));
+        irq_vcpu_exit(a->v, m->c.prefault, prefault_done, a, (uint64_t)(f - a->f));
         return;
     }
 }

@@ -79,6 +79,31 @@ enum apf_counter {
     APF_NCOUNTERS
 };
 
+/* The model's parameters (bound from the table by irq_params_bind). */
+typedef struct apf_cfg {
+    int mode;
+    const irq_dist *fault_every;
+    uint32_t faulting_tasks;
+    const irq_dist *io_latency;
+    double no_io_share;
+    double kernel_share;
+    double irqs_off_share;
+    bool send_always;
+    uint32_t vector;
+    uint32_t tick_vector;
+    uint64_t guest_slice;
+    bool wake_preempt;
+    uint64_t halt_poll;
+    uint64_t ept_exit;
+    uint64_t no_io_cost;
+    uint64_t prefault;
+    uint64_t ack_exit;
+    bool eoi_exits;
+    uint64_t eoi_exit;
+    bool legacy_df_cancel;
+    uint64_t disable_at;
+} apf_cfg;
+
 enum apf_hist { H_FAULT_RESUME, H_IO_RESUME, APF_NHISTS };
 
 extern const irq_param_desc apf_params[APF_NPARAMS];
@@ -151,7 +176,7 @@ typedef struct apf_vcpu {
 typedef struct apf {
     struct irq_sim *sim;
     int mode;
-    const irq_param_value *p;
+    apf_cfg c;
     apf_task *tasks; /* all vCPUs' */
     irq_handler_plan pr_plan, irq_plan;
     irq_timer_id disable_timer;
@@ -160,10 +185,6 @@ typedef struct apf {
 static inline apf_vcpu *avcpu(const irq_vcpu *v)
 {
     return irq_vcpu_model(v);
-}
-static inline uint64_t pcyc(const apf *m, int p)
-{
-    return m->p[p].u;
 }
 
 /* apf_host.c */
