@@ -113,6 +113,11 @@ static void setup_async(apf_vcpu *a, uint32_t task, bool kernel)
     apf *m = a->m;
     irq_guest *g = a->v->guest;
     int k = free_slot(a);
+    if (k == APF_NONE) { /* cannot happen with queued < 64: the accounting broke */
+        irq_sim_fail(m->sim, "apf: vCPU %u of guest %s: queued %u but no free slot", a->v->index,
+                     g->name, a->queued);
+        return;
+    }
     apf_fault *f = &a->f[k];
     *f = (apf_fault){.owner = a, .timer = f->timer, .state = F_IO, .task = task};
     f->token = alloc_token(a);
