@@ -314,6 +314,85 @@ static void test_sync_blocks_thread(void **state)
     run_free(&r);
 }
 
+/* Disabling APF drops what is outstanding. disable_at 300us: the guest
+ * writes the MSR at its next entry; a tick at 700us lets task 0 run again.
+ *   0-2 broadcast; task 0 faults at 102 (page-in to 603), #PF 103-104,
+ *   parked; task 1 runs (no exit until 603)
+ *   603 completion: kick, IPI exit 603-605; entry 605: APF disabled first:
+ *   the done item is dropped (apf_disabled), the guest wakes task 0
+ *   700 tick: IPI exit, handler 702-703: task 0 charged 104 < task 1's 599:
+ *   task 0 runs; 100 us later (803) it faults: APF is off, so no "not
+ *   present": artificial halt from 804 to the end (page-in to 1304).
+ * Task 1 worked 104-603 and 605-700: 594 us. */
+static void test_disable_drops_outstanding(void **state)
+{
+    (void)state;
+    run r = run_ok(HEAD("1ms") "model: {name: apf, fault_every: const(100us), io_latency: "
+                               "const(500us), disable_at: 300us, guest_slice: 100us, " COSTS
+                               "}\n" GUEST("2") "sources:\n  - {name: tick, target: g, vcpu: 0, "
+                                                "class: 236, arrivals: periodic(1ms), start: "
+                                                "700us}\n",
+                   NULL, 0);
+    assert_int_equal(C(r, "faults"), 2);
+    assert_int_equal(C(r, "async_pf"), 2);
+    assert_int_equal(C(r, "apf_disabled"), 1);
+    assert_int_equal(C(r, "not_present_injected"), 1);
+    assert_int_equal(C(r, "page_ready_injected"), 1); /* the broadcast */
+    assert_int_equal(C(r, "apf_dequeued"), 1);
+    assert_int_equal(C(r, "apf_halts"), 1);
+    assert_int_equal(C(r, "outstanding"), 1);
+    assert_int_equal(C(r, "apf_kicks"), 1);
+    assert_int_equal(C(r, "ipi_exits"), 2);
+    assert_int_equal(C(r, "resumed"), 0);
+    assert_int_equal(V(r)->time_in[IRQ_VCPU_WAIT], 196 * US);
+    assert_int_equal(irq_task_work(V(r), 0), 200 * US);
+    assert_int_equal(irq_task_work(V(r), 1), 594 * US);
+    run_free(&r);
+}
+
+/* pf-legacy with legacy_df_cancel (the 2017 workaround): a completion
+ * dequeued while a "not present" is pending cancels both. Tasks 0 and 1
+ * fault; page-ins of 50 us.
+ *   0-1 broadcast page-ready (#PF); task 0 faults at 101 (page-in to 152),
+ *   #PF 102-103, parked; task 1 runs 103-203 (no exit: no kick at 152)
+ *   203-204 task 1's EPT exit (page-in to 254), "not present" pending;
+ *   entry 204: fault A is on the done list: the pending #PF is cancelled
+ *   (dropped) and A's page-ready never sent: df_cancelled 2; task 0
+ *   sleeps on for good
+ *   task 1, not told, retries after 1 ns: EPT exit to 205.001, its page-in
+ *   still runs: repeated fault, artificial halt
+ *   254 completion: no kick, a wake-up of the halted vCPU, 254-259; entry:
+ *   pre-fault 259-260 (task 1 can run), page-ready #PF 260-261 for a token
+ *   the guest never waited on
+ *   task 1 faults again at 360.999 (C, page-in to 411.999), #PF, parked;
+ *   no task left: HLT exit, asleep at 400 us. */
+static void test_legacy_df_cancel(void **state)
+{
+    (void)state;
+    run r = run_ok(HEAD("400us") "model: {name: apf, mode: pf-legacy, legacy_df_cancel: true, "
+                                 "faulting_tasks: 2, fault_every: const(100us), io_latency: "
+                                 "const(50us), " COSTS "}\n" GUEST("2"),
+                   NULL, 0);
+    assert_int_equal(C(r, "faults"), 3);
+    assert_int_equal(C(r, "not_present_injected"), 3);
+    assert_int_equal(C(r, "df_cancelled"), 2);
+    assert_int_equal(r.g->dropped, 1); /* the cancelled #PF */
+    assert_int_equal(C(r, "page_ready_injected"), 2);
+    assert_int_equal(C(r, "repeated_faults"), 1);
+    assert_int_equal(C(r, "apf_halts"), 1);
+    assert_int_equal(C(r, "apf_kicks"), 0);
+    assert_int_equal(C(r, "apf_wakeups"), 1);
+    assert_int_equal(C(r, "prefaults"), 1);
+    assert_int_equal(C(r, "apf_dequeued"), 3);
+    assert_int_equal(C(r, "outstanding"), 1);
+    assert_int_equal(C(r, "halt_exits"), 1);
+    assert_int_equal(C(r, "fault_to_resume_cycles"), 57 * US);
+    assert_true(irq_task_parked(V(r), 0));
+    assert_int_equal(irq_task_work(V(r), 0), 100 * US);
+    assert_int_equal(irq_task_work(V(r), 1), 200 * US);
+    run_free(&r);
+}
+
 /* Tokens: (id++ << 12) | vcpu_id; when id << 12 wraps to 0 (after 2^20
  * tokens) id restarts at 1, so vCPU 0 never gets token 0. */
 static void test_token_never_zero(void **state)
@@ -440,6 +519,8 @@ int main(void)
         cmocka_unit_test(test_two_completions_one_in_flight),
         cmocka_unit_test(test_legacy_no_kick),
         cmocka_unit_test(test_sync_blocks_thread),
+        cmocka_unit_test(test_disable_drops_outstanding),
+        cmocka_unit_test(test_legacy_df_cancel),
         cmocka_unit_test(test_token_never_zero),
         cmocka_unit_test(test_random_properties),
     };
