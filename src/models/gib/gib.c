@@ -357,7 +357,7 @@ static void setup_guest(gib *m, irq_guest *g)
         gv->kick_path = KP_NONE;
         gv->cr6 = gib_cr6_of_bits(v->params[V_ISCS].u);
         gv->io_on = v->params[V_IO].i != 0;
-        gv->mask_timer = irq_sim_timer_new(m->sim, gib_mask_toggle, m, v->id);
+        gv->mask_timer = irq_sim_timer_new(m->sim, gib_mask_toggle, m, (uintptr_t)v);
         irq_sim_rng(m->sim, &gv->rng, "gib-mask", v->id);
         uint64_t first = irq_dist_sample(&v->params[V_MASK_EVERY].dist, &gv->rng);
         if (first > 0)
@@ -387,15 +387,15 @@ static void read_params(gib *m)
 static void gib_destroy(void *model)
 {
     gib *m = model;
-    for (size_t i = 0; m->g && i < m->nguests; i++)
+    for (size_t i = 0; i < m->nguests; i++) {
+        ggisa *gi = gisa_of(m, irq_sim_guest(m->sim, i));
         for (int n = 0; n < GIB_NISC; n++) {
-            irq_pend_free(&m->g[i].isc[n]);
-            irq_fifo_free(&m->g[i].flt[n]);
-            irq_pend_free(&m->g[i].ind[n]);
+            irq_pend_free(&gi->isc[n]);
+            irq_fifo_free(&gi->flt[n]);
+            irq_pend_free(&gi->ind[n]);
         }
+    }
     free(m->summary);
-    free(m->g);
-    free(m->v);
     free(m);
 }
 
@@ -407,11 +407,9 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
     m->sim = sim;
     m->nguests = irq_sim_nguests(sim);
     m->nvcpus = irq_sim_scenario(sim)->total_vcpus;
-    m->g = calloc(m->nguests, sizeof *m->g);
-    m->v = calloc(m->nvcpus, sizeof *m->v);
     m->nsources = irq_sim_scenario(sim)->nsources;
     m->summary = calloc(m->nguests * (m->nsources ? m->nsources : 1), 1);
-    if (!m->g || !m->v || !m->summary) {
+    if (!m->summary) {
         gib_destroy(m);
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }
@@ -428,6 +426,8 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
 const irq_model_ops irq_model_gib = {
     .name = "gib",
     .invalid_wakeups = true, /* CONFIG_HAVE_KVM_INVALID_WAKEUPS */
+    .guest_state_size = sizeof(ggisa),
+    .vcpu_state_size = sizeof(gvcpu),
     .summary = "s390 adapter interrupts through the GISA (IPM/IAM) and the GIB alert list, "
                "with the host's kick heuristics",
     .params = gib_params,

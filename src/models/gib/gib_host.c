@@ -713,9 +713,9 @@ void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_
     for (size_t i = 0; i < m->nguests; i++) {
         irq_guest *g = irq_sim_guest(m->sim, i);
         for (uint32_t n = 0; n < GIB_NISC; n++) {
-            irq_pend_walk(g, &m->g[i].isc[n], n, visit, ud);
-            irq_fifo_walk(g, &m->g[i].flt[n], n, visit, ud);
-            irq_pend_walk(g, &m->g[i].ind[n], n, visit, ud);
+            irq_pend_walk(g, &gisa_of(m, g)->isc[n], n, visit, ud);
+            irq_fifo_walk(g, &gisa_of(m, g)->flt[n], n, visit, ud);
+            irq_pend_walk(g, &gisa_of(m, g)->ind[n], n, visit, ud);
         }
     }
 }
@@ -739,7 +739,7 @@ static void mask_toggle(gib *m, gvcpu *gv)
 void gib_mask_toggle(void *ctx, uint64_t vcpu)
 {
     gib *m = ctx;
-    gvcpu *gv = &m->v[vcpu];
+    gvcpu *gv = gv_of(m, (irq_vcpu *)(uintptr_t)vcpu);
     if (!gv->vcpu->in_guest) {
         gv->mask_due = true;
         return;

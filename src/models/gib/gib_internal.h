@@ -130,10 +130,8 @@ typedef struct gib {
     int32_t origin;      /* alert_list_origin */
     int32_t gal_last;    /* what the GAL handler's previous pass ended on */
     uint32_t gal_walked; /* GISAs walked by the previous pass */
-    ggisa *g;            /* per guest */
     uint8_t *summary;    /* per guest x source: adapter summary indicator */
     size_t nsources;
-    gvcpu *v; /* per vCPU id */
     size_t nguests, nvcpus;
 } gib;
 
@@ -142,13 +140,16 @@ extern const irq_param_desc gib_guest_params[GIB_NGPARAMS];
 extern const irq_param_desc gib_vcpu_params[GIB_NVPARAMS];
 extern const irq_counter_desc gib_counters[GIB_NCOUNTERS];
 
+/* Per-guest and per-vCPU state live in the core's model state. */
 static inline ggisa *gisa_of(gib *m, const irq_guest *g)
 {
-    return &m->g[g->index];
+    (void)m;
+    return irq_guest_model(g);
 }
 static inline gvcpu *gv_of(gib *m, const irq_vcpu *v)
 {
-    return &m->v[v->id];
+    (void)m;
+    return irq_vcpu_model(v);
 }
 
 /* ISC list (bit n = ISC n) -> CR6-style mask (ISC 0 = 0x80). */
