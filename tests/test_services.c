@@ -389,6 +389,23 @@ static void test_tasks_park_and_halt(void **state)
     srun_free(&r);
 }
 
+/* One task is a task too: parked after 10us of work, the vCPU has nothing
+ * to run, executes a wait (1us) and halts at 11us; nothing wakes it: WAIT
+ * 11-300us, and the task's work is the vCPU's, 10us. */
+static void test_single_task_parks(void **state)
+{
+    (void)state;
+    srun r = run_ops(HEAD("300us") "guests:\n  - {name: g, vcpus: 1, workload: {start: busy,"
+                                   " busy: const(10s), tasks: 1}}\n",
+                     &ops_tasks);
+    irq_vcpu *v = &guest_named(r.sim, "g")->vcpus[0];
+    assert_true(irq_task_parked(v, 0));
+    assert_int_equal(irq_task_work(v, 0), 10000);
+    assert_int_equal(irq_vcpu_work_done(v), 10000);
+    assert_int_equal(v->time_in[IRQ_VCPU_WAIT], 289000);
+    srun_free(&r);
+}
+
 /* Model state is allocated by the core and reached from every guest and
  * vCPU: what create wrote there is still there after the run. */
 static void test_model_state_reachable(void **state)
@@ -529,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_work_alarm_across_preemption),
         cmocka_unit_test(test_blocked_vcpu_frees_cpu),
         cmocka_unit_test(test_tasks_park_and_halt),
+        cmocka_unit_test(test_single_task_parks),
         cmocka_unit_test(test_model_state_reachable),
         cmocka_unit_test(test_guest_originated_source),
         cmocka_unit_test(test_model_halt),
