@@ -11,7 +11,10 @@
  * - the plots' CSV and gnuplot scripts are written with or without gnuplot;
  *   with gnuplot the pictures are drawn (else the test says it skipped them);
  * - a trace is valid JSON whose spans are well nested per track and add up
- *   to the run, and whose window is respected. */
+ *   to the run, and whose window is respected;
+ * - --replications N: each replication is exactly the run with its seed,
+ *   the means and paired differences are those of these runs, sweep gives
+ *   the same bytes as compare, and the intervals shrink as N grows. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +32,8 @@
 /* The JSON reader under test, compiled in (it is part of the CLI, not of
  * the library the tests link). */
 #include "../src/cli/json.c"
+/* and the statistics of --replications */
+#include "../src/cli/stats.c"
 
 #define SCEN TEST_DATA_DIR "/compare-small.yaml"
 #define VARY "--vary model.pick=lowest,round-robin --vary host.cpus=1,2,3"
@@ -354,6 +359,10 @@ static void test_usage_errors(void **state)
         {"sweep " SCEN " --vary host.cpus=1,2 --out /tmp/x -j 0", "-j expects"},
         {"run " SCEN " --trace-window 0,1ms", "needs --trace"},
         {"run " SCEN " --out /tmp/x --plot --plot-format gif", "png or svg"},
+        {"run " SCEN " --replications 0", "--replications expects a number of runs"},
+        {"compare " SCEN " --vary host.cpus=1,2 --replications x", "--replications expects"},
+        {"run " SCEN " --replications 2 --trace /tmp/x.json", "--trace with --replications"},
+        {"compare " SCEN " --vary host.cpus=1,2 --format xml", "--format expects text, json"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         refused(cases[i][0], cases[i][1]);
@@ -595,6 +604,152 @@ static void test_trace(void **state)
     free(text);
 }
 
+/* ---- replications ---------------------------------------------------------------- */
+
+static void test_stats_math(void **state)
+{
+    (void)state;
+    /* Student's t, 0.975 quantile, from its defining integral: tables give
+     * 12.706 (1 df), 2.776 (4), 2.228 (10), 1.960 (infinite) */
+    assert_float_equal(cli_t975(1), 12.7062, 1e-4);
+    assert_float_equal(cli_t975(4), 2.7764, 1e-4);
+    assert_float_equal(cli_t975(10), 2.2281, 1e-4);
+    assert_float_equal(cli_t975(100000), 1.9600, 1e-4);
+    /* 1..5: mean 3, sample sd sqrt(2.5), half-width t(4) sqrt(2.5/5) */
+    static const double x[] = {1, 2, 3, 4, 5};
+    cli_ci c;
+    cli_ci_of(x, 5, &c);
+    assert_float_equal(c.mean, 3, 1e-12);
+    assert_float_equal(c.half, cli_t975(4) * sqrt(0.5), 1e-12);
+    assert_true(cli_ci_significant(&c));
+    static const double y[] = {-1, 2};
+    cli_ci_of(y, 2, &c);
+    assert_false(cli_ci_significant(&c));
+    char buf[64];
+    cli_ci_of(x, 5, &c); /* 3 +- 1.963: to the half-width's 2nd digit */
+    cli_ci_format(buf, sizeof buf, &c);
+    assert_string_equal(buf, "3.0 ±2.0");
+    /* replication 1 is the scenario's seed; the others differ and fit JSON */
+    assert_int_equal(cli_replication_seed(42, 0), 42);
+    for (size_t r = 1; r < 100; r++) {
+        assert_true(cli_replication_seed(42, r) < (1ull << 53));
+        assert_true(cli_replication_seed(42, r) != cli_replication_seed(42, r - 1));
+    }
+}
+
+#define REPS 3
+
+/* Half-width of the 95 % interval of a total in compare.json's variant k. */
+static double half_width(const cj_value *doc, size_t k, const char *path)
+{
+    const cj_value *st = cj_get(cj_get(&cj_get(doc, "variants")->items[k], "stats"), path);
+    assert_non_null(st);
+    const cj_value *ci = cj_get_t(st, "ci95", CJ_ARR);
+    return (ci->items[1].num - ci->items[0].num) / 2;
+}
+
+static void test_replications_are_runs(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("%s compare %s --vary model.pick=lowest,round-robin %s --replications %d "
+                        "--out %s/rep -q > %s/rep.txt",
+                        IRQSIM_BIN, SCEN, SETS, REPS, dir, dir),
+                     0);
+    char *text = slurp("%s/rep/compare.json", dir);
+    cj_value doc;
+    parse(&doc, text);
+    const cj_value *vs = cj_get(&doc, "variants");
+    static const char *const figures[] = {"injected", "kicks", "latency_ns.mean",
+                                          "state_share.WAIT"};
+    double sum[2][4] = {{0}};
+    for (size_t k = 0; k < 2; k++) {
+        const cj_value *v = &vs->items[k];
+        const cj_value *seeds = cj_get_t(v, "seeds", CJ_ARR);
+        assert_int_equal(seeds->n, REPS);
+        /* common random numbers: the same seeds for both variants */
+        assert_true(raw_eq(seeds, cj_get(&vs->items[0], "seeds")));
+        for (size_t r = 0; r < REPS; r++) {
+            assert_int_equal(sh("%s run %s %s --set model.pick=%s --seed %.*s --format json > "
+                                "%s/rep-run.json",
+                                IRQSIM_BIN, SCEN, SETS, k ? "round-robin" : "lowest",
+                                (int)seeds->items[r].rawlen, seeds->items[r].raw, dir),
+                             0);
+            char *rt = slurp("%s/rep-run.json", dir);
+            cj_value run;
+            parse(&run, rt);
+            const cj_value *rep = &cj_get(v, "runs")->items[r];
+            if (!raw_eq(cj_get(&run, "totals"), cj_get(rep, "totals")))
+                fail_msg("variant %zu replication %zu differs from its run", k + 1, r + 1);
+            for (size_t i = 0; i < 4; i++)
+                sum[k][i] += at(cj_get(&run, "totals"), figures[i])->num;
+            cj_free(&run);
+            free(rt);
+        }
+        for (size_t i = 0; i < 4; i++) {
+            const cj_value *st = cj_get(cj_get(v, "stats"), figures[i]);
+            assert_float_equal(cj_get(st, "mean")->num, sum[k][i] / REPS,
+                               1e-9 * fabs(sum[k][i]) + 1e-12);
+        }
+    }
+    /* the difference to variant 1 is the difference of the means */
+    for (size_t i = 0; i < 4; i++) {
+        const cj_value *d = cj_get(cj_get(&vs->items[1], "diff_to_first"), figures[i]);
+        assert_float_equal(cj_get(d, "mean")->num, (sum[1][i] - sum[0][i]) / REPS,
+                           1e-9 * (fabs(sum[1][i]) + fabs(sum[0][i])) + 1e-12);
+        const cj_value *ci = cj_get(d, "ci95");
+        bool sig = ci->items[0].num > 0 || ci->items[1].num < 0;
+        assert_int_equal(cj_get(d, "significant")->type, CJ_BOOL);
+        assert_int_equal((bool)cj_get(d, "significant")->num, sig);
+    }
+    /* the same arrivals in both variants: the difference is exactly 0 */
+    const cj_value *inj = cj_get(cj_get(&vs->items[1], "diff_to_first"), "injected");
+    assert_true(cj_get(inj, "mean")->num == 0 && cj_get(inj, "significant")->num == 0);
+    cj_free(&doc);
+    free(text);
+    char *table = slurp("%s/rep.txt", dir);
+    assert_non_null(strstr(table, "2 variants x 3 replications"));
+    assert_non_null(strstr(table, " ±"));
+    assert_non_null(strstr(table, "n.s."));
+    free(table);
+    /* sweep in processes gives the same bytes */
+    assert_int_equal(sh("%s sweep %s --vary model.pick=lowest,round-robin %s --replications %d "
+                        "--out %s/repsw -j 2 -q > %s/repsw.txt",
+                        IRQSIM_BIN, SCEN, SETS, REPS, dir, dir),
+                     0);
+    same_file("rep/compare.json", "repsw/compare.json");
+    same_file("rep/compare.csv", "repsw/compare.csv");
+    same_file("rep.txt", "repsw.txt");
+}
+
+static void test_intervals_shrink(void **state)
+{
+    (void)state;
+    static const char *const figures[] = {"injected", "kicks", "latency_ns.mean",
+                                          "state_share.RUNNING"};
+    double half[2][4];
+    static const int n[] = {4, 16};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(sh("%s run %s %s --replications %d --format json -q > %s/shrink.json",
+                            IRQSIM_BIN, SCEN, SETS, n[i], dir),
+                         0);
+        char *text = slurp("%s/shrink.json", dir);
+        cj_value doc;
+        parse(&doc, text);
+        assert_int_equal(cj_get(&cj_get(&doc, "variants")->items[0], "replications")->num, n[i]);
+        for (int f = 0; f < 4; f++)
+            half[i][f] = half_width(&doc, 0, figures[f]);
+        cj_free(&doc);
+        free(text);
+    }
+    for (int f = 0; f < 4; f++) {
+        if (!(half[1][f] < half[0][f]))
+            fail_msg("%s: the interval does not shrink from %d to %d replications (%g, %g)",
+                     figures[f], n[0], n[1], half[0][f], half[1][f]);
+        printf("%s: 95 %% half-width %g with %d replications, %g with %d\n", figures[f], half[0][f],
+               n[0], half[1][f], n[1]);
+    }
+}
+
 /* ---- the JSON reader -------------------------------------------------------------- */
 
 static void test_json_reader(void **state)
@@ -659,6 +814,9 @@ int main(void)
         cmocka_unit_test(test_plots_without_gnuplot),
         cmocka_unit_test(test_plots_with_gnuplot),
         cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_stats_math),
+        cmocka_unit_test(test_replications_are_runs),
+        cmocka_unit_test(test_intervals_shrink),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

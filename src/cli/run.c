@@ -5,19 +5,7 @@
 #include "cli_internal.h"
 #include "collect_internal.h"
 #include "plot_internal.h"
-
-static int parse_format(const char *s, enum irq_format *f)
-{
-    if (!strcmp(s, "text"))
-        *f = IRQ_FORMAT_TEXT;
-    else if (!strcmp(s, "json"))
-        *f = IRQ_FORMAT_JSON;
-    else if (!strcmp(s, "csv"))
-        *f = IRQ_FORMAT_CSV;
-    else
-        return -1;
-    return 0;
-}
+#include "sweep_internal.h"
 
 /* Parses run's options; returns -1 on a usage error (already reported). */
 static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, size_t seed_len)
@@ -27,7 +15,7 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(a, "--set") || !strcmp(a, "--seed") || !strcmp(a, "--format") ||
                      !strcmp(a, "--out") || !strcmp(a, "--plot-format") || !strcmp(a, "--trace") ||
-                     !strcmp(a, "--trace-window");
+                     !strcmp(a, "--trace-window") || !strcmp(a, "--replications");
         if (takes && !val) {
             fprintf(stderr, "irqsim run: %s needs a value\n", a);
             return -1;
@@ -47,7 +35,7 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
                 return -1;
         } else if (!strcmp(a, "--format")) {
             o->format_given = true;
-            if (parse_format(val, &o->format)) {
+            if (cli_parse_format(val, &o->format)) {
                 fprintf(stderr, "irqsim run: --format expects text, json or csv, got '%s'\n", val);
                 return -1;
             }
@@ -55,6 +43,9 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
             o->out_dir = val;
         } else if (!strcmp(a, "--plot-format")) {
             if (cli_plot_format("run", o, val))
+                return -1;
+        } else if (!strcmp(a, "--replications")) {
+            if (cli_replications("run", o, val))
                 return -1;
         } else if (!strcmp(a, "--trace")) {
             o->trace_file = val;
@@ -80,6 +71,11 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
     }
     if (!o->file) {
         fprintf(stderr, "irqsim run: missing scenario FILE\n");
+        return -1;
+    }
+    if (o->replications > 1 && o->trace_file) {
+        fprintf(stderr, "irqsim run: --trace with --replications: trace one run (--seed S; the "
+                        "replications' seeds are in the JSON output)\n");
         return -1;
     }
     if (o->trace_window && !o->trace_file) {
@@ -194,8 +190,17 @@ int cmd_run(int argc, char **argv)
     cli_opts o = {.format = IRQ_FORMAT_TEXT};
     char seed_buf[64];
     int status = EXIT_USAGE;
-    if (parse_run_opts(argc, argv, &o, seed_buf, sizeof seed_buf) == 0)
-        status = run_one(&o);
+    if (parse_run_opts(argc, argv, &o, seed_buf, sizeof seed_buf) != 0) {
+        cli_opts_free(&o);
+        return status;
+    }
+    if (o.replications > 1) { /* a comparison of one variant, N seeds */
+        cli_sweep s = {.cmd = "run", .o = o, .jobs = 1};
+        status = cli_compare_run(&s);
+        cli_sweep_free(&s); /* frees o's lists too */
+        return status;
+    }
+    status = run_one(&o);
     cli_opts_free(&o);
     return status;
 }
