@@ -376,8 +376,12 @@ static void test_usage_errors(void **state)
 
 /* ---- plots ---------------------------------------------------------------------- */
 
-static const char *const plots[] = {"latency-cdf", "latency-hist", "counters", "vcpu-states"};
-#define NPLOTS 4
+/* compare-small has two interrupt classes and two guest groups: every
+ * plot is drawn */
+static const char *const plots[] = {"latency-cdf",      "latency-hist", "latency-by-class",
+                                    "latency-by-group", "counters",     "counters-rates",
+                                    "vcpu-states"};
+#define NPLOTS 7
 
 static bool starts_with(const char *path, const char *magic)
 {
@@ -436,6 +440,21 @@ static void test_plots_without_gnuplot(void **state)
     same_file("np/vcpu-states.gp", "np2/vcpu-states.gp");
 }
 
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    long n = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0)
+        n = ftell(f);
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* Every picture is there, of its format, and not trivial: an empty
+ * 1600x1000 plot with axes, a title and a legend is 22 KB as PNG (measured
+ * with gnuplot 5.4, pngcairo); the smallest irqsim picture of this
+ * scenario, a run's counters, is 42 KB. */
 static void check_pictures(const char *sub, const char *ext, const char *magic, bool run)
 {
     char path[1024];
@@ -444,6 +463,8 @@ static void check_pictures(const char *sub, const char *ext, const char *magic, 
                  i < NPLOTS ? plots[i] : "events-over-time", ext);
         if (!starts_with(path, magic))
             fail_msg("%s is not a %s picture", path, ext);
+        if (file_size(path) < 30000)
+            fail_msg("%s is only %ld bytes", path, file_size(path));
     }
     /* gnuplot had nothing to complain about */
     char *log = slurp("%s/%s/gnuplot.log", dir, sub);
@@ -470,6 +491,22 @@ static void test_plots_with_gnuplot(void **state)
     check_pictures("svg", "svg", "<?xml", false);
     assert_int_equal(sh("%s run %s --out %s/rp --plot -q >/dev/null", IRQSIM_BIN, SCEN, dir), 0);
     check_pictures("rp", "png", "\x89PNG", true);
+    /* sweep and merge draw the same pictures; so do replications (error bars) */
+    assert_int_equal(sh("%s sweep %s %s %s --out %s/sp -j 2 --plot -q >/dev/null", IRQSIM_BIN, SCEN,
+                        VARY, SETS, dir),
+                     0);
+    check_pictures("sp", "png", "\x89PNG", false);
+    assert_int_equal(sh("%s merge %s/sp --out %s/mp --plot -q >/dev/null", IRQSIM_BIN, dir, dir),
+                     0);
+    check_pictures("mp", "png", "\x89PNG", false);
+    assert_int_equal(sh("%s compare %s %s %s --replications 3 --out %s/rpp --plot -q >/dev/null",
+                        IRQSIM_BIN, SCEN, VARY, SETS, dir),
+                     0);
+    check_pictures("rpp", "png", "\x89PNG", false);
+    char *gp = slurp("%s/rpp/counters.gp", dir);
+    assert_non_null(strstr(gp, "with yerrorbars"));
+    assert_non_null(strstr(gp, "3 replications"));
+    free(gp);
     char *csv = slurp("%s/rp/events-over-time.csv", dir);
     assert_non_null(strstr(csv, "from_ms,to_ms,arrival"));
     free(csv);

@@ -7,6 +7,11 @@
 
 #include "irqsim/irqsim.h"
 
+/* The source revision (git describe at configure time; CMake defines it). */
+#ifndef IRQSIM_REVISION
+#define IRQSIM_REVISION "unknown"
+#endif
+
 /* Exit statuses */
 enum { EXIT_OK = 0, EXIT_SIMFAIL = 1, EXIT_USAGE = 2 };
 

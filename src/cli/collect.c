@@ -72,6 +72,107 @@ int cli_hist_read_json(cli_hist *h, const cj_value *v, char *why, size_t whylen)
     return 0;
 }
 
+/* ---- histograms by class and by group -------------------------------- */
+
+cli_hist *cli_hist_set_get(cli_hist_set *s, const char *key)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->h[i].key, key) == 0)
+            return &s->h[i].h;
+    if (!s->h && !(s->h = calloc(CLI_HIST_KEYS, sizeof *s->h)))
+        return NULL;
+    if (s->n == CLI_HIST_KEYS || strlen(key) >= sizeof s->h[0].key)
+        return NULL;
+    snprintf(s->h[s->n].key, sizeof s->h[s->n].key, "%s", key);
+    return &s->h[s->n++].h;
+}
+
+static void hist_add(cli_hist *to, const cli_hist *from)
+{
+    to->below += from->below;
+    for (int i = 0; i < CLI_HIST_BINS; i++)
+        to->bins[i] += from->bins[i];
+}
+
+static int set_add(cli_hist_set *to, const cli_hist_set *from)
+{
+    to->other += from->other;
+    for (size_t i = 0; i < from->n; i++) {
+        cli_hist *h = cli_hist_set_get(to, from->h[i].key);
+        if (h)
+            hist_add(h, &from->h[i].h);
+        else if (to->h)
+            to->other += cli_hist_total(&from->h[i].h);
+        else
+            return -1;
+    }
+    return 0;
+}
+
+int cli_lat_add(cli_lat *to, const cli_lat *from)
+{
+    hist_add(&to->all, &from->all);
+    return set_add(&to->by_class, &from->by_class) | set_add(&to->by_group, &from->by_group);
+}
+
+void cli_lat_free(cli_lat *l)
+{
+    free(l->by_class.h);
+    free(l->by_group.h);
+    l->by_class = l->by_group = (cli_hist_set){0};
+}
+
+static void set_write(FILE *f, const char *name, const cli_hist_set *s)
+{
+    fprintf(f, ",\n\"%s\": {", name);
+    for (size_t i = 0; i < s->n; i++) {
+        fputs(i ? ", " : "", f);
+        cj_put_str(f, s->h[i].key);
+        fputs(": ", f);
+        cli_hist_write_json(f, &s->h[i].h);
+    }
+    fputc('}', f);
+}
+
+void cli_lat_write_sets_json(FILE *f, const cli_lat *l)
+{
+    set_write(f, "latency_hist_by_class_ns", &l->by_class);
+    set_write(f, "latency_hist_by_group_ns", &l->by_group);
+}
+
+static int set_read(cli_hist_set *s, const cj_value *obj, char *why, size_t whylen)
+{
+    for (size_t i = 0; obj && i < obj->n; i++) {
+        cli_hist h, *to = cli_hist_set_get(s, obj->keys[i]);
+        if (cli_hist_read_json(&h, &obj->items[i], why, whylen) != 0)
+            return -1;
+        if (to)
+            hist_add(to, &h);
+        else
+            s->other += cli_hist_total(&h);
+    }
+    return 0;
+}
+
+int cli_lat_read_sets_json(cli_lat *l, const cj_value *doc, char *why, size_t whylen)
+{
+    return set_read(&l->by_class, cj_get_t(doc, "latency_hist_by_class_ns", CJ_OBJ), why, whylen) ||
+                   set_read(&l->by_group, cj_get_t(doc, "latency_hist_by_group_ns", CJ_OBJ), why,
+                            whylen)
+               ? -1
+               : 0;
+}
+
+void cli_guest_group(char *buf, size_t len, const char *guest)
+{
+    size_t n = strlen(guest), d = n;
+    while (d > 0 && guest[d - 1] >= '0' && guest[d - 1] <= '9')
+        d--;
+    if (d < n && d > 1 && guest[d - 1] == '-')
+        n = d - 1;
+    snprintf(buf, len, "%.*s", (int)n, guest);
+}
+
 /* ---- hooks ------------------------------------------------------------ */
 
 static void on_latency(void *ud, const char *guest, uint32_t cls, uint64_t arrival,
@@ -79,7 +180,23 @@ static void on_latency(void *ud, const char *guest, uint32_t cls, uint64_t arriv
 {
     cli_collect *c = ud;
     double ns = (double)latency * c->ns_per_cycle;
-    cli_hist_add(&c->hist, ns);
+    cli_hist_add(&c->lat.all, ns);
+    char key[64];
+    snprintf(key, sizeof key, "%u", cls);
+    cli_hist *h = cli_hist_set_get(&c->lat.by_class, key);
+    if (h)
+        cli_hist_add(h, ns);
+    else
+        c->lat.by_class.other++;
+    if (guest != c->last_guest) { /* the same guest's name pointer: its group is known */
+        cli_guest_group(key, sizeof key, guest);
+        c->last_guest = guest;
+        c->last_group = cli_hist_set_get(&c->lat.by_group, key);
+    }
+    if (c->last_group)
+        cli_hist_add(c->last_group, ns);
+    else
+        c->lat.by_group.other++;
     if (c->latency_csv)
         fprintf(c->latency_csv, "%s,%u,%.10g,%.10g,%d\n", guest, cls,
                 (double)arrival * c->ns_per_cycle, ns, coalesced);
@@ -149,6 +266,7 @@ int cli_collect_stop(cli_collect *c, irq_error *err)
 
 void cli_collect_free(cli_collect *c)
 {
+    cli_lat_free(&c->lat);
     free(c->series.rows);
     c->series.rows = NULL;
 }

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (!strcmp(cmd, "--version")) {
-        printf("irqsim %s\n", IRQ_VERSION);
+        printf("irqsim %s (source revision %s)\n", IRQ_VERSION, IRQSIM_REVISION);
         return EXIT_OK;
     }
     if (!strcmp(cmd, "run"))

@@ -126,7 +126,8 @@ static int load_one(const char *cmd, const cli_src *src, cli_variant *v)
                     !cj_get_t(d, "seeds", CJ_ARR) || cj_get(d, "seeds")->n != reports->n))
         return bad_doc(cmd, src->name, "replications, seeds and reports do not agree");
     v->number = (size_t)num->num;
-    if (cli_hist_read_json(&v->hist, cj_get(d, "latency_hist_ns"), why, sizeof why) != 0) {
+    if (cli_hist_read_json(&v->lat.all, cj_get(d, "latency_hist_ns"), why, sizeof why) != 0 ||
+        cli_lat_read_sets_json(&v->lat, d, why, sizeof why) != 0) {
         snprintf(msg, sizeof msg, "%s", why);
         return bad_doc(cmd, src->name, msg);
     }
@@ -276,6 +277,7 @@ static void variant_free(cli_variant *v)
         free(v->reps[r].leaves);
     }
     free(v->reps);
+    cli_lat_free(&v->lat);
     cj_free(&v->doc);
 }
 
@@ -332,7 +334,7 @@ static const cj_value *leaf(const cli_variant *v, const char *path)
     return NULL;
 }
 
-static const cj_value *rep_leaf(const cli_rep *rp, const char *path)
+const cj_value *cli_rep_total(const cli_rep *rp, const char *path)
 {
     for (size_t i = 0; i < rp->nleaves; i++)
         if (strcmp(rp->leaves[i].path, path) == 0)
@@ -345,7 +347,7 @@ int cli_total_ci(const cli_variant *v, const char *path, cli_ci *out)
     double *x = malloc(v->nrep * sizeof *x);
     size_t n = 0;
     for (size_t r = 0; x && r < v->nrep; r++) {
-        const cj_value *l = rep_leaf(&v->reps[r], path);
+        const cj_value *l = cli_rep_total(&v->reps[r], path);
         if (l)
             x[n++] = l->num;
     }
@@ -362,7 +364,8 @@ int cli_total_diff(const cli_variant *v, const cli_variant *first, const char *p
     double *d = malloc(v->nrep * sizeof *d);
     size_t n = 0;
     for (size_t r = 0; d && r < v->nrep; r++) {
-        const cj_value *a = rep_leaf(&v->reps[r], path), *b = rep_leaf(&first->reps[r], path);
+        const cj_value *a = cli_rep_total(&v->reps[r], path),
+                       *b = cli_rep_total(&first->reps[r], path);
         if (!a || !b) {
             n = 0;
             break;

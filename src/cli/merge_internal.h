@@ -38,7 +38,7 @@ typedef struct cli_variant {
     const cj_value *report, *settings, *totals, *groups;
     const char *guests_raw; /* the report's guests array, verbatim */
     size_t guests_len;
-    cli_hist hist; /* pooled over the replications */
+    cli_lat lat; /* latency histograms, pooled over the replications */
     cli_leaf *leaves;
     size_t nleaves;
     cli_rep *reps; /* every replication, reps[0] being the above */
@@ -72,6 +72,9 @@ typedef struct cli_merge_out {
 } cli_merge_out;
 
 int cli_merge_write(const cli_merged *m, const cli_merge_out *o);
+
+/* A total of one replication by its dotted path, or NULL. */
+const cj_value *cli_rep_total(const cli_rep *rp, const char *path);
 
 struct cli_ci;
 /* Mean and 95 % interval of a total (dotted path) over v's replications;

@@ -69,9 +69,9 @@ size_t cli_sweep_replications(const cli_sweep *s);
 
 /* Writes the document of a finished run. sets are the overrides it ran
  * with; the sweep fields describe a single-variant sweep when s is NULL. */
-struct cli_hist;
+struct cli_lat;
 int cli_variant_doc(const cli_sweep *s, size_t k, const char *const *sets, size_t nsets,
-                    const irq_sim *sim, const struct cli_hist *hist, char **doc, size_t *len);
+                    const irq_sim *sim, const struct cli_lat *lat, char **doc, size_t *len);
 
 /* The reports of a variant's replications (JSON texts), with their seeds.
  * With more than one, the document holds "replications", "seeds" and
@@ -83,7 +83,7 @@ typedef struct cli_reports {
     size_t n;
 } cli_reports;
 int cli_variant_doc_reports(const cli_sweep *s, size_t k, const char *const *sets, size_t nsets,
-                            const cli_reports *rs, const struct cli_hist *hist, char **doc,
+                            const cli_reports *rs, const struct cli_lat *lat, char **doc,
                             size_t *len);
 
 /* Creates the output folder (when there is one), removing the variant

@@ -439,18 +439,11 @@ static int report_seed(const char *text, size_t len, uint64_t *seed)
     return bad ? -1 : 0;
 }
 
-static void hist_add_all(cli_hist *to, const cli_hist *from)
-{
-    to->below += from->below;
-    for (int i = 0; i < CLI_HIST_BINS; i++)
-        to->bins[i] += from->bins[i];
-}
-
 /* Replication r of variant k: the variant's scenario with seed seeds[r]
  * (replication 0 runs the scenario's own seed, which it then reports, and
  * fills in the seeds of the others). Its latencies add to pooled. */
 static int run_replication(const cli_sweep *s, size_t k, size_t r, size_t n, uint64_t *seeds,
-                           cli_hist *pooled, char **rep, size_t *replen)
+                           cli_lat *pooled, char **rep, size_t *replen)
 {
     char seed[64];
     snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)seeds[r]);
@@ -468,8 +461,8 @@ static int run_replication(const cli_sweep *s, size_t k, size_t r, size_t n, uin
         for (size_t i = 1; i < n; i++)
             seeds[i] = cli_replication_seed(seeds[0], i);
     }
-    if (st == EXIT_OK)
-        hist_add_all(pooled, &c.hist);
+    if (st == EXIT_OK && cli_lat_add(pooled, &c.lat) != 0)
+        st = EXIT_SIMFAIL;
     cli_collect_free(&c);
     irq_sim_free(sim);
     irq_scenario_free(sc);
@@ -483,7 +476,7 @@ int cli_variant_run(const cli_sweep *s, size_t k, char **doc, size_t *len)
     char **reps = calloc(n, sizeof *reps);
     size_t *lens = calloc(n, sizeof *lens);
     uint64_t *seeds = calloc(n, sizeof *seeds);
-    cli_hist *pooled = calloc(1, sizeof *pooled);
+    cli_lat *pooled = calloc(1, sizeof *pooled);
     *doc = NULL;
     int st = reps && lens && seeds && pooled ? EXIT_OK : EXIT_SIMFAIL;
     for (size_t r = 0; r < n && st == EXIT_OK; r++)
@@ -501,6 +494,8 @@ int cli_variant_run(const cli_sweep *s, size_t k, char **doc, size_t *len)
     free(reps);
     free(lens);
     free(seeds);
+    if (pooled)
+        cli_lat_free(pooled);
     free(pooled);
     if (st == EXIT_OK && !s->o.quiet) {
         char what[512];
@@ -546,7 +541,7 @@ static void doc_sweep_fields(FILE *f, const cli_sweep *s, size_t k, const char *
 }
 
 int cli_variant_doc_reports(const cli_sweep *s, size_t k, const char *const *sets, size_t nsets,
-                            const cli_reports *rs, const cli_hist *hist, char **doc, size_t *len)
+                            const cli_reports *rs, const cli_lat *lat, char **doc, size_t *len)
 {
     FILE *f = open_memstream(doc, len);
     if (!f)
@@ -559,7 +554,8 @@ int cli_variant_doc_reports(const cli_sweep *s, size_t k, const char *const *set
         fputc(']', f);
     }
     fputs(",\n\"latency_hist_ns\": ", f);
-    cli_hist_write_json(f, hist);
+    cli_hist_write_json(f, &lat->all);
+    cli_lat_write_sets_json(f, lat);
     fputs(rs->n > 1 ? ",\n\"reports\": [" : ",\n\"report\": ", f);
     for (size_t r = 0; r < rs->n; r++) {
         fputs(r ? ",\n" : "", f);
@@ -575,7 +571,7 @@ int cli_variant_doc_reports(const cli_sweep *s, size_t k, const char *const *set
 }
 
 int cli_variant_doc(const cli_sweep *s, size_t k, const char *const *sets, size_t nsets,
-                    const irq_sim *sim, const cli_hist *hist, char **doc, size_t *len)
+                    const irq_sim *sim, const cli_lat *lat, char **doc, size_t *len)
 {
     char *rep = NULL;
     size_t replen = 0;
@@ -584,7 +580,7 @@ int cli_variant_doc(const cli_sweep *s, size_t k, const char *const *sets, size_
     const char *text[1] = {rep};
     uint64_t seed = 0;
     cli_reports rs = {.text = text, .len = &replen, .seeds = &seed, .n = 1};
-    int rc = cli_variant_doc_reports(s, k, sets, nsets, &rs, hist, doc, len);
+    int rc = cli_variant_doc_reports(s, k, sets, nsets, &rs, lat, doc, len);
     free(rep);
     return rc;
 }
