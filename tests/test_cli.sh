@@ -32,6 +32,12 @@ check no-args 2 "$IRQSIM"
 check unknown-command 2 "$IRQSIM" frob
 check missing-file 2 "$IRQSIM" run "$tmp/nope.yaml"
 contains missing-file "$tmp/err" "nope.yaml"
+contains missing-file "$tmp/err" "irqsim: "
+contains missing-file "$tmp/err" "No such file or directory"
+check unwritable-out 1 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --quiet --out /proc/irqsim-none/x
+contains unwritable-out "$tmp/err" "irqsim: cannot create directory /proc/irqsim-none/x: "
+check unwritable-trace 1 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --quiet --trace /nonexistent-dir/t.json
+contains unwritable-trace "$tmp/err" "irqsim: cannot write the trace file /nonexistent-dir/t.json: No such file"
 check bad-option 2 "$IRQSIM" run "$single" --bogus
 check bad-format 2 "$IRQSIM" run "$single" --format xml
 check bad-seed 2 "$IRQSIM" run "$single" --seed -3

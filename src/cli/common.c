@@ -45,10 +45,12 @@ int cli_status_of(int st)
     }
 }
 
+/* "FILE:LINE:COL: what" as is (editors jump to it); an error without a
+ * position (a file that cannot be read or written) says who speaks. */
 void cli_print_error(const irq_error *err)
 {
     char buf[1024];
-    fprintf(stderr, "%s\n", irq_error_format(err, buf, sizeof buf));
+    fprintf(stderr, "%s%s\n", err->line ? "" : "irqsim: ", irq_error_format(err, buf, sizeof buf));
 }
 
 int cli_mkdir_p(const char *dir)

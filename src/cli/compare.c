@@ -2,6 +2,7 @@
  * the other in this process, on the same arrival sequences (each source
  * and vCPU seeds its random stream from the seed and its own name, so
  * variants share arrivals unless they change the seed). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +48,8 @@ int cli_sweep_out_dir(const cli_sweep *s, bool clean)
     if (!s->o.out_dir)
         return EXIT_OK;
     if (cli_mkdir_p(s->o.out_dir) != 0) {
-        fprintf(stderr, "irqsim %s: cannot create directory %s\n", s->cmd, s->o.out_dir);
+        fprintf(stderr, "irqsim %s: cannot create directory %s: %s\n", s->cmd, s->o.out_dir,
+                strerror(errno));
         return EXIT_SIMFAIL;
     }
     if (clean)

@@ -810,7 +810,8 @@ int cli_merge_write(const cli_merged *m, const cli_merge_out *o)
 {
     int st = EXIT_OK;
     if (o->dir && cli_mkdir_p(o->dir) != 0) {
-        fprintf(stderr, "irqsim %s: cannot create directory %s\n", o->cmd, o->dir);
+        fprintf(stderr, "irqsim %s: cannot create directory %s: %s\n", o->cmd, o->dir,
+                strerror(errno));
         return EXIT_SIMFAIL;
     }
     if (o->dir)

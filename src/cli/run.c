@@ -1,4 +1,5 @@
 /* irqsim run / irqsim validate */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,7 @@ static FILE *open_in(const char *dir, const char *name)
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     if (!f)
-        fprintf(stderr, "irqsim: cannot write %s\n", path);
+        fprintf(stderr, "irqsim: cannot write %s: %s\n", path, strerror(errno));
     return f;
 }
 
@@ -107,6 +108,8 @@ static int write_outputs(irq_sim *sim, const char *dir)
         return IRQ_EIO;
     irq_sim_write_report(sim, IRQ_FORMAT_CSV, f);
     bad |= fclose(f);
+    if (bad)
+        fprintf(stderr, "irqsim: cannot write the report files in %s: %s\n", dir, strerror(errno));
     return bad ? IRQ_EIO : IRQ_OK;
 }
 
@@ -144,7 +147,8 @@ static int run_one(const cli_opts *opts)
     rc = irq_sim_create(&sim, sc, &err);
     if (rc == IRQ_OK && o->out_dir) {
         if (cli_mkdir_p(o->out_dir) != 0) {
-            fprintf(stderr, "irqsim: cannot create directory %s\n", o->out_dir);
+            fprintf(stderr, "irqsim: cannot create directory %s: %s\n", o->out_dir,
+                    strerror(errno));
             rc = IRQ_EIO;
         } else if (!(lat = open_in(o->out_dir, "latency.csv"))) {
             rc = IRQ_EIO;

@@ -7,6 +7,7 @@
  * work spans). Events are streamed as spans end, so memory does not grow
  * with the run; the window keeps files small. Thread ids are unique across
  * processes because trace viewers key threads by tid. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,7 +338,8 @@ int irq_trace_open(irq_trace **out, irq_sim *sim, const irq_trace_cfg *cfg, irq_
     if (rc == IRQ_OK && alloc_tracks(t) != IRQ_OK)
         rc = irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for the trace");
     if (rc == IRQ_OK && cfg->path && !(t->f = fopen(cfg->path, "w")))
-        rc = irq_error_set(err, IRQ_EIO, NULL, "cannot write the trace file %s", cfg->path);
+        rc = irq_error_set(err, IRQ_EIO, NULL, "cannot write the trace file %s: %s", cfg->path,
+                           strerror(errno));
     if (rc != IRQ_OK) {
         trace_free(t);
         return rc;
@@ -377,7 +379,8 @@ int irq_trace_close(irq_trace *t, irq_error *err)
         bad |= fclose(t->f);
         t->f = NULL;
         if (bad)
-            rc = irq_error_set(err, IRQ_EIO, NULL, "could not write the trace file");
+            rc = irq_error_set(err, IRQ_EIO, NULL, "could not write the trace file: %s",
+                               strerror(errno));
     }
     trace_free(t);
     return rc;
