@@ -1180,3 +1180,43 @@ const char *irq_scenario_name(const irq_scenario *sc)
 {
     return sc ? sc->name : NULL;
 }
+
+/* ---- the keys --set and --vary accept (shell completion) ----------------- */
+
+/* The keys, but for those in skip (" a b ", whole words): sections. */
+static void keys_list(FILE *out, const char *prefix, const char *const *keys, const char *skip)
+{
+    for (size_t i = 0; keys[i]; i++) {
+        char word[64];
+        snprintf(word, sizeof word, " %s ", keys[i]);
+        if (!skip || strstr(skip, word) == NULL)
+            fprintf(out, "%s%s\n", prefix, keys[i]);
+    }
+}
+
+static void keys_table(FILE *out, const char *prefix, const irq_param_desc *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%s%s\n", prefix, d[i].name);
+}
+
+/* From the loader's own key lists and the parameter tables: no second
+ * list to keep in sync. Model parameters appear once per model that has
+ * them (the shell removes duplicates). */
+void irq_scenario_keys(FILE *out)
+{
+    keys_list(out, "", top_keys, " host model guests sources output ");
+    keys_table(out, "host.", irq_host_params, IRQ_HOST_NPARAMS);
+    keys_list(out, "model.", model_extra, NULL);
+    size_t nm;
+    const irq_model_ops *const *models = irq_model_list(&nm);
+    for (size_t m = 0; m < nm; m++) {
+        keys_table(out, "model.", models[m]->params, models[m]->nparams);
+        keys_table(out, "guests.NAME.model.", models[m]->guest_params, models[m]->nguest_params);
+        keys_table(out, "guests.NAME.vcpu.", models[m]->vcpu_params, models[m]->nvcpu_params);
+    }
+    keys_list(out, "guests.NAME.", tmpl_keys, " workload model vcpu vcpu_overrides ");
+    keys_table(out, "guests.NAME.workload.", workload_params, W_N);
+    keys_list(out, "sources.NAME.", source_keys, NULL);
+    keys_list(out, "output.", output_keys, NULL);
+}
