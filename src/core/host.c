@@ -41,7 +41,8 @@ const irq_param_desc irq_host_params[IRQ_HOST_NPARAMS] = {
                             .min = 1,
                             .max = 1e12,
                             .source = "about one VM exit: ~2000 cycles direct cost (SplitX paper, "
-                                      "Xeon X5570); the s390 figure is not public"},
+                                      "Xeon X5570 at 2.93 GHz: 0.68 us), rounded up to 1 us; the "
+                                      "s390 figure is not public"},
     [IRQ_HOST_CTX_SWITCH] = {.name = "ctx_switch",
                              .type = IRQ_PARAM_DURATION,
                              .def = "2us",
