@@ -697,6 +697,8 @@ static int section_of(const char *row)
     for (size_t i = 0; i < sizeof irq / sizeof *irq; i++)
         if (!strcmp(row, irq[i]))
             return SEC_IRQ;
+    if (!strncmp(row, "undelivered", 11) || !strcmp(row, "oldest_pending_ns"))
+        return SEC_IRQ;
     if (!strncmp(row, "latency", 7))
         return SEC_LATENCY;
     if (!strncmp(row, "state_share.", 12))

@@ -82,7 +82,9 @@ static void fmt_seconds(char *buf, size_t len, double s)
     int u = 0;
     while (u < 3 && s != 0 && fabs(s) < 0.9995)
         s *= 1000, u++;
-    snprintf(buf, len, "%.3g %s", s, unit[u]);
+    char num[32];
+    fmt_sig3(num, sizeof num, s);
+    snprintf(buf, len, "%s %s", num, unit[u]);
 }
 
 /* ---- files and gnuplot text ------------------------------------------------ */
@@ -1065,6 +1067,95 @@ static void plot_states(plotter *p)
     gp_end(p, f, "vcpu-states");
 }
 
+/* ---- where the latency went ----------------------------------------------------- */
+
+static const char *const parts[] = {"host_to_act", "run_queue", "wakeup", "delivery"};
+static const char *const part_label[] = {"host to act", "run queue", "wake-up", "delivery"};
+static const char *const part_colour[] = {"#D55E00", "#E69F00", "#56B4E9", "#009E73"};
+#define NPARTS 4
+
+/* Whether the reports split the latency (latency_breakdown_ns). */
+static bool have_breakdown(const cli_merged *m)
+{
+    for (size_t r = 0; r < m->nrows; r++)
+        if (!strncmp(m->rows[r], "latency_breakdown_ns.", 21))
+            return true;
+    return false;
+}
+
+/* One stacked horizontal bar per variant: the mean time an interrupt
+ * waited for the host to act, for a CPU, for the wake-up, and its
+ * delivery, in µs (means over the replications). */
+static void plot_breakdown(plotter *p)
+{
+    const cli_merged *m = p->m;
+    if (!have_breakdown(m))
+        return;
+    FILE *f = open_file(p, "latency-breakdown", "csv");
+    if (!f)
+        return;
+    fputs("variant,label,host_to_act_us,run_queue_us,wakeup_us,delivery_us,total_us,text\n", f);
+    double max = 0;
+    size_t label_w = 0;
+    for (size_t k = 0; k < m->n; k++) {
+        char vals[300], text[200], num[32];
+        variant_values(&m->v[k], vals, sizeof vals, " ");
+        label_w = strlen(vals) > label_w ? strlen(vals) : label_w;
+        fprintf(f, "%zu,", m->v[k].number);
+        csv_put_cell(f, vals);
+        double total = 0;
+        size_t used = 0;
+        for (int i = 0; i < NPARTS; i++) {
+            char path[96];
+            snprintf(path, sizeof path, "latency_breakdown_ns.%s.mean", parts[i]);
+            cli_ci c;
+            double us = cli_total_ci(&m->v[k], path, &c) ? c.mean / 1000 : 0;
+            fprintf(f, ",%.6g", us);
+            total += us;
+            fmt_seconds(num, sizeof num, us * 1e-6);
+            used += (size_t)snprintf(text + used, sizeof text - used, "%s%s", i ? " + " : "", num);
+        }
+        fmt_seconds(num, sizeof num, total * 1e-6);
+        char line[260];
+        snprintf(line, sizeof line, "%s = %s", num, text);
+        fprintf(f, ",%.6g,", total);
+        csv_put_cell(f, line);
+        fputc('\n', f);
+        max = fmax(max, total);
+    }
+    close_file(p, f);
+    if (!(f = open_file(p, "latency-breakdown", "gp")))
+        return;
+    gp_begin(p, f, "latency-breakdown", "where an interrupt's latency went, mean per variant");
+    gp_title(p, f, "set title",
+             m->nrep > 1 ? "Where the latency went (mean per interrupt, mean of the replications)"
+                         : "Where the latency went (mean per interrupt)");
+    fprintf(f,
+            "set style fill solid 1.0 noborder\nset yrange [-%zu.6:0.6]\n"
+            "set ytics scale 0 font ',%d'\nset grid xtics noytics\n"
+            "set lmargin at screen %.3f\nset rmargin at screen 0.97\n"
+            "set xlabel 'mean latency per interrupt (µs)'\nset bmargin 6\n"
+            "set xrange [0:%.6g]\nset key outside bottom center horizontal samplen 1\n",
+            m->n - 1, m->n > 8 ? 16 : 20, fmin(0.45, 0.04 + 0.0075 * (double)label_w),
+            max > 0 ? max * 1.7 : 1);
+    for (int i = 0; i < NPARTS; i++) {
+        char lo[64] = "(0", hi[64];
+        for (int j = 0; j < i; j++)
+            snprintf(lo + strlen(lo), sizeof lo - strlen(lo), "+$%d", j + 3);
+        snprintf(hi, sizeof hi, "%s+$%d)", lo, i + 3);
+        strncat(lo, ")", sizeof lo - strlen(lo) - 1);
+        fprintf(f,
+                "%s'latency-breakdown.csv' skip 1 using ((%s+%s)/2):(-$0):%s:%s:(-$0-0.38):"
+                "(-$0+0.38)%s with boxxyerror title '%s' lc rgb '%s' dt solid",
+                i ? ", \\\n     " : "plot ", lo, hi, lo, hi, i ? "" : ":ytic(2)", part_label[i],
+                part_colour[i]);
+    }
+    fputs(", \\\n     '' skip 1 using 7:(-$0):8 with labels left offset 0.3,0 font ',15' "
+          "notitle\n",
+          f);
+    gp_end(p, f, "latency-breakdown");
+}
+
 /* ---- events over time (a run) ---------------------------------------------- */
 
 static void time_unit(double seconds, const char **name, double *scale)
@@ -1218,6 +1309,7 @@ static int plot_all(const cli_merged *m, const cli_series *s, const char *dir, c
     }
     plot_counters(&p);
     plot_states(&p);
+    plot_breakdown(&p);
     if (s)
         plot_series(&p, s);
     if (!p.failed)
