@@ -537,10 +537,38 @@ static int by_track(const void *a, const void *b)
     return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
-/* Collects the X events, checks the instants; returns the number of
- * arrivals. */
-static size_t collect(const cj_value *events, span *spans, size_t *nspans, long long from,
-                      long long to)
+/* Flow ids: "s" at arrivals, "f" at deliveries. */
+typedef struct flows {
+    double *s, *f;
+    size_t ns, nf;
+} flows;
+
+static int by_num(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* An arrival names its class, source and injection; a delivery its
+ * latency and path. */
+static void check_instant(const cj_value *e)
+{
+    const char *name = cj_get(e, "name")->str;
+    const cj_value *args = cj_get_t(e, "args", CJ_OBJ);
+    if (!strcmp(name, "arrival")) {
+        assert_non_null(cj_get_t(args, "class", CJ_NUM));
+        assert_non_null(cj_get_t(args, "source", CJ_STR));
+        assert_non_null(cj_get_t(args, "injection", CJ_STR));
+    } else if (!strcmp(name, "deliver")) {
+        assert_true(cj_get_t(args, "latency_ns", CJ_NUM)->num >= 0);
+        assert_non_null(cj_get_t(args, "path", CJ_STR));
+    }
+}
+
+/* Collects the X events and flow ids, checks the instants; returns the
+ * number of arrivals. */
+static size_t collect(const cj_value *events, span *spans, size_t *nspans, flows *fl,
+                      long long from, long long to)
 {
     size_t arrivals = 0;
     *nspans = 0;
@@ -554,6 +582,19 @@ static size_t collect(const cj_value *events, span *spans, size_t *nspans, long 
         assert_true(ts >= from && ts <= to);
         if (!strcmp(ph, "i")) {
             arrivals += !strcmp(cj_get(e, "name")->str, "arrival");
+            check_instant(e);
+            continue;
+        }
+        if (!strcmp(ph, "s") || !strcmp(ph, "f")) {
+            double id = cj_get_t(e, "id", CJ_NUM)->num;
+            if (ph[0] == 's')
+                fl->s[fl->ns++] = id;
+            else
+                fl->f[fl->nf++] = id;
+            continue;
+        }
+        if (!strcmp(ph, "C")) {
+            assert_non_null(cj_get_t(cj_get(e, "args"), "pending", CJ_NUM));
             continue;
         }
         assert_string_equal(ph, "X");
@@ -601,12 +642,23 @@ static void check_trace(const char *file, long long from, long long to, bool ful
     const cj_value *events = cj_get_t(&doc, "traceEvents", CJ_ARR);
     assert_non_null(events);
     span *spans = calloc(events->n + 1, sizeof *spans);
+    flows fl = {.s = calloc(events->n + 1, sizeof(double)),
+                .f = calloc(events->n + 1, sizeof(double))};
     size_t n;
-    size_t arrivals = collect(events, spans, &n, from, to);
+    size_t arrivals = collect(events, spans, &n, &fl, from, to);
     size_t tracks = check_tracks(spans, n, from, to, full);
+    /* every flow end has its start (the whole run: the start is in the file) */
+    qsort(fl.s, fl.ns, sizeof *fl.s, by_num);
+    for (size_t i = 0; full && i < fl.nf; i++)
+        if (!bsearch(&fl.f[i], fl.s, fl.ns, sizeof *fl.s, by_num))
+            fail_msg("flow end %.0f has no start", fl.f[i]);
     if (full) {
         assert_int_equal(tracks, 5 + 2); /* one per vCPU, one per host CPU */
         assert_int_equal(arrivals, (size_t)at(report, "totals.injected")->num);
+        /* one arrow per arrival that reached a vCPU: delivered or coalesced */
+        assert_int_equal(fl.ns, arrivals);
+        assert_int_equal(fl.nf, (size_t)(at(report, "totals.delivered")->num +
+                                         at(report, "totals.coalesced")->num));
         double running = 0, on_cpu = 0;
         for (size_t i = 0; i < n; i++) {
             running += strcmp(spans[i].name, "RUNNING") ? 0 : (double)spans[i].dur;
@@ -620,6 +672,8 @@ static void check_trace(const char *file, long long from, long long to, bool ful
         assert_true(arrivals > 0 && arrivals < (size_t)at(report, "totals.injected")->num);
     }
     free(spans);
+    free(fl.s);
+    free(fl.f);
     cj_free(&doc);
     free(text);
 }
@@ -641,6 +695,43 @@ static void test_trace(void **state)
     check_trace("win.json", 1000 * 10000LL, 2000 * 10000LL, false, &report);
     cj_free(&report);
     free(text);
+    /* one guest only: no other guest's tracks */
+    assert_int_equal(
+        sh("%s run %s --trace %s/one.json --trace-guests db -q > /dev/null", IRQSIM_BIN, SCEN, dir),
+        0);
+    char *one = slurp("%s/one.json", dir);
+    assert_non_null(strstr(one, "\"guest db\""));
+    assert_null(strstr(one, "\"guest web-0\""));
+    assert_null(strstr(one, "\"guest\": \"web-1\""));
+    free(one);
+    char args[2048];
+    snprintf(args, sizeof args, "run %s --trace %s/x.json --trace-guests nobody", SCEN, dir);
+    refused(args, "no guest or guest template named 'nobody'");
+    snprintf(args, sizeof args, "run %s --trace %s/x.json --trace-window 6ms,7ms", SCEN, dir);
+    refused(args, "starts at or after the end of the run");
+    refused("run " SCEN " --trace-guests db", "--trace-guests needs --trace");
+}
+
+/* Host work is named by what it does; the size estimate is printed. */
+static void test_trace_gib(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("%s run %s/gib-storm.yaml --set duration=10ms --trace %s/gib.json "
+                        "--trace-window 5ms,6ms > /dev/null 2> %s/gib.err",
+                        IRQSIM_BIN, SCENARIO_DIR, dir, dir),
+                     0);
+    char *t = slurp("%s/gib.json", dir), *err = slurp("%s/gib.err", dir);
+    assert_non_null(strstr(t, "\"name\": \"GAL interruption\""));
+    assert_non_null(strstr(t, "\"name\": \"kicker tick\""));
+    assert_non_null(strstr(t, "\"name\": \"iam_clear\""));
+    assert_non_null(strstr(t, "\"path\": \""));
+    assert_null(strstr(t, "\"name\": \"host work\""));
+    assert_non_null(strstr(err, "MB, estimated"));
+    cj_value doc;
+    parse(&doc, t);
+    cj_free(&doc);
+    free(t);
+    free(err);
 }
 
 /* ---- replications ---------------------------------------------------------------- */
@@ -853,6 +944,7 @@ int main(void)
         cmocka_unit_test(test_plots_without_gnuplot),
         cmocka_unit_test(test_plots_with_gnuplot),
         cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_trace_gib),
         cmocka_unit_test(test_stats_math),
         cmocka_unit_test(test_replications_are_runs),
         cmocka_unit_test(test_intervals_shrink),

@@ -29,8 +29,9 @@ typedef struct cli_opts {
     const char *trace_file;
     char default_out[512]; /* irqsim-out/STEM, when --plot needs a folder and none was named */
     const char *trace_window;
-    char seed_buf[64];   /* "seed=N" for --seed */
-    size_t replications; /* --replications N: seeds per variant; 0 or 1: one run */
+    const char *trace_guests; /* --trace-guests NAME,... */
+    char seed_buf[64];        /* "seed=N" for --seed */
+    size_t replications;      /* --replications N: seeds per variant; 0 or 1: one run */
 } cli_opts;
 
 int cli_add_set(cli_opts *o, const char *kv);

@@ -252,6 +252,7 @@ int cli_collect_start(cli_collect *c, irq_sim *sim, const irq_scenario *sc,
     }
     irq_trace_cfg tc = {.path = cfg->trace_path,
                         .window = cfg->trace_window,
+                        .guests = cfg->trace_guests,
                         .instant = on_instant,
                         .instant_ud = c};
     return irq_trace_open(&c->trace, sim, &tc, err);

@@ -92,6 +92,7 @@ typedef struct cli_collect_cfg {
     bool series;              /* count instant events per interval */
     const char *trace_path;   /* Chrome trace file, or NULL */
     const char *trace_window; /* "FROM,TO", or NULL */
+    const char *trace_guests; /* "web,db-2", or NULL */
 } cli_collect_cfg;
 
 typedef struct cli_collect {

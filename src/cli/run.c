@@ -16,7 +16,8 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(a, "--set") || !strcmp(a, "--seed") || !strcmp(a, "--format") ||
                      !strcmp(a, "--out") || !strcmp(a, "--plot-format") || !strcmp(a, "--trace") ||
-                     !strcmp(a, "--trace-window") || !strcmp(a, "--replications");
+                     !strcmp(a, "--trace-window") || !strcmp(a, "--replications") ||
+                     !strcmp(a, "--trace-guests");
         if (takes && !val) {
             fprintf(stderr, "irqsim run: %s needs a value\n", a);
             return -1;
@@ -52,6 +53,8 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
             o->trace_file = val;
         } else if (!strcmp(a, "--trace-window")) {
             o->trace_window = val;
+        } else if (!strcmp(a, "--trace-guests")) {
+            o->trace_guests = val;
         } else if (!strcmp(a, "--plot")) {
             o->plot = true;
             continue;
@@ -79,8 +82,9 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
                         "replications' seeds are in the JSON output)\n");
         return -1;
     }
-    if (o->trace_window && !o->trace_file) {
-        fprintf(stderr, "irqsim run: --trace-window needs --trace FILE.json\n");
+    if ((o->trace_window || o->trace_guests) && !o->trace_file) {
+        fprintf(stderr, "irqsim run: %s needs --trace FILE.json\n",
+                o->trace_window ? "--trace-window" : "--trace-guests");
         return -1;
     }
     return 0;
@@ -126,6 +130,23 @@ static int apply_scenario_output(cli_opts *o, const irq_scenario *sc)
     return 0;
 }
 
+/* A trace over 200 MB is slow to write and too big for the Perfetto UI:
+ * say so, with the estimate, before the run writes it. */
+static void warn_trace_size(const cli_opts *o, double bytes)
+{
+    if (bytes <= 200e6) {
+        if (!o->quiet)
+            fprintf(stderr, "irqsim run: writing %s (about %.3g MB, estimated)\n", o->trace_file,
+                    bytes / 1e6);
+        return;
+    }
+    fprintf(stderr,
+            "irqsim run: warning: %s will be about %.0f MB (estimated from the scenario's "
+            "rates); keep it small with --trace-window FROM,TO (e.g. --trace-window 0,%s) or "
+            "--trace-guests NAME,...\n",
+            o->trace_file, bytes / 1e6, "10ms");
+}
+
 static int run_one(const cli_opts *opts)
 {
     cli_opts eff = *opts;
@@ -160,9 +181,12 @@ static int run_one(const cli_opts *opts)
         cli_collect_cfg cc = {.latency_csv = lat,
                               .series = o->plot,
                               .trace_path = o->trace_file,
-                              .trace_window = o->trace_window};
+                              .trace_window = o->trace_window,
+                              .trace_guests = o->trace_guests};
         rc = cli_collect_start(&col, sim, sc, &cc, &err);
     }
+    if (rc == IRQ_OK && col.trace)
+        warn_trace_size(o, irq_trace_estimate(col.trace));
     if (rc == IRQ_OK) {
         cli_progress prog;
         cli_progress_init(&prog, o->quiet, "");

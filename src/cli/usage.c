@@ -63,7 +63,11 @@ static const cli_option run_opts[] = {
     OPT_PLOT_FORMAT,
     {"--trace", "FILE.json",
      "write a timeline (Chrome trace-event format) for the Perfetto UI or chrome://tracing"},
-    {"--trace-window", "FROM,TO", "keep only what happens between two times of the run (0,2ms)"},
+    {"--trace-window", "FROM,TO",
+     "keep only what happens between two times of the run (0,2ms); a window outside the run is an "
+     "error"},
+    {"--trace-guests", "NAME,...",
+     "keep only these guests (guest names such as web-3, or template names) in the trace"},
     OPT_REPS,
     OPT_QUIET,
     OPT_HELP,
@@ -339,7 +343,8 @@ static void bash_completion(FILE *f)
           "    --plot-format) COMPREPLY=($(compgen -W \"png svg\" -- \"$cur\")); return ;;\n"
           "    --completion) COMPREPLY=($(compgen -W \"bash zsh\" -- \"$cur\")); return ;;\n"
           "    --out) COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n"
-          "    --seed | --replications | -j | --jobs | --shard | --trace-window) return ;;\n"
+          "    --seed | --replications | -j | --jobs | --shard | --trace-window | "
+          "--trace-guests) return ;;\n"
           "    esac\n    case ${COMP_WORDS[1]} in\n",
           f);
     for (const cli_command *c = cli_commands; c->name; c++) {
@@ -376,7 +381,7 @@ static void zsh_completion(FILE *f)
           "    --plot-format) compadd png svg; return ;;\n"
           "    --completion) compadd bash zsh; return ;;\n"
           "    --out) _files -/; return ;;\n"
-          "    --seed|--replications|-j|--jobs|--shard|--trace-window) return ;;\n"
+          "    --seed|--replications|-j|--jobs|--shard|--trace-window|--trace-guests) return ;;\n"
           "    esac\n    local -a opts\n    case ${words[2]} in\n",
           f);
     for (const cli_command *c = cli_commands; c->name; c++) {

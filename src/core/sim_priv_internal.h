@@ -10,6 +10,7 @@ typedef struct irq_host_work_item {
     irq_event_fn done;
     void *ctx;
     uint64_t arg;
+    const char *what; /* for the trace, or NULL */
 } irq_host_work_item;
 
 /* What a host CPU spends its time on. */

@@ -93,7 +93,13 @@ static void source_fire(void *ctx, uint64_t arg)
                    .injection = (uint8_t)s->cfg->injection,
                    .source = s->cfg_index};
     s->guest->injected++;
-    irq_trace_instant(sim, "arrival", s->guest, s->vcpu, -1);
+    if (sim->priv->tracing) {
+        irq_trace_info info = IRQ_TRACE_INFO_INIT;
+        info.cls = (int32_t)in.cls;
+        info.source = (int32_t)in.source;
+        info.injection = in.injection;
+        irq_trace_event(sim, "arrival", s->guest, s->vcpu, -1, &info);
+    }
     sim->ops->inject(sim->model, &in);
     schedule(s, now);
 }

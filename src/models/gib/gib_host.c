@@ -190,12 +190,14 @@ static void alert(gib *m, irq_guest *g, int isc)
 {
     ggisa *gi = gisa_of(m, g);
     gi->iam &= m->iam_clear_all ? 0 : (uint8_t)~ISC_BIT(isc);
+    irq_trace_instant(m->sim, "iam_clear", g, NULL, -1);
     gi->on_list = true;
     gi->next = m->origin;
     int32_t was = m->origin;
     m->origin = (int32_t)g->index;
     if (was != ORIGIN_NULL) {
         irq_count(g, C_SUPPRESSED, 1);
+        irq_trace_instant(m->sim, "alert_suppressed", g, NULL, -1);
         return;
     }
     if (m->gal_spread)
@@ -203,7 +205,7 @@ static void alert(gib *m, irq_guest *g, int isc)
     irq_count(g, C_GAL, 1);
     irq_count(g, C_HOST_ALERT_CYCLES, m->gal_cost);
     irq_trace_instant(m->sim, "alert", g, NULL, (int)m->gal_cpu);
-    irq_host_work(m->sim, m->gal_cpu, m->gal_cost, gal_pass, m, 0);
+    irq_host_work_named(m->sim, m->gal_cpu, m->gal_cost, gal_pass, m, 0, "GAL interruption");
 }
 
 /* What the handler does for each GISA it takes off the list. */
@@ -257,7 +259,8 @@ static void gal_pass(void *ctx, uint64_t arg)
         m->gal_last = ORIGIN_NULL;
         return;
     }
-    irq_host_work(m->sim, m->gal_cpu, (uint64_t)walked * m->gisa_cost, gal_pass, m, 0);
+    irq_host_work_named(m->sim, m->gal_cpu, (uint64_t)walked * m->gisa_cost, gal_pass, m, 0,
+                        "GAL pass (alert list walk)");
 }
 
 /* ---- the kicker (upstream) -------------------------------------------- */
@@ -272,7 +275,8 @@ void gib_kicker_fire(void *ctx, uint64_t guest)
         return;
     gi->tick_queued = true;
     irq_count(g, C_HOST_ALERT_CYCLES, m->kicker_cost);
-    irq_host_work(m->sim, gi->kicker_cpu, m->kicker_cost, kicker_tick, m, guest);
+    irq_host_work_named(m->sim, gi->kicker_cpu, m->kicker_cost, kicker_tick, m, guest,
+                        "kicker tick");
 }
 
 /* gisa_vcpu_kicker: pending alert ISCs kick one vCPU and re-arm the timer;
