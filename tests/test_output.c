@@ -242,6 +242,45 @@ static void test_sweep_and_shards_match_compare(void **state)
     assert_int_equal(sh("%s merge %s/cmp -q > /dev/null", IRQSIM_BIN, dir), 0);
 }
 
+/* compare --format json|csv prints the files' bytes; the table has its
+ * sections and folds to the terminal's width. */
+static void test_compare_stdout(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("%s compare %s %s %s --format json -q > %s/stdout.json", IRQSIM_BIN, SCEN,
+                        VARY, SETS, dir),
+                     0);
+    same_file("cmp/compare.json", "stdout.json");
+    assert_int_equal(sh("%s compare %s %s %s --format csv -q > %s/stdout.csv", IRQSIM_BIN, SCEN,
+                        VARY, SETS, dir),
+                     0);
+    same_file("cmp/compare.csv", "stdout.csv");
+    char *table = slurp("%s/cmp.txt", dir);
+    static const char *const sections[] = {"-- host work", "-- interrupts", "-- latency (ns)",
+                                           "-- share of vCPU time"};
+    const char *prev = table;
+    for (size_t i = 0; i < 4; i++) { /* all there, in this order */
+        const char *at_ = strstr(prev, sections[i]);
+        if (!at_)
+            fail_msg("no '%s' section after the previous one", sections[i]);
+        prev = at_;
+    }
+    free(table);
+    /* 6 variants in 70 columns: several blocks, each with its header */
+    assert_int_equal(
+        sh("COLUMNS=70 %s compare %s %s %s -q > %s/narrow.txt", IRQSIM_BIN, SCEN, VARY, SETS, dir),
+        0);
+    char *narrow = slurp("%s/narrow.txt", dir);
+    size_t blocks = 0;
+    for (const char *q = narrow; (q = strstr(q, "\nmodel.pick ")); q++)
+        blocks++;
+    assert_true(blocks >= 2);
+    for (char *line = strtok(narrow, "\n"); line; line = strtok(NULL, "\n"))
+        if (strlen(line) > 70 && strncmp(line, "scenario ", 9) != 0)
+            fail_msg("a line of %zu columns in a 70-column table: %s", strlen(line), line);
+    free(narrow);
+}
+
 /* ---- compare.csv ------------------------------------------------------------------ */
 
 /* Splits one CSV line (RFC 4180 quoting) into cells, in place. */
@@ -939,6 +978,7 @@ int main(void)
         cmocka_unit_test(test_compare_matches_runs),
         cmocka_unit_test(test_sweep_and_shards_match_compare),
         cmocka_unit_test(test_csv_parses),
+        cmocka_unit_test(test_compare_stdout),
         cmocka_unit_test(test_merge_refuses_bad_sets),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_plots_without_gnuplot),

@@ -540,12 +540,27 @@ static void cell_value(char *buf, size_t len, const cj_value *x)
         snprintf(buf, len, "%.4g", x->num); /* shares */
 }
 
-static void cell_ratio(char *buf, size_t len, const cj_value *x, const cj_value *first)
+/* The core's percentiles are within 1/256 of exact (src/core/hist_internal.h:
+ * 2^7 sub-buckets per power of two): two of them whose ratio is within
+ * twice that do not differ as far as the histogram can tell. */
+#define PCT_RESOLUTION (2.0 / 256)
+
+/* A latency percentile row: latency_ns.p99, latency_by_class_ns.3.p50, ... */
+static bool percentile_row(const char *row)
+{
+    const char *last = strrchr(row, '.');
+    return !strncmp(row, "latency", 7) && last && last[1] == 'p' && last[2] >= '0' &&
+           last[2] <= '9';
+}
+
+static void cell_ratio(char *buf, size_t len, const cj_value *x, const cj_value *first, bool pct)
 {
     if (!x || !first)
         buf[0] = 0;
     else if (first->num == 0)
         snprintf(buf, len, x->num == 0 ? "x=" : "x-");
+    else if (pct && x->num != first->num && fabs(x->num / first->num - 1) <= PCT_RESOLUTION)
+        snprintf(buf, len, "x%.2f≈", x->num / first->num);
     else
         snprintf(buf, len, "x%.2f", x->num / first->num);
 }
@@ -561,7 +576,8 @@ static void cells(const cli_merged *m, size_t k, size_t r, char *val, char *cmp,
     if (m->nrep <= 1) {
         cell_value(val, len, leaf(v, m->rows[r]));
         if (k)
-            cell_ratio(cmp, len, leaf(v, m->rows[r]), leaf(&m->v[0], m->rows[r]));
+            cell_ratio(cmp, len, leaf(v, m->rows[r]), leaf(&m->v[0], m->rows[r]),
+                       percentile_row(m->rows[r]));
         return;
     }
     cli_ci c;
@@ -769,7 +785,8 @@ static void write_table(const cli_merged *m, FILE *f)
     } else
         fprintf(f,
                 "scenario %s: %zu variant%s (xR: ratio to variant 1, x= both 0, x- variant 1 "
-                "is 0; latencies in ns)\n\n",
+                "is 0, ≈ within the percentiles' resolution (0.4 %%): not a difference; latencies "
+                "in ns)\n\n",
                 m->scenario, m->n, m->n == 1 ? "" : "s");
     /* fold: as many variants per block as fit the width (at least one) */
     size_t width = table_width();

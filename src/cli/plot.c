@@ -1139,11 +1139,12 @@ static void plot_breakdown(plotter *p)
             m->n - 1, m->n > 8 ? 16 : 20, fmin(0.45, 0.04 + 0.0075 * (double)label_w),
             max > 0 ? max * 1.7 : 1);
     for (int i = 0; i < NPARTS; i++) {
-        char lo[64] = "(0", hi[64];
-        for (int j = 0; j < i; j++)
-            snprintf(lo + strlen(lo), sizeof lo - strlen(lo), "+$%d", j + 3);
-        snprintf(hi, sizeof hi, "%s+$%d)", lo, i + 3);
-        strncat(lo, ")", sizeof lo - strlen(lo) - 1);
+        int before[NPARTS], upto[NPARTS];
+        for (int j = 0; j <= i; j++)
+            before[j] = upto[j] = j - 1; /* state_sum counts columns from 4: parts start at 3 */
+        char lo[64], hi[64];
+        state_sum(lo, sizeof lo, before, i);
+        state_sum(hi, sizeof hi, upto, i + 1);
         fprintf(f,
                 "%s'latency-breakdown.csv' skip 1 using ((%s+%s)/2):(-$0):%s:%s:(-$0-0.38):"
                 "(-$0+0.38)%s with boxxyerror title '%s' lc rgb '%s' dt solid",
