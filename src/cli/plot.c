@@ -632,10 +632,16 @@ static void hist_csv(const cli_merged *m, FILE *f, int lo, int hi)
 /* The legend goes top right, above the tallest bin: the y range leaves
  * about one line of text per variant free. Past a dozen variants it
  * goes outside, to the right. */
-/* The legend goes under the plot: it never covers a bin. */
-static void gp_hist_key(FILE *f)
+/* The legend goes under the plot, with room left for it under the axis
+ * label (or to the right past four variants): it never covers a bin. */
+static void gp_hist_key(FILE *f, size_t n)
 {
-    fputs("set yrange [0:*]\nset key outside bottom center horizontal maxcols 3\n", f);
+    fputs("set yrange [0:*]\n", f);
+    if (n <= 4)
+        fprintf(f, "set key outside bottom center vertical\nset bmargin %.1f\n",
+                4.5 + 1.25 * (double)n);
+    else
+        fputs("set key outside right top vertical\n", f);
 }
 
 static void plot_hist(plotter *p, int lo, int hi)
@@ -654,7 +660,7 @@ static void plot_hist(plotter *p, int lo, int hi)
     fputs("set xlabel 'latency from arrival to delivery (log scale)'\n"
           "set ylabel 'interrupts in the bin (%; 10 bins per decade)'\n",
           f);
-    gp_hist_key(f);
+    gp_hist_key(f, p->m->n);
     gp_latency_axis(f, 'x', cli_hist_edge((lo - 1 < 0 ? 0 : lo - 1) * HIST_MERGE),
                     cli_hist_edge((hi + 2) * HIST_MERGE));
     int lines = 0;
@@ -1221,7 +1227,7 @@ static void plot_series(plotter *p, const cli_series *s)
     time_unit(width, &wunit, &wscale);
     fprintf(f,
             "set xlabel 'simulated time (%s)'\nset ylabel 'events per %.3g %s interval'\n"
-            "set yrange [0:*]\nset key outside bottom center horizontal\n",
+            "set yrange [0:*]\nset key outside bottom center horizontal\nset bmargin 6\n",
             unit, width * wscale, wunit);
     for (size_t i = 0; i < n; i++)
         fprintf(f,
