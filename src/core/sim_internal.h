@@ -280,6 +280,9 @@ typedef struct irq_trace_info {
     {                                                                                              \
         .cls = -1, .source = -1, .injection = -1, .latency = -1, .wasted = -1                      \
     }
+/* A counter track (a list's length, pending bits): its value from now on;
+ * g NULL: a host-wide counter. */
+void irq_trace_counter(struct irq_sim *sim, const char *name, const irq_guest *g, uint64_t value);
 /* An instant with its details (irq_trace_instant is this without). */
 void irq_trace_event(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
                      int cpu, const irq_trace_info *info);
@@ -292,6 +295,7 @@ typedef struct irq_tracer {
                     const irq_trace_info *info, uint64_t now);
     /* begin: what the work is ("GAL pass"; NULL: unnamed) */
     void (*host_work)(void *ud, uint32_t cpu, int begin, const char *what, uint64_t now);
+    void (*counter)(void *ud, const char *name, const irq_guest *g, uint64_t value, uint64_t now);
     void *ud;
 } irq_tracer;
 void irq_sim_set_tracer(struct irq_sim *sim, const irq_tracer *t);

@@ -121,13 +121,18 @@ static void name_vcpu(irq_trace *t, const irq_vcpu *v)
          "sort_index", NULL, (long)v->index);
 }
 
+static void name_host(irq_trace *t)
+{
+    if (t->named_host)
+        return;
+    t->named_host = true;
+    meta(t, "process_name", PID_HOST, -1, "name", "host", 0);
+    meta(t, "process_sort_index", PID_HOST, -1, "sort_index", NULL, 0);
+}
+
 static void name_cpu(irq_trace *t, uint32_t cpu)
 {
-    if (!t->named_host) {
-        t->named_host = true;
-        meta(t, "process_name", PID_HOST, -1, "name", "host", 0);
-        meta(t, "process_sort_index", PID_HOST, -1, "sort_index", NULL, 0);
-    }
+    name_host(t);
     if (t->named_cpu[cpu])
         return;
     t->named_cpu[cpu] = 1;
@@ -252,6 +257,28 @@ static void write_flow(irq_trace *t, const char *ph, uint64_t id, int pid, long 
             ph, ph[0] == 'f' ? ", \"bp\": \"e\"" : "", (unsigned long long)id, pid, tid);
     put_us(t->f, units_of(t, now));
     fputc('}', t->f);
+}
+
+/* A model's counter (gib: the alert list's length): on its guest's
+ * process, or on the host's when it has none. */
+static void on_counter(void *ud, const char *name, const irq_guest *g, uint64_t value, uint64_t now)
+{
+    irq_trace *t = ud;
+    if (!t->f || now < t->from || now > t->to || (g && !t->keep_guest[g->index]))
+        return;
+    int pid = PID_HOST;
+    if (g) {
+        name_guest(t, g);
+        pid = PID_GUEST0 + (int)g->index;
+    } else {
+        name_host(t);
+    }
+    begin_event(t);
+    fputs("{\"name\": ", t->f);
+    irq_json_str(t->f, name);
+    fprintf(t->f, ", \"ph\": \"C\", \"pid\": %d, \"ts\": ", pid);
+    put_us(t->f, units_of(t, now));
+    fprintf(t->f, ", \"args\": {\"value\": %llu}}", (unsigned long long)value);
 }
 
 /* The guest's pending interrupts as a counter track, after each change. */
@@ -590,6 +617,7 @@ int irq_trace_open(irq_trace **out, irq_sim *sim, const irq_trace_cfg *cfg, irq_
     irq_tracer tr = {.vcpu_state = t->f ? on_state : NULL,
                      .instant = on_instant,
                      .host_work = t->f ? on_host_work : NULL,
+                     .counter = t->f ? on_counter : NULL,
                      .ud = t};
     irq_sim_set_tracer(sim, &tr);
     *out = t;

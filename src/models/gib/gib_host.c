@@ -195,6 +195,7 @@ static void alert(gib *m, irq_guest *g, int isc)
     gi->next = m->origin;
     int32_t was = m->origin;
     m->origin = (int32_t)g->index;
+    irq_trace_counter(m->sim, "GIB alert list length", NULL, ++m->list_len);
     if (was != ORIGIN_NULL) {
         irq_count(g, C_SUPPRESSED, 1);
         irq_trace_instant(m->sim, "alert_suppressed", g, NULL, -1);
@@ -241,6 +242,8 @@ static void gal_pass(void *ctx, uint64_t arg)
     bool final = m->gal_last == ORIGIN_NONE;
     int32_t cur = m->origin;
     m->origin = final ? ORIGIN_NULL : ORIGIN_NONE;
+    if (m->list_len) /* the pass cut the list off: it walks it from here */
+        irq_trace_counter(m->sim, "GIB alert list length", NULL, m->list_len = 0);
     uint32_t walked = 0;
     while (cur >= 0) {
         irq_guest *g = irq_sim_guest(m->sim, (size_t)cur);

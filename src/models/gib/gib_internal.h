@@ -103,6 +103,7 @@ typedef struct gib {
     int32_t origin;      /* alert_list_origin */
     int32_t gal_last;    /* what the GAL handler's previous pass ended on */
     uint32_t gal_walked; /* GISAs walked by the previous pass */
+    uint32_t list_len;   /* GISAs on the alert list (for the trace's counter) */
     ggisa *g;            /* per guest */
     gvcpu *v;            /* per vCPU id */
     size_t nguests, nvcpus;
