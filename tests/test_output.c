@@ -619,7 +619,8 @@ static size_t collect(const cj_value *events, span *spans, size_t *nspans, flows
             continue;
         long long ts = units(cj_get_t(e, "ts", CJ_NUM));
         assert_true(ts >= from && ts <= to);
-        if (!strcmp(ph, "i")) {
+        const cj_value *cat = cj_get_t(e, "cat", CJ_STR);
+        if (!strcmp(ph, "i") || (cat && !strcmp(cat->str, "irq"))) { /* an arrival may be a slice */
             arrivals += !strcmp(cj_get(e, "name")->str, "arrival");
             check_instant(e);
             continue;

@@ -331,14 +331,22 @@ static void write_instant(irq_trace *t, const char *what, const irq_guest *g, co
         write_flow(t, "f", flow_id(g, info->cls, info->arrival), pid, tid, now);
     if (coalesced)
         return;
+    /* A flow starts from the slice around it: an arrival on the guest-wide
+     * thread, which has no slices, is a slice of its own (0.1 ns). */
+    bool slice = !v && g && !strcmp(what, "arrival");
     begin_event(t);
     fputs("{\"name\": ", t->f);
     irq_json_str(t->f, what);
-    fprintf(t->f, ", \"cat\": \"irq\", \"ph\": \"i\", \"s\": \"%s\"", pid ? "t" : "g");
+    if (slice)
+        fputs(", \"cat\": \"irq\", \"ph\": \"X\"", t->f);
+    else
+        fprintf(t->f, ", \"cat\": \"irq\", \"ph\": \"i\", \"s\": \"%s\"", pid ? "t" : "g");
     if (pid)
         fprintf(t->f, ", \"pid\": %d, \"tid\": %ld", pid, tid);
     fputs(", \"ts\": ", t->f);
     put_us(t->f, units_of(t, now));
+    if (slice)
+        fputs(", \"dur\": 0.0001", t->f);
     fputs(", \"args\": {", t->f);
     bool comma = false;
     if (g) {
