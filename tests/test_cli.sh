@@ -70,6 +70,13 @@ check completion-zsh 0 "$IRQSIM" help --completion zsh
 contains completion-zsh "$tmp/out" "#compdef irqsim"
 if command -v zsh >/dev/null 2>&1; then
     zsh -n "$tmp/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL completion-zsh: syntax"; }
+    # what it offers after --vary: the keys (compadd and _files stubbed to print)
+    cp "$tmp/out" "$tmp/_irqsim"
+    PATH="$(dirname "$IRQSIM"):$PATH" zsh -c 'compadd() { local a; for a; do [[ $a == -* ]] || print -r -- $a; done }
+        _files() { print FILES }
+        source "$1"; words=(irqsim compare x.yaml --vary ""); CURRENT=5; PREFIX=""; _irqsim' \
+        _ "$tmp/_irqsim" >"$tmp/zc" 2>&1
+    contains completion-zsh-keys "$tmp/zc" "model.heuristic"
 fi
 check no-args 2 "$IRQSIM"
 check unknown-command 2 "$IRQSIM" frob

@@ -891,6 +891,17 @@ static void test_replications_are_runs(void **state)
     same_file("rep/compare.json", "repsw/compare.json");
     same_file("rep/compare.csv", "repsw/compare.csv");
     same_file("rep.txt", "repsw.txt");
+    /* and so do shards, merged */
+    for (int k = 1; k <= 2; k++)
+        assert_int_equal(sh("%s sweep %s --vary model.pick=lowest,round-robin %s --replications "
+                            "%d --out %s/repsh%d --shard %d/2 -q",
+                            IRQSIM_BIN, SCEN, SETS, REPS, dir, k, k),
+                         0);
+    assert_int_equal(sh("%s merge %s/repsh1 %s/repsh2 --out %s/repmg -q > %s/repmg.txt", IRQSIM_BIN,
+                        dir, dir, dir, dir),
+                     0);
+    same_file("rep/compare.json", "repmg/compare.json");
+    same_file("rep.txt", "repmg.txt");
 }
 
 static void test_intervals_shrink(void **state)
