@@ -146,6 +146,8 @@ static void q_add(irq_pcpu *p, irq_vcpu *v)
     v->th.queued = true;
     if (!v->th.delayed)
         p->nwaiting++;
+    if (fair(p))
+        irq__rq_insert(&p->tree, v);
 }
 
 static void q_del(irq_pcpu *p, irq_vcpu *v)
@@ -162,6 +164,8 @@ static void q_del(irq_pcpu *p, irq_vcpu *v)
     v->th.queued = false;
     if (!v->th.delayed)
         p->nwaiting--;
+    if (fair(p))
+        irq__rq_remove(&p->tree, v);
 }
 
 /* ---- fair accounting --------------------------------------------------- */
@@ -244,54 +248,45 @@ static bool update_curr(irq_pcpu *p)
     return p->nr > 1;
 }
 
-/* cfs min_vruntime: never decreases; follows the smallest of current and
- * waiting threads. */
+/* cfs min_vruntime: never decreases; follows the smaller of the current
+ * thread's and the leftmost waiting thread's vruntime. */
 static void cfs_update_min(irq_pcpu *p)
 {
     int64_t m = INT64_MAX;
     if (p->cur && p->cur->th.counted)
         m = p->cur->th.vrt;
-    for (irq_vcpu *e = p->q_head; e; e = e->th.q_next)
-        if (e->th.vrt < m)
-            m = e->th.vrt;
+    irq_vcpu *left = irq__rq_leftmost(p->tree);
+    if (left && left->th.vrt < m)
+        m = left->th.vrt;
     if (m != INT64_MAX && m > p->base_v)
         p->base_v = m;
 }
 
-static bool before(const irq_vcpu *a, int64_t ka, const irq_vcpu *b, int64_t kb)
-{
-    return ka < kb || (ka == kb && a->id < b->id);
-}
-
 /* pick_eevdf: the eligible thread with the earliest deadline; the current
- * one under RUN_TO_PARITY protection while eligible. */
+ * one under RUN_TO_PARITY protection while eligible. Ties: the lower vCPU
+ * id; the current one only wins with a strictly earlier deadline. */
 static irq_vcpu *pick_eevdf(irq_pcpu *p)
 {
     irq_vcpu *curr = p->cur && p->cur->th.counted && eligible(p, p->cur) ? p->cur : NULL;
     if (curr && curr->th.protect && host_flag(p, IRQ_HOST_RUN_TO_PARITY))
         return curr;
-    irq_vcpu *best = NULL, *low = NULL;
-    for (irq_vcpu *e = p->q_head; e; e = e->th.q_next) {
-        if (!low || before(e, e->th.vrt, low, low->th.vrt))
-            low = e;
-        if (eligible(p, e) && (!best || before(e, e->th.deadline, best, best->th.deadline)))
-            best = e;
-    }
+    irq_vcpu *best = irq__rq_pick_eligible(p->tree, p->sum_v, p->nr);
     if (curr && (!best || curr->th.deadline < best->th.deadline))
         best = curr;
     if (best)
         return best;
     /* nothing eligible: only possible through rounding; take the lowest vruntime */
-    return p->cur && p->cur->th.counted ? p->cur : low;
+    return p->cur && p->cur->th.counted ? p->cur : irq__rq_leftmost(p->tree);
 }
 
 /* cfs: the leftmost (lowest vruntime) of the current and waiting threads. */
 static irq_vcpu *pick_cfs(irq_pcpu *p)
 {
     irq_vcpu *best = p->cur && p->cur->th.counted ? p->cur : NULL;
-    for (irq_vcpu *e = p->q_head; e; e = e->th.q_next)
-        if (!best || before(e, e->th.vrt, best, best->th.vrt))
-            best = e;
+    irq_vcpu *left = irq__rq_leftmost(p->tree);
+    if (left && (!best || left->th.vrt < best->th.vrt ||
+                 (left->th.vrt == best->th.vrt && left->id < best->id)))
+        best = left;
     return best;
 }
 
@@ -367,6 +362,7 @@ static void take(irq_pcpu *p, irq_vcpu *v)
     bool migrated = v->th.last_cpu != UINT32_MAX && v->th.last_cpu != p->id;
     p->last = v;
     v->pcpu = p->id;
+    v->cpu = p;
     v->th.last_cpu = p->id;
     v->on_cpu = true;
     if (v->lb[1] == NEVER)
@@ -399,6 +395,7 @@ static void put_prev(irq_pcpu *p)
 {
     irq_vcpu *c = p->cur;
     uint64_t now = now_of(p);
+    update_curr(p); /* its vruntime is its key in the queue */
     irq__vcpu_lost_cpu(c);
     c->on_cpu = false;
     c->th.last_ran = now;
@@ -505,15 +502,16 @@ static void wakeup_preempt(irq_pcpu *p, irq_vcpu *v)
 /* A delayed thread wakes where it still is queued (ttwu_runnable). */
 static void wake_delayed(irq_pcpu *p, irq_vcpu *v)
 {
-    v->th.delayed = false;
-    p->nwaiting++;
     update_curr(p);
+    q_del(p, v); /* as delayed: it did not count as waiting */
+    v->th.delayed = false;
     if (avg_v(p) - v->th.vrt > 0) { /* DELAY_ZERO: positive lag is clipped */
         count_out(p, v);
         v->th.vlag = 0;
         place_eevdf(p, v, false);
         count_in(p, v);
     }
+    q_add(p, v);
 }
 
 void irq__sched_wake(irq_vcpu *v)
@@ -621,10 +619,7 @@ static bool cfs_tick_preempt(irq_pcpu *p)
         return true;
     if (ran < pr->cfs_min_gran)
         return false;
-    irq_vcpu *left = NULL;
-    for (irq_vcpu *e = p->q_head; e; e = e->th.q_next)
-        if (!e->th.delayed && (!left || before(e, e->th.vrt, left, left->th.vrt)))
-            left = e;
+    irq_vcpu *left = irq__rq_leftmost(p->tree); /* cfs has no delayed threads */
     return left && c->th.vrt - left->th.vrt > (int64_t)ideal;
 }
 
@@ -650,6 +645,11 @@ static void slice_timer_fired(void *ctx, uint64_t arg)
         tick(p);
     else
         slice_end(p);
+}
+
+static bool before(const irq_vcpu *a, int64_t ka, const irq_vcpu *b, int64_t kb)
+{
+    return ka < kb || (ka == kb && a->id < b->id);
 }
 
 /* newidle balance: pull a waiting thread that did not run within

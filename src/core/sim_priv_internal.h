@@ -31,6 +31,7 @@ typedef struct irq_pcpu {
     irq_vcpu *cur;             /* vCPU thread owning the CPU, or NULL */
     irq_vcpu *last;            /* last vCPU that ran here (context-switch cost) */
     irq_vcpu *q_head, *q_tail; /* queued threads in arrival order (eevdf: delayed too) */
+    irq_vcpu *tree;            /* fair: the same threads by vruntime (runq.c) */
     uint32_t nwaiting;         /* queued threads that want the CPU (not delayed) */
     uint32_t nr;               /* fair: threads in the average: queued, delayed, current */
     int64_t sum_v;             /* fair: sum of their vruntimes */
@@ -61,6 +62,11 @@ typedef struct irq_source {
     uint64_t window; /* STORM: window number */
     double u;        /* STORM random spacing: previous order statistic in [0, 1) */
     uint64_t last;   /* last arrival (keeps jittered arrivals in order) */
+    /* guest-originated (`from:`): arrivals in the sender's guest time */
+    irq_vcpu *sender;
+    uint64_t g0, gnext; /* sender's guest time at the start; of the next arrival */
+    bool gactive;
+    struct irq_source *snext; /* the sender's other sources */
 } irq_source;
 
 struct irq_sim_priv {
@@ -72,7 +78,10 @@ struct irq_sim_priv {
     uint32_t npcpus;
     irq_source *sources;
     size_t nsources;
-    uint64_t *mcounts;  /* nguests * ncounters */
+    uint64_t *mcounts;              /* nguests * ncounters */
+    void *guest_state, *vcpu_state; /* the model's per-guest and per-vCPU state */
+    irq_task *tasks;                /* every vCPU's guest tasks */
+    size_t ntasks_used;
     size_t *tmpl_first; /* index of each template's first guest */
     /* latency per interrupt class, over all guests */
     uint32_t *cls_values; /* sorted */
@@ -113,6 +122,11 @@ void irq__vcpu_poll_abort(irq_vcpu *v);
 void irq__vcpu_pause(irq_vcpu *v);
 void irq__vcpu_resume(irq_vcpu *v);
 void irq__vcpu_update_state(irq_vcpu *v);
+/* runq.c: the fair run queue (a treap by vruntime, min deadline kept) */
+void irq__rq_insert(irq_vcpu **root, irq_vcpu *v);
+void irq__rq_remove(irq_vcpu **root, irq_vcpu *v);
+irq_vcpu *irq__rq_leftmost(irq_vcpu *root);
+irq_vcpu *irq__rq_pick_eligible(irq_vcpu *root, int64_t sum, uint32_t nr);
 /* sched.c: the host scheduler and host work */
 int irq__sched_init(struct irq_sim *sim, irq_error *err);
 void irq__sched_free(struct irq_sim *sim);
@@ -128,6 +142,8 @@ void irq__pcpu_account_end(irq_pcpu *p, uint64_t end);
 /* source.c */
 int irq_sources_create(struct irq_sim *sim, irq_error *err);
 void irq_sources_start(struct irq_sim *sim);
+/* A sender's state went into or out of RUNNING: its guest clock runs or stops. */
+void irq__sources_sender_state(irq_vcpu *v);
 /* sim.c */
 /* Doubles a ring buffer of elem-byte items (first_cap when empty), copying
  * its len items from head so that it starts at 0. 0, or -1 out of memory. */
