@@ -714,6 +714,16 @@ static size_t pick_counters(const cli_merged *m, const char **names)
     return n;
 }
 
+static double counter_max(const cli_merged *m, const char *name)
+{
+    double max = 0;
+    for (size_t k = 0; k < m->n; k++) {
+        const cj_value *x = cj_get_t(m->v[k].totals, name, CJ_NUM);
+        max = x && x->num > max ? x->num : max;
+    }
+    return max;
+}
+
 /* A bar of a panel: a total, or a total per another total (per delivered
  * interrupt, per kick) or per simulated second (den "s"). */
 typedef struct bar_def {
@@ -930,6 +940,8 @@ static void plot_counters(plotter *p)
     for (size_t c = 1; c < n; c++)
         if (!strcmp(names[c], "wasted_kicks"))
             rate[nr++] = names[c];
+    if (counter_max(p->m, "traps") > 0) /* the core's guest traps (EOI, ACK...) */
+        rate[nr++] = "traps";
     for (size_t c = 1; c < n && nr < 4; c++)
         if (strcmp(names[c], "wasted_kicks") != 0)
             rate[nr++] = names[c];

@@ -76,9 +76,9 @@ typedef struct irq_task {
 typedef struct irq_vcpu {
     struct irq_sim *sim;
     struct irq_guest *guest;
-    uint32_t index; /* within the guest */
-    uint32_t id;    /* global */
-    uint32_t pcpu;  /* CPU it runs on, or ran on last */
+    uint32_t index;       /* within the guest */
+    uint32_t id;          /* global */
+    uint32_t pcpu;        /* CPU it runs on, or ran on last */
     struct irq_pcpu *cpu; /* the same CPU (the scheduler keeps both) */
     uint8_t state;
     uint8_t phase;     /* irq_phase: the guest's own busy/idle behaviour */
