@@ -66,6 +66,11 @@ complete_words "$IRQSIM" compare --rep >"$tmp/c2"
 contains completion-option "$tmp/c2" "--replications"
 complete_words "$IRQSIM" compare x.yaml --vary model.heu >"$tmp/c3"
 contains completion-key "$tmp/c3" "model.heuristic="
+# with a scenario on the line: its guest templates' names
+complete_words "$IRQSIM" run "$SRC_DIR/scenarios/many-guests.yaml" --set guests.sm >"$tmp/c4"
+contains completion-key-named "$tmp/c4" "guests.small.count="
+check keys-file 0 "$IRQSIM" help --keys "$SRC_DIR/scenarios/gib-storm.yaml"
+contains keys-file "$tmp/out" "sources.burst.arrivals"
 check completion-zsh 0 "$IRQSIM" help --completion zsh
 contains completion-zsh "$tmp/out" "#compdef irqsim"
 if command -v zsh >/dev/null 2>&1; then

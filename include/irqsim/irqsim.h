@@ -74,9 +74,10 @@ int irq_sim_write_report(const irq_sim *sim, enum irq_format fmt, FILE *out);
 /* The registered models and their parameter tables. */
 void irq_models_describe(FILE *out, int markdown);
 /* Every scenario key a --set override may name, one dotted path a line
- * ("seed", "host.cpus", "model.heuristic", "guests.NAME.count" with NAME
- * standing for a guest template's or a source's name). */
-void irq_scenario_keys(FILE *out);
+ * ("seed", "host.cpus", "model.heuristic", "guests.web.count"). With sc
+ * NULL: every model's keys, NAME standing for a guest template's or a
+ * source's name; with a scenario: its model's, with its names. */
+void irq_scenario_keys(FILE *out, const irq_scenario *sc);
 
 /* ---- Timeline of a run (src/core/trace.c) ------------------------------- */
 

@@ -128,7 +128,9 @@ static const cli_option models_opts[] = {
 static const cli_option help_opts[] = {
     {"--man", NULL, "write the man page irqsim(1) (troff)"},
     {"--completion", "bash|zsh", "write a shell completion script"},
-    {"--keys", NULL, "list the scenario keys --set and --vary accept"},
+    {"--keys", "[FILE]",
+     "list the scenario keys --set and --vary accept (with FILE: its model's, with its guest and "
+     "source names)"},
     OPT_HELP,
     OPT_END,
 };
@@ -333,20 +335,24 @@ static void bash_completion(FILE *f)
           "    if [ \"$COMP_CWORD\" -eq 1 ]; then\n        COMPREPLY=($(compgen -W \"",
           f);
     command_names(f);
-    fputs(" --help --version\" -- \"$cur\"))\n        return\n    fi\n"
-          "    case $prev in\n"
-          "    --set | --vary)\n"
-          "        compopt -o nospace 2>/dev/null\n"
-          "        COMPREPLY=($(compgen -W \"$(\"${COMP_WORDS[0]}\" help --keys 2>/dev/null | "
-          "sed 's/$/=/')\" -- \"$cur\"))\n        return ;;\n"
-          "    --format) COMPREPLY=($(compgen -W \"text json csv\" -- \"$cur\")); return ;;\n"
-          "    --plot-format) COMPREPLY=($(compgen -W \"png svg\" -- \"$cur\")); return ;;\n"
-          "    --completion) COMPREPLY=($(compgen -W \"bash zsh\" -- \"$cur\")); return ;;\n"
-          "    --out) COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n"
-          "    --seed | --replications | -j | --jobs | --shard | --trace-window | "
-          "--trace-guests) return ;;\n"
-          "    esac\n    case ${COMP_WORDS[1]} in\n",
-          f);
+    fputs(
+        " --help --version\" -- \"$cur\"))\n        return\n    fi\n"
+        "    case $prev in\n"
+        "    --set | --vary)\n"
+        "        compopt -o nospace 2>/dev/null\n"
+        "        local w file=\n"
+        "        for w in \"${COMP_WORDS[@]:2}\"; do case $w in *.yaml | *.yml) file=$w ;; esac; "
+        "done\n"
+        "        COMPREPLY=($(compgen -W \"$(\"${COMP_WORDS[0]}\" help --keys $file 2>/dev/null | "
+        "sed 's/$/=/')\" -- \"$cur\"))\n        return ;;\n"
+        "    --format) COMPREPLY=($(compgen -W \"text json csv\" -- \"$cur\")); return ;;\n"
+        "    --plot-format) COMPREPLY=($(compgen -W \"png svg\" -- \"$cur\")); return ;;\n"
+        "    --completion) COMPREPLY=($(compgen -W \"bash zsh\" -- \"$cur\")); return ;;\n"
+        "    --out) COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n"
+        "    --seed | --replications | -j | --jobs | --shard | --trace-window | "
+        "--trace-guests) return ;;\n"
+        "    esac\n    case ${COMP_WORDS[1]} in\n",
+        f);
     for (const cli_command *c = cli_commands; c->name; c++) {
         fprintf(f, "    %s) local opts=\"", c->name);
         flags(f, c);
@@ -369,7 +375,8 @@ static void zsh_completion(FILE *f)
     fputs("#compdef irqsim\n# zsh completion for irqsim, written by `irqsim help --completion "
           "zsh`\n"
           "_irqsim_keys() {\n"
-          "    local -a keys\n    keys=(${(f)\"$(irqsim help --keys 2>/dev/null)\"})\n"
+          "    local -a keys\n    local file=${${(M)words:#*.y(a|)ml}[1]}\n"
+          "    keys=(${(f)\"$(irqsim help --keys $file 2>/dev/null)\"})\n"
           "    compadd -S = -- $keys\n}\n"
           "_irqsim() {\n    if (( CURRENT == 2 )); then\n        compadd -- ",
           f);
@@ -395,6 +402,20 @@ static void zsh_completion(FILE *f)
           f);
 }
 
+/* The scenario keys, with FILE's names when it loads (a completion
+ * script asks with the scenario on the command line: a file that does
+ * not load yet gives the generic keys). */
+static int print_keys(const char *file)
+{
+    irq_scenario *sc = NULL;
+    irq_error err = {0};
+    if (file && irq_scenario_load(&sc, file, NULL, 0, &err) != IRQ_OK)
+        sc = NULL;
+    irq_scenario_keys(stdout, sc);
+    irq_scenario_free(sc);
+    return EXIT_OK;
+}
+
 /* ---- irqsim help ------------------------------------------------------------- */
 
 int cmd_help(int argc, char **argv)
@@ -408,10 +429,8 @@ int cmd_help(int argc, char **argv)
         man_page(stdout);
         return EXIT_OK;
     }
-    if (!strcmp(a, "--keys") && argc == 1) {
-        irq_scenario_keys(stdout);
-        return EXIT_OK;
-    }
+    if (!strcmp(a, "--keys") && argc <= 2)
+        return print_keys(argc == 2 ? argv[1] : NULL);
     if (!strcmp(a, "--completion") && argc == 2 &&
         (!strcmp(argv[1], "bash") || !strcmp(argv[1], "zsh"))) {
         (strcmp(argv[1], "bash") ? zsh_completion : bash_completion)(stdout);
