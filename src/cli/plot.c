@@ -781,7 +781,9 @@ static void gp_variant_tics(const cli_merged *m, FILE *f)
 {
     bool slanted = m->n > 4;
     fprintf(f, "set xtics scale 0 font ',%d' %s(", slanted ? 15 : 17,
-            slanted ? "rotate by 30 right " : "");
+            !slanted   ? ""
+            : m->n > 6 ? "rotate by 45 right "
+                       : "rotate by 30 right ");
     for (size_t k = 0; k < m->n; k++) {
         char tic[300];
         variant_values(&m->v[k], tic, sizeof tic, slanted ? " " : "\n");
@@ -860,8 +862,19 @@ static void bars_csv(const cli_merged *m, FILE *f, const bar_def *b, size_t nb, 
  * lines elsewhere, the value printed above it (turned upright when the
  * bars are narrow, so values never overlap), the 95 % interval as an
  * error bar with replications. */
+/* How far above the tallest bar the axis must reach for the value printed
+ * above it: an upright value of 6 characters at font 15 takes about 70
+ * pixels of a panel `height` pixels high (1000-pixel pictures). */
+static double value_room(bool upright, double height)
+{
+    if (!upright)
+        return 1.3;
+    double free = 1 - 70 / fmax(height, 100);
+    return fmin(4, 1 / fmax(free, 0.25));
+}
+
 static void gp_bar_panels(const plotter *p, FILE *f, const char *csv, const bar_def *b, size_t nb,
-                          const double *top, size_t rows)
+                          const double *top, size_t rows, double height)
 {
     const cli_merged *m = p->m;
     bool upright = m->n > 4;
@@ -880,7 +893,7 @@ static void gp_bar_panels(const plotter *p, FILE *f, const char *csv, const bar_
         fputs("set title ", f);
         gp_str(f, b[c].title);
         fputs(" font ',18'\n", f);
-        gp_count_axis(f, top[c] > 0 ? top[c] * (upright ? 1.6 : 1.3) : 1);
+        gp_count_axis(f, top[c] > 0 ? top[c] * value_room(upright, height) : 1);
         fprintf(f, "plot '%s' skip 1 using 2:%zu:(0.7):1 with boxes lc variable notitle", csv, col);
         if (m->nrep > 1)
             fprintf(f,
@@ -908,12 +921,18 @@ static void plot_bars(plotter *p, const char *stem, const char *what, const bar_
         return;
     gp_begin(p, f, stem, what);
     size_t rows = (nb + per_row - 1) / per_row, cols = (nb + rows - 1) / rows;
+    /* the tic labels slant past 4 variants and stand steeper past 6: room */
+    double bottom = p->m->n > 6 ? 0.25 : p->m->n > 4 ? 0.2 : 0.14;
     fprintf(f, "set multiplot layout %zu,%zu margins 0.07,0.98,%.2f,0.76 spacing 0.06,%.2f ", rows,
-            cols, p->m->n > 4 ? 0.2 : 0.14, p->m->n > 4 ? 0.22 : 0.16);
+            cols, bottom, p->m->n > 4 ? 0.22 : 0.16);
     gp_title(p, f, "title", what);
     char csv[64];
     snprintf(csv, sizeof csv, "%s.csv", stem);
-    gp_bar_panels(p, f, csv, b, nb, top, rows);
+    /* a panel's height in pixels, less its title and tic labels */
+    double height =
+        1000 *
+        ((0.76 - bottom - (p->m->n > 4 ? 0.22 : 0.16) * (double)(rows - 1)) / (double)rows - 0.03);
+    gp_bar_panels(p, f, csv, b, nb, top, rows, height);
     fputs("unset multiplot\n", f);
     gp_end(p, f, stem);
 }
