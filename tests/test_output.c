@@ -372,6 +372,18 @@ static void test_merge_refuses_bad_sets(void **state)
     refused(args, "not an irqsim variant file");
     assert_int_equal(sh("echo '{\"irqsim_variant\": 1}' > %s/bad/variant-1.json", dir), 0);
     refused(args, "expected irqsim_variant 1, sweep");
+    /* replications that do not add up */
+    assert_int_equal(sh("sed 's/\"settings\": {/\"replications\": 2, \"seeds\": [1], \"reports\": "
+                        "[{}, {}], \"settings\": {/' %s/sh1/variant-1.json > %s/bad/variant-1.json",
+                        dir, dir),
+                     0);
+    refused(args, "replications, seeds and reports do not agree");
+    assert_int_equal(
+        sh("sed 's/\"settings\": {/\"replications\": 2, \"seeds\": [1, 2], \"reports\": "
+           "[1, 2], \"settings\": {/' %s/sh1/variant-1.json > %s/bad/variant-1.json",
+           dir, dir),
+        0);
+    refused(args, "a report is not an object");
     snprintf(args, sizeof args, "merge %s/nonexistent", dir);
     refused(args, "cannot open directory");
     refused("merge", "missing DIR");
