@@ -1007,16 +1007,22 @@ static void states_row(const cli_merged *m, const cli_variant *v, size_t g, FILE
     fputc(',', f);
     csv_put_cell(f, label);
     double share[NSTATES], others = 0;
+    cli_ci wait = {0};
     for (int s = 0; s < NSTATES; s++) {
         cli_ci c;
         share[s] = cli_group_state_ci(v, g, states[s], &c) ? 100 * c.mean : 0;
         fprintf(f, ",%.6g", share[s]);
         others += s == WAIT_STATE ? 0 : share[s];
+        if (s == WAIT_STATE)
+            wait = (cli_ci){.mean = 100 * c.mean, .half = 100 * c.half, .n = c.n};
     }
     *stopped += share[NSTATES - 1];
     *others_max = fmax(*others_max, others);
-    char text[200], num[32];
-    fmt_sig3(num, sizeof num, share[WAIT_STATE]);
+    char text[200], num[64];
+    if (m->nrep > 1) /* with replications: the mean and its 95 % half-width */
+        cli_ci_format(num, sizeof num, &wait);
+    else
+        fmt_sig3(num, sizeof num, share[WAIT_STATE]);
     fprintf(f, ",%s%%,%.6g,", num, others);
     size_t used = 0;
     for (int s = 0; s < NSTATES; s++)
@@ -1153,8 +1159,14 @@ static void plot_breakdown(plotter *p)
             used += (size_t)snprintf(text + used, sizeof text - used, "%s%s", i ? " + " : "", num);
         }
         fmt_seconds(num, sizeof num, total * 1e-6);
-        char line[260];
-        snprintf(line, sizeof line, "%s = %s", num, text);
+        char line[300], ci[64] = "";
+        cli_ci lat;
+        if (m->nrep > 1 && cli_total_ci(&m->v[k], "latency_ns.mean", &lat)) {
+            char half[32];
+            fmt_seconds(half, sizeof half, lat.half * 1e-9);
+            snprintf(ci, sizeof ci, " (mean latency ±%s)", half);
+        }
+        snprintf(line, sizeof line, "%s = %s%s", num, text, ci);
         fprintf(f, ",%.6g,", total);
         csv_put_cell(f, line);
         fputc('\n', f);
