@@ -5,14 +5,26 @@
 
 #include "collect_internal.h"
 
+/* The bin of a latency: -1 under 1 ns. */
+static int hist_bin(double ns)
+{
+    if (!(ns >= 1.0))
+        return -1;
+    double b = floor(log10(ns) * CLI_HIST_PER_DECADE);
+    return b >= CLI_HIST_BINS - 1 ? CLI_HIST_BINS - 1 : (int)b;
+}
+
+static void hist_count(cli_hist *h, int bin)
+{
+    if (bin < 0)
+        h->below++;
+    else
+        h->bins[bin]++;
+}
+
 void cli_hist_add(cli_hist *h, double ns)
 {
-    if (!(ns >= 1.0)) {
-        h->below++;
-        return;
-    }
-    double b = floor(log10(ns) * CLI_HIST_PER_DECADE);
-    h->bins[b >= CLI_HIST_BINS - 1 ? CLI_HIST_BINS - 1 : (int)b]++;
+    hist_count(h, hist_bin(ns));
 }
 
 uint64_t cli_hist_total(const cli_hist *h)
@@ -175,28 +187,53 @@ void cli_guest_group(char *buf, size_t len, const char *guest)
 
 /* ---- hooks ------------------------------------------------------------ */
 
+/* The histogram of a class: small classes from the cache (no formatting
+ * or search per interrupt), others by their name. */
+static cli_hist *class_hist(cli_collect *c, uint32_t cls)
+{
+    if (cls < CLI_CLASS_CACHE && c->class_known[cls])
+        return c->class_hist[cls];
+    char key[16];
+    snprintf(key, sizeof key, "%u", cls);
+    cli_hist *h = cli_hist_set_get(&c->lat.by_class, key);
+    if (cls < CLI_CLASS_CACHE) {
+        c->class_hist[cls] = h;
+        c->class_known[cls] = 1;
+    }
+    return h;
+}
+
+/* One latency into the run's, its class's and its group's histograms (the
+ * bin computed once). */
+static void add_to_histograms(cli_collect *c, const char *guest, uint32_t cls, double ns)
+{
+    int bin = hist_bin(ns);
+    hist_count(&c->lat.all, bin);
+    cli_hist *h = class_hist(c, cls);
+    if (h)
+        hist_count(h, bin);
+    else
+        c->lat.by_class.other++;
+    struct cli_guest_slot *slot =
+        &c->guest_cache[((uintptr_t)guest >> 4) * 0x9e3779b97f4a7c15ull >> 54]; /* 10 bits */
+    if (slot->guest != guest) {
+        char key[64];
+        cli_guest_group(key, sizeof key, guest);
+        *slot = (struct cli_guest_slot){guest, cli_hist_set_get(&c->lat.by_group, key)};
+    }
+    if (slot->group)
+        hist_count(slot->group, bin);
+    else
+        c->lat.by_group.other++;
+}
+
 static void on_latency(void *ud, const char *guest, uint32_t cls, uint64_t arrival,
                        uint64_t latency, int coalesced)
 {
     cli_collect *c = ud;
     double ns = (double)latency * c->ns_per_cycle;
-    cli_hist_add(&c->lat.all, ns);
-    char key[64];
-    snprintf(key, sizeof key, "%u", cls);
-    cli_hist *h = cli_hist_set_get(&c->lat.by_class, key);
-    if (h)
-        cli_hist_add(h, ns);
-    else
-        c->lat.by_class.other++;
-    if (guest != c->last_guest) { /* the same guest's name pointer: its group is known */
-        cli_guest_group(key, sizeof key, guest);
-        c->last_guest = guest;
-        c->last_group = cli_hist_set_get(&c->lat.by_group, key);
-    }
-    if (c->last_group)
-        cli_hist_add(c->last_group, ns);
-    else
-        c->lat.by_group.other++;
+    if (c->histograms)
+        add_to_histograms(c, guest, cls, ns);
     if (c->latency_csv)
         fprintf(c->latency_csv, "%s,%u,%.10g,%.10g,%d\n", guest, cls,
                 (double)arrival * c->ns_per_cycle, ns, coalesced);
@@ -237,8 +274,14 @@ int cli_collect_start(cli_collect *c, irq_sim *sim, const irq_scenario *sc,
     memset(c, 0, sizeof *c);
     c->ns_per_cycle = 1e9 / irq_scenario_clock_hz(sc);
     c->latency_csv = cfg->latency_csv;
+    c->histograms = cfg->histograms;
+    if (cfg->histograms && !(c->guest_cache = calloc(CLI_GUEST_CACHE, sizeof *c->guest_cache))) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return err->status = IRQ_ENOMEM;
+    }
     c->want_series = cfg->series;
-    irq_sim_set_latency_sink(sim, on_latency, c);
+    if (cfg->histograms || cfg->latency_csv) /* else nobody reads them: no sink */
+        irq_sim_set_latency_sink(sim, on_latency, c);
     if (!cfg->series && !cfg->trace_path)
         return IRQ_OK;
     if (cfg->series) {
@@ -268,6 +311,8 @@ int cli_collect_stop(cli_collect *c, irq_error *err)
 void cli_collect_free(cli_collect *c)
 {
     cli_lat_free(&c->lat);
+    free(c->guest_cache);
+    c->guest_cache = NULL;
     free(c->series.rows);
     c->series.rows = NULL;
 }

@@ -89,6 +89,7 @@ typedef struct cli_series {
 
 typedef struct cli_collect_cfg {
     FILE *latency_csv;        /* one line per interrupt, or NULL */
+    bool histograms;          /* latency histograms (plots, variant documents) */
     bool series;              /* count instant events per interval */
     const char *trace_path;   /* Chrome trace file, or NULL */
     const char *trace_window; /* "FROM,TO", or NULL */
@@ -98,9 +99,19 @@ typedef struct cli_collect_cfg {
 typedef struct cli_collect {
     double ns_per_cycle;
     FILE *latency_csv;
+    bool histograms;
     cli_lat lat;
-    const char *last_guest; /* the guest of the last latency and its group's histogram */
-    cli_hist *last_group;
+    /* guest name pointer -> its group's histogram, direct-mapped (the
+     * sink names a guest by a pointer that stays the same for the run) */
+#define CLI_GUEST_CACHE 1024
+    struct cli_guest_slot {
+        const char *guest;
+        cli_hist *group;
+    } * guest_cache;
+    /* classes below CLI_CLASS_CACHE: their histogram, looked up once */
+#define CLI_CLASS_CACHE 64
+    cli_hist *class_hist[CLI_CLASS_CACHE];
+    uint8_t class_known[CLI_CLASS_CACHE];
     cli_series series;
     bool want_series;
     irq_trace *trace;

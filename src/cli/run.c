@@ -179,6 +179,7 @@ static int run_one(const cli_opts *opts)
     }
     if (rc == IRQ_OK) {
         cli_collect_cfg cc = {.latency_csv = lat,
+                              .histograms = o->plot,
                               .series = o->plot,
                               .trace_path = o->trace_file,
                               .trace_window = o->trace_window,

@@ -386,7 +386,7 @@ static int simulate(const cli_sweep *s, size_t k, const irq_scenario *sc, irq_si
                     cli_collect *c)
 {
     irq_error err = {0};
-    cli_collect_cfg cfg = {0};
+    cli_collect_cfg cfg = {.histograms = true}; /* the variant document carries them */
     int rc = irq_sim_create(sim, sc, &err);
     if (rc == IRQ_OK)
         rc = cli_collect_start(c, *sim, sc, &cfg, &err);
@@ -455,7 +455,7 @@ static int run_replication(const cli_sweep *s, size_t k, size_t r, size_t n, uin
         st = simulate(s, k, sc, &sim, &c);
     if (st == EXIT_OK && report_text(sim, rep, replen) != 0)
         st = EXIT_SIMFAIL;
-    if (st == EXIT_OK && r == 0) {
+    if (st == EXIT_OK && r == 0 && n > 1) { /* (parsing a big report costs: only when needed) */
         if (report_seed(*rep, *replen, &seeds[0]) != 0)
             st = EXIT_SIMFAIL;
         for (size_t i = 1; i < n; i++)
