@@ -86,6 +86,11 @@ void irq_trace_event(struct irq_sim *sim, const char *what, const irq_guest *g, 
         p->tracer.instant(p->tracer.ud, what, g, v, cpu, info, irq_now(sim));
 }
 
+void irq_trace_kick_reason(struct irq_sim *sim, const char *reason)
+{
+    sim->priv->kick_reason = reason;
+}
+
 void irq_trace_counter(struct irq_sim *sim, const char *name, const irq_guest *g, uint64_t value)
 {
     struct irq_sim_priv *p = sim->priv;

@@ -397,6 +397,10 @@ typedef struct irq_trace_info {
 /* A counter track (a list's length, pending bits): its value from now on;
  * g NULL: a host-wide counter. */
 void irq_trace_counter(struct irq_sim *sim, const char *name, const irq_guest *g, uint64_t value);
+/* Why the kicks issued from now on are issued (the path: "kicker tick",
+ * "GAL pass"), for the trace's kick events; NULL: none said. A model sets
+ * it around the kicks of one path. */
+void irq_trace_kick_reason(struct irq_sim *sim, const char *reason);
 /* An instant with its details (irq_trace_instant is this without). */
 void irq_trace_event(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
                      int cpu, const irq_trace_info *info);

@@ -98,6 +98,7 @@ struct irq_sim_priv {
     irq_hist censored; /* delivered latencies plus the age of each undelivered arrival */
     uint64_t *cls_undelivered, *cls_oldest; /* per class, at the end */
     uint64_t timer_wakeups;                 /* halted vCPUs woken by their own timer */
+    const char *kick_reason;                /* for the trace: why the kicks now issued */
     uint64_t end;                           /* simulated end time */
     double wall_seconds;
     irq_latency_fn sink;
