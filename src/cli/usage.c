@@ -224,7 +224,9 @@ void cli_usage_command(FILE *f, const cli_command *c)
         fprintf(f, "  %s\n", head);
         fold(f, o->help, 6, 90);
     }
-    fputs("\nexit status: 0 ok, 1 the simulation failed, 2 bad input or usage\n", f);
+    fputs("\nexit status: 0 ok, 1 the simulation failed or an output could not be written, 2 bad "
+          "input or usage\n",
+          f);
 }
 
 void cli_usage_all(FILE *f)
@@ -236,7 +238,8 @@ void cli_usage_all(FILE *f)
         fprintf(f, "  %-44s %s\n", head, c->summary);
     }
     fputs("\n`irqsim COMMAND --help` for a command's options; irqsim --version\n"
-          "exit status: 0 ok, 1 the simulation failed, 2 bad input or usage\n",
+          "exit status: 0 ok, 1 the simulation failed or an output could not be written, 2 bad "
+          "input or usage\n",
           f);
 }
 
