@@ -570,9 +570,10 @@ static void plot_keyed(plotter *p, bool by_group)
                  by_group ? "guest group" : "interrupt class");
         gp_title(p, f, "set multiplot title", what);
         gp_cdf_panel(f, lo, hi);
-        fputs("unset label\nunset xlabel\nunset ylabel\nset ytics 20\nset format y '%g%%'\n"
-              "unset key\n",
-              f);
+        fprintf(f,
+                "unset label\nunset xlabel\nunset ylabel\nset ytics %d\nset mytics 2\n"
+                "set format y '%%g%%%%'\nunset key\n",
+                rows > 1 ? 50 : 20); /* short panels: fewer tics */
         double top = 0.78, bottom = key + 0.06, w = 0.88 / (double)cols;
         double h1 = (top - bottom) / (double)rows;
         for (size_t i = 0; i < nk; i++) {
@@ -588,7 +589,7 @@ static void plot_keyed(plotter *p, bool by_group)
                     "set lmargin at screen %.3f\nset rmargin at screen %.3f\n"
                     "set tmargin at screen %.3f\nset bmargin at screen %.3f\n",
                     0.08 + w * (double)c, 0.08 + w * (double)(c + 1) - 0.07,
-                    top - h1 * (double)r - 0.05, top - h1 * (double)(r + 1) + 0.06);
+                    top - h1 * (double)r - 0.05, top - h1 * (double)(r + 1) + 0.1);
             char csv[64];
             snprintf(csv, sizeof csv, "%s.csv", stem);
             gp_plot_lines(f, csv, h + i * m->n, m->n, "1", 2 + i * m->n, "lines", m, false);
