@@ -1053,8 +1053,9 @@ static void state_sum(char *buf, size_t len, const int *list, int n)
 static void states_script(const plotter *p, FILE *f, size_t bars, int nstates, double others_max,
                           size_t label_w)
 {
-    /* the tic labels' room: about 0.0075 of the width per character */
-    double left = fmin(0.45, 0.04 + 0.0075 * (double)label_w);
+    /* the tic labels' room: about 0.0095 of the width per character at
+     * font 20, 0.0078 at 16 */
+    double left = fmin(0.45, 0.03 + (bars > 8 ? 0.0078 : 0.0095) * (double)label_w);
     gp_title(p, f, "set multiplot title", "Where vCPU time goes, per guest group (% of vCPU time)");
     fprintf(f,
             "set style fill solid 1.0 noborder\nset yrange [-%zu.6:0.6]\n"
@@ -1062,7 +1063,7 @@ static void states_script(const plotter *p, FILE *f, size_t bars, int nstates, d
             "set tmargin at screen 0.78\nset bmargin at screen 0.16\n"
             "# row r of the CSV is drawn at y = -r, so the first variant is on top\n"
             "set lmargin at screen %.3f\nset rmargin at screen %.3f\n"
-            "set title 'WAIT'\nset xrange [0:130]\nset xtics 0,50,100\nunset key\n"
+            "set title 'WAIT'\nset xrange [0:150]\nset xtics 0,50,100\nunset key\n"
             "set xlabel '%%'\n"
             "plot 'vcpu-states.csv' skip 1 using ($6/2):(-$0):(0):6:(-$0-0.38):(-$0+0.38):ytic(3) "
             "with boxxyerror lc rgb '%s' dt solid notitle, \\\n"
