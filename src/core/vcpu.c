@@ -472,7 +472,11 @@ static void count_kick(irq_vcpu *v)
 {
     v->kicks++;
     v->guest->kicks++;
-    irq_trace_instant(v->sim, "kick", v->guest, v, -1);
+    if (v->sim->priv->tracing) {
+        irq_trace_info info = IRQ_TRACE_INFO_INIT;
+        info.reason = v->sim->priv->kick_reason; /* set by the model, if it says */
+        irq_trace_event(v->sim, "kick", v->guest, v, -1, &info);
+    }
 }
 
 bool irq_vcpu_kick(irq_vcpu *v)

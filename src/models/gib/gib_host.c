@@ -280,13 +280,16 @@ static void alert(gib *m, irq_guest *g, int isc)
 {
     ggisa *gi = gisa_of(m, g);
     gi->iam &= m->iam_clear_all ? 0 : (uint8_t)~ISC_BIT(isc);
+    irq_trace_instant(m->sim, "iam_clear", g, NULL, -1);
     gi->on_list = true;
     gi->stranded = false;
     gi->next = m->origin;
     int32_t was = m->origin;
     m->origin = (int32_t)g->index;
+    irq_trace_counter(m->sim, "GIB alert list length", NULL, ++m->list_len);
     if (was != ORIGIN_NULL) {
         irq_count(g, C_SUPPRESSED, 1);
+        irq_trace_instant(m->sim, "alert_suppressed", g, NULL, -1);
         return;
     }
     if (m->gal_spread)
@@ -294,7 +297,7 @@ static void alert(gib *m, irq_guest *g, int isc)
     irq_count(g, C_GAL, 1);
     irq_count(g, C_HOST_ALERT_CYCLES, m->gal_cost);
     irq_trace_instant(m->sim, "alert", g, NULL, (int)m->gal_cpu);
-    irq_host_work(m->sim, m->gal_cpu, m->gal_cost, gal_pass, m, 0);
+    irq_host_work_named(m->sim, m->gal_cpu, m->gal_cost, gal_pass, m, 0, "GAL interruption");
 }
 
 /* What the handler does for each GISA it takes off the list. */
@@ -330,6 +333,8 @@ static void gal_pass(void *ctx, uint64_t arg)
     bool final = m->gal_last == ORIGIN_NONE;
     int32_t cur = m->origin;
     m->origin = final ? ORIGIN_NULL : ORIGIN_NONE;
+    if (m->list_len) /* the pass cut the list off: it walks it from here */
+        irq_trace_counter(m->sim, "GIB alert list length", NULL, m->list_len = 0);
     uint32_t walked = 0;
     while (cur >= 0) {
         irq_guest *g = irq_sim_guest(m->sim, (size_t)cur);
@@ -349,7 +354,8 @@ static void gal_pass(void *ctx, uint64_t arg)
         m->gal_last = ORIGIN_NULL;
         return;
     }
-    irq_host_work(m->sim, m->gal_cpu, (uint64_t)walked * m->gisa_cost, gal_pass, m, 0);
+    irq_host_work_named(m->sim, m->gal_cpu, (uint64_t)walked * m->gisa_cost, gal_pass, m, 0,
+                        "GAL pass (alert list walk)");
 }
 
 /* ---- the kicker (upstream) -------------------------------------------- */
@@ -365,7 +371,8 @@ void gib_kicker_fire(void *ctx, uint64_t guest)
     gi->tick_queued = true;
     gi->kicker_expiry = irq_now(m->sim);
     irq_count(g, C_HOST_ALERT_CYCLES, m->kicker_cost);
-    irq_host_work(m->sim, gi->kicker_cpu, m->kicker_cost, kicker_tick, m, guest);
+    irq_host_work_named(m->sim, gi->kicker_cpu, m->kicker_cost, kicker_tick, m, guest,
+                        "kicker tick");
 }
 
 /* hrtimer_forward_now(): the first expiry + k * period after now (whole

@@ -130,6 +130,7 @@ typedef struct gib {
     int32_t origin;      /* alert_list_origin */
     int32_t gal_last;    /* what the GAL handler's previous pass ended on */
     uint32_t gal_walked; /* GISAs walked by the previous pass */
+    uint32_t list_len;   /* GISAs on the alert list (for the trace's counter) */
     uint8_t *summary;    /* per guest x source: adapter summary indicator */
     size_t nsources;
     size_t nguests, nvcpus;
