@@ -213,10 +213,13 @@ bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
         return true;
     }
     if (pd->n - 1 == pd->cap) {
+        /* the count and the doubling must not wrap: fail the run instead */
+        bool too_many = pd->cap > UINT32_MAX / 2 - 1 || (size_t)pd->cap * 2 > SIZE_MAX / 8;
         uint32_t cap = pd->cap ? pd->cap * 2 : 4;
-        uint64_t *more = realloc(pd->more, cap * sizeof *more);
+        uint64_t *more = too_many ? NULL : realloc(pd->more, (size_t)cap * sizeof *more);
         if (!more) {
-            irq_sim_fail(g->sim, "out of memory holding coalesced interrupts");
+            irq_sim_fail(g->sim, too_many ? "more coalesced interrupts than a latch can hold"
+                                          : "out of memory holding coalesced interrupts");
             g->dropped++;
             return false;
         }

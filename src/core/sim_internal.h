@@ -16,6 +16,7 @@
 #include "engine_internal.h"
 #include "hist_internal.h"
 #include "model_internal.h"
+#include "pendq.h"
 #include "rng_internal.h"
 #include "scenario_internal.h"
 
