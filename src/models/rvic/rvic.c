@@ -1,0 +1,176 @@
+/* rVIC: the series' arch/arm64/kvm/rvic-cpu.c and the guest's
+ * drivers/irqchip/irq-rvic.c, irq-rvid.c as the model sees them.
+ *
+ * Per vCPU: enabled, per intid pending/masked (the pending queue's latch
+ * and IRQ_PQ_MASKED), the FIFO delivery list (the queue's order) and the
+ * line HCR_EL2.VI = enabled && list not empty. A change made by another
+ * vCPU kicks the target on every change of its line; a host injection
+ * kicks on low -> high; the caller's own changes update it in place. */
+#include "arm64_internal.h"
+
+static bool line_of(const a64_vcpu *s)
+{
+    return s->enabled && irq_pendq_nqueued(&s->q) > 0;
+}
+
+typedef enum who { OWN, REMOTE, HOST } who;
+
+/* Recomputes t's line after a change made by `by`. */
+static void update_line(a64 *m, irq_vcpu *t, who by)
+{
+    a64_vcpu *s = a64v(t);
+    bool was = s->line;
+    s->line = line_of(s);
+    if (was == s->line || by == OWN)
+        return;
+    if (by == REMOTE || s->line) /* host: only low -> high can happen */
+        a64_kick(m, t);
+}
+
+/* set_pending: dropped when disabled; else pending, queued at the tail if
+ * unmasked and not queued (the pending queue's pend). */
+static bool set_pending(irq_vcpu *t, const irq_intr *in)
+{
+    a64_vcpu *s = a64v(t);
+    if (!s->enabled) {
+        a64_drop(t->guest, C_RVIC_DISABLED);
+        return false;
+    }
+    irq_pendq_pend(&s->q, in->cls, in->arrival);
+    return true;
+}
+
+/* clear_masked: queued at the tail if enabled and pending; while disabled
+ * it unmasks without queueing (and ENABLE does not rescan). */
+static void clear_masked(a64_vcpu *s, uint32_t cls)
+{
+    irq_pendq_unmask(&s->q, cls);
+    if (!s->enabled)
+        irq_pendq_dequeue(&s->q, cls);
+}
+
+/* The guest takes an IRQ exception: one ACKNOWLEDGE takes the list head,
+ * masks it and clears its pending state; IPIs are EOIed (CLEAR_MASKED)
+ * before the handler, the rest after it. */
+static void take(a64 *m, irq_vcpu *v)
+{
+    a64_vcpu *s = a64v(v);
+    if (!s->line || !a64_can_take(v))
+        return;
+    uint32_t cls = irq_pendq_head(&s->q);
+    a64_kind k = a64_kind_of(cls);
+    a64_deliver(m, v, &s->q, cls, &m->plan[k]);
+    irq_pendq_mask(&s->q, cls);
+    if (k == K_IPI)
+        clear_masked(s, cls);
+    update_line(m, v, OWN);
+}
+
+/* Host-side injection (rvic_vcpu_inject_irq, level 1): an MSI through the
+ * rVID, or the timer. A timer arriving while its intid is masked (acked,
+ * its EOI not done) or still pending pends without an exit: the host timer
+ * IRQ stays active until RESAMPLE finds the line low. */
+static void rvic_inject(a64 *m, irq_vcpu *t, const irq_intr *in)
+{
+    a64_vcpu *s = a64v(t);
+    if (a64_kind_of(in->cls) == K_MSI &&
+        (((a64_guest *)irq_guest_model(in->guest))->unmapped >> (in->cls - A64_FIRST_MSI)) & 1) {
+        a64_drop(in->guest, C_RVID_UNMAPPED); /* "Silently ignore unmapped interrupts" */
+        return;
+    }
+    bool exit = a64_kind_of(in->cls) == K_TIMER && a64_guest_mode(t) && !a64_in_flight(s, in->cls);
+    if (!set_pending(t, in))
+        return;
+    if (exit) { /* the timer PPI exits the running vCPU; the re-entry presents VI */
+        s->line = line_of(s);
+        a64_exit(m, t, C_HOST_IRQ_EXITS, m->host_irq, NULL);
+        return;
+    }
+    update_line(m, t, HOST);
+}
+
+/* RVIC_SIGNAL from sender to t (sender NULL: not a vCPU). */
+static void rvic_signal(a64 *m, irq_vcpu *sender, irq_vcpu *t, const irq_intr *in)
+{
+    if (!set_pending(t, in)) /* status DISABLED, no change */
+        return;
+    update_line(m, t, t == sender ? OWN : REMOTE);
+}
+
+static uint64_t rvic_send_cost(a64 *m, irq_vcpu *sender, uint32_t ntargets, uint32_t nclusters)
+{
+    (void)nclusters;
+    irq_count(sender->guest, HVC_SIGNAL, ntargets);
+    irq_count(sender->guest, C_GUEST_TRAP_CYCLES, ntargets * m->hvc);
+    irq_count(sender->guest, C_HOST_IRQCHIP_CYCLES, ntargets * m->hvc);
+    return ntargets * m->hvc;
+}
+
+/* rvic_flush_signaling_state: VI recomputed at entry; the guest takes it. */
+static void rvic_flush(a64 *m, irq_vcpu *v)
+{
+    a64v(v)->line = line_of(a64v(v));
+    take(m, v);
+}
+
+/* The handler's EOI traps are done: [RESAMPLE for the level timer] then
+ * CLEAR_MASKED, which queues a re-pended intid at the tail. RESAMPLE of a
+ * still-high line pends it while masked: a timer arrival during the
+ * handler is already pending (rvic_inject), so it adds nothing here. */
+static void rvic_eoi(a64 *m, irq_vcpu *v)
+{
+    a64_vcpu *s = a64v(v);
+    uint32_t cls = s->cur;
+    s->cur = IRQ_PQ_NONE;
+    if (cls != IRQ_PQ_NONE && a64_kind_of(cls) != K_IPI)
+        clear_masked(s, cls);
+    update_line(m, v, OWN);
+    take(m, v);
+}
+
+static bool rvic_pending(a64 *m, irq_vcpu *v)
+{
+    (void)m;
+    return line_of(a64v(v));
+}
+
+/* Hypercalls the bring-up makes on the caller's own rVIC. */
+void a64_rvic_call(a64 *m, irq_vcpu *v, int call)
+{
+    a64_vcpu *s = a64v(v);
+    switch (call) {
+    case HVC_DISABLE:
+        s->enabled = false;
+        break;
+    case HVC_ENABLE:
+        irq_pendq_drop_all(&s->q, C_RVIC_CLEARED); /* the CLEAR_PENDING sweep before it */
+        s->enabled = true;
+        break;
+    default:
+        return;
+    }
+    update_line(m, v, OWN);
+}
+
+/* Traps per interrupt (Linux driver of the series): IPI ACK + CLEAR_MASKED
+ * before the handler; MSI ACK, handler, CLEAR_MASKED; timer ACK, handler,
+ * RESAMPLE, CLEAR_MASKED. */
+void a64_make_plans(a64 *m)
+{
+    irq_trap ack = {HVC_ACKNOWLEDGE, m->hvc}, unmask = {HVC_CLEAR_MASKED, m->hvc},
+             resample = {HVC_RESAMPLE, m->hvc};
+    m->plan[K_IPI] = (irq_handler_plan){.npre = 2, .pre = {ack, unmask}};
+    m->plan[K_MSI] = (irq_handler_plan){.npre = 1, .npost = 1, .pre = {ack}, .post = {unmask}};
+    m->plan[K_TIMER] =
+        (irq_handler_plan){.npre = 1, .npost = 2, .pre = {ack}, .post = {resample, unmask}};
+}
+
+const a64_chip a64_chip_rvic = {
+    .name = "rvic",
+    .inject = rvic_inject,
+    .signal = rvic_signal,
+    .send_cost = rvic_send_cost,
+    .flush = rvic_flush,
+    .eoi = rvic_eoi,
+    .pending = rvic_pending,
+};
