@@ -15,16 +15,26 @@ static bool line_of(const a64_vcpu *s)
 
 typedef enum who { OWN, REMOTE, HOST } who;
 
+/* The line the guest sees is the rVIC's: checked after every operation. */
+static void check_line(a64 *m, irq_vcpu *t)
+{
+    a64_vcpu *s = a64v(t);
+    if (m->check && s->line != line_of(s)) {
+        s->bad_deliveries++;
+        irq_sim_fail(m->sim, "rvic: vCPU %u of guest %s: line %d but enabled %d, %u queued",
+                     t->index, t->guest->name, s->line, s->enabled, irq_pendq_nqueued(&s->q));
+    }
+}
+
 /* Recomputes t's line after a change made by `by`. */
 static void update_line(a64 *m, irq_vcpu *t, who by)
 {
     a64_vcpu *s = a64v(t);
     bool was = s->line;
     s->line = line_of(s);
-    if (was == s->line || by == OWN)
-        return;
-    if (by == REMOTE || s->line) /* host: only low -> high can happen */
-        a64_kick(m, t);
+    if (was != s->line && (by == REMOTE || (by == HOST && s->line)))
+        a64_kick(m, t); /* host: only low -> high can happen */
+    check_line(m, t);
 }
 
 /* set_pending: dropped when disabled; else pending, queued at the tail if
@@ -83,6 +93,7 @@ static void rvic_inject(a64 *m, irq_vcpu *t, const irq_intr *in)
         return;
     if (exit) { /* the timer PPI exits the running vCPU; the re-entry presents VI */
         s->line = line_of(s);
+        check_line(m, t);
         a64_exit(m, t, C_HOST_IRQ_EXITS, m->host_irq, NULL);
         return;
     }
