@@ -295,13 +295,15 @@ void a64_deliver(a64 *m, irq_vcpu *v, irq_pendq *q, uint32_t cls, const irq_hand
 
 /* ---- sources: who gets an arrival --------------------------------------- */
 
-/* The vCPU an MSI goes to: the source's vCPU, else input mod vCPUs (the
- * guest spreads its MSIs over its CPUs; which one is our assumption). */
+/* The vCPU an MSI goes to: the source's vCPU; a floating source stands for
+ * a multi-queue device with one queue per vCPU and its flows spread evenly:
+ * its arrivals go round-robin over the vCPUs (our assumption). */
 static irq_vcpu *msi_target(const irq_intr *in)
 {
     if (in->vcpu)
         return in->vcpu;
-    return &in->guest->vcpus[(in->cls - A64_FIRST_MSI) % in->guest->nvcpus];
+    a64_guest *gs = irq_guest_model(in->guest);
+    return &in->guest->vcpus[gs->next_msi++ % in->guest->nvcpus];
 }
 
 /* An IPI without a target vCPU goes to every other vCPU of the guest: this

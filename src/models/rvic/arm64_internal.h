@@ -110,6 +110,7 @@ typedef struct a64_vcpu {
 /* Per-guest state (irq_guest_model). */
 typedef struct a64_guest {
     uint64_t unmapped; /* rVID inputs left unmapped (bit n: input n) */
+    uint32_t next_msi; /* vCPU the next floating MSI goes to */
 } a64_guest;
 
 struct a64;
