@@ -197,6 +197,42 @@ static void test_ipi_to_waiting_vcpu(void **state)
     }
 }
 
+/* An IPI to every other vCPU: 18 busy vCPUs (one host CPU each), vCPU 0
+ * sends class 2 once at 100us. The arrival goes to vCPU 1 and 16 copies are
+ * raised for vCPUs 2..17, counted as the source's (injected 17). rVIC: one SIGNAL per
+ * target, 17 x 306 = 5202ns of traps on the sender; GICv3: one SGI trap per
+ * cluster of 16 (vCPUs 1..15 share vCPU 0's Aff1, 16 and 17 are the next):
+ * 2 x 306 = 612ns. Every target is running: one kick and IPI exit each,
+ * latency 1600 (ipi_exit). */
+static void test_ipi_to_all(void **state)
+{
+    (void)state;
+    const char *chips[] = {"rvic", "gicv3"};
+    const uint64_t sender_exit[] = {17 * 306, 2 * 306};
+    for (int c = 0; c < 2; c++) {
+        char y[1024];
+        snprintf(
+            y, sizeof y,
+            "name: t\nseed: 1\nclock_hz: 1e9\nduration: 1ms\n"
+            "host: {cpus: 18, sched: fifo, affinity: pinned, ctx_switch: 0ns, ipi_exit: 1.6us}\n"
+            "model: {name: arm64, irqchip: %s}\n"
+            "guests:\n  - {name: g, vcpus: 18, " BUSY "}\n"
+            "sources:\n  - {name: i, target: g, from: 0, class: 2, " ONCE("100us") "}\n",
+            chips[c]);
+        run r = run_ok(y, NULL, 0);
+        assert_int_equal(r.g->injected, 17);
+        assert_int_equal(C(r, "raised"), 0); /* the copies are the source's arrivals */
+        assert_int_equal(r.g->delivered, 17);
+        assert_int_equal(C(r, c == 0 ? "hvc_signal" : "sysreg_traps"), c == 0 ? 17 : 2);
+        assert_int_equal(r.g->vcpus[0].time_in[IRQ_VCPU_EXITING], sender_exit[c]);
+        assert_int_equal(r.g->kicks, 17);
+        assert_int_equal(C(r, "ipi_exits"), 17);
+        assert_int_equal(cls_hist(&r, 2)->max, 1600);
+        assert_int_equal(cls_hist(&r, 2)->min, 1600);
+        run_free(&r);
+    }
+}
+
 /* The level timer under rVIC, re-pended by RESAMPLE at the tail. vCPU 0
  * busy. Timer at 100us: host IRQ exit to 100.888, ACK to 101.194, handler.
  * MSI at 102us: the line was low (the list empty after the ACK): kick, an
@@ -483,12 +519,19 @@ static void test_random_properties(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_single_rvic),         cmocka_unit_test(test_single_gicv3),
-        cmocka_unit_test(test_single_gicv41),       cmocka_unit_test(test_msi_running_named_costs),
-        cmocka_unit_test(test_ipi_to_waiting_vcpu), cmocka_unit_test(test_timer_resample_tail),
-        cmocka_unit_test(test_burst_of_ten),        cmocka_unit_test(test_disabled_and_unmapped),
-        cmocka_unit_test(test_cpu_bringup),         cmocka_unit_test(test_gicv41_doorbell),
-        cmocka_unit_test(test_validation),          cmocka_unit_test(test_random_properties),
+        cmocka_unit_test(test_single_rvic),
+        cmocka_unit_test(test_single_gicv3),
+        cmocka_unit_test(test_single_gicv41),
+        cmocka_unit_test(test_msi_running_named_costs),
+        cmocka_unit_test(test_ipi_to_waiting_vcpu),
+        cmocka_unit_test(test_ipi_to_all),
+        cmocka_unit_test(test_timer_resample_tail),
+        cmocka_unit_test(test_burst_of_ten),
+        cmocka_unit_test(test_disabled_and_unmapped),
+        cmocka_unit_test(test_cpu_bringup),
+        cmocka_unit_test(test_gicv41_doorbell),
+        cmocka_unit_test(test_validation),
+        cmocka_unit_test(test_random_properties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,8 @@ static void take(a64 *m, irq_vcpu *v)
 static void gic_flush(a64 *m, irq_vcpu *v)
 {
     a64_vcpu *s = a64v(v);
-    uint32_t room = m->lr_count - (s->cur != IRQ_PQ_NONE && !s->cur_hw);
+    bool holds = s->cur != IRQ_PQ_NONE && !s->cur_hw && a64_kind_of(s->cur) != K_IPI;
+    uint32_t room = m->lr_count - holds; /* an active interrupt keeps its LR (not an IPI: EOIed) */
     s->nlr = 0;
     for (uint32_t c = irq_pendq_head(&s->q); c != IRQ_PQ_NONE && s->nlr < room;
          c = irq_pendq_next(&s->q, c))
