@@ -394,6 +394,46 @@ static void test_guest_originated_source(void **state)
     srun_free(&r);
 }
 
+/* A parameter declared once, bound to its owner's field: irq_params_bind
+ * copies each type of value into its field, and leaves unbound ones. */
+typedef struct bound {
+    int64_t i64;
+    uint32_t u32;
+    int choice;
+    bool flag;
+    uint64_t cycles;
+    double real;
+    const irq_dist *dist;
+    int untouched;
+} bound;
+
+static void test_params_bound_to_fields(void **state)
+{
+    (void)state;
+    static const irq_param_desc d[] = {
+        {.name = "a", .type = IRQ_PARAM_INT, IRQ_BIND(bound, i64, IRQ_FIELD_I64)},
+        {.name = "b", .type = IRQ_PARAM_INT, IRQ_BIND(bound, u32, IRQ_FIELD_U32)},
+        {.name = "c", .type = IRQ_PARAM_ENUM, IRQ_BIND(bound, choice, IRQ_FIELD_INT)},
+        {.name = "d", .type = IRQ_PARAM_BOOL, IRQ_BIND(bound, flag, IRQ_FIELD_BOOL)},
+        {.name = "e", .type = IRQ_PARAM_DURATION, IRQ_BIND(bound, cycles, IRQ_FIELD_U64)},
+        {.name = "f", .type = IRQ_PARAM_DOUBLE, IRQ_BIND(bound, real, IRQ_FIELD_DBL)},
+        {.name = "g", .type = IRQ_PARAM_DIST, IRQ_BIND(bound, dist, IRQ_FIELD_DIST)},
+        {.name = "h", .type = IRQ_PARAM_INT},
+    };
+    irq_param_value v[8] = {{.i = -7},   {.i = 40000}, {.i = 2}, {.i = 1}, {.u = 123456789012ull},
+                            {.d = 0.25}, {.i = 0},     {.i = 99}};
+    bound b = {.untouched = 5};
+    irq_params_bind(&b, d, 8, v);
+    assert_int_equal(b.i64, -7);
+    assert_int_equal(b.u32, 40000);
+    assert_int_equal(b.choice, 2);
+    assert_true(b.flag);
+    assert_int_equal(b.cycles, 123456789012ull);
+    assert_true(b.real == 0.25);
+    assert_ptr_equal(b.dist, &v[6].dist);
+    assert_int_equal(b.untouched, 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_tasks_park_and_halt),
         cmocka_unit_test(test_model_state_reachable),
         cmocka_unit_test(test_guest_originated_source),
+        cmocka_unit_test(test_params_bound_to_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

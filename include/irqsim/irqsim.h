@@ -44,6 +44,12 @@ typedef struct irq_sim irq_sim;
  * applied to the YAML tree before validation (as `--set` on the CLI). */
 int irq_scenario_load(irq_scenario **out, const char *path, const char *const *sets, size_t nsets,
                       irq_error *err);
+/* The same from len bytes of YAML in memory. name is what error positions
+ * name (e.g. "inline.yaml:3:7: ..."); relative data-file names in the text
+ * (replay files, empirical distributions) are resolved against the current
+ * directory. */
+int irq_scenario_load_string(irq_scenario **out, const char *name, const char *text, size_t len,
+                             const char *const *sets, size_t nsets, irq_error *err);
 void irq_scenario_free(irq_scenario *sc);
 const char *irq_scenario_name(const irq_scenario *sc);
 double irq_scenario_clock_hz(const irq_scenario *sc);
@@ -118,4 +124,8 @@ const char *irq_scenario_output_dir(const irq_scenario *sc);
 #ifdef __cplusplus
 }
 #endif
+
+/* Reading a run's results: counters, latencies, states, CPU use. */
+#include "result.h"
+
 #endif

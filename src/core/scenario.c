@@ -1086,15 +1086,18 @@ static char *dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
-static int read_tree(loader *L)
+/* Parses the scenario: text[len] when text is given, else the file. */
+static int read_tree(loader *L, const char *text, size_t len)
 {
     irq_scenario *sc = L->sc;
     irq_mark top = {sc->path, 0, 0}, first = {sc->path, 1, 1};
     char *data = NULL, why[200];
-    size_t len;
-    if (irq_read_file(sc->path, IRQ_MAX_SCENARIO_BYTES, &data, &len, why, sizeof why))
+    if (text && len > IRQ_MAX_SCENARIO_BYTES)
+        return irq_error_set(L->c.err, IRQ_EINPUT, &top, "scenario text larger than %u bytes",
+                             IRQ_MAX_SCENARIO_BYTES);
+    if (!text && irq_read_file(sc->path, IRQ_MAX_SCENARIO_BYTES, &data, &len, why, sizeof why))
         return irq_error_set(L->c.err, IRQ_EIO, &top, "cannot read the scenario: %s", why);
-    int rc = irq_ytree_parse(&L->root, data, len, sc->path, L->c.err);
+    int rc = irq_ytree_parse(&L->root, text ? text : data, len, sc->path, L->c.err);
     free(data);
     if (rc != IRQ_OK)
         return rc;
@@ -1131,25 +1134,23 @@ static int apply_sets(loader *L, const char *const *sets, size_t nsets)
     return IRQ_OK;
 }
 
-int irq_scenario_load(irq_scenario **out, const char *path, const char *const *sets, size_t nsets,
-                      irq_error *err)
+/* Loads from text[len] (named name, relative file names against the
+ * current directory) or, when text is NULL, from the file name. */
+static int load(irq_scenario **out, const char *name, const char *text, size_t len,
+                const char *const *sets, size_t nsets, irq_error *err)
 {
-    if (out)
-        *out = NULL;
-    if (!out || !path)
-        return irq_error_set(err, IRQ_EINPUT, NULL, "no scenario file given");
     irq_scenario *sc = calloc(1, sizeof *sc);
     if (!sc)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
-    sc->path = strdup(path);
-    sc->base_dir = dir_of(path);
+    sc->path = strdup(name);
+    sc->base_dir = text ? strdup("") : dir_of(name);
     sc->clock_hz = 1e9;
     loader L = {.sc = sc,
                 .c = {.clock_hz = 1e9, .base_dir = sc->base_dir, .file = sc->path, .err = err}};
     int rc =
         sc->path && sc->base_dir ? IRQ_OK : irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     if (rc == IRQ_OK)
-        rc = read_tree(&L);
+        rc = read_tree(&L, text, len);
     if (rc == IRQ_OK)
         rc = apply_sets(&L, sets, nsets);
     if (rc == IRQ_OK)
@@ -1162,6 +1163,26 @@ int irq_scenario_load(irq_scenario **out, const char *path, const char *const *s
     }
     *out = sc;
     return IRQ_OK;
+}
+
+int irq_scenario_load(irq_scenario **out, const char *path, const char *const *sets, size_t nsets,
+                      irq_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !path)
+        return irq_error_set(err, IRQ_EINPUT, NULL, "no scenario file given");
+    return load(out, path, NULL, 0, sets, nsets, err);
+}
+
+int irq_scenario_load_string(irq_scenario **out, const char *name, const char *text, size_t len,
+                             const char *const *sets, size_t nsets, irq_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !text)
+        return irq_error_set(err, IRQ_EINPUT, NULL, "no scenario text given");
+    return load(out, name ? name : "<string>", text, len, sets, nsets, err);
 }
 
 static void free_values(irq_param_value *v, size_t n)

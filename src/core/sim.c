@@ -427,6 +427,7 @@ static void init_vcpu(struct irq_sim *sim, irq_guest *g, irq_vcpu *v, uint32_t i
     v->index = index;
     v->id = (uint32_t)(v - sim->priv->vcpus);
     v->pcpu = v->id % sim->priv->npcpus;
+    v->cpu = &sim->priv->pcpus[v->pcpu];
     v->params = vcpu_params_for(t, index);
     v->work_alarm = UINT64_MAX;
     if (sim->ops->vcpu_state_size)

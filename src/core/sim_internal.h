@@ -34,6 +34,7 @@ extern const char *const irq_vcpu_state_names[IRQ_VCPU_NSTATES];
 typedef enum irq_seg_kind { IRQ_SEG_BUSY, IRQ_SEG_HANDLER, IRQ_SEG_EXIT } irq_seg_kind;
 
 struct irq_vcpu;
+struct irq_pcpu;
 /* Called when an EXIT segment completes (the vCPU is still on its CPU). */
 typedef void (*irq_exit_done_fn)(struct irq_vcpu *v, void *ctx, uint64_t arg);
 
@@ -78,6 +79,7 @@ typedef struct irq_vcpu {
     uint32_t index; /* within the guest */
     uint32_t id;    /* global */
     uint32_t pcpu;  /* CPU it runs on, or ran on last */
+    struct irq_pcpu *cpu; /* the same CPU (the scheduler keeps both) */
     uint8_t state;
     uint8_t phase;     /* irq_phase: the guest's own busy/idle behaviour */
     bool on_cpu;       /* owns its physical CPU (possibly paused by host work) */

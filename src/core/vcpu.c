@@ -24,7 +24,7 @@ static void dispatch(irq_vcpu *v);
 
 static irq_pcpu *pcpu_of(const irq_vcpu *v)
 {
-    return &v->sim->priv->pcpus[v->pcpu];
+    return v->cpu;
 }
 
 static irq_vcpu_state derive_state(const irq_vcpu *v)
@@ -54,6 +54,8 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
     v->entries[s]++;
     if (v->gsources && (old == IRQ_VCPU_RUNNING || s == IRQ_VCPU_RUNNING))
         irq__sources_sender_state(v);
+    if (v->on_cpu) /* what its CPU spends time on follows the thread's state */
+        irq__pcpu_account(pcpu_of(v));
     if (sim->priv->tracing && sim->priv->tracer.vcpu_state)
         sim->priv->tracer.vcpu_state(sim->priv->tracer.ud, v, old, s, now);
 }
@@ -61,8 +63,6 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
 static void update_state(irq_vcpu *v)
 {
     set_state(v, derive_state(v));
-    if (v->on_cpu)
-        irq__pcpu_account(pcpu_of(v));
 }
 
 void irq__vcpu_update_state(irq_vcpu *v)
@@ -396,6 +396,7 @@ static void halt(irq_vcpu *v, uint64_t poll_max)
         v->polling = true;
         irq_timer_arm(&v->sim->eng, v->poll_timer, now + v->poll_window);
         update_state(v);
+        irq__pcpu_account(pcpu_of(v)); /* the CPU polls now: no state change shows it */
         return;
     }
     block(v);
