@@ -233,6 +233,61 @@ static void test_ipi_to_all(void **state)
     }
 }
 
+/* rVID affinity changes. Two busy vCPUs; the MSI of input 1 (class 33)
+ * targets vCPU 0; after 150us of work vCPU 1 moves input 1 to itself:
+ * SET_MASKED(vCPU 0), SET_MASKED(vCPU 1), RVID_MAP, IS_PENDING(vCPU 0),
+ * CLEAR_MASKED(vCPU 1), one 306ns trap each from 150us.
+ * (a) MSIs at 100us and 200us: the first is delivered on vCPU 0 (kick exit,
+ * ACK, CLEAR_MASKED); the move finds nothing pending: 5 calls; the second
+ * goes to vCPU 1 (kick exit 1.6us, latency 1600). vCPU 1 exits 5 x 306 +
+ * 1600 + 2 x 306 = 3742ns.
+ * (b) one MSI at 150.1us, during the move: input 1 is masked on vCPU 0 by
+ * then (SET_MASKED at 150us): pending, not queued, no kick. IS_PENDING
+ * (150.918us) finds it: CLEAR_PENDING drops it (rvid_moved), SIGNAL
+ * (151.53us) raises a new one on vCPU 1, still masked there; CLEAR_MASKED
+ * (151.836us) queues it; the trap ends at 152.142us and vCPU 1 takes it:
+ * latency 612. 7 calls; injected 2 = delivered 1 + dropped 1. */
+static void test_rvid_move(void **state)
+{
+    (void)state;
+    const char *guest =
+        "guests:\n  - {name: g, vcpus: 2, " BUSY ","
+        " vcpu_overrides: [{index: 1, rvid_move_after: 150us, rvid_move_input: 1}]}\n";
+    char y[2048];
+    snprintf(y, sizeof y,
+             "%s%ssources:\n  - {name: m, target: g, vcpu: 0, class: 33,"
+             " arrivals: periodic(100us), start: 100us, stop: 250us}\n",
+             HEAD("rvic", ""), guest);
+    run r = run_ok(y, NULL, 0);
+    assert_int_equal(r.g->delivered, 2);
+    assert_int_equal(C(r, "hvc_set_masked"), 2);
+    assert_int_equal(C(r, "hvc_rvid_map"), 1);
+    assert_int_equal(C(r, "hvc_is_pending"), 1);
+    assert_int_equal(C(r, "hvc_clear_pending"), 0);
+    assert_int_equal(C(r, "hvc_clear_masked"), 1 + 2);
+    assert_int_equal(r.g->vcpus[1].time_in[IRQ_VCPU_EXITING], 3742);
+    assert_int_equal(cls_hist(&r, 33)->max, 1600);
+    run_free(&r);
+
+    snprintf(y, sizeof y,
+             "%s%ssources:\n  - {name: m, target: g, vcpu: 0, class: 33, " ONCE("150.1us") "}\n",
+             HEAD("rvic", ""), guest);
+    r = run_ok(y, NULL, 0);
+    assert_int_equal(r.g->injected, 2);
+    assert_int_equal(C(r, "raised"), 1);
+    assert_int_equal(r.g->delivered, 1);
+    assert_int_equal(r.g->dropped, 1);
+    assert_int_equal(C(r, "rvid_moved"), 1);
+    assert_int_equal(C(r, "hvc_clear_pending"), 1);
+    assert_int_equal(C(r, "hvc_signal"), 1);
+    assert_int_equal(C(r, "hvc_set_masked") + C(r, "hvc_rvid_map") + C(r, "hvc_is_pending") +
+                         C(r, "hvc_clear_pending") + C(r, "hvc_signal"),
+                     6); /* + the CLEAR_MASKED: 7 */
+    assert_int_equal(r.g->kicks, 0);
+    assert_int_equal(cls_hist(&r, 33)->max, 612);
+    run_free(&r);
+}
+
 /* The level timer under rVIC, re-pended by RESAMPLE at the tail. vCPU 0
  * busy. Timer at 100us: host IRQ exit to 100.888, ACK to 101.194, handler.
  * MSI at 102us: the line was low (the list empty after the ACK): kick, an
@@ -466,7 +521,8 @@ static void test_random_properties(void **state)
                      "  - {name: a, count: 2, vcpus: %d, workload: {busy: exp(%dus),"
                      " idle: exp(%dus), handler: exp(2us)},"
                      " model: {rvid_unmapped_inputs: [%d]},"
-                     " vcpu_overrides: [{index: 1, rvic_enabled: %s, bringup_after: %dus}]}\n"
+                     " vcpu_overrides: [{index: 1, rvic_enabled: %s, bringup_after: %dus},"
+                     " {index: 0, rvid_move_after: %dus, rvid_move_input: %d}]}\n"
                      "sources:\n"
                      "  - {name: pt, target: a, class: %d, arrivals: poisson(%dk/s)}\n"
                      "  - {name: sw, target: a, vcpu: 1, class: %d, injection: software,"
@@ -477,8 +533,9 @@ static void test_random_properties(void **state)
                      "  - {name: tmr, target: a, vcpu: 0, class: 27, arrivals: periodic(250us)}\n",
                      seed, 1 + seed % 4, chips[c], seed % 2 ? "true" : "false", 2 + seed % 5,
                      seed % 3 ? "0ns" : "500us", 2 + seed % 5, 30 + 11 * seed, 20 + 7 * seed,
-                     seed % 4, seed % 3 ? "true" : "false", 100 * seed, 32 + seed % 6,
-                     20 + 5 * seed, 32 + (seed + 1) % 6, seed % 16, 5 + seed);
+                     seed % 4, seed % 3 ? "true" : "false", 100 * seed, 50 + 70 * seed,
+                     (seed + 1) % 6, 32 + seed % 6, 20 + 5 * seed, 32 + (seed + 1) % 6, seed % 16,
+                     5 + seed);
             irq_scenario *sc;
             irq_error err = {0};
             int rc;
@@ -489,6 +546,8 @@ static void test_random_properties(void **state)
             for (size_t i = 0; i < sim->priv->nguests; i++) {
                 irq_guest *g = &sim->priv->guests[i];
                 total += g->injected;
+                if (c == 0) /* vCPU 0 moved an input once, vCPU 1 was brought up once */
+                    assert_int_equal(mcount(sim, g, "hvc_rvid_map"), 1);
                 assert_true(g->injected > 50);
                 for (uint32_t k = 0; k < g->nvcpus; k++) {
                     const a64_vcpu *s = irq_vcpu_model(&g->vcpus[k]);
@@ -529,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_burst_of_ten),
         cmocka_unit_test(test_disabled_and_unmapped),
         cmocka_unit_test(test_cpu_bringup),
+        cmocka_unit_test(test_rvid_move),
         cmocka_unit_test(test_gicv41_doorbell),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_random_properties),

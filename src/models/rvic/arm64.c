@@ -165,6 +165,24 @@ static const irq_param_desc vcpu_params[A64_NVPARAMS] = {
                                  "CPU bring-up (vCPU 0 as the boot CPU); 0 = never",
                          .max = 1e12,
                          .source = "scenario choice"},
+    [V_MOVE_AFTER] = {.name = "rvid_move_after",
+                      .type = IRQ_PARAM_DURATION,
+                      .def = "0ns",
+                      .unit = "time",
+                      .help = "after this much guest work the vCPU moves the MSI of rVID input "
+                              "rvid_move_input to itself (the driver's rvid_irq_set_affinity: 5 "
+                              "hypercalls, 7 if the intid was pending); 0 = never; not with "
+                              "bringup_after",
+                      .max = 1e12,
+                      .source = "scenario choice"},
+    [V_MOVE_INPUT] = {.name = "rvid_move_input",
+                      .type = IRQ_PARAM_INT,
+                      .def = "0",
+                      .unit = "rVID input",
+                      .help = "the input (MSI class - 32) rvid_move_after moves",
+                      .min = 0,
+                      .max = 63,
+                      .source = "scenario choice"},
 };
 
 #define HVC(n, h)                                                                                  \
@@ -208,6 +226,10 @@ static const irq_counter_desc counters[A64_NCOUNTERS] = {
                          IRQ_CG_DELIVERY, NULL},
     [C_RVIC_CLEARED] = {"rvic_cleared", "dropped: pending intids cleared by a CPU bring-up", 0,
                         IRQ_CG_DELIVERY, NULL},
+    [C_RVID_MOVED] = {"rvid_moved",
+                      "dropped: pending on the old vCPU when its input moved (CLEAR_PENDING; "
+                      "the SIGNAL to the new one raises a new interrupt)",
+                      0, IRQ_CG_DELIVERY, NULL},
     [C_GUEST_TRAP_CYCLES] = {"guest_trap_cycles",
                              "guest time lost to the controller's traps and exits (hypercalls, "
                              "SGI traps, MIs, timer exits, kick exits, GIC switches)",
@@ -300,9 +322,12 @@ void a64_deliver(a64 *m, irq_vcpu *v, irq_pendq *q, uint32_t cls, const irq_hand
  * its arrivals go round-robin over the vCPUs (our assumption). */
 static irq_vcpu *msi_target(const irq_intr *in)
 {
+    a64_guest *gs = irq_guest_model(in->guest);
+    uint32_t input = in->cls - A64_FIRST_MSI;
+    if (input < 64 && ((gs->moved >> input) & 1))
+        return &in->guest->vcpus[gs->map[input]];
     if (in->vcpu)
         return in->vcpu;
-    a64_guest *gs = irq_guest_model(in->guest);
     return &in->guest->vcpus[gs->next_msi++ % in->guest->nvcpus];
 }
 
@@ -486,6 +511,12 @@ static void bringup_start(irq_vcpu *v, void *ctx, uint64_t arg)
     bringup_next(v, ctx, arg);
 }
 
+static void move_start(irq_vcpu *v, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    a64_rvid_move(ctx, v, (uint32_t)v->params[V_MOVE_INPUT].i);
+}
+
 /* ---- set-up ------------------------------------------------------------- */
 
 static int a64_validate(const struct irq_scenario *sc, irq_error *err)
@@ -497,6 +528,23 @@ static int a64_validate(const struct irq_scenario *sc, irq_error *err)
                              "nr_trusted %lld and nr_total %lld: both must be multiples of 32 "
                              "and nr_total >= nr_trusted (KVM_DEV_ARM_RVIC_GRP_NR_IRQS)",
                              (long long)tr, (long long)tot);
+    for (size_t t = 0; t < sc->ntmpls; t++) {
+        const irq_guest_tmpl *tm = &sc->tmpls[t];
+        for (size_t o = 0; o <= tm->noverrides; o++) {
+            const irq_param_value *v =
+                o < tm->noverrides ? tm->overrides[o].params : tm->vcpu_params;
+            if (v[V_MOVE_AFTER].u > 0 && v[V_MOVE_INPUT].i >= tot - tr)
+                return irq_error_set(err, IRQ_EINPUT, &v[V_MOVE_INPUT].mark,
+                                     "rvid_move_input %lld of guest '%s' is not below "
+                                     "nr_total - nr_trusted (%lld)",
+                                     (long long)v[V_MOVE_INPUT].i, tm->name, (long long)(tot - tr));
+            if (v[V_BRINGUP_AFTER].u > 0 && v[V_MOVE_AFTER].u > 0)
+                return irq_error_set(err, IRQ_EINPUT, &v[V_MOVE_AFTER].mark,
+                                     "a vCPU of guest '%s' has both bringup_after and "
+                                     "rvid_move_after (one guest-work event per vCPU)",
+                                     tm->name);
+        }
+    }
     for (size_t i = 0; i < sc->nsources; i++) {
         const irq_source_cfg *s = &sc->sources[i];
         a64_kind k = a64_kind_of(s->cls);
@@ -543,6 +591,24 @@ static void read_params(a64 *m)
     a64_make_plans(m);
 }
 
+/* Each rVID input's vCPU, from the MSI sources that name one. */
+static void map_inputs(a64 *m)
+{
+    const irq_scenario *sc = irq_sim_scenario(m->sim);
+    for (size_t i = 0; i < sc->nsources; i++) {
+        const irq_source_cfg *s = &sc->sources[i];
+        uint64_t input = s->cls - (uint64_t)A64_FIRST_MSI;
+        if (a64_kind_of(s->cls) != K_MSI || s->vcpu < 0 || input >= 64)
+            continue;
+        uint64_t first = s->instance < 0 ? 0 : (uint64_t)s->instance;
+        uint64_t end = s->instance < 0 ? sc->tmpls[s->tmpl].count : first + 1;
+        for (uint64_t k = first; k < end; k++) {
+            irq_guest *g = irq_sim_guest_of(m->sim, s->tmpl, k);
+            ((a64_guest *)irq_guest_model(g))->map[input] = (int16_t)s->vcpu;
+        }
+    }
+}
+
 static void a64_destroy(void *model)
 {
     a64 *m = model;
@@ -568,7 +634,10 @@ static int a64_create(struct irq_sim *sim, void **model, irq_error *err)
     const irq_pendq_cfg cfg = {.order = IRQ_PQ_FIFO};
     for (size_t i = 0; i < irq_sim_nguests(sim); i++) {
         irq_guest *g = irq_sim_guest(sim, i);
-        ((a64_guest *)irq_guest_model(g))->unmapped = g->params[G_UNMAPPED].u;
+        a64_guest *gs = irq_guest_model(g);
+        gs->unmapped = g->params[G_UNMAPPED].u;
+        for (int k = 0; k < 64; k++)
+            gs->map[k] = -1;
         for (uint32_t j = 0; j < g->nvcpus; j++) {
             irq_vcpu *v = &g->vcpus[j];
             a64_vcpu *s = a64v(v);
@@ -580,8 +649,11 @@ static int a64_create(struct irq_sim *sim, void **model, irq_error *err)
             s->cur = IRQ_PQ_NONE;
             if (v->params[V_BRINGUP_AFTER].u > 0)
                 irq_vcpu_after_work(v, v->params[V_BRINGUP_AFTER].u, bringup_start, m);
+            else if (v->params[V_MOVE_AFTER].u > 0)
+                irq_vcpu_after_work(v, v->params[V_MOVE_AFTER].u, move_start, m);
         }
     }
+    map_inputs(m);
     *model = m;
     return IRQ_OK;
 }

@@ -47,7 +47,7 @@ enum a64_param {
     A64_NPARAMS
 };
 enum a64_gparam { G_UNMAPPED, A64_NGPARAMS };
-enum a64_vparam { V_RVIC_ENABLED, V_BRINGUP_AFTER, A64_NVPARAMS };
+enum a64_vparam { V_RVIC_ENABLED, V_BRINGUP_AFTER, V_MOVE_AFTER, V_MOVE_INPUT, A64_NVPARAMS };
 
 enum a64_irqchip { CHIP_RVIC, CHIP_GICV3, CHIP_GICV41 };
 
@@ -84,6 +84,7 @@ enum a64_counter {
     C_RVIC_DISABLED,
     C_RVID_UNMAPPED,
     C_RVIC_CLEARED,
+    C_RVID_MOVED,
     C_GUEST_TRAP_CYCLES,
     C_HOST_IRQCHIP_CYCLES,
     A64_NCOUNTERS
@@ -101,9 +102,12 @@ typedef struct a64_vcpu {
     bool in_switch;   /* GIC: that cost is being paid */
     uint8_t nlr;      /* GIC: list registers holding a pending interrupt */
     uint32_t lr[A64_MAX_LR];
-    uint32_t cur;            /* class whose handler runs (IRQ_PQ_NONE: none) */
-    bool cur_hw;             /* GICv4.1: ... taken from hw */
-    uint32_t bringup_left;   /* rVIC bring-up: hypercalls still to make */
+    uint32_t cur;          /* class whose handler runs (IRQ_PQ_NONE: none) */
+    bool cur_hw;           /* GICv4.1: ... taken from hw */
+    uint32_t bringup_left; /* rVIC bring-up: hypercalls still to make */
+    uint8_t mv_step;       /* rVID affinity change: the next call */
+    bool mv_pending;       /* ... IS_PENDING found the intid pending on the old vCPU */
+    uint32_t mv_input, mv_old;
     uint64_t bad_deliveries; /* invariant breaks seen (masked delivered, ...) */
 } a64_vcpu;
 
@@ -111,6 +115,8 @@ typedef struct a64_vcpu {
 typedef struct a64_guest {
     uint64_t unmapped; /* rVID inputs left unmapped (bit n: input n) */
     uint32_t next_msi; /* vCPU the next floating MSI goes to */
+    uint64_t moved;    /* rVID inputs an affinity change retargeted (bit n: input n) */
+    int16_t map[64];   /* vCPU of each input: its source's, or where it moved; -1: floating */
 } a64_guest;
 
 struct a64;
@@ -154,6 +160,8 @@ extern const a64_chip a64_chip_rvic, a64_chip_gicv3, a64_chip_gicv41;
  * (bring-up). */
 void a64_make_plans(a64 *m);
 void a64_rvic_call(a64 *m, irq_vcpu *v, int call);
+/* An rVID affinity change: input k moves to v (rvic.c). */
+void a64_rvid_move(a64 *m, irq_vcpu *v, uint32_t input);
 
 static inline a64_vcpu *a64v(const irq_vcpu *v)
 {

@@ -163,6 +163,98 @@ void a64_rvic_call(a64 *m, irq_vcpu *v, int call)
     update_line(m, v, OWN);
 }
 
+/* An rVID affinity change, as the guest's rvid_irq_set_affinity makes it
+ * for an enabled IRQ: SET_MASKED(old), SET_MASKED(new), RVID_MAP,
+ * IS_PENDING(old), [if pending: CLEAR_PENDING(old), SIGNAL(new)],
+ * CLEAR_MASKED(new): 5 or 7 hypercalls on the caller, the new target. Each
+ * call acts when its trap starts. An input with no single old vCPU (a
+ * floating source) takes the old-side calls on the caller's own rVIC. The
+ * SIGNAL raises a new interrupt (the old pending one is counted dropped,
+ * rvid_moved). Under the GIC the input is retargeted at once, its ITS
+ * commands not charged. */
+enum {
+    MV_MASK_OLD,
+    MV_MASK_NEW,
+    MV_MAP,
+    MV_IS_PENDING,
+    MV_CLEAR_PENDING,
+    MV_SIGNAL,
+    MV_UNMASK,
+    MV_END
+};
+
+static void move_next(irq_vcpu *v, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    a64 *m = ctx;
+    a64_vcpu *s = a64v(v);
+    irq_vcpu *old = &v->guest->vcpus[s->mv_old];
+    a64_guest *gs = irq_guest_model(v->guest);
+    uint32_t cls = A64_FIRST_MSI + s->mv_input;
+    while (s->mv_step < MV_END && !s->mv_pending &&
+           (s->mv_step == MV_CLEAR_PENDING || s->mv_step == MV_SIGNAL))
+        s->mv_step++;
+    int call;
+    switch (s->mv_step++) {
+    case MV_MASK_OLD:
+        call = HVC_SET_MASKED;
+        irq_pendq_mask(&a64v(old)->q, cls);
+        update_line(m, old, old == v ? OWN : REMOTE);
+        break;
+    case MV_MASK_NEW:
+        call = HVC_SET_MASKED;
+        irq_pendq_mask(&s->q, cls);
+        update_line(m, v, OWN);
+        break;
+    case MV_MAP:
+        call = HVC_RVID_MAP;
+        gs->map[s->mv_input] = (int16_t)v->index;
+        gs->moved |= 1ull << s->mv_input;
+        gs->unmapped &= ~(1ull << s->mv_input);
+        break;
+    case MV_IS_PENDING:
+        call = HVC_IS_PENDING;
+        s->mv_pending = irq_pendq_is_pending(&a64v(old)->q, cls);
+        break;
+    case MV_CLEAR_PENDING:
+        call = HVC_CLEAR_PENDING;
+        irq_pendq_drop(&a64v(old)->q, cls, C_RVID_MOVED);
+        update_line(m, old, old == v ? OWN : REMOTE);
+        break;
+    case MV_SIGNAL:
+        call = HVC_SIGNAL;
+        irq_raise(v->guest, v, cls, IRQ_INJ_SOFTWARE, UINT32_MAX);
+        break;
+    case MV_UNMASK:
+        call = HVC_CLEAR_MASKED;
+        clear_masked(s, cls);
+        update_line(m, v, OWN);
+        break;
+    default:
+        return;
+    }
+    irq_count(v->guest, C_GUEST_TRAP_CYCLES, m->hvc);
+    irq_count(v->guest, C_HOST_IRQCHIP_CYCLES, m->hvc);
+    irq_vcpu_trap(v, call, m->hvc, move_next, m, 0);
+}
+
+void a64_rvid_move(a64 *m, irq_vcpu *v, uint32_t input)
+{
+    a64_guest *gs = irq_guest_model(v->guest);
+    a64_vcpu *s = a64v(v);
+    int old = gs->map[input];
+    if (m->irqchip != CHIP_RVIC) {
+        gs->map[input] = (int16_t)v->index;
+        gs->moved |= 1ull << input;
+        return;
+    }
+    s->mv_input = input;
+    s->mv_old = old < 0 ? v->index : (uint32_t)old;
+    s->mv_step = MV_MASK_OLD;
+    s->mv_pending = false;
+    move_next(v, m, 0);
+}
+
 /* Traps per interrupt (Linux driver of the series): IPI ACK + CLEAR_MASKED
  * before the handler; MSI ACK, handler, CLEAR_MASKED; timer ACK, handler,
  * RESAMPLE, CLEAR_MASKED. */
