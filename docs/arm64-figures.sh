@@ -9,7 +9,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 chips=model.irqchip=rvic,gicv3,gicv4.1
-rates='sources.msi.arrivals=poisson(4k/s),poisson(40k/s),poisson(200k/s),poisson(400k/s)'
+rates='sources.msi.arrivals=poisson(2k/s),poisson(20k/s),poisson(100k/s),poisson(200k/s)'
+ipis='sources.ipi.arrivals=poisson(1k/s),poisson(10k/s),poisson(50k/s)'
 "$IRQSIM" compare "$SRC_DIR/scenarios/rvic-vs-gic.yaml" --vary "$chips" --quiet \
     --out "$tmp/mix" >/dev/null
 "$IRQSIM" compare "$SRC_DIR/scenarios/rvic-vs-gic.yaml" --set model.irqchip=gicv3 \
@@ -18,6 +19,8 @@ for inj in software passthrough; do
     "$IRQSIM" compare "$SRC_DIR/scenarios/rvic-rate.yaml" --vary "$chips" --vary "$rates" \
         --set "sources.msi.injection=$inj" --quiet --out "$tmp/$inj" >/dev/null
 done
+"$IRQSIM" compare "$SRC_DIR/scenarios/rvic-rate.yaml" --vary "$chips" --vary "$ipis" --quiet \
+    --out "$tmp/ipi" >/dev/null
 
 # awk over compare.csv, columns by name. v = vCPUs, s = simulated seconds,
 # hz = clock: "% of a CPU per vCPU" = cycles / hz / (v s) x 100.
@@ -26,7 +29,7 @@ table() {
     NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     {
         chip = (mode == "switch") ? "gicv3" : $c["model.irqchip"]
-        rate = (mode == "rate") ? $c["sources.msi.arrivals"] : (mode == "switch") ? $c["model.gic_switch_cost"] : "-"
+        rate = (mode == "msi") ? $c["sources.msi.arrivals"] : (mode == "ipi") ? $c["sources.ipi.arrivals"] : (mode == "switch") ? $c["model.gic_switch_cost"] : "-"
         SW[rate] = $c["gic_switches"] / (v * s)
         d = $c["delivered"]; h = $c["host_irqchip_cycles"]; g = $c["guest_trap_cycles"]
         key = rate; if (!(key in seen)) { seen[key] = 1; order[n++] = key }
@@ -57,7 +60,7 @@ table() {
                 H["-", "rvic"] - H["-", "gicv4.1"], NS["-", "rvic"] - NS["-", "gicv4.1"]
             exit
         }
-        print "| MSI rate per guest | delivered /vCPU/s (gicv3) | rvic % | gicv3 % | gicv4.1 % | rvic - gicv3 | rvic - gicv4.1 | extra ns per interrupt over gicv3 |"
+        print "| " (mode == "msi" ? "MSI rate per guest" : "IPI rate per vCPU") " | delivered /vCPU/s (gicv3) | rvic % | gicv3 % | gicv4.1 % | rvic - gicv3 | rvic - gicv4.1 | extra ns per interrupt over gicv3 |"
         print "|---|---|---|---|---|---|---|---|"
         for (k = 0; k < n; k++) {
             r = order[k]; dx = H[r, "rvic"] - H[r, "gicv3"]
@@ -86,5 +89,9 @@ for inj in software passthrough; do
     echo
     echo "### MSI rate sweep, $inj MSIs (scenarios/rvic-rate.yaml: 32 vCPUs, 100 ms)"
     echo
-    table "$tmp/$inj/compare.csv" 32 0.1 3e9 rate
+    table "$tmp/$inj/compare.csv" 32 0.1 3e9 msi
 done
+echo
+echo "### IPI rate sweep (scenarios/rvic-rate.yaml, MSIs at 1k/s per vCPU)"
+echo
+table "$tmp/ipi/compare.csv" 32 0.1 3e9 ipi
