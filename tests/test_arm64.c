@@ -549,6 +549,36 @@ static void test_validation(void **state)
     }
 }
 
+/* Intids up to nr_total - 1 = 2047 (rVID inputs past the 64 that
+ * rvid_unmapped_inputs can name) run under every controller, conserving
+ * (the core checks) and with nothing dropped: only inputs 0..63 can be left
+ * unmapped. */
+static void test_large_intids(void **state)
+{
+    (void)state;
+    const char *chips[] = {"rvic", "gicv3", "gicv4.1"};
+    for (int c = 0; c < 3; c++) {
+        char y[1024];
+        snprintf(
+            y, sizeof y,
+            HEAD(
+                "%s",
+                ", nr_total: 2048, vgic_v4_enable: true") "guests:\n  - {name: g, vcpus: 2, " BUSY
+                                                          ","
+                                                          " model: {rvid_unmapped_inputs: [0, "
+                                                          "63]}}\n"
+                                                          "sources:\n  - {name: a, target: g, "
+                                                          "class: 2047, arrivals: poisson(50k/s)}\n"
+                                                          "  - {name: b, target: g, vcpu: 1, "
+                                                          "class: 100, arrivals: poisson(50k/s)}\n",
+            chips[c]);
+        run r = run_ok(y, NULL, 0);
+        assert_true(r.g->delivered > 50);
+        assert_int_equal(r.g->dropped, 0);
+        run_free(&r);
+    }
+}
+
 /* Properties on random scenarios for every controller: the run succeeds
  * (the core checks conservation per guest; the model checks as it goes that
  * the rVIC line equals enabled && list not empty, that no queue holds a
@@ -644,6 +674,7 @@ int main(void)
         cmocka_unit_test(test_rvid_move),
         cmocka_unit_test(test_gicv41_doorbell),
         cmocka_unit_test(test_validation),
+        cmocka_unit_test(test_large_intids),
         cmocka_unit_test(test_random_properties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

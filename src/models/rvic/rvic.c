@@ -76,6 +76,15 @@ static void take(a64 *m, irq_vcpu *v)
     update_line(m, v, OWN);
 }
 
+/* An MSI on an input the guest never mapped (rvid_unmapped_inputs names
+ * inputs 0..63; the others are mapped). */
+static bool input_unmapped(const irq_intr *in)
+{
+    uint32_t input = in->cls - A64_FIRST_MSI;
+    return a64_kind_of(in->cls) == K_MSI && input < 64 &&
+           ((((a64_guest *)irq_guest_model(in->guest))->unmapped >> input) & 1);
+}
+
 /* Host-side injection (rvic_vcpu_inject_irq, level 1): an MSI through the
  * rVID, or the timer. A timer arriving while its intid is masked (acked,
  * its EOI not done) or still pending pends without an exit: the host timer
@@ -83,8 +92,7 @@ static void take(a64 *m, irq_vcpu *v)
 static void rvic_inject(a64 *m, irq_vcpu *t, const irq_intr *in)
 {
     a64_vcpu *s = a64v(t);
-    if (a64_kind_of(in->cls) == K_MSI &&
-        (((a64_guest *)irq_guest_model(in->guest))->unmapped >> (in->cls - A64_FIRST_MSI)) & 1) {
+    if (input_unmapped(in)) {
         a64_drop(in->guest, C_RVID_UNMAPPED); /* "Silently ignore unmapped interrupts" */
         return;
     }
