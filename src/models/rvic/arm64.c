@@ -275,6 +275,14 @@ void a64_kick(a64 *m, irq_vcpu *v)
         charge(v->guest, m->ipi_exit, true);
 }
 
+void a64_timer_path(a64 *m, irq_vcpu *t)
+{
+    if (a64_guest_mode(t))
+        a64_exit(m, t, C_HOST_IRQ_EXITS, m->host_irq, NULL);
+    else if (irq_vcpu_halted(t))
+        irq_vcpu_kick(t);
+}
+
 void a64_drop(irq_guest *g, int counter)
 {
     g->dropped++;

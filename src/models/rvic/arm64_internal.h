@@ -187,6 +187,13 @@ bool a64_guest_mode(const irq_vcpu *v);
 void a64_exit(a64 *m, irq_vcpu *v, int counter, uint64_t cycles, irq_exit_done_fn done);
 /* kvm_vcpu_kick for the controller: counts the forced exit's host time. */
 void a64_kick(a64 *m, irq_vcpu *v);
+/* A per-CPU timer expiry, now pending, that is not already pending or being
+ * handled: its physical PPI exits a vCPU in guest mode (the host injects it
+ * and re-enters); a vCPU blocked in WFI is woken by KVM's background timer
+ * (kvm_bg_timer_expire -> kvm_vcpu_wake_up); one in the host or preempted
+ * finds it when it next enters (the timer state is synced at vcpu load and
+ * entry): no kick. */
+void a64_timer_path(a64 *m, irq_vcpu *t);
 /* An arrival that never became pending: dropped with counter as reason. */
 void a64_drop(irq_guest *g, int counter);
 /* A class delivered from q to v with plan; checks it was not masked. */

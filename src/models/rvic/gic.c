@@ -128,9 +128,8 @@ static void queue_and_kick(a64 *m, irq_vcpu *t, const irq_intr *in)
     a64_kick(m, t);
 }
 
-/* The timer is HW-mapped: its physical PPI exits a running vCPU and the
- * host injects it; while it is pending or active the physical IRQ stays
- * active (no new exit); a blocked vCPU is woken by the background timer. */
+/* The timer is HW-mapped: while it is pending or active the physical IRQ
+ * stays active (no new exit); otherwise a64_timer_path. */
 static void gic_inject(a64 *m, irq_vcpu *t, const irq_intr *in)
 {
     a64_vcpu *s = a64v(t);
@@ -141,16 +140,10 @@ static void gic_inject(a64 *m, irq_vcpu *t, const irq_intr *in)
             queue_and_kick(m, t, in);
         return;
     }
-    if (a64_in_flight(s, in->cls)) {
-        irq_pendq_pend(&s->q, in->cls, in->arrival);
-        return;
-    }
-    if (a64_guest_mode(t)) {
-        irq_pendq_pend(&s->q, in->cls, in->arrival);
-        a64_exit(m, t, C_HOST_IRQ_EXITS, m->host_irq, NULL);
-        return;
-    }
-    queue_and_kick(m, t, in);
+    bool in_flight = a64_in_flight(s, in->cls);
+    irq_pendq_pend(&s->q, in->cls, in->arrival);
+    if (!in_flight)
+        a64_timer_path(m, t);
 }
 
 /* vgic_v3_dispatch_sgi: a software SGI is queued with a kick; a vSGI

@@ -86,9 +86,7 @@ static bool input_unmapped(const irq_intr *in)
 }
 
 /* Host-side injection (rvic_vcpu_inject_irq, level 1): an MSI through the
- * rVID, or the timer. A timer arriving while its intid is masked (acked,
- * its EOI not done) or still pending pends without an exit: the host timer
- * IRQ stays active until RESAMPLE finds the line low. */
+ * rVID (kick on low -> high), or the timer (a64_timer_path). */
 static void rvic_inject(a64 *m, irq_vcpu *t, const irq_intr *in)
 {
     a64_vcpu *s = a64v(t);
@@ -96,13 +94,13 @@ static void rvic_inject(a64 *m, irq_vcpu *t, const irq_intr *in)
         a64_drop(in->guest, C_RVID_UNMAPPED); /* "Silently ignore unmapped interrupts" */
         return;
     }
-    bool exit = a64_kind_of(in->cls) == K_TIMER && a64_guest_mode(t) && !a64_in_flight(s, in->cls);
+    bool timer = a64_kind_of(in->cls) == K_TIMER && !a64_in_flight(s, in->cls);
     if (!set_pending(t, in))
         return;
-    if (exit) { /* the timer PPI exits the running vCPU; the re-entry presents VI */
+    if (timer) {
         s->line = line_of(s);
         check_line(m, t);
-        a64_exit(m, t, C_HOST_IRQ_EXITS, m->host_irq, NULL);
+        a64_timer_path(m, t);
         return;
     }
     update_line(m, t, HOST);
