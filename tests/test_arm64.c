@@ -288,6 +288,33 @@ static void test_rvid_move(void **state)
     run_free(&r);
 }
 
+/* RVID_UNMAP at run time: MSIs of input 1 (class 33) to vCPU 0 at 100us
+ * and 200us; vCPU 1 unmaps input 1 after 150us of work (one 306ns trap).
+ * The first is delivered, the second dropped (rvid_unmapped). Under GICv3
+ * the unmap is an rVID operation and changes nothing: both delivered. */
+static void test_rvid_unmap(void **state)
+{
+    (void)state;
+    const char *chips[] = {"rvic", "gicv3"};
+    for (int c = 0; c < 2; c++) {
+        char y[1024];
+        snprintf(y, sizeof y,
+                 HEAD("%s",
+                      "") "guests:\n  - {name: g, vcpus: 2, " BUSY ","
+                          " vcpu_overrides: [{index: 1, rvid_move_after: 150us, rvid_move_input: 1,"
+                          " rvid_move_unmap: true}]}\n"
+                          "sources:\n  - {name: m, target: g, vcpu: 0, class: 33,"
+                          " arrivals: periodic(100us), start: 100us, stop: 250us}\n",
+                 chips[c]);
+        run r = run_ok(y, NULL, 0);
+        assert_int_equal(r.g->injected, 2);
+        assert_int_equal(r.g->delivered, c == 0 ? 1 : 2);
+        assert_int_equal(C(r, "rvid_unmapped"), c == 0 ? 1 : 0);
+        assert_int_equal(C(r, "hvc_rvid_unmap"), c == 0 ? 1 : 0);
+        run_free(&r);
+    }
+}
+
 /* The level timer under rVIC, re-pended by RESAMPLE at the tail. vCPU 0
  * busy. Timer at 100us: host IRQ exit to 100.888, ACK to 101.194, handler.
  * MSI at 102us: the line was low (the list empty after the ACK): kick, an
@@ -672,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_disabled_and_unmapped),
         cmocka_unit_test(test_cpu_bringup),
         cmocka_unit_test(test_rvid_move),
+        cmocka_unit_test(test_rvid_unmap),
         cmocka_unit_test(test_gicv41_doorbell),
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_large_intids),

@@ -183,6 +183,13 @@ static const irq_param_desc vcpu_params[A64_NVPARAMS] = {
                       .min = 0,
                       .max = 63,
                       .source = "scenario choice"},
+    [V_MOVE_UNMAP] = {.name = "rvid_move_unmap",
+                      .type = IRQ_PARAM_BOOL,
+                      .def = "false",
+                      .unit = "flag",
+                      .help = "rvid_move_after unmaps the input instead (RVID_UNMAP, 1 hypercall; "
+                              "its MSIs are dropped from then on, rvid_unmapped)",
+                      .source = "scenario choice"},
 };
 
 #define HVC(n, h)                                                                                  \
@@ -522,7 +529,7 @@ static void bringup_start(irq_vcpu *v, void *ctx, uint64_t arg)
 static void move_start(irq_vcpu *v, void *ctx, uint64_t arg)
 {
     (void)arg;
-    a64_rvid_move(ctx, v, (uint32_t)v->params[V_MOVE_INPUT].i);
+    a64_rvid_move(ctx, v, (uint32_t)v->params[V_MOVE_INPUT].i, v->params[V_MOVE_UNMAP].i != 0);
 }
 
 /* ---- set-up ------------------------------------------------------------- */

@@ -47,7 +47,14 @@ enum a64_param {
     A64_NPARAMS
 };
 enum a64_gparam { G_UNMAPPED, A64_NGPARAMS };
-enum a64_vparam { V_RVIC_ENABLED, V_BRINGUP_AFTER, V_MOVE_AFTER, V_MOVE_INPUT, A64_NVPARAMS };
+enum a64_vparam {
+    V_RVIC_ENABLED,
+    V_BRINGUP_AFTER,
+    V_MOVE_AFTER,
+    V_MOVE_INPUT,
+    V_MOVE_UNMAP,
+    A64_NVPARAMS
+};
 
 enum a64_irqchip { CHIP_RVIC, CHIP_GICV3, CHIP_GICV41 };
 
@@ -160,8 +167,9 @@ extern const a64_chip a64_chip_rvic, a64_chip_gicv3, a64_chip_gicv41;
  * (bring-up). */
 void a64_make_plans(a64 *m);
 void a64_rvic_call(a64 *m, irq_vcpu *v, int call);
-/* An rVID affinity change: input k moves to v (rvic.c). */
-void a64_rvid_move(a64 *m, irq_vcpu *v, uint32_t input);
+/* An rVID affinity change: input k moves to v; or, unmap, RVID_UNMAP of
+ * input k (rvic.c). */
+void a64_rvid_move(a64 *m, irq_vcpu *v, uint32_t input, bool unmap);
 
 static inline a64_vcpu *a64v(const irq_vcpu *v)
 {

@@ -244,11 +244,20 @@ static void move_next(irq_vcpu *v, void *ctx, uint64_t arg)
     irq_vcpu_trap(v, call, m->hvc, move_next, m, 0);
 }
 
-void a64_rvid_move(a64 *m, irq_vcpu *v, uint32_t input)
+void a64_rvid_move(a64 *m, irq_vcpu *v, uint32_t input, bool unmap)
 {
     a64_guest *gs = irq_guest_model(v->guest);
     a64_vcpu *s = a64v(v);
     int old = gs->map[input];
+    if (unmap) { /* the entry becomes (vCPU 0, intid 0): unmapped; pending state stays */
+        if (m->irqchip != CHIP_RVIC)
+            return;
+        gs->unmapped |= 1ull << input;
+        irq_count(v->guest, C_GUEST_TRAP_CYCLES, m->hvc);
+        irq_count(v->guest, C_HOST_IRQCHIP_CYCLES, m->hvc);
+        irq_vcpu_trap(v, HVC_RVID_UNMAP, m->hvc, NULL, NULL, 0);
+        return;
+    }
     if (m->irqchip != CHIP_RVIC) {
         gs->map[input] = (int16_t)v->index;
         gs->moved |= 1ull << input;
