@@ -13,6 +13,16 @@ rates='sources.msi.arrivals=poisson(2k/s),poisson(20k/s),poisson(100k/s),poisson
 ipis='sources.ipi.arrivals=poisson(1k/s),poisson(10k/s),poisson(50k/s)'
 "$IRQSIM" compare "$SRC_DIR/scenarios/rvic-vs-gic.yaml" --vary "$chips" --quiet \
     --out "$tmp/mix" >/dev/null
+# Other platforms' micro-bench columns (DOMAIN.md section 4), derived the same way as Altra's:
+# hvc; ipi_exit = ipi - hvc - eoi; host_irq_cost = timer_10ms - eoi; SGI trap = hvc.
+"$IRQSIM" compare "$SRC_DIR/scenarios/rvic-vs-gic.yaml" --vary "$chips" --quiet --out "$tmp/kunpeng" \
+    --set model.hvc_cost=408ns --set model.sgi_trap_cost=408ns --set host.ipi_exit=1263ns \
+    --set model.host_irq_cost=1796ns --set model.mi_cost=1796ns --set model.doorbell_cost=1796ns \
+    >/dev/null
+"$IRQSIM" compare "$SRC_DIR/scenarios/rvic-vs-gic.yaml" --vary "$chips" --quiet --out "$tmp/phytium" \
+    --set model.hvc_cost=1536ns --set model.sgi_trap_cost=1536ns --set host.ipi_exit=3398ns \
+    --set model.host_irq_cost=4923ns --set model.mi_cost=4923ns --set model.doorbell_cost=4923ns \
+    >/dev/null
 "$IRQSIM" compare "$SRC_DIR/scenarios/rvic-vs-gic.yaml" --set model.irqchip=gicv3 \
     --vary model.gic_switch_cost=0ns,50ns,200ns --quiet --out "$tmp/switch" >/dev/null
 for inj in software passthrough; do
@@ -81,6 +91,15 @@ table() {
 echo "### Realistic mix (scenarios/rvic-vs-gic.yaml: 128 vCPUs, 200 ms)"
 echo
 table "$tmp/mix/compare.csv" 128 0.2 3e9 mix
+for p in kunpeng phytium; do
+    echo
+    case $p in
+    kunpeng) echo "### Same mix, Kunpeng 920 costs (hvc 408 ns, kick exit 1263 ns, timer exit 1796 ns)" ;;
+    phytium) echo "### Same mix, Phytium S2500 costs (hvc 1536 ns, kick exit 3398 ns, timer exit 4923 ns)" ;;
+    esac
+    echo
+    table "$tmp/$p/compare.csv" 128 0.2 3e9 mix
+done
 echo
 echo "### GIC save/restore per entry (gic_switch_cost, no public figure), gicv3, same mix"
 echo
