@@ -82,9 +82,10 @@ static void test_single_rvic(void **state)
     /* 1600 + 612 + 306 + 1600 + 612 + 888 + 918 */
     assert_int_equal(C(r, "guest_trap_cycles"), 6536);
     assert_int_equal(C(r, "host_irqchip_cycles"), 6536);
-    assert_int_equal(cls_hist(&r, 32)->max, 1600); /* ipi_exit */
-    assert_int_equal(cls_hist(&r, 1)->max, 1600);  /* ipi_exit */
-    assert_int_equal(cls_hist(&r, 27)->max, 888);  /* host_irq_cost */
+    /* latency runs to the handler's start, after the traps before it */
+    assert_int_equal(cls_hist(&r, 32)->max, 1600 + 306); /* ipi_exit + ACK */
+    assert_int_equal(cls_hist(&r, 1)->max, 1600 + 612);  /* ipi_exit + ACK + CLEAR_MASKED */
+    assert_int_equal(cls_hist(&r, 27)->max, 888 + 306);  /* host_irq_cost + ACK */
     /* vCPU 0 lost 1600 + 612 + 306 + 888 + 918 to exits, vCPU 1 1600 + 612 */
     assert_int_equal(r.g->vcpus[0].time_in[IRQ_VCPU_EXITING], 4324);
     assert_int_equal(r.g->vcpus[1].time_in[IRQ_VCPU_EXITING], 2212);
@@ -128,13 +129,13 @@ static void test_single_gicv41(void **state)
 
 /* One MSI to a running vCPU, latency and lost guest time as sums of the
  * named costs, with costs moved off their defaults (ipi_exit 2us, hvc
- * 500ns): rVIC latency = ipi_exit = 2000, guest_trap_cycles = ipi_exit +
- * ACK + CLEAR_MASKED = 3000; GICv3 latency 2000, lost 2000. */
+ * 500ns): rVIC latency = ipi_exit + ACK = 2500, guest_trap_cycles =
+ * ipi_exit + ACK + CLEAR_MASKED = 3000; GICv3 latency 2000, lost 2000. */
 static void test_msi_running_named_costs(void **state)
 {
     (void)state;
     const char *chips[] = {"rvic", "gicv3"};
-    const uint64_t lost[] = {3000, 2000};
+    const uint64_t lost[] = {3000, 2000}, lat[] = {2500, 2000};
     for (int c = 0; c < 2; c++) {
         char y[1024];
         snprintf(
@@ -145,7 +146,7 @@ static void test_msi_running_named_costs(void **state)
             chips[c]);
         const char *set[] = {"host.ipi_exit=2us"};
         run r = run_ok(y, set, 1);
-        assert_int_equal(cls_hist(&r, 40)->max, 2000);
+        assert_int_equal(cls_hist(&r, 40)->max, lat[c]);
         assert_int_equal(C(r, "guest_trap_cycles"), lost[c]);
         assert_int_equal(C(r, "ipi_exits"), 1);
         run_free(&r);
@@ -157,15 +158,17 @@ static void test_msi_running_named_costs(void **state)
  * source of vCPU 0 starts at 100us, so its first IPI goes as soon as vCPU 0
  * runs guest code: under rVIC that is its MSI handler after the 306ns ACK,
  * at 105.306us, under GICv3 at 105us (no ACK trap). vCPU 1 is asleep: the
- * kick wakes it (5us): IPI latency 5000 under both. rVIC: ACK 2, CLEAR_MASKED
- * 2, SIGNAL 1, 2 wake-ups, no IPI exit. GICv3: one SGI trap. GICv4.1 with
- * vSGIs: vCPU 1 blocked in WFI gets a doorbell (888ns) and then the wake-up:
- * latency 5888. */
+ * kick wakes it (5us). Latency to the handler: MSI 5000, IPI 5000 under
+ * GICv3; under rVIC plus the traps before the handler: MSI 5000 + 306
+ * (ACK), IPI 5000 + 612 (ACK, CLEAR_MASKED). rVIC: ACK 2, CLEAR_MASKED 2,
+ * SIGNAL 1, 2 wake-ups, no IPI exit. GICv3: one SGI trap. GICv4.1 with
+ * vSGIs: vCPU 1 blocked in WFI gets a doorbell (888ns) and then the
+ * wake-up: IPI latency 5888. */
 static void test_ipi_to_waiting_vcpu(void **state)
 {
     (void)state;
     const char *chips[] = {"rvic", "gicv3", "gicv4.1"};
-    const uint64_t lat[] = {5000, 5000, 5888};
+    const uint64_t lat[] = {5612, 5000, 5888}, msi[] = {5306, 5000, 5000};
     for (int c = 0; c < 3; c++) {
         char y[1024];
         snprintf(y, sizeof y,
@@ -180,7 +183,7 @@ static void test_ipi_to_waiting_vcpu(void **state)
                  chips[c]);
         run r = run_ok(y, NULL, 0);
         assert_int_equal(r.g->delivered, 2);
-        assert_int_equal(cls_hist(&r, 32)->max, 5000); /* the wake-up */
+        assert_int_equal(cls_hist(&r, 32)->max, msi[c]); /* the wake-up (+ ACK) */
         assert_int_equal(cls_hist(&r, 1)->max, lat[c]);
         assert_int_equal(C(r, "ipi_exits"), 0);
         if (c == 0) {
@@ -203,12 +206,12 @@ static void test_ipi_to_waiting_vcpu(void **state)
  * target, 17 x 306 = 5202ns of traps on the sender; GICv3: one SGI trap per
  * cluster of 16 (vCPUs 1..15 share vCPU 0's Aff1, 16 and 17 are the next):
  * 2 x 306 = 612ns. Every target is running: one kick and IPI exit each,
- * latency 1600 (ipi_exit). */
+ * latency ipi_exit 1600 (rVIC: + ACK + CLEAR_MASKED = 2212). */
 static void test_ipi_to_all(void **state)
 {
     (void)state;
     const char *chips[] = {"rvic", "gicv3"};
-    const uint64_t sender_exit[] = {17 * 306, 2 * 306};
+    const uint64_t sender_exit[] = {17 * 306, 2 * 306}, lat[] = {2212, 1600};
     for (int c = 0; c < 2; c++) {
         char y[1024];
         snprintf(
@@ -227,8 +230,8 @@ static void test_ipi_to_all(void **state)
         assert_int_equal(r.g->vcpus[0].time_in[IRQ_VCPU_EXITING], sender_exit[c]);
         assert_int_equal(r.g->kicks, 17);
         assert_int_equal(C(r, "ipi_exits"), 17);
-        assert_int_equal(cls_hist(&r, 2)->max, 1600);
-        assert_int_equal(cls_hist(&r, 2)->min, 1600);
+        assert_int_equal(cls_hist(&r, 2)->max, lat[c]);
+        assert_int_equal(cls_hist(&r, 2)->min, lat[c]);
         run_free(&r);
     }
 }
@@ -239,14 +242,15 @@ static void test_ipi_to_all(void **state)
  * CLEAR_MASKED(vCPU 1), one 306ns trap each from 150us.
  * (a) MSIs at 100us and 200us: the first is delivered on vCPU 0 (kick exit,
  * ACK, CLEAR_MASKED); the move finds nothing pending: 5 calls; the second
- * goes to vCPU 1 (kick exit 1.6us, latency 1600). vCPU 1 exits 5 x 306 +
+ * goes to vCPU 1 (kick exit 1.6us and ACK: latency 1906). vCPU 1 exits 5 x 306 +
  * 1600 + 2 x 306 = 3742ns.
  * (b) one MSI at 150.1us, during the move: input 1 is masked on vCPU 0 by
  * then (SET_MASKED at 150us): pending, not queued, no kick. IS_PENDING
  * (150.918us) finds it: CLEAR_PENDING drops it (rvid_moved), SIGNAL
  * (151.53us) raises a new one on vCPU 1, still masked there; CLEAR_MASKED
  * (151.836us) queues it; the trap ends at 152.142us and vCPU 1 takes it:
- * latency 612. 7 calls; injected 2 = delivered 1 + dropped 1. */
+ * its ACK, handler from 152.448us: latency 918. 7 calls; injected 2 =
+ * delivered 1 + dropped 1. */
 static void test_rvid_move(void **state)
 {
     (void)state;
@@ -266,7 +270,7 @@ static void test_rvid_move(void **state)
     assert_int_equal(C(r, "hvc_clear_pending"), 0);
     assert_int_equal(C(r, "hvc_clear_masked"), 1 + 2);
     assert_int_equal(r.g->vcpus[1].time_in[IRQ_VCPU_EXITING], 3742);
-    assert_int_equal(cls_hist(&r, 33)->max, 1600);
+    assert_int_equal(cls_hist(&r, 33)->max, 1906);
     run_free(&r);
 
     snprintf(y, sizeof y,
@@ -284,7 +288,7 @@ static void test_rvid_move(void **state)
                          C(r, "hvc_clear_pending") + C(r, "hvc_signal"),
                      6); /* + the CLEAR_MASKED: 7 */
     assert_int_equal(r.g->kicks, 0);
-    assert_int_equal(cls_hist(&r, 33)->max, 612);
+    assert_int_equal(cls_hist(&r, 33)->max, 918);
     run_free(&r);
 }
 
@@ -322,9 +326,11 @@ static void test_rvid_unmap(void **state)
  * 104.794. The timer fires again at 102.5us while masked: pending, no exit
  * (the host timer IRQ is still active). RESAMPLE (-105.1) finds it high,
  * CLEAR_MASKED (-105.406) queues it at the tail, behind the MSI: the MSI
- * is taken first (latency 105.406 - 102 = 3406), ACK -105.712, handler
- * -107.712, CLEAR_MASKED -108.018, then the timer (latency 108.018 - 102.5
- * = 5518). Hypercalls: ACK 3, RESAMPLE 2, CLEAR_MASKED 3; 1 host IRQ exit. */
+ * is taken first: ACK -105.712, its handler starts (latency 105.712 - 102
+ * = 3712), -107.712, CLEAR_MASKED -108.018, then the timer: ACK, handler
+ * from 108.324 (latency 108.324 - 102.5 = 5824). The first timer's handler
+ * started at 101.194 (latency 1194). Hypercalls: ACK 3, RESAMPLE 2,
+ * CLEAR_MASKED 3; 1 host IRQ exit. */
 static void test_timer_resample_tail(void **state)
 {
     (void)state;
@@ -344,10 +350,10 @@ static void test_timer_resample_tail(void **state)
     assert_int_equal(C(r, "hvc_acknowledge"), 3);
     assert_int_equal(C(r, "hvc_resample"), 2);
     assert_int_equal(C(r, "hvc_clear_masked"), 3);
-    assert_int_equal(cls_hist(&r, 32)->max, 3406);
+    assert_int_equal(cls_hist(&r, 32)->max, 3712);
     assert_int_equal(cls_hist(&r, 27)->count, 2);
-    assert_int_equal(cls_hist(&r, 27)->max, 5518);
-    assert_int_equal(cls_hist(&r, 27)->min, 888);
+    assert_int_equal(cls_hist(&r, 27)->max, 5824);
+    assert_int_equal(cls_hist(&r, 27)->min, 1194);
     run_free(&r);
 }
 
@@ -380,12 +386,13 @@ static void test_gicv3_timer(void **state)
 /* gic_switch_cost (the GIC save/restore rVIC skips) is paid at each guest
  * entry after an exit, the first entry included: 100ns at 0, and after
  * the MSI kick's exit at 100us (1.6us): the MSI is taken at 101.7us. Two
- * entries paid; the guest lost 1600 + 2 x 100ns. rVIC never pays it. */
+ * entries paid; the guest lost 1600 + 2 x 100ns. rVIC never pays it
+ * (latency 1600 + its 306ns ACK). */
 static void test_gic_switch_cost(void **state)
 {
     (void)state;
     const char *chips[] = {"gicv3", "rvic"};
-    const uint64_t lat[] = {1700, 1600}, paid[] = {2, 0}, lost[] = {1800, 1600 + 612};
+    const uint64_t lat[] = {1700, 1906}, paid[] = {2, 0}, lost[] = {1800, 1600 + 612};
     for (int c = 0; c < 2; c++) {
         char y[1024];
         snprintf(y, sizeof y,
@@ -405,8 +412,8 @@ static void test_gic_switch_cost(void **state)
 /* A burst of 10 MSIs (classes 32..41, 1ns apart from 100us) to busy vCPU 0.
  * rVIC: the first raises the line: one kick (IPI exit to 101.6us), the
  * others find it high; then 10 IRQ exceptions, one ACK each, in FIFO order,
- * 2612ns apart (ACK + handler + CLEAR_MASKED): class 32+k latency 1600 +
- * 2612k - k. GICv3 with 4 LRs: every injection kicks (10 kicks, one IPI
+ * 2612ns apart (ACK + handler + CLEAR_MASKED): class 32+k's handler starts
+ * 306ns after its ACK: latency 1600 + 306 + 2612k - k. GICv3 with 4 LRs: every injection kicks (10 kicks, one IPI
  * exit: the rest find vCPU 0 already out of guest mode); at 101.6us LRs
  * get 32..35 (overflow: UIE); after 3 EOIs (107.6us) one LR is left: MI
  * (888ns), refill 35..38 (overflow again); after 3 more (114.488) MI,
@@ -432,7 +439,7 @@ static void test_burst_of_ten(void **state)
     assert_int_equal(r.g->kicks, 1);
     assert_int_equal(C(r, "hvc_acknowledge"), 10);
     for (uint32_t k = 0; k < 10; k++)
-        assert_int_equal(cls_hist(&r, 32 + k)->max, 1600 + 2612 * k - k);
+        assert_int_equal(cls_hist(&r, 32 + k)->max, 1600 + 306 + 2612 * k - k);
     run_free(&r);
 
     snprintf(y, sizeof y, "%s%s%s", HEAD("gicv3", ""),
