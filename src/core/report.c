@@ -97,6 +97,26 @@ static void json_num(FILE *f, double x)
         fprintf(f, "%.10g", x);
 }
 
+static void json_latency(FILE *f, const lat *l);
+
+/* The model's own distributions, when it has any. */
+static void json_model_hists(FILE *f, const struct irq_sim *sim)
+{
+    size_t n = sim->ops->nhists < IRQ_MODEL_HISTS_MAX ? sim->ops->nhists : IRQ_MODEL_HISTS_MAX;
+    if (n == 0)
+        return;
+    fprintf(f, ", \"model_distributions_ns\": {");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%s", i ? ", " : "");
+        irq_json_str(f, sim->ops->hists[i].name);
+        fprintf(f, ": ");
+        lat l;
+        irq__latency_of(sim, &sim->priv->mhists[i], &l);
+        json_latency(f, &l);
+    }
+    fputc('}', f);
+}
+
 static void json_latency(FILE *f, const lat *l)
 {
     fprintf(f, "{\"count\": %llu, \"mean\": ", (ull)l->count);
@@ -300,6 +320,7 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     json_latency(f, &l);
     fprintf(f, ", \"latency_breakdown_ns\": ");
     json_breakdown(f, sim);
+    json_model_hists(f, sim);
     fprintf(f, ", \"host_cpu_use\": ");
     json_cpu_use(f, sim);
     fprintf(f, ", \"state_share\": ");
@@ -492,6 +513,20 @@ static void text_latencies(const struct irq_sim *sim, FILE *f, sums *s)
     fprintf(f, "  (host_to_act: until the vCPU's thread was woken or queued; run_queue: waiting "
                "for a host CPU;\n   wakeup: the woken thread until it left its halt; delivery: "
                "the rest, into the guest)\n");
+    size_t n = sim->ops->nhists < IRQ_MODEL_HISTS_MAX ? sim->ops->nhists : IRQ_MODEL_HISTS_MAX;
+    if (n == 0)
+        return;
+    char title[64];
+    snprintf(title, sizeof title, "%s (ns)", sim->ops->name);
+    fprintf(f, "\n%-18scount       mean        p50        p90        p99      p99.9        max\n",
+            title);
+    for (size_t i = 0; i < n; i++) {
+        lat ml;
+        irq__latency_of(sim, &p->mhists[i], &ml);
+        text_latency_row(f, sim->ops->hists[i].name, &ml);
+    }
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "  (%s: %s)\n", sim->ops->hists[i].name, sim->ops->hists[i].help);
 }
 
 static void text_cpu_use(const struct irq_sim *sim, FILE *f)
