@@ -93,6 +93,7 @@ static void svc_destroy(void *model)
 
 static const irq_handler_plan plan = {
     .npre = 1,
+    .pre_is_ack = true,
     .npost = 2,
     .pre = {{.counter = 0, .cycles = 1000}},
     .post = {{.counter = 1, .cycles = 2000}, {.counter = 1, .cycles = 500}},

@@ -224,8 +224,8 @@ static void latency_parts(irq_vcpu *v, uint64_t arrival)
 }
 
 /* An arrival's latency runs to the start of its handler: after the traps
- * a plan puts before the handler (an ACK hypercall), so a delivery with
- * such a plan keeps its arrivals until the handler body starts. */
+ * by which the guest takes it (pre_is_ack: an ACK hypercall), so a
+ * delivery with such a plan keeps its arrivals until the body starts. */
 struct irq_lat_defer {
     uint64_t arrival;
     uint32_t cls;
@@ -263,7 +263,7 @@ void irq__latency_flush(irq_vcpu *v)
 
 static bool defers(const irq_handler_plan *plan)
 {
-    return plan && plan->npre > 0;
+    return plan && plan->npre > 0 && plan->pre_is_ack;
 }
 
 /* Traces a delivery (what: "deliver", or "coalesced" for an arrival

@@ -296,6 +296,10 @@ typedef struct irq_trap {
 } irq_trap;
 typedef struct irq_handler_plan {
     uint8_t npre, npost;
+    /* The traps before the body are how the guest takes the interrupt (an
+     * ACK hypercall that names it): its latency runs to the body's start.
+     * false: the handler starts with them (an early EOI inside it). */
+    bool pre_is_ack;
     irq_trap pre[IRQ_PLAN_MAX_TRAPS], post[IRQ_PLAN_MAX_TRAPS];
 } irq_handler_plan;
 /* irq_pend_deliver / irq_fifo_deliver / irq_deliver_now with a plan (NULL:

@@ -277,10 +277,11 @@ void a64_make_plans(a64 *m)
 {
     irq_trap ack = {HVC_ACKNOWLEDGE, m->hvc}, unmask = {HVC_CLEAR_MASKED, m->hvc},
              resample = {HVC_RESAMPLE, m->hvc};
-    m->plan[K_IPI] = (irq_handler_plan){.npre = 2, .pre = {ack, unmask}};
-    m->plan[K_MSI] = (irq_handler_plan){.npre = 1, .npost = 1, .pre = {ack}, .post = {unmask}};
-    m->plan[K_TIMER] =
-        (irq_handler_plan){.npre = 1, .npost = 2, .pre = {ack}, .post = {resample, unmask}};
+    m->plan[K_IPI] = (irq_handler_plan){.npre = 2, .pre_is_ack = true, .pre = {ack, unmask}};
+    m->plan[K_MSI] = (irq_handler_plan){
+        .npre = 1, .npost = 1, .pre_is_ack = true, .pre = {ack}, .post = {unmask}};
+    m->plan[K_TIMER] = (irq_handler_plan){
+        .npre = 1, .npost = 2, .pre_is_ack = true, .pre = {ack}, .post = {resample, unmask}};
 }
 
 const a64_chip a64_chip_rvic = {
