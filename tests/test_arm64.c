@@ -409,16 +409,46 @@ static void test_gic_switch_cost(void **state)
     }
 }
 
+/* A preempted vCPU: two busy vCPUs share one host CPU in 100us slices
+ * (vCPU 0 runs 0-100us, vCPU 1 100-200us, vCPU 0 from 200us). A
+ * pass-through MSI for vCPU 0 at 150us: GICv4.1 leaves it pending in the
+ * hardware (no doorbell: the vCPU is not in WFI; no kick), GICv3 and rVIC
+ * kick it (a vCPU outside guest mode: no IPI exit). It is taken when vCPU 0
+ * runs again at 200us: latency 50000, under rVIC + the 306ns ACK. */
+static void test_preempted_vcpu(void **state)
+{
+    (void)state;
+    const char *chips[] = {"rvic", "gicv3", "gicv4.1"};
+    const uint64_t lat[] = {50306, 50000, 50000}, kicks[] = {1, 1, 0};
+    for (int c = 0; c < 3; c++) {
+        char y[1024];
+        snprintf(y, sizeof y,
+                 "name: t\nseed: 1\nclock_hz: 1e9\nduration: 1ms\n"
+                 "host: {cpus: 1, sched: fifo, affinity: pinned, timeslice: 100us,"
+                 " ctx_switch: 0ns, ipi_exit: 1.6us}\n"
+                 "model: {name: arm64, irqchip: %s, vgic_v4_enable: true}\n"
+                 "guests:\n  - {name: g, vcpus: 2, " BUSY "}\n"
+                 "sources:\n  - {name: m, target: g, vcpu: 0, class: 32, " ONCE("150us") "}\n",
+                 chips[c]);
+        run r = run_ok(y, NULL, 0);
+        assert_int_equal(r.g->delivered, 1);
+        assert_int_equal(r.g->kicks, kicks[c]);
+        assert_int_equal(C(r, "ipi_exits"), 0);
+        assert_int_equal(C(r, "doorbells"), 0);
+        assert_int_equal(cls_hist(&r, 32)->max, lat[c]);
+        run_free(&r);
+    }
+}
+
 /* A burst of 10 MSIs (classes 32..41, 1ns apart from 100us) to busy vCPU 0.
  * rVIC: the first raises the line: one kick (IPI exit to 101.6us), the
  * others find it high; then 10 IRQ exceptions, one ACK each, in FIFO order,
  * 2612ns apart (ACK + handler + CLEAR_MASKED): class 32+k's handler starts
- * 306ns after its ACK: latency 1600 + 306 + 2612k - k. GICv3 with 4 LRs: every injection kicks (10 kicks, one IPI
- * exit: the rest find vCPU 0 already out of guest mode); at 101.6us LRs
- * get 32..35 (overflow: UIE); after 3 EOIs (107.6us) one LR is left: MI
- * (888ns), refill 35..38 (overflow again); after 3 more (114.488) MI,
- * refill 38..41: ceil((10 - 4) / 3) = 2 MIs, 2 overflowed entries. Class
- * 41 is the last: 115.376 + 4 x 2us - 100.009 = 123.376 - 100.009. */
+ * 306ns after its ACK: latency 1600 + 306 + 2612k - k. GICv3 with 4 LRs: every injection kicks (10
+ * kicks, one IPI exit: the rest find vCPU 0 already out of guest mode); at 101.6us LRs get 32..35
+ * (overflow: UIE); after 3 EOIs (107.6us) one LR is left: MI (888ns), refill 35..38 (overflow
+ * again); after 3 more (114.488) MI, refill 38..41: ceil((10 - 4) / 3) = 2 MIs, 2 overflowed
+ * entries. Class 41 is the last: 115.376 + 4 x 2us - 100.009 = 123.376 - 100.009. */
 static void test_burst_of_ten(void **state)
 {
     (void)state;
@@ -693,23 +723,15 @@ static void test_random_properties(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_single_rvic),
-        cmocka_unit_test(test_single_gicv3),
-        cmocka_unit_test(test_single_gicv41),
-        cmocka_unit_test(test_msi_running_named_costs),
-        cmocka_unit_test(test_ipi_to_waiting_vcpu),
-        cmocka_unit_test(test_ipi_to_all),
-        cmocka_unit_test(test_timer_resample_tail),
-        cmocka_unit_test(test_gicv3_timer),
-        cmocka_unit_test(test_gic_switch_cost),
-        cmocka_unit_test(test_burst_of_ten),
-        cmocka_unit_test(test_disabled_and_unmapped),
-        cmocka_unit_test(test_cpu_bringup),
-        cmocka_unit_test(test_rvid_move),
-        cmocka_unit_test(test_rvid_unmap),
-        cmocka_unit_test(test_gicv41_doorbell),
-        cmocka_unit_test(test_validation),
-        cmocka_unit_test(test_large_intids),
+        cmocka_unit_test(test_single_rvic),         cmocka_unit_test(test_single_gicv3),
+        cmocka_unit_test(test_single_gicv41),       cmocka_unit_test(test_msi_running_named_costs),
+        cmocka_unit_test(test_ipi_to_waiting_vcpu), cmocka_unit_test(test_ipi_to_all),
+        cmocka_unit_test(test_timer_resample_tail), cmocka_unit_test(test_gicv3_timer),
+        cmocka_unit_test(test_gic_switch_cost),     cmocka_unit_test(test_preempted_vcpu),
+        cmocka_unit_test(test_burst_of_ten),        cmocka_unit_test(test_disabled_and_unmapped),
+        cmocka_unit_test(test_cpu_bringup),         cmocka_unit_test(test_rvid_move),
+        cmocka_unit_test(test_rvid_unmap),          cmocka_unit_test(test_gicv41_doorbell),
+        cmocka_unit_test(test_validation),          cmocka_unit_test(test_large_intids),
         cmocka_unit_test(test_random_properties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
