@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The tables of docs/arm64.md: runs the `irqsim compare` commands the doc
 # gives and prints the tables in Markdown (tests/test_arm64_doc.sh checks
-# that the doc holds exactly this output). Usage: docs/arm64-figures.sh [IRQSIM]
+# that the doc holds exactly this output). Usage:
+#   docs/arm64-figures.sh [IRQSIM] [PLOT_DIR]
+# With PLOT_DIR it also writes there the rate sweeps as CSV and, with
+# gnuplot, overhead-vs-rate.png (docs/arm64-overhead.png is that picture).
 set -euo pipefail
 IRQSIM=${1:-${IRQSIM:-build/irqsim}}
+PLOT_DIR=${2:-}
 SRC_DIR=${SRC_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -35,7 +39,7 @@ done
 # awk over compare.csv, columns by name. v = vCPUs, s = simulated seconds,
 # hz = clock: "% of a CPU per vCPU" = cycles / hz / (v s) x 100.
 table() {
-    awk -F, -v v="$2" -v s="$3" -v hz="$4" -v mode="$5" '
+    awk -F, -v v="$2" -v s="$3" -v hz="$4" -v mode="$5" -v csv="${6:-}" '
     NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     {
         chip = (mode == "switch") ? "gicv3" : $c["model.irqchip"]
@@ -80,6 +84,8 @@ table() {
             if (k > 0 && prev < 1 && dx >= 1)
                 cross = pd + (1 - prev) * (D[r] - pd) / (dx - prev)
             prev = dx; pd = D[r]
+            if (csv != "")
+                printf "%.0f,%.4f,%.4f,%.4f\n", D[r], H[r, "rvic"], H[r, "gicv3"], H[r, "gicv4.1"] > csv
         }
         if (cross)
             printf "\nrVIC - gicv3 crosses 1 %% of a CPU per vCPU at about %.0f interrupts per vCPU per second (linear between the rows around it).\n", cross
@@ -108,9 +114,34 @@ for inj in software passthrough; do
     echo
     echo "### MSI rate sweep, $inj MSIs (scenarios/rvic-rate.yaml: 32 vCPUs, 100 ms)"
     echo
-    table "$tmp/$inj/compare.csv" 32 0.1 3e9 msi
+    table "$tmp/$inj/compare.csv" 32 0.1 3e9 msi "${PLOT_DIR:+$PLOT_DIR/msi-$inj.csv}"
 done
 echo
 echo "### IPI rate sweep (scenarios/rvic-rate.yaml, MSIs at 1k/s per vCPU)"
 echo
-table "$tmp/ipi/compare.csv" 32 0.1 3e9 ipi
+table "$tmp/ipi/compare.csv" 32 0.1 3e9 ipi "${PLOT_DIR:+$PLOT_DIR/ipi.csv}"
+
+if [ -n "$PLOT_DIR" ] && command -v gnuplot >/dev/null; then
+    cat >"$PLOT_DIR/overhead-vs-rate.gp" <<'GP'
+set terminal pngcairo size 1100,700 font ",11"
+set output "overhead-vs-rate.png"
+set datafile separator ","
+set title "Controller host time per vCPU against the interrupt rate (rvic-rate.yaml, Altra costs)"
+set xlabel "interrupts delivered per vCPU per second"
+set ylabel "% of a CPU per vCPU"
+set key top left
+set grid
+set yrange [0:*]
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2
+set label "1 % of a CPU" at graph 0.85, first 1.3
+plot "msi-software.csv" u 1:2 w lp t "rVIC, virtio MSIs", \
+     "" u 1:3 w lp t "GICv3, virtio MSIs", \
+     "msi-passthrough.csv" u 1:4 w lp t "GICv4.1, pass-through MSIs (vLPIs)", \
+     "ipi.csv" u 1:2 w lp t "rVIC, IPIs", \
+     "" u 1:3 w lp t "GICv3, IPIs", \
+     "" u 1:4 w lp t "GICv4.1, IPIs (vSGIs)", \
+     "msi-software.csv" u 1:($2-$3) w lp lw 2 dt 3 t "rVIC - GICv3, MSIs", \
+     "ipi.csv" u 1:($2-$3) w lp lw 2 dt 3 t "rVIC - GICv3, IPIs"
+GP
+    (cd "$PLOT_DIR" && gnuplot overhead-vs-rate.gp)
+fi
