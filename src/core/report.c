@@ -31,12 +31,18 @@ static lat latency_in(const struct irq_sim *sim, irq_scope scope, size_t index, 
 
 /* ---- parameter values as text ------------------------------------------ */
 
-static void bits_text(uint64_t mask, char *buf, size_t len)
+/* [3, 5], or the names of the set flags when the bits have names. */
+static void bits_text(uint64_t mask, const char *const *names, char *buf, size_t len)
 {
     size_t n = (size_t)snprintf(buf, len, "[");
-    for (int b = 0; b < 64 && n < len; b++)
-        if (mask & (1ull << b))
+    for (int b = 0; b < 64 && n < len; b++) {
+        if (!(mask & (1ull << b)))
+            continue;
+        if (names)
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", n > 1 ? ", " : "", names[b]);
+        else
             n += (size_t)snprintf(buf + n, len - n, "%s%d", n > 1 ? ", " : "", b);
+    }
     if (n < len)
         snprintf(buf + n, len - n, "]");
 }
@@ -64,7 +70,7 @@ static void value_text(const struct irq_sim *sim, const irq_param_desc *d, const
         irq_dist_describe(&v->dist, buf, len);
         break;
     case IRQ_PARAM_BITS:
-        bits_text(v->u, buf, len);
+        bits_text(v->u, d->choices, buf, len);
         break;
     case IRQ_PARAM_STRING:
         snprintf(buf, len, "%s", v->str ? v->str : "");
