@@ -313,7 +313,7 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     json_assumptions(f, sim);
     irq__sum_scope(sim, IRQ_SCOPE_TOTAL, 0, s);
     fprintf(f, ", \"totals\": {");
-    json_counters(f, sim, IRQ_SCOPE_TOTAL, s); /* ends with timer_wakeups */
+    json_counters(f, sim, IRQ_SCOPE_TOTAL, s);
     fprintf(f, "\"latency_ns\": ");
     lat l = latency_in(sim, IRQ_SCOPE_TOTAL, 0, 0);
     json_latency(f, &l);
@@ -482,10 +482,9 @@ static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
         [IRQ_GC_TRAPS] = "guest traps around handlers and on their own",
         [IRQ_GC_RAISED] = "interrupts raised inside the simulation (IPIs, timers, ...)",
         [IRQ_GC_BLOCKED] = "vCPU threads blocked in the host (synchronous waits)",
+        [IRQ_GC_TIMER_WAKEUPS] = "halted vCPUs woken by the guest's own timer",
     };
     fprintf(f, "\nhalts and host kicks (kernel names)\n");
-    fprintf(f, "  %-22s %14llu   %s\n", "timer_wakeups", (ull)s->timer_wakeups,
-            "halted vCPUs woken by the guest's own timer");
     for (int k = 0; k < IRQ_GC_N; k++)
         fprintf(f, "  %-22s %14.0f   %s\n", irq_guest_counter_names[k], irq__gc_value(sim, s, k),
                 gc_help[k]);

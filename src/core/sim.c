@@ -137,6 +137,7 @@ const char *const irq_guest_counter_names[IRQ_GC_N] = {
     [IRQ_GC_TRAPS] = "traps",
     [IRQ_GC_RAISED] = "raised",
     [IRQ_GC_BLOCKED] = "host_blocks",
+    [IRQ_GC_TIMER_WAKEUPS] = "timer_wakeups",
 };
 
 static size_t class_index(const struct irq_sim_priv *p, uint32_t cls)

@@ -144,6 +144,7 @@ enum irq_guest_counter {
     IRQ_GC_TRAPS,             /* guest traps of handler plans and irq_vcpu_trap */
     IRQ_GC_RAISED,            /* interrupts raised inside the simulation (irq_raise) */
     IRQ_GC_BLOCKED,           /* times a vCPU thread blocked in the host */
+    IRQ_GC_TIMER_WAKEUPS,     /* halted vCPUs woken by the guest's own timer */
     IRQ_GC_N
 };
 extern const char *const irq_guest_counter_names[IRQ_GC_N];

@@ -518,6 +518,7 @@ static void phase_end(void *ctx, uint64_t arg)
     if (v->halted) {
         v->timer_woke = true;
         v->sim->priv->timer_wakeups++;
+        v->guest->core[IRQ_GC_TIMER_WAKEUPS]++;
         wake_up(v, true);
     }
 }
