@@ -2,12 +2,19 @@
 # for the sanitizer run, build-asan/); this file installs what is missing,
 # configures once and drives cmake/ctest.
 #
-#   make run      build, then simulate scenarios/many-guests.yaml
-#   make test     all tests, plain and under ASan+UBSan
-#   make bench    build, then run every benchmark (bench/) and print one table
-#   make check-builds  build-only: Release with cc and with clang (as CI does)
-#   make bench-peer    the hold model in irqsim and in SimPy, side by side
-#   make install  install into PREFIX (default /usr/local)
+#   make run          build, then simulate scenarios/many-guests.yaml (SCENARIO=FILE for another)
+#   make test         all tests, plain (build/) and under ASan+UBSan (build-asan/)
+#   make test-plain   the plain tests only; make test-asan: the sanitizer ones only
+#   make build        configure once and build into build/ (also: make, make all)
+#   make bench        build, then run every benchmark (bench/) and print one table
+#                     (BENCH_FLAGS=--quick: a short smoke run)
+#   make bench-peer   the hold model in irqsim and in SimPy (python3-simpy), side by side
+#   make check-builds build-only: Release with cc and with clang (as CI does)
+#   make install      install into PREFIX (default /usr/local): library, headers, CLI,
+#                     man page, completions, scenarios and docs (share/irqsim)
+#   make deps         install the Debian packages the build needs (through sudo)
+#   make format       clang-format the C sources; make format-check: only check
+#   make clean        remove build/, build-asan/, build-release/ and build-clang/
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c

@@ -79,12 +79,19 @@ int irq_sim_write_report(const irq_sim *sim, enum irq_format fmt, FILE *out);
 
 /* The registered models and their parameter tables. */
 void irq_models_describe(FILE *out, int markdown);
+/* Every scenario key a --set override may name, one dotted path a line
+ * ("seed", "host.cpus", "model.heuristic", "guests.web.count"). With sc
+ * NULL: every model's keys, NAME standing for a guest template's or a
+ * source's name; with a scenario: its model's, with its names. */
+void irq_scenario_keys(FILE *out, const irq_scenario *sc);
 
 /* ---- Timeline of a run (src/core/trace.c) ------------------------------- */
 
-/* An instant event of a run: "arrival" (emitted by the core), "alert",
- * "kick", "deliver" (as models emit them). guest is NULL and vcpu -1 when
- * the event concerns no guest or vCPU; cpu is a host CPU or -1. */
+/* An instant event of a run: "arrival", "kick", "deliver", "coalesced"
+ * (an arrival delivered with an earlier one) from the core; "alert",
+ * "alert_suppressed", "iam_clear", "iam_restore" from gib. guest is NULL
+ * and vcpu -1 when the event concerns no guest or vCPU; cpu is a host CPU
+ * or -1. */
 typedef void (*irq_instant_fn)(void *ud, const char *what, const char *guest, int vcpu, int cpu,
                                uint64_t now_cycles);
 
@@ -94,6 +101,7 @@ typedef struct irq_trace_cfg {
                                happens in [FROM, TO] is written; NULL: the whole run */
     irq_instant_fn instant; /* also told every instant event of the run; may be NULL */
     void *instant_ud;
+    const char *guests; /* "web,db-2": only these guests (names or templates); NULL: all */
 } irq_trace_cfg;
 
 /* A timeline trace: vCPU states (one track per vCPU), host work (one track
@@ -104,6 +112,10 @@ typedef struct irq_trace irq_trace;
 /* Attaches a trace to sim before irq_sim_run; at most one per simulation.
  * A bad window is IRQ_EINPUT, a file that cannot be created IRQ_EIO. */
 int irq_trace_open(irq_trace **out, irq_sim *sim, const irq_trace_cfg *cfg, irq_error *err);
+/* The size the trace file is expected to reach, in bytes, from the
+ * scenario's mean arrival rates and workloads (an estimate: the CLI warns
+ * above 200 MB before the run). */
+double irq_trace_estimate(const irq_trace *t);
 /* After irq_sim_run and before irq_sim_free: ends the spans still open at
  * the end of the run, completes the file and frees t (NULL is a no-op).
  * IRQ_EIO when the file could not be written. */

@@ -7,6 +7,11 @@
 
 #include "irqsim/irqsim.h"
 
+/* The source revision (git describe at configure time; CMake defines it). */
+#ifndef IRQSIM_REVISION
+#define IRQSIM_REVISION "unknown"
+#endif
+
 /* Exit statuses */
 enum { EXIT_OK = 0, EXIT_SIMFAIL = 1, EXIT_USAGE = 2 };
 
@@ -24,7 +29,9 @@ typedef struct cli_opts {
     const char *trace_file;
     char default_out[512]; /* irqsim-out/STEM, when --plot needs a folder and none was named */
     const char *trace_window;
-    char seed_buf[64]; /* "seed=N" for --seed */
+    const char *trace_guests; /* --trace-guests NAME,... */
+    char seed_buf[64];        /* "seed=N" for --seed */
+    size_t replications;      /* --replications N: seeds per variant; 0 or 1: one run */
 } cli_opts;
 
 int cli_add_set(cli_opts *o, const char *kv);
@@ -37,6 +44,11 @@ int cli_mkdir_p(const char *dir);
 const char *cli_default_out(cli_opts *o, const char *cmd);
 /* Sets o->plot_format from --plot-format (png or svg); -1 reported. */
 int cli_plot_format(const char *cmd, cli_opts *o, const char *val);
+/* Sets o->replications from --replications N (1..CLI_MAX_REPLICATIONS);
+ * -1 reported. */
+int cli_replications(const char *cmd, cli_opts *o, const char *val);
+/* Parses text, json or csv; -1 when it is none of them. */
+int cli_parse_format(const char *s, enum irq_format *f);
 
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

@@ -1,23 +1,12 @@
 /* irqsim run / irqsim validate */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli_internal.h"
 #include "collect_internal.h"
 #include "plot_internal.h"
-
-static int parse_format(const char *s, enum irq_format *f)
-{
-    if (!strcmp(s, "text"))
-        *f = IRQ_FORMAT_TEXT;
-    else if (!strcmp(s, "json"))
-        *f = IRQ_FORMAT_JSON;
-    else if (!strcmp(s, "csv"))
-        *f = IRQ_FORMAT_CSV;
-    else
-        return -1;
-    return 0;
-}
+#include "sweep_internal.h"
 
 /* Parses run's options; returns -1 on a usage error (already reported). */
 static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, size_t seed_len)
@@ -27,7 +16,8 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(a, "--set") || !strcmp(a, "--seed") || !strcmp(a, "--format") ||
                      !strcmp(a, "--out") || !strcmp(a, "--plot-format") || !strcmp(a, "--trace") ||
-                     !strcmp(a, "--trace-window");
+                     !strcmp(a, "--trace-window") || !strcmp(a, "--replications") ||
+                     !strcmp(a, "--trace-guests");
         if (takes && !val) {
             fprintf(stderr, "irqsim run: %s needs a value\n", a);
             return -1;
@@ -47,7 +37,7 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
                 return -1;
         } else if (!strcmp(a, "--format")) {
             o->format_given = true;
-            if (parse_format(val, &o->format)) {
+            if (cli_parse_format(val, &o->format)) {
                 fprintf(stderr, "irqsim run: --format expects text, json or csv, got '%s'\n", val);
                 return -1;
             }
@@ -56,10 +46,15 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         } else if (!strcmp(a, "--plot-format")) {
             if (cli_plot_format("run", o, val))
                 return -1;
+        } else if (!strcmp(a, "--replications")) {
+            if (cli_replications("run", o, val))
+                return -1;
         } else if (!strcmp(a, "--trace")) {
             o->trace_file = val;
         } else if (!strcmp(a, "--trace-window")) {
             o->trace_window = val;
+        } else if (!strcmp(a, "--trace-guests")) {
+            o->trace_guests = val;
         } else if (!strcmp(a, "--plot")) {
             o->plot = true;
             continue;
@@ -82,8 +77,14 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         fprintf(stderr, "irqsim run: missing scenario FILE\n");
         return -1;
     }
-    if (o->trace_window && !o->trace_file) {
-        fprintf(stderr, "irqsim run: --trace-window needs --trace FILE.json\n");
+    if (o->replications > 1 && o->trace_file) {
+        fprintf(stderr, "irqsim run: --trace with --replications: trace one run (--seed S; the "
+                        "replications' seeds are in the JSON output)\n");
+        return -1;
+    }
+    if ((o->trace_window || o->trace_guests) && !o->trace_file) {
+        fprintf(stderr, "irqsim run: %s needs --trace FILE.json\n",
+                o->trace_window ? "--trace-window" : "--trace-guests");
         return -1;
     }
     return 0;
@@ -95,7 +96,7 @@ static FILE *open_in(const char *dir, const char *name)
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     if (!f)
-        fprintf(stderr, "irqsim: cannot write %s\n", path);
+        fprintf(stderr, "irqsim: cannot write %s: %s\n", path, strerror(errno));
     return f;
 }
 
@@ -111,6 +112,8 @@ static int write_outputs(irq_sim *sim, const char *dir)
         return IRQ_EIO;
     irq_sim_write_report(sim, IRQ_FORMAT_CSV, f);
     bad |= fclose(f);
+    if (bad)
+        fprintf(stderr, "irqsim: cannot write the report files in %s: %s\n", dir, strerror(errno));
     return bad ? IRQ_EIO : IRQ_OK;
 }
 
@@ -125,6 +128,23 @@ static int apply_scenario_output(cli_opts *o, const irq_scenario *sc)
     if (o->plot && !o->out_dir) /* plots are files: they need a folder */
         o->out_dir = cli_default_out(o, "run");
     return 0;
+}
+
+/* A trace over 200 MB is slow to write and too big for the Perfetto UI:
+ * say so, with the estimate, before the run writes it. */
+static void warn_trace_size(const cli_opts *o, double bytes)
+{
+    if (bytes <= 200e6) {
+        if (!o->quiet)
+            fprintf(stderr, "irqsim run: writing %s (about %.3g MB, estimated)\n", o->trace_file,
+                    bytes / 1e6);
+        return;
+    }
+    fprintf(stderr,
+            "irqsim run: warning: %s will be about %.0f MB (estimated from the scenario's "
+            "rates); keep it small with --trace-window FROM,TO (e.g. --trace-window 0,%s) or "
+            "--trace-guests NAME,...\n",
+            o->trace_file, bytes / 1e6, "10ms");
 }
 
 static int run_one(const cli_opts *opts)
@@ -148,7 +168,8 @@ static int run_one(const cli_opts *opts)
     rc = irq_sim_create(&sim, sc, &err);
     if (rc == IRQ_OK && o->out_dir) {
         if (cli_mkdir_p(o->out_dir) != 0) {
-            fprintf(stderr, "irqsim: cannot create directory %s\n", o->out_dir);
+            fprintf(stderr, "irqsim: cannot create directory %s: %s\n", o->out_dir,
+                    strerror(errno));
             rc = IRQ_EIO;
         } else if (!(lat = open_in(o->out_dir, "latency.csv"))) {
             rc = IRQ_EIO;
@@ -158,11 +179,15 @@ static int run_one(const cli_opts *opts)
     }
     if (rc == IRQ_OK) {
         cli_collect_cfg cc = {.latency_csv = lat,
+                              .histograms = o->plot,
                               .series = o->plot,
                               .trace_path = o->trace_file,
-                              .trace_window = o->trace_window};
+                              .trace_window = o->trace_window,
+                              .trace_guests = o->trace_guests};
         rc = cli_collect_start(&col, sim, sc, &cc, &err);
     }
+    if (rc == IRQ_OK && col.trace)
+        warn_trace_size(o, irq_trace_estimate(col.trace));
     if (rc == IRQ_OK) {
         cli_progress prog;
         cli_progress_init(&prog, o->quiet, "");
@@ -194,8 +219,17 @@ int cmd_run(int argc, char **argv)
     cli_opts o = {.format = IRQ_FORMAT_TEXT};
     char seed_buf[64];
     int status = EXIT_USAGE;
-    if (parse_run_opts(argc, argv, &o, seed_buf, sizeof seed_buf) == 0)
-        status = run_one(&o);
+    if (parse_run_opts(argc, argv, &o, seed_buf, sizeof seed_buf) != 0) {
+        cli_opts_free(&o);
+        return status;
+    }
+    if (o.replications > 1) { /* a comparison of one variant, N seeds */
+        cli_sweep s = {.cmd = "run", .o = o, .jobs = 1};
+        status = cli_compare_run(&s);
+        cli_sweep_free(&s); /* frees o's lists too */
+        return status;
+    }
+    status = run_one(&o);
     cli_opts_free(&o);
     return status;
 }

@@ -1236,3 +1236,66 @@ const char *irq_scenario_name(const irq_scenario *sc)
 {
     return sc ? sc->name : NULL;
 }
+
+/* ---- the keys --set and --vary accept (shell completion) ----------------- */
+
+/* The keys, but for those in skip (" a b ", whole words): sections. */
+static void keys_list(FILE *out, const char *prefix, const char *const *keys, const char *skip)
+{
+    for (size_t i = 0; keys[i]; i++) {
+        char word[64];
+        snprintf(word, sizeof word, " %s ", keys[i]);
+        if (!skip || strstr(skip, word) == NULL)
+            fprintf(out, "%s%s\n", prefix, keys[i]);
+    }
+}
+
+static void keys_table(FILE *out, const char *prefix, const irq_param_desc *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%s%s\n", prefix, d[i].name);
+}
+
+/* The keys of one guest template or source (NAME) or of every one of sc's. */
+static void keys_named(FILE *out, const char *section, const irq_scenario *sc, bool sources,
+                       const char *rest, const char *const *keys, const char *skip,
+                       const irq_param_desc *d, size_t nd)
+{
+    size_t n = !sc ? 1 : sources ? sc->nsources : sc->ntmpls;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = !sc ? "NAME" : sources ? sc->sources[i].name : sc->tmpls[i].name;
+        char prefix[160];
+        snprintf(prefix, sizeof prefix, "%s.%s.%s", section, name, rest);
+        if (keys)
+            keys_list(out, prefix, keys, skip);
+        else
+            keys_table(out, prefix, d, nd);
+    }
+}
+
+/* From the loader's own key lists and the parameter tables: no second
+ * list to keep in sync. Without a scenario, every model's parameters (once
+ * per model that has them: the shell removes duplicates) and NAME for the
+ * guests and sources; with one, its model's and its names. */
+void irq_scenario_keys(FILE *out, const irq_scenario *sc)
+{
+    keys_list(out, "", top_keys, " host model guests sources output ");
+    keys_table(out, "host.", irq_host_params, IRQ_HOST_NPARAMS);
+    keys_list(out, "model.", model_extra, NULL);
+    size_t nm;
+    const irq_model_ops *const *models = sc ? &sc->model : irq_model_list(&nm);
+    if (sc)
+        nm = 1;
+    for (size_t m = 0; m < nm; m++) {
+        keys_table(out, "model.", models[m]->params, models[m]->nparams);
+        keys_named(out, "guests", sc, false, "model.", NULL, NULL, models[m]->guest_params,
+                   models[m]->nguest_params);
+        keys_named(out, "guests", sc, false, "vcpu.", NULL, NULL, models[m]->vcpu_params,
+                   models[m]->nvcpu_params);
+    }
+    keys_named(out, "guests", sc, false, "", tmpl_keys, " workload model vcpu vcpu_overrides ",
+               NULL, 0);
+    keys_named(out, "guests", sc, false, "workload.", NULL, NULL, workload_params, W_N);
+    keys_named(out, "sources", sc, true, "", source_keys, NULL, NULL, 0);
+    keys_list(out, "output.", output_keys, NULL);
+}

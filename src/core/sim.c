@@ -78,12 +78,30 @@ void irq_sim_set_tracer(struct irq_sim *sim, const irq_tracer *t)
     sim->priv->tracing = true;
 }
 
-void irq_trace_instant(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
-                       int cpu)
+void irq_trace_event(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
+                     int cpu, const irq_trace_info *info)
 {
     struct irq_sim_priv *p = sim->priv;
     if (p->tracing && p->tracer.instant)
-        p->tracer.instant(p->tracer.ud, what, g, v, cpu, irq_now(sim));
+        p->tracer.instant(p->tracer.ud, what, g, v, cpu, info, irq_now(sim));
+}
+
+void irq_trace_kick_reason(struct irq_sim *sim, const char *reason)
+{
+    sim->priv->kick_reason = reason;
+}
+
+void irq_trace_counter(struct irq_sim *sim, const char *name, const irq_guest *g, uint64_t value)
+{
+    struct irq_sim_priv *p = sim->priv;
+    if (p->tracing && p->tracer.counter)
+        p->tracer.counter(p->tracer.ud, name, g, value, irq_now(sim));
+}
+
+void irq_trace_instant(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
+                       int cpu)
+{
+    irq_trace_event(sim, what, g, v, cpu, NULL);
 }
 
 void irq_sim_set_latency_sink(irq_sim *sim, irq_latency_fn fn, void *ud)
@@ -119,6 +137,7 @@ const char *const irq_guest_counter_names[IRQ_GC_N] = {
     [IRQ_GC_TRAPS] = "traps",
     [IRQ_GC_RAISED] = "raised",
     [IRQ_GC_BLOCKED] = "host_blocks",
+    [IRQ_GC_TIMER_WAKEUPS] = "timer_wakeups",
 };
 
 static size_t class_index(const struct irq_sim_priv *p, uint32_t cls)
@@ -138,6 +157,16 @@ static void hist_add(struct irq_sim *sim, irq_hist *h, uint64_t v)
 {
     if (irq_hist_add(h, v) != 0)
         irq_sim_fail(sim, "out of memory recording a latency");
+}
+
+void irq_model_hist_add(struct irq_sim *sim, unsigned hist, uint64_t cycles)
+{
+    if (hist >= sim->ops->nhists || hist >= IRQ_MODEL_HISTS_MAX) {
+        irq_sim_fail(sim, "model %s recorded distribution %u of %zu", sim->ops->name, hist,
+                     sim->ops->nhists);
+        return;
+    }
+    hist_add(sim, &sim->priv->mhists[hist], cycles);
 }
 
 /* A class no source names (an interrupt a model raised) gets its latency
@@ -195,13 +224,70 @@ static void latency_parts(irq_vcpu *v, uint64_t arrival)
     hist_add(sim, &sim->priv->lat_part[3], now - prev);
 }
 
+/* An arrival's latency runs to the start of its handler: after the traps
+ * by which the guest takes it (pre_is_ack: an ACK hypercall), so a
+ * delivery with such a plan keeps its arrivals until the body starts. */
+struct irq_lat_defer {
+    uint64_t arrival;
+    uint32_t cls;
+    int coalesced;
+};
+
+static void record_latency(irq_vcpu *v, uint32_t cls, uint64_t arrival, int coalesced)
+{
+    if (v->ld_on) {
+        if (v->nld == v->ldcap) {
+            uint32_t cap = v->ldcap ? v->ldcap * 2 : 4;
+            struct irq_lat_defer *ld = cap > v->ldcap ? realloc(v->ld, cap * sizeof *ld) : NULL;
+            if (!ld) {
+                irq_sim_fail(v->sim, "out of memory holding latencies until a handler starts");
+                return;
+            }
+            v->ld = ld;
+            v->ldcap = cap;
+        }
+        v->ld[v->nld++] = (struct irq_lat_defer){arrival, cls, coalesced};
+        return;
+    }
+    irq_latency_record(v->guest, cls, arrival, coalesced);
+    latency_parts(v, arrival);
+}
+
+void irq__latency_flush(irq_vcpu *v)
+{
+    for (uint32_t i = 0; i < v->nld; i++) {
+        irq_latency_record(v->guest, v->ld[i].cls, v->ld[i].arrival, v->ld[i].coalesced);
+        latency_parts(v, v->ld[i].arrival);
+    }
+    v->nld = 0;
+}
+
+static bool defers(const irq_handler_plan *plan)
+{
+    return plan && plan->npre > 0 && plan->pre_is_ack;
+}
+
+/* Traces a delivery (what: "deliver", or "coalesced" for an arrival
+ * delivered with another), with its latency and path. */
+static void trace_delivery(irq_vcpu *v, const char *what, uint32_t cls, uint64_t arrival,
+                           const char *path)
+{
+    if (!v->sim->priv->tracing)
+        return;
+    irq_trace_info info = IRQ_TRACE_INFO_INIT;
+    info.cls = (int32_t)cls;
+    info.arrival = arrival;
+    info.latency = (int64_t)(irq_now(v->sim) - arrival);
+    info.path = path;
+    irq_trace_event(v->sim, what, v->guest, v, -1, &info);
+}
+
 /* Every delivery, whatever the model: counted, traced, handler started. */
-static void deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival)
+static void deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, const char *path)
 {
     v->guest->delivered++;
-    irq_trace_instant(v->sim, "deliver", v->guest, v, -1);
-    irq_latency_record(v->guest, cls, arrival, 0);
-    latency_parts(v, arrival);
+    trace_delivery(v, "deliver", cls, arrival, path);
+    record_latency(v, cls, arrival, 0);
 }
 
 bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
@@ -243,11 +329,13 @@ void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *pd, uint32_t cls, const irq_ha
     if (pd->n == 0)
         return;
     g->pending--;
-    deliver(v, cls, pd->first);
+    v->ld_on = defers(plan);
+    deliver(v, cls, pd->first, "latch");
     for (uint32_t i = 0; i + 1 < pd->n; i++) {
-        irq_latency_record(g, cls, pd->more[i], 1);
-        latency_parts(v, pd->more[i]);
+        trace_delivery(v, "coalesced", cls, pd->more[i], "latch");
+        record_latency(v, cls, pd->more[i], 1);
     }
+    v->ld_on = false;
     pd->n = 0;
     irq_vcpu_start_handler_plan(v, plan);
 }
@@ -334,7 +422,7 @@ void irq_fifo_deliver(irq_vcpu *v, irq_fifo *q, uint32_t cls)
     q->head = (q->head + 1) % q->cap;
     q->len--;
     v->guest->pending--;
-    deliver(v, cls, arrival);
+    deliver(v, cls, arrival, "fifo");
     irq_vcpu_start_handler(v);
 }
 
@@ -351,7 +439,9 @@ void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
 
 void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls, const irq_handler_plan *plan)
 {
-    deliver(v, cls, arrival);
+    v->ld_on = defers(plan);
+    deliver(v, cls, arrival, "direct");
+    v->ld_on = false;
     irq_vcpu_start_handler_plan(v, plan);
 }
 
@@ -363,7 +453,13 @@ void irq_raise_intr(irq_intr *in)
     g->injected++;
     if (in->source == UINT32_MAX)
         g->core[IRQ_GC_RAISED]++;
-    irq_trace_instant(sim, "arrival", g, in->vcpu, -1);
+    if (sim->priv->tracing) {
+        irq_trace_info info = IRQ_TRACE_INFO_INIT;
+        info.cls = (int32_t)in->cls;
+        info.source = in->source == UINT32_MAX ? -1 : (int32_t)in->source;
+        info.injection = in->injection;
+        irq_trace_event(sim, "arrival", g, in->vcpu, -1, &info);
+    }
     sim->ops->inject(sim->model, in);
 }
 
@@ -408,7 +504,7 @@ static int alloc_machine(struct irq_sim *sim, irq_error *err)
     p->vcpu_state = calloc(p->nvcpus + 1, sim->ops->vcpu_state_size + 1);
     size_t ntasks = 0;
     for (size_t t = 0; t < sc->ntmpls; t++)
-        if (sc->tmpls[t].tasks > 1)
+        if (sc->tmpls[t].tasks >= 1)
             ntasks += (size_t)sc->tmpls[t].count * sc->tmpls[t].vcpus * sc->tmpls[t].tasks;
     p->tasks = calloc(ntasks + 1, sizeof *p->tasks);
     if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts || !p->tmpl_first || !p->guest_state ||
@@ -432,7 +528,7 @@ static void init_vcpu(struct irq_sim *sim, irq_guest *g, irq_vcpu *v, uint32_t i
     v->work_alarm = UINT64_MAX;
     if (sim->ops->vcpu_state_size)
         v->model_data = (char *)sim->priv->vcpu_state + (size_t)v->id * sim->ops->vcpu_state_size;
-    if (t->tasks > 1) {
+    if (t->tasks >= 1) { /* one task too: a model may park it */
         v->tasks = &sim->priv->tasks[sim->priv->ntasks_used];
         sim->priv->ntasks_used += t->tasks;
         v->ntasks = v->nrunnable = t->tasks;
@@ -501,6 +597,8 @@ static void init_hists(struct irq_sim_priv *p)
     for (int i = 0; i < 4; i++)
         irq_hist_init(&p->lat_part[i]);
     irq_hist_init(&p->censored);
+    for (int i = 0; i < IRQ_MODEL_HISTS_MAX; i++)
+        irq_hist_init(&p->mhists[i]);
 }
 
 static void convert_costs(struct irq_sim *sim)
@@ -575,10 +673,14 @@ void irq_sim_free(irq_sim *sim)
         for (int i = 0; i < 4; i++)
             irq_hist_free(&p->lat_part[i]);
         irq_hist_free(&p->censored);
+        for (int i = 0; i < IRQ_MODEL_HISTS_MAX; i++)
+            irq_hist_free(&p->mhists[i]);
         free(p->cls_undelivered);
         free(p->cls_oldest);
         free(p->cls_values);
         free(p->cls_hist);
+        for (size_t i = 0; p->vcpus && i < p->nvcpus; i++)
+            free(p->vcpus[i].ld);
         free(p->guests);
         free(p->vcpus);
         irq__sched_free(sim);
@@ -694,8 +796,10 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
     start_all(sim);
     int rc = run_events(sim, progress, ud);
     p->end = sim->sc->duration;
-    for (size_t i = 0; i < p->nvcpus; i++)
+    for (size_t i = 0; i < p->nvcpus; i++) {
+        irq__latency_flush(&p->vcpus[i]); /* handlers still in their first traps */
         irq_vcpu_account_end(&p->vcpus[i], p->end);
+    }
     for (uint32_t i = 0; i < p->npcpus; i++)
         irq__pcpu_account_end(&p->pcpus[i], p->end);
     if (collect_undelivered(sim) != IRQ_OK)

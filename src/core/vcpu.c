@@ -191,7 +191,11 @@ static void dispatch(irq_vcpu *v)
     if (!runnable(v)) /* a hook started host work on this CPU */
         return;
     v->seg_started = irq_now(sim);
-    const irq_seg *top = &v->stack[v->depth - 1];
+    irq_seg *top = &v->stack[v->depth - 1];
+    if (top->kind == IRQ_SEG_HANDLER && top->lat_defer) { /* the handler starts */
+        top->lat_defer = false;
+        irq__latency_flush(v);
+    }
     uint64_t run = top->remaining;
     v->alarm_hit = false;
     if (top->kind == IRQ_SEG_BUSY && v->work_alarm != NEVER) { /* the guest-work alarm first */
@@ -287,7 +291,7 @@ static uint64_t host_cost(const irq_vcpu *v, int param)
 static bool can_run(irq_vcpu *v)
 {
     struct irq_sim *sim = v->sim;
-    if (irq_vcpu_has_work(v))
+    if (v->model_halt ? v->timer_woke : irq_vcpu_has_work(v))
         return true;
     return !sim->ops->vcpu_runnable || sim->ops->vcpu_runnable(sim->model, v);
 }
@@ -350,7 +354,9 @@ static void end_halt(irq_vcpu *v)
 {
     struct irq_sim *sim = v->sim;
     uint64_t now = irq_now(sim);
-    halt_accounting(v);
+    if (!v->model_halt) /* kvm_vcpu_block alone keeps no polling statistics */
+        halt_accounting(v);
+    v->model_halt = false;
     if (v->polling) {
         irq_timer_cancel(&sim->eng, v->poll_timer);
         v->lb[0] = v->lb[1] = now;
@@ -470,7 +476,11 @@ static void count_kick(irq_vcpu *v)
 {
     v->kicks++;
     v->guest->kicks++;
-    irq_trace_instant(v->sim, "kick", v->guest, v, -1);
+    if (v->sim->priv->tracing) {
+        irq_trace_info info = IRQ_TRACE_INFO_INIT;
+        info.reason = v->sim->priv->kick_reason; /* set by the model, if it says */
+        irq_trace_event(v->sim, "kick", v->guest, v, -1, &info);
+    }
 }
 
 bool irq_vcpu_kick(irq_vcpu *v)
@@ -506,7 +516,9 @@ static void phase_end(void *ctx, uint64_t arg)
     irq_vcpu *v = ctx;
     begin_busy(v);
     if (v->halted) {
+        v->timer_woke = true;
         v->sim->priv->timer_wakeups++;
+        v->guest->core[IRQ_GC_TIMER_WAKEUPS]++;
         wake_up(v, true);
     }
 }
@@ -579,6 +591,7 @@ void irq_vcpu_start_handler_plan(irq_vcpu *v, const irq_handler_plan *plan)
         v->stack[v->depth++] = seg;
     }
     body.quiet = npost > 0;
+    body.lat_defer = v->nld > 0;
     v->stack[v->depth++] = body;
     for (unsigned i = npre; i-- > 0;)
         v->stack[v->depth++] = trap_seg(v, &plan->pre[i]);
@@ -636,6 +649,25 @@ void irq_vcpu_block_host(irq_vcpu *v)
     update_state(v);
 }
 
+void irq_vcpu_halt_model(irq_vcpu *v)
+{
+    if (v->blocked || v->halted || !v->on_cpu) {
+        irq_sim_fail(v->sim, "vCPU %u of guest %s halted by the model while %s", v->index,
+                     v->guest->name, v->blocked ? "blocked" : irq_vcpu_state_names[v->state]);
+        return;
+    }
+    pause_top(v);
+    if (v->in_guest)
+        guest_leave(v);
+    v->halted = true;
+    v->model_halt = true;
+    v->timer_woke = false;
+    v->valid_wakeup = false;
+    v->did_poll = false;
+    v->halt_start = v->poll_end = irq_now(v->sim);
+    block(v);
+}
+
 void irq_vcpu_unblock(irq_vcpu *v)
 {
     if (!v->blocked)
@@ -685,6 +717,19 @@ void irq_task_wake(irq_vcpu *v, uint32_t task)
     v->tasks[task].parked = false;
     if (v->nrunnable++ == 0)
         v->cur_task = task;
+}
+
+void irq_task_run(irq_vcpu *v, uint32_t task)
+{
+    if (!v->tasks || task >= v->ntasks || v->tasks[task].parked || task == v->cur_task)
+        return;
+    bool running = v->depth > 0 && v->stack[v->depth - 1].kind == IRQ_SEG_BUSY &&
+                   irq_timer_armed(&v->sim->eng, v->seg_timer);
+    if (running)
+        pause_top(v); /* the work so far is the old task's */
+    v->cur_task = task;
+    if (running && !v->dispatching && runnable(v))
+        dispatch(v);
 }
 
 bool irq_vcpu_in_guest(const irq_vcpu *v)
