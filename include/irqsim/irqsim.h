@@ -48,17 +48,30 @@ void irq_scenario_free(irq_scenario *sc);
 const char *irq_scenario_name(const irq_scenario *sc);
 double irq_scenario_clock_hz(const irq_scenario *sc);
 
-/* Called now and then during a run; return non-zero to stop early. */
+/* Called during a run at least every 65536 events and at the end; return
+ * non-zero to stop at once: the run then ends without failing, its results
+ * cover the simulated time done so far and irq_sim_partial says so. */
 typedef int (*irq_progress_fn)(void *ud, uint64_t sim_now, uint64_t sim_end, uint64_t events);
 
 int irq_sim_create(irq_sim **out, const irq_scenario *sc, irq_error *err);
 int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err);
 void irq_sim_free(irq_sim *sim);
 
+/* Budgets, set before irq_sim_run. The memory limit bounds what the run
+ * holds beyond its set-up: coalesced and pending interrupts, queued host
+ * work (default IRQ_DEFAULT_MEMORY_LIMIT bytes); reaching it fails the run
+ * (IRQ_ESIM) with a message naming it. The event limit (0: none, the
+ * default) fails a run that would take more events. */
+#define IRQ_DEFAULT_MEMORY_LIMIT (1ull << 30)
+void irq_sim_set_memory_limit(irq_sim *sim, uint64_t bytes);
+void irq_sim_set_event_limit(irq_sim *sim, uint64_t events);
+
 /* Result access after a run. */
 uint64_t irq_sim_events(const irq_sim *sim);
 uint64_t irq_sim_now(const irq_sim *sim);
 double irq_sim_wall_seconds(const irq_sim *sim);
+/* 1 when the progress callback stopped the run before its end. */
+int irq_sim_partial(const irq_sim *sim);
 /* Why the run failed (a broken invariant, conservation), or NULL. */
 const char *irq_sim_failure(const irq_sim *sim);
 

@@ -279,6 +279,8 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
         fprintf(f, ", \"error\": ");
         irq_json_str(f, p->fail_msg);
     }
+    if (p->partial) /* stopped on request: the figures cover sim_seconds only */
+        fprintf(f, ", \"partial\": true");
     fprintf(f, ", \"model\": ");
     irq_json_str(f, sim->ops->name);
     fprintf(f, ", \"params\": ");
@@ -367,6 +369,9 @@ static void text_header(const struct irq_sim *sim, FILE *f)
     fprintf(f, "simulated %.6g s in %.3g s wall: %.4g M events, %.3g M events/s\n",
             (double)p->end / sc->clock_hz, p->wall_seconds, ev / 1e6,
             p->wall_seconds > 0 ? ev / p->wall_seconds / 1e6 : 0.0);
+    if (p->partial)
+        fprintf(f, "PARTIAL   stopped after %.6g of %.6g s: the figures cover that time only\n",
+                (double)p->end / sc->clock_hz, (double)sc->duration / sc->clock_hz);
     fprintf(f, "machine   %zu guests, %zu vCPUs, %u host CPUs\n\n", p->nguests, p->nvcpus,
             p->npcpus);
 }
