@@ -30,7 +30,7 @@ contains version "$tmp/out" "irqsim "
 check help 0 "$IRQSIM" --help
 check no-args 2 "$IRQSIM"
 check unknown-command 2 "$IRQSIM" frob
-check missing-file 2 "$IRQSIM" run "$tmp/nope.yaml"
+check missing-file 4 "$IRQSIM" run "$tmp/nope.yaml"
 contains missing-file "$tmp/err" "nope.yaml"
 check bad-option 2 "$IRQSIM" run "$single" --bogus
 check bad-format 2 "$IRQSIM" run "$single" --format xml

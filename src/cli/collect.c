@@ -74,14 +74,27 @@ int cli_hist_read_json(cli_hist *h, const cj_value *v, char *why, size_t whylen)
 
 /* ---- hooks ------------------------------------------------------------ */
 
+/* cycles in whole nanoseconds, rounded to the nearest, computed exactly
+ * (no 10-digit rounding of times past 10 s) */
+static unsigned long long whole_ns(uint64_t cycles, uint64_t clock_hz)
+{
+    unsigned __int128 x = (unsigned __int128)cycles * 1000000000u;
+    return (unsigned long long)((x + clock_hz / 2) / clock_hz);
+}
+
 static void on_latency(void *ud, const char *guest, uint32_t cls, uint64_t arrival,
                        uint64_t latency, int coalesced)
 {
     cli_collect *c = ud;
     double ns = (double)latency * c->ns_per_cycle;
     cli_hist_add(&c->hist, ns);
-    if (c->latency_csv)
-        fprintf(c->latency_csv, "%s,%u,%.10g,%.10g,%d\n", guest, cls,
+    if (!c->latency_csv)
+        return;
+    if (c->clock_hz_int)
+        fprintf(c->latency_csv, "%s,%u,%llu,%llu,%d\n", guest, cls,
+                whole_ns(arrival, c->clock_hz_int), whole_ns(latency, c->clock_hz_int), coalesced);
+    else
+        fprintf(c->latency_csv, "%s,%u,%.17g,%.17g,%d\n", guest, cls,
                 (double)arrival * c->ns_per_cycle, ns, coalesced);
 }
 
@@ -118,7 +131,9 @@ int cli_collect_start(cli_collect *c, irq_sim *sim, const irq_scenario *sc,
                       const cli_collect_cfg *cfg, irq_error *err)
 {
     memset(c, 0, sizeof *c);
-    c->ns_per_cycle = 1e9 / irq_scenario_clock_hz(sc);
+    double hz = irq_scenario_clock_hz(sc);
+    c->ns_per_cycle = 1e9 / hz;
+    c->clock_hz_int = hz == floor(hz) && hz >= 1 && hz < 1.8e19 ? (uint64_t)hz : 0;
     c->latency_csv = cfg->latency_csv;
     c->want_series = cfg->series;
     irq_sim_set_latency_sink(sim, on_latency, c);

@@ -62,6 +62,7 @@ typedef struct cli_collect_cfg {
 
 typedef struct cli_collect {
     double ns_per_cycle;
+    uint64_t clock_hz_int; /* the clock in whole Hz, for exact latency.csv times; 0: not whole */
     FILE *latency_csv;
     cli_hist hist;
     cli_series series;

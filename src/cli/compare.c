@@ -2,6 +2,7 @@
  * the other in this process, on the same arrival sequences (each source
  * and vCPU seeds its random stream from the seed and its own name, so
  * variants share arrivals unless they change the seed). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,11 +13,22 @@
  * output folder, so that `irqsim merge DIR` can redo the outputs later. */
 static int run_all(const cli_sweep *s, cli_src *src)
 {
+    unsigned long long held = 0,
+                       limit = s->o.max_memory ? s->o.max_memory : IRQ_DEFAULT_MEMORY_LIMIT;
     for (size_t k = 0; k < s->nvariants; k++) {
         char name[64];
         snprintf(name, sizeof name, "variant %zu", k + 1);
         src[k].name = strdup(name);
         int st = cli_variant_run(s, k, &src[k].text, &src[k].len);
+        held += src[k].len;
+        if (st == EXIT_OK && held > limit) { /* compare keeps every document */
+            fprintf(stderr,
+                    "irqsim compare: the variants' documents take more than the memory limit of "
+                    "%llu bytes after variant %zu of %zu (--max-memory raises it; irqsim sweep "
+                    "keeps them on disk)\n",
+                    limit, k + 1, s->nvariants);
+            return EXIT_SIMFAIL;
+        }
         if (st == EXIT_OK && s->o.out_dir)
             st = cli_variant_save(s->o.out_dir, k, s->nvariants, src[k].text, src[k].len);
         if (st != EXIT_OK)
@@ -46,8 +58,9 @@ int cli_sweep_out_dir(const cli_sweep *s, bool clean)
     if (!s->o.out_dir)
         return EXIT_OK;
     if (cli_mkdir_p(s->o.out_dir) != 0) {
-        fprintf(stderr, "irqsim %s: cannot create directory %s\n", s->cmd, s->o.out_dir);
-        return EXIT_SIMFAIL;
+        fprintf(stderr, "irqsim %s: cannot create directory %s: %s\n", s->cmd, s->o.out_dir,
+                strerror(errno));
+        return EXIT_IO;
     }
     if (clean)
         cli_variant_clean(s->o.out_dir);

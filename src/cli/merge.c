@@ -494,22 +494,14 @@ static void write_table(const cli_merged *m, FILE *f)
     free(t.ratio_w);
 }
 
-static int write_file(const char *cmd, const char *dir, const char *name, const cli_merged *m,
+static int write_file(const char *dir, const char *name, const cli_merged *m,
                       void (*fn)(const cli_merged *, FILE *))
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fn(m, f);
-        if (ferror(f) | fclose(f))
-            f = NULL;
-    }
-    if (!f) {
-        fprintf(stderr, "irqsim %s: cannot write %s: %s\n", cmd, path, strerror(errno));
-        return EXIT_SIMFAIL;
-    }
-    return EXIT_OK;
+    cli_outfile out;
+    if (cli_out_open(&out, dir, name) != 0)
+        return EXIT_IO;
+    fn(m, out.f);
+    return cli_out_commit(&out) == 0 ? EXIT_OK : EXIT_IO;
 }
 
 int cli_merge_write(const cli_merged *m, const cli_merge_out *o)
@@ -520,12 +512,13 @@ int cli_merge_write(const cli_merged *m, const cli_merge_out *o)
         return EXIT_SIMFAIL;
     }
     if (o->dir)
-        st = write_file(o->cmd, o->dir, "compare.json", m, write_json);
+        st = write_file(o->dir, "compare.json", m, write_json);
     if (o->dir && st == EXIT_OK)
-        st = write_file(o->cmd, o->dir, "compare.csv", m, write_csv);
+        st = write_file(o->dir, "compare.csv", m, write_csv);
     if (st == EXIT_OK && o->table) {
         write_table(m, stdout);
-        fflush(stdout);
+        if (cli_stdout_check() != 0)
+            st = EXIT_IO;
     }
     if (st == EXIT_OK && o->plot && o->dir)
         st = cli_plot_variants(m, o->dir, o->plot_format, o->quiet);

@@ -161,6 +161,9 @@ static int sweep_value_opt(cli_sweep *s, const char *a, const char *val, bool is
         snprintf(s->o.seed_buf, sizeof s->o.seed_buf, "seed=%s", val);
         return cli_add_set(o, s->o.seed_buf) ? -1 : 1;
     }
+    int lim = cli_limit_opt(s->cmd, o, a, val);
+    if (lim != 0)
+        return lim;
     if (!strcmp(a, "--out"))
         return o->out_dir = val, 1;
     if (!strcmp(a, "--plot-format"))
@@ -186,8 +189,9 @@ static int sweep_value_opt(cli_sweep *s, const char *a, const char *val, bool is
 
 int cli_sweep_parse(cli_sweep *s, int argc, char **argv, bool is_sweep)
 {
-    static const char *const with_value[] = {
-        "--vary", "--set", "--seed", "--out", "--plot-format", "-j", "--jobs", "--shard", NULL};
+    static const char *const with_value[] = {"--vary",        "--set",        "--seed", "--out",
+                                             "--plot-format", "-j",           "--jobs", "--shard",
+                                             "--max-memory",  "--max-events", NULL};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool takes = false;
@@ -368,8 +372,10 @@ static int simulate(const cli_sweep *s, size_t k, const irq_scenario *sc, irq_si
     int rc = irq_sim_create(sim, sc, &err);
     if (rc == IRQ_OK)
         rc = cli_collect_start(c, *sim, sc, &cfg, &err);
-    if (rc == IRQ_OK)
+    if (rc == IRQ_OK) {
+        cli_apply_limits(&s->o, *sim);
         rc = irq_sim_run(*sim, NULL, NULL, &err);
+    }
     if (rc != IRQ_OK)
         variant_error(s, k, &err);
     return rc == IRQ_OK ? EXIT_OK : rc == IRQ_EINPUT ? EXIT_USAGE : EXIT_SIMFAIL;
@@ -500,7 +506,7 @@ int cli_variant_save(const char *dir, size_t k, size_t n, const char *doc, size_
     if (bad) {
         fprintf(stderr, "irqsim: cannot write %s: %s\n", path, strerror(errno));
         unlink(tmp);
-        return EXIT_SIMFAIL;
+        return EXIT_IO;
     }
     return EXIT_OK;
 }
