@@ -36,6 +36,38 @@ scen() { # scen FILE ARRIVALS [GUEST-EXTRA]: one gib guest, one source
         "${3:-}" "$2" >"$1"
 }
 
+# ---- load-time refusals: positions, exit 2 -----------------------------------
+# arrivals less than a cycle apart on average froze simulated time
+for a in "'poisson(1e300/s)'" "'periodic(1e-300ns)'" "'storm(count=1000, window=100ns, period=500ns)'"; do
+    scen "$tmp/a.yaml" "$a"
+    check "sub-cycle $a" 2 "$IRQSIM" validate "$tmp/a.yaml"
+    contains "sub-cycle $a" "$tmp/err" "a.yaml:7:36: bad arrivals"
+    contains "sub-cycle $a" "$tmp/err" "at least one clock cycle apart"
+done
+scen "$tmp/a.yaml" "'poisson(1e9/s)'" # exactly one per cycle on average: allowed
+check one-per-cycle 0 "$IRQSIM" validate "$tmp/a.yaml"
+# documented minimums, exactly (a 1e-9-of-the-range epsilon let 0 through)
+for kv in host.timeslice=0 host.wait_exit=0 model.kicker_period=0 model.max_float_irqs=0; do
+    check "minimum $kv" 2 "$IRQSIM" run "$single" --quiet --set "$kv"
+    contains "minimum $kv" "$tmp/err" "must be at least 1"
+done
+check minimum-1ns 0 "$IRQSIM" run "$single" --quiet --set host.timeslice=1ns
+# a duration that rounds to 0 cycles says so
+printf 'name: x\nduration: 1ms\nclock_hz: 1MHz\nmodel: {name: direct}\nhost: {timeslice: 1ns}\nguests:\n  - {name: g, vcpus: 1}\n' >"$tmp/slow.yaml"
+check zero-cycles 2 "$IRQSIM" validate "$tmp/slow.yaml"
+contains zero-cycles "$tmp/err" "slow.yaml:5:19: 'timeslice': 1ns is 0 cycles at 1 MHz"
+check zero-cycles-default 2 "$IRQSIM" run "$single" --set clock_hz=1MHz
+contains zero-cycles-default "$tmp/err" "is 0 cycles at 1 MHz: set 'gal_gisa_cost' or a faster clock_hz"
+# output.dir: '' was accepted, then failed without a position
+{ cat "$single"; echo "output: {dir: ''}"; } >"$tmp/od.yaml"
+check empty-dir 2 "$IRQSIM" validate "$tmp/od.yaml"
+contains empty-dir "$tmp/err" "od.yaml:"
+contains empty-dir "$tmp/err" "'dir' in 'output' is empty"
+# seed: +5 is a whole number in the scenario, and so on the command line, for run and compare
+check seed-plus 0 "$IRQSIM" run "$single" --quiet --seed +5 --format json
+contains seed-plus "$tmp/out" '"seed": 5'
+check seed-plus-compare 0 "$IRQSIM" compare "$single" --vary model.heuristic=upstream,v5 --quiet --seed +5
+
 # ---- budgets --------------------------------------------------------------
 # a storm into a vCPU that never takes it: held arrivals hit the budget
 scen "$tmp/held.yaml" "'storm(count=1000000, window=1ms)'" ", workload: {stopped: true}"

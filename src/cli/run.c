@@ -46,9 +46,8 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
             if (cli_add_set(o, val))
                 return -1;
         } else if (!strcmp(a, "--seed")) {
-            char *end;
-            strtoull(val, &end, 10);
-            if (!*val || *end || *val == '-') {
+            size_t plus = val[0] == '+'; /* as in the scenario: digits, optionally after + */
+            if (!val[plus] || strspn(val + plus, "0123456789") != strlen(val + plus)) {
                 fprintf(stderr, "irqsim run: --seed expects an unsigned integer, got '%s'\n", val);
                 return -1;
             }

@@ -153,7 +153,8 @@ static int sweep_value_opt(cli_sweep *s, const char *a, const char *val, bool is
     if (!strcmp(a, "--set"))
         return cli_add_set(o, val) ? -1 : 1;
     if (!strcmp(a, "--seed")) {
-        if (!*val || strspn(val, "0123456789") != strlen(val)) {
+        size_t plus = val[0] == '+'; /* as in the scenario: digits, optionally after + */
+        if (!val[plus] || strspn(val + plus, "0123456789") != strlen(val + plus)) {
             fprintf(stderr, "irqsim %s: --seed expects an unsigned integer, got '%s'\n", s->cmd,
                     val);
             return -1;

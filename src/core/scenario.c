@@ -323,8 +323,12 @@ static int load_output(loader *L)
     if (rc == IRQ_OK)
         rc = field_int(L, n, &f_format, "output", &fmt, NULL);
     o->format = fmt == 1 ? IRQ_FORMAT_JSON : fmt == 2 ? IRQ_FORMAT_CSV : IRQ_FORMAT_TEXT;
+    irq_mark m;
     if (rc == IRQ_OK && irq_ymap_get(n, "dir"))
-        rc = field_str(L, n, &f_dir, "output", &o->dir, NULL);
+        rc = field_str(L, n, &f_dir, "output", &o->dir, &m);
+    if (rc == IRQ_OK && o->dir && !o->dir[0])
+        rc = irq_error_set(L->c.err, IRQ_EINPUT, &m,
+                           "'dir' in 'output' is empty (expected a folder name, or no 'dir')");
     return rc;
 }
 
@@ -710,6 +714,17 @@ static int arr_dur(arrctx *a, const char *const *keys, size_t k, bool required, 
     return 0;
 }
 
+/* Arrivals are at least one clock cycle apart on average: the documented
+ * floor (more would pile up on one cycle and simulated time would not move). */
+static int below_one_cycle(arrctx *a, double mean_cycles)
+{
+    snprintf(a->why, sizeof a->why,
+             "the mean interval is %.3g cycles; arrivals must be at least one clock cycle apart on "
+             "average (at most %.6g per second at this clock_hz)",
+             mean_cycles, a->L->c.clock_hz);
+    return -1;
+}
+
 static int arr_poisson(arrctx *a)
 {
     static const char *const keys[] = {"rate"};
@@ -729,6 +744,8 @@ static int arr_poisson(arrctx *a)
         snprintf(a->why, sizeof a->why, "the rate must be greater than 0");
         return -1;
     }
+    if (a->s->rate > 1) /* every arrival would fall on the same cycle: time stands still */
+        return below_one_cycle(a, 1 / a->s->rate);
     a->s->kind = IRQ_ARR_POISSON;
     return 0;
 }
@@ -743,6 +760,8 @@ static int arr_periodic(arrctx *a)
     s->kind = IRQ_ARR_PERIODIC;
     if (s->interval <= 0)
         snprintf(a->why, sizeof a->why, "the interval must be greater than 0");
+    else if (s->interval < 1)
+        return below_one_cycle(a, s->interval);
     else if (s->jitter > s->interval / 2)
         snprintf(a->why, sizeof a->why, "the jitter must be at most half the interval");
     else
@@ -785,6 +804,8 @@ static int arr_storm(arrctx *a)
         snprintf(a->why, sizeof a->why, "bad spacing '%s' (expected even or random)", sp);
     else if (s->period > 0 && s->period < s->window)
         snprintf(a->why, sizeof a->why, "the period must be 0 (once) or at least the window");
+    else if (s->period > 0 && s->period < (double)s->count)
+        return below_one_cycle(a, s->period / (double)s->count);
     else if (start >= 0 && a->start_given)
         snprintf(a->why, sizeof a->why, "start is given both here and as the source's 'start'");
     else {
