@@ -123,5 +123,49 @@ printf 'name: late\nduration: 13s\nmodel: {name: gib}\nguests:\n  - {name: g, vc
 check csv-exact 0 "$IRQSIM" run "$tmp/late.yaml" --quiet --out "$tmp/o4"
 contains csv-exact "$tmp/o4/latency.csv" "g,0,12345678901,"
 
+# ---- special files: refused at once, never read whole, never waited on -------
+mkfifo "$tmp/fifo.yaml" "$tmp/fifo.csv" "$tmp/fifo.txt"
+check fifo-scenario 2 timeout 20 "$IRQSIM" validate "$tmp/fifo.yaml"
+contains fifo-scenario "$tmp/err" "a FIFO, not a regular file"
+check fifo-compare 2 timeout 20 "$IRQSIM" compare "$tmp/fifo.yaml" --vary seed=1,2
+contains fifo-compare "$tmp/err" "not a regular file"
+scen "$tmp/fr.yaml" "replay(fifo.csv)"
+check fifo-replay 2 timeout 20 "$IRQSIM" validate "$tmp/fr.yaml"
+contains fifo-replay "$tmp/err" "a FIFO, not a regular file"
+scen "$tmp/fe.yaml" "'poisson(1k/s)'" ", workload: {busy: empirical(fifo.txt)}"
+check fifo-empirical 2 timeout 20 "$IRQSIM" validate "$tmp/fe.yaml"
+contains fifo-empirical "$tmp/err" "a FIFO, not a regular file"
+check dev-zero-scenario 2 timeout 20 "$IRQSIM" validate /dev/zero
+mkdir -p "$tmp/m1" "$tmp/m2" "$tmp/m3"
+ln -s /dev/zero "$tmp/m1/variant-1.json"
+check merge-dev-zero 2 timeout 20 "$IRQSIM" merge "$tmp/m1"
+contains merge-dev-zero "$tmp/err" "not a regular file"
+mkfifo "$tmp/m2/variant-1.json"
+check merge-fifo 2 timeout 20 "$IRQSIM" merge "$tmp/m2"
+truncate -s 2G "$tmp/m3/variant-1.json"
+check merge-sparse 2 timeout 20 "$IRQSIM" merge "$tmp/m3"
+contains merge-sparse "$tmp/err" "larger than the limit"
+
+# ---- merge checks what it reads ------------------------------------------------
+printf '1000\n500000\n' >"$tmp/r.csv"
+scen "$tmp/rs.yaml" "replay(r.csv)"
+check shard-1 0 "$IRQSIM" sweep "$tmp/rs.yaml" --vary model.heuristic=upstream,v5 --shard 1/2 \
+    --out "$tmp/s1" --quiet
+printf '2000\n600000\n' >"$tmp/r.csv" # same name, other data
+check shard-2 0 "$IRQSIM" sweep "$tmp/rs.yaml" --vary model.heuristic=upstream,v5 --shard 2/2 \
+    --out "$tmp/s2" --quiet
+check merge-other-data 2 "$IRQSIM" merge "$tmp/s1" "$tmp/s2"
+contains merge-other-data "$tmp/err" "another sweep"
+check compare-docs 0 "$IRQSIM" compare "$single" --vary model.heuristic=upstream,v5 --out "$tmp/c" --quiet
+cp -r "$tmp/c" "$tmp/c2"
+sed -i 's/"injected": 1,/"injected": 2,/' "$tmp/c2/variant-1.json"
+check merge-conservation 2 "$IRQSIM" merge "$tmp/c2"
+contains merge-conservation "$tmp/err" "break conservation"
+cp -r "$tmp/c" "$tmp/c3"
+sed -i 's/"bins": \[\[\([0-9]*\), \([0-9]*\)\]/"bins": [[\1, \2], [\1, \2]/' "$tmp/c3/variant-1.json"
+check merge-hist-order 2 "$IRQSIM" merge "$tmp/c3"
+contains merge-hist-order "$tmp/err" "ascending order"
+check merge-ok 0 "$IRQSIM" merge "$tmp/c"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -121,6 +121,10 @@ int irq_trace_close(irq_trace *t, irq_error *err);
  * counter is unknown. */
 int irq_model_counter_headline(const char *model, const char *counter);
 
+/* A hash of every value the scenario read from data files (replay
+ * timestamps, empirical samples): equal data, equal hash. Sweeps fold it
+ * into their identity so that shards run on different files do not merge. */
+uint64_t irq_scenario_data_hash(const irq_scenario *sc);
 /* The scenario's simulated time, in cycles of its clock. */
 uint64_t irq_scenario_duration(const irq_scenario *sc);
 /* The scenario's `output:` section: report format and folder (NULL if

@@ -58,6 +58,7 @@ int cli_hist_read_json(cli_hist *h, const cj_value *v, char *why, size_t whylen)
                  CLI_HIST_PER_DECADE);
         return -1;
     }
+    uint64_t prev = 0;
     for (size_t i = 0; i < bins->n; i++) {
         const cj_value *b = &bins->items[i];
         uint64_t idx, n;
@@ -67,7 +68,15 @@ int cli_hist_read_json(cli_hist *h, const cj_value *v, char *why, size_t whylen)
                      CLI_HIST_BINS);
             return -1;
         }
-        h->bins[idx] += n;
+        if (i > 0 && idx <= prev) { /* as written: each bin once, in order */
+            snprintf(why, whylen,
+                     "latency_hist_ns: bin %zu (index %llu) is not after index %llu: bins are "
+                     "written once each, in ascending order",
+                     i, (unsigned long long)idx, (unsigned long long)prev);
+            return -1;
+        }
+        prev = idx;
+        h->bins[idx] = n;
     }
     return 0;
 }

@@ -51,6 +51,40 @@ static int add_leaves(cli_variant *v, const cj_value *obj, const char *prefix, s
     return 0;
 }
 
+/* What every report holds (the run checked it): injected = delivered +
+ * coalesced + pending + dropped; and no more latencies in the histogram
+ * than interrupts delivered or coalesced. A file that says otherwise was
+ * edited or cut, and would make the merged figures wrong. */
+static int check_conservation(const char *cmd, const cli_variant *v)
+{
+    static const char *const keys[] = {"injected", "delivered", "coalesced", "pending", "dropped"};
+    double x[5];
+    for (int i = 0; i < 5; i++) {
+        const cj_value *n = cj_get(v->totals, keys[i]);
+        if (!whole(n, 0))
+            return bad_doc(cmd, v->source,
+                           "its totals lack a whole injected, delivered, "
+                           "coalesced, pending or dropped");
+        x[i] = n->num;
+    }
+    char msg[300];
+    if (x[0] != x[1] + x[2] + x[3] + x[4]) {
+        snprintf(msg, sizeof msg,
+                 "its totals break conservation: injected %.0f != delivered %.0f + coalesced "
+                 "%.0f + pending %.0f + dropped %.0f",
+                 x[0], x[1], x[2], x[3], x[4]);
+        return bad_doc(cmd, v->source, msg);
+    }
+    if ((double)cli_hist_total(&v->hist) > x[1] + x[2]) {
+        snprintf(msg, sizeof msg,
+                 "latency_hist_ns holds %llu latencies, more than the %.0f interrupts delivered "
+                 "or coalesced",
+                 (unsigned long long)cli_hist_total(&v->hist), x[1] + x[2]);
+        return bad_doc(cmd, v->source, msg);
+    }
+    return EXIT_OK;
+}
+
 static int check_report(const char *cmd, cli_variant *v)
 {
     const cj_value *r = v->report;
@@ -61,6 +95,8 @@ static int check_report(const char *cmd, cli_variant *v)
         !v->groups || !guests || !cj_get_t(v->totals, "latency_ns", CJ_OBJ))
         return bad_doc(cmd, v->source,
                        "its report lacks scenario, model, totals, latency_ns, groups or guests");
+    if (check_conservation(cmd, v) != EXIT_OK)
+        return EXIT_USAGE;
     /* Only the text of the guests is needed (copied verbatim): free the
      * parsed tree, which for a big machine is most of the memory. */
     v->guests_raw = guests->raw;
@@ -543,9 +579,10 @@ static int read_one(const char *dir, const char *name, cli_src *s)
     if (!s->name)
         return EXIT_SIMFAIL;
     snprintf(s->name, len, "%s/%s", dir, name);
-    if (cli_read_file(s->name, (size_t)1 << 32, &s->text, &s->len) != 0) {
-        fprintf(stderr, "irqsim merge: cannot read %s: %s\n", s->name, strerror(errno));
-        return EXIT_USAGE;
+    if (cli_read_file(s->name, CLI_MAX_DOC_BYTES, &s->text, &s->len) != 0) {
+        int e = errno;
+        fprintf(stderr, "irqsim merge: cannot read %s: %s\n", s->name, cli_read_error(e));
+        return cli_read_status(e);
     }
     return EXIT_OK;
 }

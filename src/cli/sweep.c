@@ -77,9 +77,10 @@ static int read_variants(const cli_sweep *s, cli_src *src)
         cli_variant_path(path, sizeof path, s->o.out_dir, k, s->nvariants);
         if (!(src[k].name = strdup(path)))
             return EXIT_SIMFAIL;
-        if (cli_read_file(path, (size_t)1 << 32, &src[k].text, &src[k].len) != 0) {
-            fprintf(stderr, "irqsim sweep: cannot read %s: %s\n", path, strerror(errno));
-            return EXIT_SIMFAIL;
+        if (cli_read_file(path, CLI_MAX_DOC_BYTES, &src[k].text, &src[k].len) != 0) {
+            int e = errno;
+            fprintf(stderr, "irqsim sweep: cannot read %s: %s\n", path, cli_read_error(e));
+            return cli_read_status(e);
         }
     }
     return EXIT_OK;

@@ -251,8 +251,9 @@ static int sweep_id(cli_sweep *s)
     char *text;
     size_t len;
     if (cli_read_file(s->o.file, 64u << 20, &text, &len) != 0) {
-        fprintf(stderr, "irqsim %s: cannot read %s: %s\n", s->cmd, s->o.file, strerror(errno));
-        return EXIT_USAGE;
+        int e = errno;
+        fprintf(stderr, "irqsim %s: cannot read %s: %s\n", s->cmd, s->o.file, cli_read_error(e));
+        return cli_read_status(e);
     }
     uint64_t h = fnv_str(0xcbf29ce484222325ull, "irqsim sweep 1");
     h = fnv(h, text, len);
@@ -346,15 +347,25 @@ static int load_variant(const cli_sweep *s, size_t k, irq_scenario **sc)
     return cli_status_of(rc);
 }
 
-int cli_sweep_check(const cli_sweep *s)
+/* Loads every variant; the data files they read join the sweep id, so
+ * that shards that ran on different replay or empirical files (same names,
+ * other contents) refuse to merge. */
+int cli_sweep_check(cli_sweep *s)
 {
+    uint64_t h = 0xcbf29ce484222325ull;
     for (size_t k = 0; k < s->nvariants; k++) {
         irq_scenario *sc = NULL;
         int st = load_variant(s, k, &sc);
+        if (st == EXIT_OK) {
+            uint64_t d = irq_scenario_data_hash(sc);
+            h = fnv(h, &d, sizeof d);
+        }
         irq_scenario_free(sc);
         if (st != EXIT_OK)
             return st;
     }
+    unsigned long long id = strtoull(s->id, NULL, 16);
+    snprintf(s->id, sizeof s->id, "%016llx", (unsigned long long)fnv(id, &h, sizeof h));
     return EXIT_OK;
 }
 

@@ -257,6 +257,9 @@ static int decode_scalar(irq_param_value *v, const irq_param_desc *d, const irq_
     case IRQ_PARAM_DIST:
         if (irq_dist_parse(&v->dist, n->text, c->clock_hz, c->base_dir, why, sizeof why))
             return bad_value(d, n, "distribution", why, c);
+        if (c->data_hash && v->dist.kind == IRQ_DIST_EMPIRICAL)
+            *c->data_hash = irq_hash_bytes(*c->data_hash, v->dist.samples,
+                                           v->dist.nsamples * sizeof *v->dist.samples);
         return IRQ_OK;
     default:
         v->str = strdup(n->text);

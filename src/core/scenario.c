@@ -920,6 +920,9 @@ static int arr_replay(arrctx *a)
     } else {
         rc = replay_lines(a, path, data, len);
     }
+    if (rc == IRQ_OK && a->L->c.data_hash)
+        *a->L->c.data_hash =
+            irq_hash_bytes(*a->L->c.data_hash, a->s->times, a->s->ntimes * sizeof *a->s->times);
     free(data);
     free(path);
     return rc;
@@ -1080,8 +1083,10 @@ static int read_tree(loader *L)
     irq_mark top = {sc->path, 0, 0}, first = {sc->path, 1, 1};
     char *data = NULL, why[200];
     size_t len;
-    if (irq_read_file(sc->path, IRQ_MAX_SCENARIO_BYTES, &data, &len, why, sizeof why))
-        return irq_error_set(L->c.err, IRQ_EIO, &top, "cannot read the scenario: %s", why);
+    int r = irq_read_file(sc->path, IRQ_MAX_SCENARIO_BYTES, &data, &len, why, sizeof why);
+    if (r != 0) /* unreadable: an I/O error; a FIFO, a device, too large: bad input */
+        return irq_error_set(L->c.err, r == -2 ? IRQ_EINPUT : IRQ_EIO, &top,
+                             "cannot read the scenario: %s", why);
     int rc = irq_ytree_parse(&L->root, data, len, sc->path, L->c.err);
     free(data);
     if (rc != IRQ_OK)
@@ -1132,8 +1137,13 @@ int irq_scenario_load(irq_scenario **out, const char *path, const char *const *s
     sc->path = strdup(path);
     sc->base_dir = dir_of(path);
     sc->clock_hz = 1e9;
+    sc->data_hash = 0xcbf29ce484222325ull;
     loader L = {.sc = sc,
-                .c = {.clock_hz = 1e9, .base_dir = sc->base_dir, .file = sc->path, .err = err}};
+                .c = {.clock_hz = 1e9,
+                      .base_dir = sc->base_dir,
+                      .file = sc->path,
+                      .err = err,
+                      .data_hash = &sc->data_hash}};
     int rc =
         sc->path && sc->base_dir ? IRQ_OK : irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     if (rc == IRQ_OK)

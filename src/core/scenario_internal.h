@@ -110,6 +110,7 @@ struct irq_scenario {
     size_t nsources;
     irq_output_cfg output;
     uint64_t total_guests, total_vcpus; /* counted at load */
+    uint64_t data_hash;                 /* of the values read from replay/empirical files */
     /* "--set a.b=1" for each override: the files of the marks of what the
      * overrides wrote (owned; marks point into them). */
     char **set_labels;

@@ -634,6 +634,11 @@ double irq_scenario_clock_hz(const irq_scenario *sc)
     return sc->clock_hz;
 }
 
+uint64_t irq_scenario_data_hash(const irq_scenario *sc)
+{
+    return sc->data_hash;
+}
+
 uint64_t irq_scenario_duration(const irq_scenario *sc)
 {
     return sc->duration;
