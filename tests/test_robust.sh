@@ -117,6 +117,30 @@ contains sigint "$tmp/o3/summary.json" '"partial": true'
 contains sigint "$tmp/err" "partial"
 [ -s "$tmp/o3/latency.csv" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL sigint: no latency.csv"; }
 
+# sweep: SIGTERM to the main process reaches the workers; a killed main
+# process takes its workers with it (they used to run on)
+for sig in TERM KILL; do
+    "$IRQSIM" sweep "$tmp/long.yaml" --vary model.heuristic=upstream,v5 -j 2 --out "$tmp/sw$sig" \
+        --quiet >/dev/null 2>"$tmp/err" &
+    pid=$!
+    sleep 1
+    workers=$(pgrep -P "$pid" | tr '\n' ' ')
+    kill -"$sig" "$pid"
+    { wait "$pid"; } 2>/dev/null
+    st=$?
+    sleep 0.5
+    alive=0
+    for w in $workers; do # running, not a zombie left for an init that does not reap
+        state=$(cut -d' ' -f3 "/proc/$w/stat" 2>/dev/null)
+        [ -n "$state" ] && [ "$state" != Z ] && alive=$((alive + 1))
+    done
+    [ -n "$workers" ] && [ "$alive" = 0 ] && pass=$((pass + 1)) ||
+        { fail=$((fail + 1)); echo "FAIL sweep-$sig: workers '$workers', $alive alive"; }
+    if [ "$sig" = TERM ]; then
+        [ "$st" = 143 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL sweep-TERM: status $st"; }
+    fi
+done
+
 # latency.csv: times exact past 10 s (%.10g wrote 1.23456789e+10)
 printf '12345678901\n' >"$tmp/late.csv"
 printf 'name: late\nduration: 13s\nmodel: {name: gib}\nguests:\n  - {name: g, vcpus: 1}\nsources:\n  - {name: s, target: g, arrivals: replay(late.csv)}\n' >"$tmp/late.yaml"
