@@ -191,5 +191,25 @@ check merge-hist-order 2 "$IRQSIM" merge "$tmp/c3"
 contains merge-hist-order "$tmp/err" "ascending order"
 check merge-ok 0 "$IRQSIM" merge "$tmp/c"
 
+# ---- terminal safety: control characters from files are escaped -----------------
+printf 'name: "a\\x1b[31mred\\x07"\nduration: 1ms\nmodel: {name: direct}\nguests:\n  - {name: g, vcpus: 1}\n' >"$tmp/cc.yaml"
+check escape-report 0 "$IRQSIM" run "$tmp/cc.yaml" --quiet
+contains escape-report "$tmp/out" 'scenario  a\x1b[31mred\x07  (model'
+grep -q $'\x1b' "$tmp/out" && { fail=$((fail + 1)); echo "FAIL escape-report: ESC printed"; } || pass=$((pass + 1))
+printf 'sources:\n  - {name: s, target: g, arrivals: "bad\\x1b[2J"}\n' >>"$tmp/cc.yaml"
+check escape-message 2 "$IRQSIM" validate "$tmp/cc.yaml"
+contains escape-message "$tmp/err" "bad arrivals 'bad\x1b[2J'"
+grep -q $'\x1b' "$tmp/err" && { fail=$((fail + 1)); echo "FAIL escape-message: ESC printed"; } || pass=$((pass + 1))
+# replay fields too long or holding a NUL get their reason
+head -c 5000 /dev/zero | tr '\0' 1 >"$tmp/long.csv"
+printf '100\n2\0000\n' >"$tmp/nul.csv"
+scen "$tmp/rl.yaml" "replay(long.csv)"
+check replay-long 2 "$IRQSIM" validate "$tmp/rl.yaml"
+contains replay-long "$tmp/err" "long.csv:1:1: bad timestamp '1111"
+contains replay-long "$tmp/err" "the field is 5000 bytes long, at most 127"
+scen "$tmp/rn.yaml" "replay(nul.csv)"
+check replay-nul 2 "$IRQSIM" validate "$tmp/rn.yaml"
+contains replay-nul "$tmp/err" "nul.csv:2:1: bad timestamp '2' (the line holds a NUL byte"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -36,6 +36,11 @@ typedef struct irq_error {
 
 /* "FILE:LINE:COL: message" (or shorter forms when the position is unknown). */
 const char *irq_error_format(const irq_error *err, char *buf, size_t len);
+/* Copies in to buf (truncating) with control characters, C1 controls and
+ * bytes that are not UTF-8 written as \n, \t or \xHH: text from files made
+ * safe to print on a terminal. Returns buf. Messages in irq_error are
+ * escaped already. */
+const char *irq_escape(const char *in, char *buf, size_t len);
 
 typedef struct irq_scenario irq_scenario;
 typedef struct irq_sim irq_sim;

@@ -14,7 +14,9 @@
 
 static int bad_doc(const char *cmd, const char *source, const char *what)
 {
-    fprintf(stderr, "irqsim %s: %s: not an irqsim variant file: %s\n", cmd, source, what);
+    char e[600];
+    fprintf(stderr, "irqsim %s: %s: not an irqsim variant file: %s\n", cmd, source,
+            irq_escape(what, e, sizeof e));
     return EXIT_USAGE;
 }
 
@@ -161,13 +163,15 @@ static int same_sweep(const char *cmd, const cli_variant *a, const cli_variant *
         same_raw(cj_get(&a->doc, "vary"), cj_get(&b->doc, "vary")) &&
         same_raw(cj_get(&a->doc, "sets"), cj_get(&b->doc, "sets")))
         return EXIT_OK;
+    char sa[128], sb[128], na[128], nb[128];
     fprintf(stderr,
             "irqsim %s: %s is from another sweep than %s (sweep %s of scenario '%s' with %.0f "
             "variants, against sweep %s of '%s' with %.0f): merge the outputs of one sweep at a "
             "time\n",
-            cmd, b->source, a->source, str_of(&b->doc, "sweep"), str_of(b->report, "scenario"),
-            num_of(&b->doc, "variants"), str_of(&a->doc, "sweep"), str_of(a->report, "scenario"),
-            num_of(&a->doc, "variants"));
+            cmd, b->source, a->source, irq_escape(str_of(&b->doc, "sweep"), sb, sizeof sb),
+            irq_escape(str_of(b->report, "scenario"), nb, sizeof nb), num_of(&b->doc, "variants"),
+            irq_escape(str_of(&a->doc, "sweep"), sa, sizeof sa),
+            irq_escape(str_of(a->report, "scenario"), na, sizeof na), num_of(&a->doc, "variants"));
     return EXIT_USAGE;
 }
 
@@ -461,10 +465,11 @@ static void table_head(const cli_merged *m, const table *t, FILE *f)
     fputc('\n', f);
     const cj_value *set0 = m->v[0].settings;
     for (size_t i = 0; i < set0->n; i++) {
-        fprintf(f, "%-*s", (int)t->label_w, set0->keys[i]);
+        char e[256];
+        fprintf(f, "%-*s", (int)t->label_w, irq_escape(set0->keys[i], e, sizeof e));
         for (size_t k = 0; k < m->n; k++) {
             const cj_value *s = cj_get_t(m->v[k].settings, set0->keys[i], CJ_STR);
-            fprintf(f, "  %*s%*s", (int)t->val_w[k], s ? s->str : "-",
+            fprintf(f, "  %*s%*s", (int)t->val_w[k], s ? irq_escape(s->str, e, sizeof e) : "-",
                     (int)(t->ratio_w[k] ? t->ratio_w[k] + 1 : 0), "");
         }
         fputc('\n', f);
@@ -505,16 +510,17 @@ static void write_table(const cli_merged *m, FILE *f)
     }
     measure(m, &t);
     t.ratio_w[0] = 0; /* variant 1 is the reference: no ratio column */
+    char e[256];
     fprintf(f,
             "scenario %s: %zu variant%s (xR: ratio to variant 1, x= both 0, x- variant 1 is 0; "
             "latencies in ns)\n\n",
-            m->scenario, m->n, m->n == 1 ? "" : "s");
+            irq_escape(m->scenario, e, sizeof e), m->n, m->n == 1 ? "" : "s");
     table_head(m, &t, f);
     char val[64], ratio[64];
     for (size_t r = 0; r < m->nrows; r++) {
         if (one_class_row(m, r))
             continue;
-        fprintf(f, "%-*s", (int)t.label_w, m->rows[r]);
+        fprintf(f, "%-*s", (int)t.label_w, irq_escape(m->rows[r], e, sizeof e));
         const cj_value *first = leaf(&m->v[0], m->rows[r]);
         for (size_t k = 0; k < m->n; k++) {
             const cj_value *x = leaf(&m->v[k], m->rows[r]);

@@ -358,7 +358,8 @@ static void text_header(const struct irq_sim *sim, FILE *f)
     const struct irq_sim_priv *p = sim->priv;
     const irq_scenario *sc = sim->sc;
     char buf[256];
-    fprintf(f, "scenario  %s  (model %s", sc->name, sim->ops->name);
+    char name[256];
+    fprintf(f, "scenario  %s  (model %s", irq_escape(sc->name, name, sizeof name), sim->ops->name);
     for (size_t i = 0; i < sim->ops->nparams; i++)
         if (sim->ops->params[i].type == IRQ_PARAM_ENUM) {
             value_text(sim, &sim->ops->params[i], &sc->model_params[i], buf, sizeof buf);

@@ -880,8 +880,14 @@ static int replay_lines(arrctx *a, const char *path, const char *data, size_t le
             prev_line = lineno;
             continue;
         }
-        if (memchr(line, '\0', n) || fl >= sizeof field || replay_time(a, field, &c))
-            return replay_error(a, path, lineno, "bad timestamp '%s' (%s)", field);
+        bool nul = memchr(line, '\0', n) != NULL, lng = fl >= sizeof field;
+        if (nul)
+            snprintf(a->why, sizeof a->why, "the line holds a NUL byte: not a text file?");
+        else if (lng)
+            snprintf(a->why, sizeof a->why, "the field is %zu bytes long, at most %zu", fl,
+                     sizeof field - 1);
+        if (nul || lng || replay_time(a, field, &c))
+            return replay_error(a, path, lineno, "bad timestamp '%.40s' (%s)", field);
         if (a->s->ntimes && llround(c) < (long long)a->s->times[a->s->ntimes - 1]) {
             snprintf(a->why, sizeof a->why, "line %zu has a later one", prev_line);
             return replay_error(a, path, lineno, "timestamp '%s' is not in ascending order (%s)",
