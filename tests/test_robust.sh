@@ -68,6 +68,14 @@ check seed-plus 0 "$IRQSIM" run "$single" --quiet --seed +5 --format json
 contains seed-plus "$tmp/out" '"seed": 5'
 check seed-plus-compare 0 "$IRQSIM" compare "$single" --vary model.heuristic=upstream,v5 --quiet --seed +5
 
+printf 'name: long\nduration: 100s\nmodel: {name: gib}\nguests:\n  - {name: g, count: 8, vcpus: 2, workload: {busy: exp(20us), idle: exp(20us)}}\nsources:\n  - {name: s, target: g, arrivals: poisson(200k/s)}\n' >"$tmp/long.yaml"
+# the progress line is driven by wall time: shown even while simulated time
+# stands still (a storm of 1e9 arrivals in one cycle; it used to say nothing)
+scen "$tmp/still.yaml" "'storm(count=1000000000, window=1ns)'"
+timeout -s INT 4 script -qec "'$IRQSIM' run '$tmp/still.yaml' >/dev/null" /dev/null >"$tmp/prog" 2>&1
+contains progress-still "$tmp/prog" "0 of 0.002 s simulated (0.0%)"
+contains progress-still "$tmp/prog" "M events so far"
+
 # ---- budgets --------------------------------------------------------------
 # a storm into a vCPU that never takes it: held arrivals hit the budget
 scen "$tmp/held.yaml" "'storm(count=1000000, window=1ms)'" ", workload: {stopped: true}"
@@ -78,6 +86,11 @@ check held-default 0 "$IRQSIM" run "$tmp/held.yaml" --quiet
 check bad-max-memory 2 "$IRQSIM" run "$tmp/held.yaml" --max-memory lots
 check event-budget 1 "$IRQSIM" run "$single" --quiet --max-events 10
 contains event-budget "$tmp/err" "event limit of 10 reached"
+# the trace file has a budget (checked every 4096 events) and stays valid JSON
+check trace-budget 1 "$IRQSIM" run "$tmp/long.yaml" --quiet --set duration=20ms --trace "$tmp/t.json" \
+    --trace-max 64k
+contains trace-budget "$tmp/err" "reached its limit of 0.0625 MiB (--trace-max raises it"
+tail -c 4 "$tmp/t.json" | grep -q ']}' && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL trace-budget: file not closed"; }
 # compare keeps its variants' documents in memory: bounded too
 check compare-budget 1 "$IRQSIM" compare "$single" --vary model.heuristic=upstream,v5 --quiet \
     --max-memory 1k
@@ -104,7 +117,6 @@ check stale-2 1 "$IRQSIM" run "$single" --quiet --out "$tmp/o2" --max-events 10
 check trace-into-out 2 "$IRQSIM" run "$single" --quiet --out "$tmp/o2" --trace "$tmp/o2/summary.json"
 contains trace-into-out "$tmp/err" "a file that --out"
 # SIGINT: stop at once, write what was simulated, marked partial
-printf 'name: long\nduration: 100s\nmodel: {name: gib}\nguests:\n  - {name: g, count: 8, vcpus: 2, workload: {busy: exp(20us), idle: exp(20us)}}\nsources:\n  - {name: s, target: g, arrivals: poisson(200k/s)}\n' >"$tmp/long.yaml"
 "$IRQSIM" run "$tmp/long.yaml" --quiet --out "$tmp/o3" --format json >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 sleep 1

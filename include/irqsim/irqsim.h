@@ -106,7 +106,10 @@ typedef struct irq_trace_cfg {
                                happens in [FROM, TO] is written; NULL: the whole run */
     irq_instant_fn instant; /* also told every instant event of the run; may be NULL */
     void *instant_ud;
+    unsigned long long max_bytes; /* the file's budget (0: IRQ_DEFAULT_TRACE_LIMIT); a run
+                                     whose trace grows past it fails, saying so */
 } irq_trace_cfg;
+#define IRQ_DEFAULT_TRACE_LIMIT (4ull << 30)
 
 /* A timeline trace: vCPU states (one track per vCPU), host work (one track
  * per host CPU) and instant events, in the Chrome trace-event format that

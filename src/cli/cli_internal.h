@@ -29,9 +29,11 @@ typedef struct cli_opts {
     char seed_buf[64];             /* "seed=N" for --seed */
     unsigned long long max_memory; /* --max-memory: bytes a run may hold; 0: the default */
     unsigned long long max_events; /* --max-events: events a run may take; 0: no limit */
+    unsigned long long trace_max;  /* --trace-max: bytes of the trace file; 0: the default */
 } cli_opts;
 
-/* --max-memory SIZE (1G, 512M, 64k, bytes) and --max-events N: 1 when a is
+/* --max-memory SIZE (1G, 512M, 64k, bytes), --trace-max SIZE and
+ * --max-events N: 1 when a is
  * one of them (val consumed), 0 when not, -1 on a bad value (reported). */
 int cli_limit_opt(const char *cmd, cli_opts *o, const char *a, const char *val);
 /* Applies the options' limits to a simulation before its run. */

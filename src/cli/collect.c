@@ -160,7 +160,8 @@ int cli_collect_start(cli_collect *c, irq_sim *sim, const irq_scenario *sc,
     irq_trace_cfg tc = {.path = cfg->trace_path,
                         .window = cfg->trace_window,
                         .instant = on_instant,
-                        .instant_ud = c};
+                        .instant_ud = c,
+                        .max_bytes = cfg->trace_max};
     return irq_trace_open(&c->trace, sim, &tc, err);
 }
 

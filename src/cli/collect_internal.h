@@ -54,10 +54,11 @@ typedef struct cli_series {
 } cli_series;
 
 typedef struct cli_collect_cfg {
-    FILE *latency_csv;        /* one line per interrupt, or NULL */
-    bool series;              /* count instant events per interval */
-    const char *trace_path;   /* Chrome trace file, or NULL */
-    const char *trace_window; /* "FROM,TO", or NULL */
+    FILE *latency_csv;            /* one line per interrupt, or NULL */
+    bool series;                  /* count instant events per interval */
+    const char *trace_path;       /* Chrome trace file, or NULL */
+    const char *trace_window;     /* "FROM,TO", or NULL */
+    unsigned long long trace_max; /* the trace file's budget in bytes; 0: the default */
 } cli_collect_cfg;
 
 typedef struct cli_collect {

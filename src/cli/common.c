@@ -131,13 +131,18 @@ int cli_progress_cb(void *ud, uint64_t now, uint64_t end, uint64_t events)
     p->last_print = t;
     double frac = end ? (double)now / (double)end : 1;
     double left = frac > 0 ? el * (1 - frac) / frac : 0;
+    char eta[48];
+    if (frac > 0)
+        snprintf(eta, sizeof eta, "%.0f s left", left);
+    else /* simulated time has not moved: no estimate, but the events do */
+        snprintf(eta, sizeof eta, "%.4g M events so far", (double)events / 1e6);
     if (p->clock_hz > 0)
-        fprintf(stderr, "\r%s%.3g of %.3g s simulated (%.1f%%), %.3g M events/s, %.0f s left   ",
+        fprintf(stderr, "\r%s%.3g of %.3g s simulated (%.1f%%), %.3g M events/s, %s   ",
                 p->label ? p->label : "", (double)now / p->clock_hz, (double)end / p->clock_hz,
-                100 * frac, (double)events / el / 1e6, left);
+                100 * frac, (double)events / el / 1e6, eta);
     else
-        fprintf(stderr, "\r%s%5.1f%% simulated, %.3g M events/s, %.0f s left   ",
-                p->label ? p->label : "", 100 * frac, (double)events / el / 1e6, left);
+        fprintf(stderr, "\r%s%5.1f%% simulated, %.3g M events/s, %s   ", p->label ? p->label : "",
+                100 * frac, (double)events / el / 1e6, eta);
     p->printed = true;
     return 0;
 }
@@ -197,6 +202,13 @@ int cli_limit_opt(const char *cmd, cli_opts *o, const char *a, const char *val)
             return 1;
         fprintf(stderr, "irqsim %s: --max-memory expects a size such as 4G or 512M, got '%s'\n",
                 cmd, val);
+        return -1;
+    }
+    if (!strcmp(a, "--trace-max")) {
+        if (parse_size(val, &o->trace_max) == 0)
+            return 1;
+        fprintf(stderr, "irqsim %s: --trace-max expects a size such as 4G or 512M, got '%s'\n", cmd,
+                val);
         return -1;
     }
     if (!strcmp(a, "--max-events")) {

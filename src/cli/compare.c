@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "merge_internal.h"
 #include "sweep_internal.h"
@@ -62,8 +63,14 @@ int cli_sweep_out_dir(const cli_sweep *s, bool clean)
                 strerror(errno));
         return EXIT_IO;
     }
-    if (clean)
+    if (clean) { /* an earlier sweep's files must not pass for this one's */
         cli_variant_clean(s->o.out_dir);
+        char path[4200];
+        for (int i = 0; i < 2; i++) {
+            snprintf(path, sizeof path, "%s/%s", s->o.out_dir, i ? "compare.csv" : "compare.json");
+            unlink(path);
+        }
+    }
     return EXIT_OK;
 }
 

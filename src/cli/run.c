@@ -32,7 +32,7 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         bool takes = !strcmp(a, "--set") || !strcmp(a, "--seed") || !strcmp(a, "--format") ||
                      !strcmp(a, "--out") || !strcmp(a, "--plot-format") || !strcmp(a, "--trace") ||
                      !strcmp(a, "--trace-window") || !strcmp(a, "--max-memory") ||
-                     !strcmp(a, "--max-events");
+                     !strcmp(a, "--max-events") || !strcmp(a, "--trace-max");
         if (takes && !val) {
             fprintf(stderr, "irqsim run: %s needs a value\n", a);
             return -1;
@@ -221,7 +221,8 @@ static int run_one(const cli_opts *opts)
         cli_collect_cfg cc = {.latency_csv = lat.f,
                               .series = o->plot,
                               .trace_path = o->trace_file,
-                              .trace_window = o->trace_window};
+                              .trace_window = o->trace_window,
+                              .trace_max = o->trace_max};
         rc = cli_collect_start(&col, sim, sc, &cc, &err);
     }
     if (rc == IRQ_OK)

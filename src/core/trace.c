@@ -7,6 +7,7 @@
  * work spans). Events are streamed as spans end, so memory does not grow
  * with the run; the window keeps files small. Thread ids are unique across
  * processes because trace viewers key threads by tid. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,8 @@ struct irq_trace {
     uint8_t *named_vcpu, *named_guest, *named_cpu;
     bool named_host;
     uint64_t nevents;
+    uint64_t max_bytes; /* the file's budget */
+    char path[256];
 };
 
 /* "12.3456" microseconds from a time in 0.1 ns units: ends and starts of
@@ -50,8 +53,22 @@ static void put_us(FILE *f, long long units)
     fprintf(f, "%lld.%04lld", units / 10000, units % 10000);
 }
 
+/* The file's size is looked at every 4096 events: a run whose trace
+ * reaches its budget fails with a message instead of filling the disk. */
+static void check_size(irq_trace *t)
+{
+    off_t at = ftello(t->f);
+    if (at >= 0 && (uint64_t)at > t->max_bytes)
+        irq_sim_fail(t->sim,
+                     "the trace file %s reached its limit of %.4g MiB (--trace-max raises it; "
+                     "--trace-window FROM,TO traces a part of the run)",
+                     t->path, (double)t->max_bytes / (1 << 20));
+}
+
 static void begin_event(irq_trace *t)
 {
+    if ((t->nevents & 4095) == 4095)
+        check_size(t);
     fputs(t->nevents++ ? ",\n" : "\n", t->f);
 }
 
@@ -333,11 +350,15 @@ int irq_trace_open(irq_trace **out, irq_sim *sim, const irq_trace_cfg *cfg, irq_
     t->instant = cfg->instant;
     t->instant_ud = cfg->instant_ud;
     t->units_per_cycle = 1e10 / sim->sc->clock_hz;
+    t->max_bytes = cfg->max_bytes ? cfg->max_bytes : IRQ_DEFAULT_TRACE_LIMIT;
+    if (cfg->path)
+        irq_escape(cfg->path, t->path, sizeof t->path);
     int rc = parse_window(t, cfg->window, sim->sc->clock_hz, err);
     if (rc == IRQ_OK && alloc_tracks(t) != IRQ_OK)
         rc = irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for the trace");
     if (rc == IRQ_OK && cfg->path && !(t->f = fopen(cfg->path, "w")))
-        rc = irq_error_set(err, IRQ_EIO, NULL, "cannot write the trace file %s", cfg->path);
+        rc = irq_error_set(err, IRQ_EIO, NULL, "cannot write the trace file %s: %s", cfg->path,
+                           strerror(errno));
     if (rc != IRQ_OK) {
         trace_free(t);
         return rc;
@@ -373,11 +394,15 @@ int irq_trace_close(irq_trace *t, irq_error *err)
         for (uint32_t c = 0; c < p->npcpus; c++)
             on_host_work(t, c, 0, end);
         fputs("\n]}\n", t->f);
-        int bad = ferror(t->f);
-        bad |= fclose(t->f);
+        errno = 0;
+        int bad = ferror(t->f) || fflush(t->f) != 0;
+        int e = errno;
+        bad |= fclose(t->f) != 0;
+        e = e ? e : errno;
         t->f = NULL;
         if (bad)
-            rc = irq_error_set(err, IRQ_EIO, NULL, "could not write the trace file");
+            rc = irq_error_set(err, IRQ_EIO, NULL, "could not write the trace file %s: %s", t->path,
+                               e ? strerror(e) : "write error");
     }
     trace_free(t);
     return rc;
