@@ -11,6 +11,7 @@ static const char usage[] =
     "commands:\n"
     "  run FILE [--set k=v]... [--seed N] [--format text|json|csv] [--out DIR] [--quiet]\n"
     "      [--plot [--plot-format png|svg]] [--trace FILE.json [--trace-window FROM,TO]]\n"
+    "      [--max-memory SIZE] [--max-events N] [--trace-max SIZE]\n"
     "      simulate one scenario and print a summary; --plot draws it into DIR,\n"
     "      --trace writes a timeline for the Perfetto UI or chrome://tracing\n"
     "  compare FILE --vary KEY=v1,v2[,...] [--vary KEY2=...] [--set k=v]... [--out DIR]\n"
@@ -26,7 +27,8 @@ static const char usage[] =
     "  models [--markdown]  list the models and their parameters (defaults, units)\n"
     "  --help, --version\n"
     "\n"
-    "exit status: 0 ok, 1 the simulation failed, 2 bad input or usage\n";
+    "exit status: 0 ok, 1 the simulation failed or reached a budget, 2 bad input or usage,\n"
+    "4 a file could not be read or written, 128+N stopped by signal N (results partial)\n";
 
 int main(int argc, char **argv)
 {
