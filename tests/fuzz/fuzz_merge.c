@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         p = z + 1;
     }
-    char names[8][16];
+    char names[8][32];
     for (size_t i = 0; i < n; i++) {
         snprintf(names[i], sizeof names[i], "doc %zu", i + 1);
         src[i].name = names[i];
