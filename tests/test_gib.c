@@ -31,7 +31,7 @@
 
 #define HEAD                                                                                       \
     "name: t\nclock_hz: 1e9\nduration: 1ms\n"                                                      \
-    "host: {cpus: 5, wakeup: 5us, wait_exit: 1us}\n"                                               \
+    "host: {cpus: 5, sched: fifo, affinity: pinned, wakeup: 5us, wait_exit: 1us}\n"                \
     "model: {name: gib, gal_cpu: 4, gal_cost: 2us, gal_gisa_cost: 200ns, kicker_cost: 500ns,"      \
     " kicker_period: 50us, halt_poll: 0ns}\n"
 #define IDLE_WORKLOAD "workload: {start: idle, idle: const(10s), handler: const(2us)}"
@@ -197,7 +197,7 @@ static void test_none_sentinel_suppresses_second_alert(void **state)
     (void)state;
     const char *y =
         "name: t\nclock_hz: 1e9\nduration: 1ms\n"
-        "host: {cpus: 3, wakeup: 5us, wait_exit: 1us}\n"
+        "host: {cpus: 3, sched: fifo, affinity: pinned, wakeup: 5us, wait_exit: 1us}\n"
         "model: {name: gib, gal_cpu: 2, gal_cost: 2us, gal_gisa_cost: 200ns,"
         " kicker_cost: 500ns, halt_poll: 0ns}\n"
         "guests:\n  - {name: g, vcpus: 1, " IDLE_WORKLOAD "}\n"
@@ -283,19 +283,22 @@ static void test_unregistered_isc_never_alerts(void **state)
  *  v5: the handler's cover picks vCPU 2 (the only idle vCPU covering ISC 3)
  *   at 102us: delivered at 107us; restore at its wait entry (110us).
  *  v4: the handler wakes the first idle vCPU, vCPU 0, which cannot take ISC
- *   3 (wasted). From then on vCPU 0 is refused every wait while an alert ISC
- *   is pending: it enters at 107us and retries a wait every 1us (wait
- *   entries at 108, 109, ..., 1000us = 893 refusals, + 4 at start = 897);
- *   the IAM is never restored and the interrupt stays pending.
- *  v3: as v4's handler, but vCPU 0 waits again at 108us; when it left SIE at
- *   107us no vCPU of the VM was in SIE any more: IAM restored (1). Still
- *   pending; 5 wait entries.
+ *   3. Its thread runs 5us of wake-up and re-checks in kvm_vcpu_block()
+ *   (kvm_arch_vcpu_runnable) at 107us: nothing it can take, so it sleeps
+ *   again (wasted), with no SIE entry and no wait intercept: the 4 wait
+ *   exits of t=0 stay the only ones; the IAM is never restored and the
+ *   interrupt stays pending. (Before the host issue the model re-entered SIE
+ *   and was refused a wait every 1us: 897 wait exits.)
+ *  v3: as v4's handler and halt loop: vCPU 0 never enters SIE, so no last
+ *   SIE exit restores anything (the IAM started equal to alert_mask): 0
+ *   restores, 4 wait exits, still pending.
  *  v2: like v3, but every SIE entry clears the IAM and every last exit
  *   restores it: at t=0 each of the 4 vCPUs enters and leaves SIE (4
- *   restores), then vCPU 0 once more at 107us: 5 restores.
+ *   restores); the woken vCPU 0 does not enter SIE again: 4 restores.
  *  kick-all: wakes every idle vCPU enabled for ISC 3: only vCPU 2; as v5.
- *  no-gisa: no GAL; the floating kick wakes vCPU 0 at once (100us), wasted;
- *   still pending. */
+ *  no-gisa: no GAL; the floating kick wakes vCPU 0 at once (100us); it
+ *   re-checks at 105us, cannot take ISC 3 and sleeps again (wasted, no wait
+ *   exit): 4 wait exits, still pending. */
 typedef struct expect {
     const char *h;
     uint64_t gal, kicks, wasted, ticks, restores, delivered, pending, wait_exits, latency;
@@ -307,9 +310,9 @@ static void test_every_heuristic_table(void **state)
     static const expect table[] = {
         /* h          gal kicks wasted ticks restores deliv pend waits latency */
         {"upstream", 1, 1, 0, 2, 1, 1, 0, 5, 7700}, {"v5", 1, 1, 0, 0, 1, 1, 0, 5, 7000},
-        {"v4", 1, 1, 1, 0, 0, 0, 1, 897, 0},        {"v3", 1, 1, 1, 0, 1, 0, 1, 5, 0},
-        {"v2", 1, 1, 1, 0, 5, 0, 1, 5, 0},          {"kick-all", 1, 1, 0, 0, 1, 1, 0, 5, 7000},
-        {"no-gisa", 0, 1, 1, 0, 0, 0, 1, 5, 0},
+        {"v4", 1, 1, 1, 0, 0, 0, 1, 4, 0},          {"v3", 1, 1, 1, 0, 0, 0, 1, 4, 0},
+        {"v2", 1, 1, 1, 0, 4, 0, 1, 4, 0},          {"kick-all", 1, 1, 0, 0, 1, 1, 0, 5, 7000},
+        {"no-gisa", 0, 1, 1, 0, 0, 0, 1, 4, 0},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
         const expect *e = &table[i];
@@ -331,26 +334,52 @@ static void test_every_heuristic_table(void **state)
     }
 }
 
-/* Halt polling: with 50us of polling, a vCPU that halted at 1us is still
- * polling at 20us when the interrupt arrives: it notices the IPM bit itself
- * (1 poll success, no halt_wakeup, no kick) and takes it at once (latency
- * 0). The alert still happened (1 GAL); the kicker's first tick at 22.7us
- * finds the IPM clean and restores the IAM (1 tick, 0 restarts). */
-static void test_halt_polling_notices_ipm(void **state)
+/* Halt polling, adaptive as kvm_vcpu_halt() does it (virt/kvm/kvm_main.c),
+ * with s390's invalid wake-ups (CONFIG_HAVE_KVM_INVALID_WAKEUPS). Maximum
+ * 50us; one vCPU busy 10us / idle 8us (its own timer wakes it, a valid
+ * wake-up); one pass-through interrupt on ISC 3 at 27us; run 40us.
+ *   0us   enters the guest, idle: wait exit 1us; its idle timer is at 8us.
+ *   1us   halt 1: window 0 (it starts at 0), so no poll: the thread sleeps.
+ *   8us   timer: a valid wake-up of a sleeping thread (halt_wakeup 1); the
+ *         woken thread runs 5us of wake-up and re-checks at 13us: runnable.
+ *         halt 12us, window 0, shorter than 50us: grow to grow_start 10us.
+ *   13us  busy 10us; 23us idle (timer at 31us), wait exit; 24us halt 2:
+ *         window 10us, alone on its CPU: polls until 34us.
+ *   27us  the interrupt: nobody in SIE, IPM bit 3, alert (1 GAL); the
+ *         polling vCPU's poll loop sees the IPM bit: the halt ends, a
+ *         successful poll of 3us, but no kvm_s390_vcpu_wakeup() made it
+ *         valid (halt_poll_invalid 1), so the window shrinks: 10us / 2 = 5us
+ *         is below grow_start, so 0. Delivered at once: latency 0, no kick.
+ *   29us  handler ends; 30us wait exit: halt 3, window 0: sleeps. (The GAL
+ *         handler's kicker tick at 29.7us found the IPM clean and restored
+ *         the IAM: 1 tick, 0 restarts, 1 restore.)
+ *   31us  timer wakes it (halt_wakeup 2); re-check at 36us: halt 6us, valid,
+ *         window 0 < 50us: grows to 10us again; busy until past 40us.
+ * Polls: attempted 1, successful 1, invalid 1, 3000ns; wait exits 3. */
+static void test_halt_polling_adaptive(void **state)
 {
     (void)state;
-    const char *y = HEAD "guests:\n  - {name: g, vcpus: 1, " IDLE_WORKLOAD "}\n"
-                         "sources:\n" ONE_AT("dev", 3, "20us");
-    const char *poll[] = {"model.halt_poll=50us"};
-    run r = run_ok(y, poll, 1);
-    assert_int_equal(C(r, "halt_poll_success"), 1);
-    assert_int_equal(C(r, "halt_wakeup"), 0);
+    const char *y =
+        HEAD "guests:\n  - {name: g, vcpus: 1, workload: {start: idle, idle: const(8us),"
+             " busy: const(10us), handler: const(2us)}}\n"
+             "sources:\n" ONE_AT("dev", 3, "27us");
+    const char *sets[] = {"model.halt_poll=50us", "duration=40us"};
+    run r = run_ok(y, sets, 2);
+    assert_int_equal(C(r, "halt_attempted_poll"), 1);
+    assert_int_equal(C(r, "halt_successful_poll"), 1);
+    assert_int_equal(C(r, "halt_poll_invalid"), 1);
+    assert_int_equal(C(r, "halt_poll_success_ns"), 3000);
+    assert_int_equal(C(r, "halt_poll_fail_ns"), 0);
+    assert_int_equal(C(r, "halt_wakeup"), 2);
+    assert_int_equal(C(r, "exit_wait_state"), 3);
     assert_int_equal(r.g->kicks, 0);
     assert_int_equal(C(r, "gal_interrupts"), 1);
     assert_int_equal(C(r, "kicker_ticks"), 1);
     assert_int_equal(C(r, "timer_restarts"), 0);
     assert_int_equal(C(r, "iam_restores"), 1);
+    assert_int_equal(r.g->delivered, 1);
     assert_int_equal(r.g->latency.max, 0);
+    assert_int_equal(r.g->vcpus[0].poll_window, 10000);
     run_free(&r);
 }
 
@@ -506,7 +535,7 @@ int main(void)
         cmocka_unit_test(test_no_gisa_wasted_kick),
         cmocka_unit_test(test_unregistered_isc_never_alerts),
         cmocka_unit_test(test_every_heuristic_table),
-        cmocka_unit_test(test_halt_polling_notices_ipm),
+        cmocka_unit_test(test_halt_polling_adaptive),
         cmocka_unit_test(test_software_injection_never_alerts),
         cmocka_unit_test(test_random_properties),
         cmocka_unit_test(test_shipped_scenarios),

@@ -102,10 +102,16 @@ static inline int counter_index(const irq_sim *sim, const char *name)
     return -1;
 }
 
+/* A model counter, or one the core keeps for every model (halt_wakeup...). */
 static inline uint64_t mcount(irq_sim *sim, const irq_guest *g, const char *name)
 {
     int i = counter_index(sim, name);
-    return i < 0 ? UINT64_MAX : g->mcount[i];
+    if (i >= 0)
+        return g->mcount[i];
+    for (int k = 0; k < IRQ_GC_N; k++)
+        if (!strcmp(irq_guest_counter_names[k], name))
+            return g->core[k];
+    return UINT64_MAX;
 }
 
 /* The JSON report as a string (to free), with the value of "wall_seconds"

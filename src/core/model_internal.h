@@ -44,6 +44,10 @@ typedef enum irq_wait_decision {
 typedef struct irq_model_ops {
     const char *name;
     const char *summary; /* one line for `irqsim models` */
+    /* CONFIG_HAVE_KVM_INVALID_WAKEUPS (s390): only wake-ups through
+     * irq_vcpu_kick or the vCPU's own timer are valid; a halt ended otherwise
+     * shrinks the halt-polling window. false: every wake-up is valid. */
+    bool invalid_wakeups;
 
     const irq_param_desc *params; /* the `model:` section */
     size_t nparams;
@@ -64,10 +68,19 @@ typedef struct irq_model_ops {
     /* An interrupt arrived (the core already counted it as injected). */
     void (*inject)(void *model, const irq_intr *in);
     /* The guest executed a wait (halt, WFI, enabled wait) and the host
-     * handles it. Return HALT to halt (optionally after *poll cycles of halt
-     * polling) or REFUSE to go back into the guest. */
+     * handles it. Return HALT to halt or REFUSE to go back into the guest.
+     * *poll is the arch's halt-polling maximum (KVM_HALT_POLL_NS_DEFAULT);
+     * the core polls within an adaptive per-vCPU window up to it, as
+     * kvm_vcpu_halt() does (0: never polls). */
     irq_wait_decision (*wait_entry)(void *model, struct irq_vcpu *v, uint64_t *poll);
-    /* A halted vCPU is woken (kick or its own timer) and leaves WAIT. */
+    /* kvm_arch_vcpu_runnable(): asked by a halted vCPU's thread each time it
+     * checks whether to leave the halt (a poll that may have seen work, a
+     * woken thread). false: the thread goes on polling or sleeps again,
+     * still in WAIT, without entering the guest. Optional: without it every
+     * wake-up leaves the halt. A vCPU whose own timer fired is runnable
+     * without asking. */
+    bool (*vcpu_runnable)(void *model, struct irq_vcpu *v);
+    /* The halt ended (the vCPU can run) and the vCPU leaves WAIT. */
     void (*wakeup)(void *model, struct irq_vcpu *v);
     /* The vCPU is about to enter the guest (SIE entry, VM entry): deliver
      * pending interrupts in software here. */
@@ -77,6 +90,12 @@ typedef struct irq_model_ops {
     /* The guest finished an interrupt handler and is enabled again: the
      * hardware may present the next pending interrupt now. */
     void (*irq_enabled)(void *model, struct irq_vcpu *v);
+    /* Visits every arrival still held (latched, coalesced or queued) at the
+     * end of a run, for the undelivered counts and the censored latency. */
+    void (*pending_walk)(void *model,
+                         void (*visit)(void *ud, struct irq_guest *g, uint32_t cls,
+                                       uint64_t arrival),
+                         void *ud);
     /* End of run: checks the model's invariants. Non-zero fails the run. */
     int (*finish)(void *model, irq_error *err);
 } irq_model_ops;

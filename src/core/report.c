@@ -38,18 +38,27 @@ static uint64_t core_value(const irq_guest *g, int k)
 /* Sums over guests [from, to). */
 typedef struct sums {
     uint64_t core[NCORE];
-    uint64_t *model; /* ncounters */
+    uint64_t gc[IRQ_GC_N];        /* the core's per-guest counters (halt, kick) */
+    uint64_t undelivered, oldest; /* oldest: cycles */
+    uint64_t *model;              /* ncounters */
 } sums;
 
 static void sum_guests(const struct irq_sim *sim, size_t from, size_t to, sums *s)
 {
     size_t nc = sim->ops->ncounters;
     memset(s->core, 0, sizeof s->core);
+    memset(s->gc, 0, sizeof s->gc);
     memset(s->model, 0, nc * sizeof *s->model);
+    s->undelivered = s->oldest = 0;
     for (size_t i = from; i < to; i++) {
         const irq_guest *g = &sim->priv->guests[i];
         for (int k = 0; k < NCORE; k++)
             s->core[k] += core_value(g, k);
+        for (int k = 0; k < IRQ_GC_N; k++)
+            s->gc[k] += g->core[k];
+        s->undelivered += g->undelivered;
+        if (g->oldest_pending > s->oldest)
+            s->oldest = g->oldest_pending;
         for (size_t c = 0; c < nc; c++)
             s->model[c] += g->mcount[c];
     }
@@ -160,10 +169,26 @@ static void json_latency(FILE *f, const lat *l)
     fputc('}', f);
 }
 
+/* The core's per-guest counters; the two poll times are kept in cycles. */
+static double gc_value(const struct irq_sim *sim, const sums *s, int k)
+{
+    if (k == IRQ_GC_HALT_POLL_OK_NS || k == IRQ_GC_HALT_POLL_FAIL_NS)
+        return to_ns(sim, (double)s->gc[k]);
+    return (double)s->gc[k];
+}
+
 static void json_counters(FILE *f, const struct irq_sim *sim, const sums *s)
 {
     for (int k = 0; k < NCORE; k++)
         fprintf(f, "\"%s\": %llu, ", core_names[k], (ull)s->core[k]);
+    fprintf(f, "\"undelivered\": %llu, \"oldest_pending_ns\": ", (ull)s->undelivered);
+    json_num(f, to_ns(sim, (double)s->oldest));
+    fprintf(f, ", ");
+    for (int k = 0; k < IRQ_GC_N; k++) {
+        fprintf(f, "\"%s\": ", irq_guest_counter_names[k]);
+        json_num(f, round(gc_value(sim, s, k)));
+        fprintf(f, ", ");
+    }
     for (size_t c = 0; c < sim->ops->ncounters; c++)
         fprintf(f, "\"%s\": %llu, ", sim->ops->counters[c].name, (ull)s->model[c]);
 }
@@ -210,17 +235,18 @@ static void json_params(FILE *f, const struct irq_sim *sim)
     fputc('}', f);
 }
 
-/* Defaults the run relied on that no public source gives. */
+/* Parameters the run used whose value no public source gives: listed
+ * whether the scenario wrote them or not (a written value is a choice, not
+ * a source). */
 static void json_assumptions(FILE *f, const struct irq_sim *sim)
 {
-    const irq_scenario *sc = sim->sc;
     int n = 0;
     fputc('[', f);
     for (int i = 0; i < IRQ_HOST_NPARAMS; i++)
-        if (irq_host_params[i].assumption && sc->host[i].mark.line == 0)
+        if (irq_host_params[i].assumption)
             fprintf(f, "%s\"host.%s\"", n++ ? ", " : "", irq_host_params[i].name);
     for (size_t i = 0; i < sim->ops->nparams; i++)
-        if (sim->ops->params[i].assumption && sc->model_params[i].mark.line == 0)
+        if (sim->ops->params[i].assumption)
             fprintf(f, "%s\"model.%s\"", n++ ? ", " : "", sim->ops->params[i].name);
     fputc(']', f);
 }
@@ -237,6 +263,18 @@ static void tmpl_range(const struct irq_sim *sim, uint32_t t, size_t *g0, size_t
     *v1 = *v0 + (size_t)tm->count * tm->vcpus;
 }
 
+/* Latency over guests [g0, g1), merged from their histograms. */
+static lat group_latency(const struct irq_sim *sim, size_t g0, size_t g1)
+{
+    irq_hist h;
+    irq_hist_init(&h);
+    for (size_t i = g0; i < g1; i++)
+        irq_hist_merge(&h, &sim->priv->guests[i].latency);
+    lat l = latency_of(sim, &h);
+    irq_hist_free(&h);
+    return l;
+}
+
 static void json_groups(FILE *f, const struct irq_sim *sim, sums *s)
 {
     fputc('[', f);
@@ -250,6 +288,9 @@ static void json_groups(FILE *f, const struct irq_sim *sim, sums *s)
         json_counters(f, sim, s);
         fprintf(f, "\"state_share\": ");
         json_state_share(f, sim, v0, v1);
+        fprintf(f, ", \"latency_ns\": ");
+        lat l = group_latency(sim, g0, g1);
+        json_latency(f, &l);
         fputc('}', f);
     }
     fputc(']', f);
@@ -267,11 +308,91 @@ static void json_by_class(FILE *f, const struct irq_sim *sim)
     fputc('}', f);
 }
 
+static uint64_t cls_undelivered(const struct irq_sim_priv *p, size_t i)
+{
+    return p->cls_undelivered ? p->cls_undelivered[i] : 0;
+}
+static uint64_t cls_oldest(const struct irq_sim_priv *p, size_t i)
+{
+    return p->cls_oldest ? p->cls_oldest[i] : 0;
+}
+
+static void json_undelivered_by_class(FILE *f, const struct irq_sim *sim)
+{
+    const struct irq_sim_priv *p = sim->priv;
+    fputc('{', f);
+    for (size_t i = 0; i < p->ncls; i++) {
+        fprintf(f, "%s\"%u\": {\"undelivered\": %llu, \"oldest_pending_ns\": ", i ? ", " : "",
+                p->cls_values[i], (ull)cls_undelivered(p, i));
+        json_num(f, to_ns(sim, (double)cls_oldest(p, i)));
+        fputc('}', f);
+    }
+    fputc('}', f);
+}
+
+static const char *const part_names[4] = {"host_to_act", "run_queue", "wakeup", "delivery"};
+
+static void json_breakdown(FILE *f, const struct irq_sim *sim)
+{
+    fputc('{', f);
+    for (int i = 0; i < 4; i++) {
+        lat l = latency_of(sim, &sim->priv->lat_part[i]);
+        fprintf(f, "%s\"%s\": {\"mean\": ", i ? ", " : "", part_names[i]);
+        json_num(f, l.mean);
+        fprintf(f, ", \"p99\": ");
+        json_num(f, l.p99);
+        fputc('}', f);
+    }
+    fputc('}', f);
+}
+
+/* Shares of one CPU's time (or of all CPUs' if cpu is -1) by use. */
+static void cpu_use(const struct irq_sim *sim, int cpu, double share[IRQ_USE_N])
+{
+    const struct irq_sim_priv *p = sim->priv;
+    double all = 0;
+    for (int u = 0; u < IRQ_USE_N; u++)
+        share[u] = 0;
+    for (uint32_t c = 0; c < p->npcpus; c++)
+        if (cpu < 0 || (uint32_t)cpu == c)
+            for (int u = 0; u < IRQ_USE_N; u++)
+                share[u] += (double)p->pcpus[c].use_time[u];
+    for (int u = 0; u < IRQ_USE_N; u++)
+        all += share[u];
+    for (int u = 0; u < IRQ_USE_N; u++)
+        share[u] = all > 0 ? share[u] / all : 0;
+}
+
+static void json_cpu_use_one(FILE *f, const struct irq_sim *sim, int cpu)
+{
+    double sh[IRQ_USE_N];
+    cpu_use(sim, cpu, sh);
+    fputc('{', f);
+    for (int u = 0; u < IRQ_USE_N; u++) {
+        fprintf(f, "%s\"%s\": ", u ? ", " : "", irq_cpu_use_names[u]);
+        json_num(f, sh[u]);
+    }
+    fputc('}', f);
+}
+
+static void json_cpu_use(FILE *f, const struct irq_sim *sim)
+{
+    fprintf(f, "{\"total\": ");
+    json_cpu_use_one(f, sim, -1);
+    fprintf(f, ", \"per_cpu\": [");
+    for (uint32_t c = 0; c < sim->priv->npcpus; c++) {
+        if (c)
+            fprintf(f, ", ");
+        json_cpu_use_one(f, sim, (int)c);
+    }
+    fprintf(f, "]}");
+}
+
 static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
 {
     const struct irq_sim_priv *p = sim->priv;
     const irq_scenario *sc = sim->sc;
-    fprintf(f, "{\"scenario\": ");
+    fprintf(f, "{\"schema_version\": 2, \"scenario\": ");
     irq_json_str(f, sc->name);
     fprintf(f, ", \"status\": ");
     irq_json_str(f, p->failed ? "failed" : "ok");
@@ -291,7 +412,11 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     json_num(f, (double)p->end / sc->clock_hz);
     fprintf(f, ", \"events\": %llu, \"wall_seconds\": ", (ull)sim->eng.events);
     json_num(f, p->wall_seconds);
-    fprintf(f, ", \"host_cpus\": %u, \"assumptions\": ", p->npcpus);
+    fprintf(f, ", \"host_cpus\": %u, \"host_sched\": ", p->npcpus);
+    irq_json_str(f, irq_host_params[IRQ_HOST_SCHED].choices[sc->host[IRQ_HOST_SCHED].i]);
+    fprintf(f, ", \"host_affinity\": ");
+    irq_json_str(f, irq_host_params[IRQ_HOST_AFFINITY].choices[sc->host[IRQ_HOST_AFFINITY].i]);
+    fprintf(f, ", \"assumptions\": ");
     json_assumptions(f, sim);
     sum_guests(sim, 0, p->nguests, s);
     fprintf(f, ", \"totals\": {");
@@ -301,6 +426,15 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     json_latency(f, &l);
     fprintf(f, ", \"latency_by_class_ns\": ");
     json_by_class(f, sim);
+    fprintf(f, ", \"undelivered_by_class\": ");
+    json_undelivered_by_class(f, sim);
+    fprintf(f, ", \"latency_censored_ns\": ");
+    l = latency_of(sim, &p->censored);
+    json_latency(f, &l);
+    fprintf(f, ", \"latency_breakdown_ns\": ");
+    json_breakdown(f, sim);
+    fprintf(f, ", \"host_cpu_use\": ");
+    json_cpu_use(f, sim);
     fprintf(f, ", \"state_share\": ");
     json_state_share(f, sim, 0, p->nvcpus);
     fprintf(f, "}, \"groups\": ");
@@ -349,6 +483,11 @@ static void write_csv(const struct irq_sim *sim, FILE *f, sums *s)
 
 static void text_latency_row(FILE *f, const char *label, const lat *l)
 {
+    if (l->count == 0) { /* nothing delivered: no figure to show */
+        fprintf(f, "  %-14s %10llu %10s %10s %10s %10s %10s %10s\n", label, 0ull, "-", "-", "-",
+                "-", "-", "-");
+        return;
+    }
     fprintf(f, "  %-14s %10llu %10.0f %10.0f %10.0f %10.0f %10.0f %10.0f\n", label, (ull)l->count,
             l->mean, l->p50, l->p90, l->p99, l->p999, l->max);
 }
@@ -373,8 +512,13 @@ static void text_header(const struct irq_sim *sim, FILE *f)
     if (p->partial)
         fprintf(f, "PARTIAL   stopped after %.6g of %.6g s: the figures cover that time only\n",
                 (double)p->end / sc->clock_hz, (double)sc->duration / sc->clock_hz);
-    fprintf(f, "machine   %zu guests, %zu vCPUs, %u host CPUs\n\n", p->nguests, p->nvcpus,
-            p->npcpus);
+    int sched = (int)sc->host[IRQ_HOST_SCHED].i, aff = (int)sc->host[IRQ_HOST_AFFINITY].i;
+    fprintf(f, "machine   %zu guests, %zu vCPUs, %u host CPUs, host scheduler %s, %s threads%s\n\n",
+            p->nguests, p->nvcpus, p->npcpus, irq_host_params[IRQ_HOST_SCHED].choices[sched],
+            irq_host_params[IRQ_HOST_AFFINITY].choices[aff],
+            sched == IRQ_SCHED_FIFO ? " (FIFO run queues, no wake-up preemption or load "
+                                      "balancing: a pessimistic bound)"
+                                    : "");
 }
 
 static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
@@ -390,6 +534,11 @@ static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
     fprintf(f, "\ninterrupts\n");
     for (int k = 0; k < NCORE - 1; k++)
         fprintf(f, "  %-22s %14llu\n", core_names[k], (ull)s->core[k]);
+    fprintf(f, "  %-22s %14llu   %s\n", "undelivered", (ull)s->undelivered,
+            "held at the end (pending and coalesced into them)");
+    if (s->undelivered)
+        fprintf(f, "  %-22s %14.0f   %s\n", "oldest_pending_ns", to_ns(sim, (double)s->oldest),
+                "age of the oldest undelivered arrival at the end");
     fprintf(f, "  %-22s %14s\n", "conservation",
             s->core[K_INJECTED] == s->core[K_DELIVERED] + s->core[K_COALESCED] +
                                        s->core[K_PENDING] + s->core[K_DROPPED]
@@ -402,6 +551,20 @@ static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
                     ops->counters[c].help);
     fprintf(f, "  %-22s %14llu   %s\n", "timer_wakeups", (ull)sim->priv->timer_wakeups,
             "halted vCPUs woken by the guest's own timer");
+    static const char *const gc_help[IRQ_GC_N] = {
+        [IRQ_GC_HALT_WAKEUP] = "sleeping halted threads woken",
+        [IRQ_GC_HALT_ATTEMPTED] = "halts that polled",
+        [IRQ_GC_HALT_SUCCESSFUL] = "... and ended while polling",
+        [IRQ_GC_HALT_POLL_INVALID] = "... ended without a valid wake-up (s390)",
+        [IRQ_GC_HALT_POLL_OK_NS] = "time polled in successful polls",
+        [IRQ_GC_HALT_POLL_FAIL_NS] = "time polled in polls that ended asleep",
+        [IRQ_GC_HALT_SLEEP_AGAIN] = "woken threads that found nothing and slept again",
+        [IRQ_GC_IPI_EXITS] = "kicks that forced a vCPU out of guest mode",
+    };
+    fprintf(f, "\nhalts and host kicks (kernel names)\n");
+    for (int k = 0; k < IRQ_GC_N; k++)
+        fprintf(f, "  %-22s %14.0f   %s\n", irq_guest_counter_names[k], gc_value(sim, s, k),
+                gc_help[k]);
 }
 
 static void text_latencies(const struct irq_sim *sim, FILE *f)
@@ -416,29 +579,65 @@ static void text_latencies(const struct irq_sim *sim, FILE *f)
         snprintf(label, sizeof label, "class %u", p->cls_values[i]);
         l = latency_of(sim, &p->cls_hist[i]);
         text_latency_row(f, label, &l);
+        if (cls_undelivered(p, i))
+            fprintf(f, "  %-14s %10llu undelivered, the oldest %.0f ns old\n", "",
+                    (ull)cls_undelivered(p, i), to_ns(sim, (double)cls_oldest(p, i)));
     }
+    l = latency_of(sim, &p->censored);
+    text_latency_row(f, "censored", &l);
+    fprintf(f, "  (censored: every undelivered arrival counted with its age at the end)\n");
+    fprintf(f, "\nwhere the latency went (ns)      mean        p99\n");
+    for (int i = 0; i < 4; i++) {
+        lat pl = latency_of(sim, &p->lat_part[i]);
+        fprintf(f, "  %-26s %10.0f %10.0f\n", part_names[i], pl.mean, pl.p99);
+    }
+    fprintf(f, "  (host_to_act: until the vCPU's thread was woken or queued; run_queue: waiting "
+               "for a host CPU;\n   wakeup: the woken thread until it left its halt; delivery: "
+               "the rest, into the guest)\n");
+}
+
+static void text_cpu_use(const struct irq_sim *sim, FILE *f)
+{
+    double sh[IRQ_USE_N], lo = 1, hi = 0;
+    cpu_use(sim, -1, sh);
+    fprintf(f, "\nhost CPU use   ");
+    for (int u = 0; u < IRQ_USE_N; u++)
+        fprintf(f, " %s %.1f%%", irq_cpu_use_names[u], 100 * sh[u]);
+    for (uint32_t c = 0; c < sim->priv->npcpus; c++) {
+        double one[IRQ_USE_N];
+        cpu_use(sim, (int)c, one);
+        double busy = 1 - one[IRQ_USE_IDLE];
+        lo = busy < lo ? busy : lo;
+        hi = busy > hi ? busy : hi;
+    }
+    fprintf(f, "\n  busy per CPU: %.1f%% to %.1f%%\n", 100 * lo, 100 * hi);
 }
 
 static void text_groups(const struct irq_sim *sim, FILE *f, sums *s)
 {
     fprintf(f, "\nguest groups      guests  vCPUs     injected        kicks   RUNNING   EXITING  "
-               "    WAIT PREEMPTED\n");
+               "    WAIT PREEMPTED    p50 ns    p99 ns\n");
     for (uint32_t t = 0; t < sim->sc->ntmpls; t++) {
         size_t g0, g1, v0, v1;
         double sh[IRQ_VCPU_NSTATES];
         tmpl_range(sim, t, &g0, &g1, &v0, &v1);
         sum_guests(sim, g0, g1, s);
         state_shares(sim, v0, v1, sh);
-        fprintf(f, "  %-14s %7zu %6zu %12llu %12llu %8.1f%% %8.1f%% %8.1f%% %8.1f%%\n",
+        lat l = group_latency(sim, g0, g1);
+        fprintf(f, "  %-14s %7zu %6zu %12llu %12llu %8.1f%% %8.1f%% %8.1f%% %8.1f%%",
                 sim->sc->tmpls[t].name, g1 - g0, v1 - v0, (ull)s->core[K_INJECTED],
                 (ull)s->core[K_KICKS], 100 * sh[IRQ_VCPU_RUNNING], 100 * sh[IRQ_VCPU_EXITING],
                 100 * sh[IRQ_VCPU_WAIT], 100 * sh[IRQ_VCPU_PREEMPTED]);
+        if (l.count)
+            fprintf(f, " %9.0f %9.0f\n", l.p50, l.p99);
+        else
+            fprintf(f, " %9s %9s\n", "-", "-");
     }
 }
 
 static void text_assumptions(const struct irq_sim *sim, FILE *f)
 {
-    fprintf(f, "\nassumed defaults (no public source gives them): ");
+    fprintf(f, "\nassumed values (no public source gives them): ");
     json_assumptions(f, sim);
     fprintf(f, "\n");
 }
@@ -451,6 +650,7 @@ static void write_text(const struct irq_sim *sim, FILE *f, sums *s)
     sum_guests(sim, 0, sim->priv->nguests, s);
     text_counters(sim, f, s);
     text_latencies(sim, f);
+    text_cpu_use(sim, f);
     text_groups(sim, f, s);
     text_assumptions(sim, f);
 }

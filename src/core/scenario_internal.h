@@ -24,12 +24,32 @@ struct irq_model_ops;
 /* The core's host parameters, described by irq_host_params[] (host.c). */
 enum irq_host_param {
     IRQ_HOST_CPUS,
-    IRQ_HOST_TIMESLICE,
+    IRQ_HOST_SCHED,      /* eevdf | cfs | fifo */
+    IRQ_HOST_AFFINITY,   /* floating | pinned */
+    IRQ_HOST_LLC_CPUS,   /* CPUs per last-level-cache domain (0: all) */
+    IRQ_HOST_TIMESLICE,  /* fifo: the fixed slice */
+    IRQ_HOST_SLICE_UNIT, /* fair: base slice / min granularity before the CPU factor */
+    IRQ_HOST_TICK,
+    IRQ_HOST_RUN_TO_PARITY,
+    IRQ_HOST_PLACE_LAG,
+    IRQ_HOST_DELAY_DEQUEUE,
+    IRQ_HOST_CFS_LATENCY,
+    IRQ_HOST_CFS_WAKEUP_GRAN,
+    IRQ_HOST_GENTLE_SLEEPERS,
+    IRQ_HOST_NEWIDLE,
+    IRQ_HOST_MIGRATION_COST,
+    IRQ_HOST_MIGRATE,
     IRQ_HOST_WAKEUP,     /* halted thread woken -> running host code again */
     IRQ_HOST_WAIT_EXIT,  /* guest wait/halt instruction -> host handler */
     IRQ_HOST_CTX_SWITCH, /* host scheduler switching vCPU threads */
+    IRQ_HOST_IPI_EXIT,   /* kvm_vcpu_kick of a vCPU in guest mode: the forced exit */
+    IRQ_HOST_POLL_GROW,
+    IRQ_HOST_POLL_GROW_START,
+    IRQ_HOST_POLL_SHRINK,
     IRQ_HOST_NPARAMS
 };
+enum irq_host_sched { IRQ_SCHED_EEVDF, IRQ_SCHED_CFS, IRQ_SCHED_FIFO };
+enum irq_host_affinity { IRQ_AFFINITY_FLOATING, IRQ_AFFINITY_PINNED };
 extern const struct irq_param_desc irq_host_params[IRQ_HOST_NPARAMS];
 
 typedef enum irq_phase { IRQ_PHASE_BUSY, IRQ_PHASE_IDLE } irq_phase;

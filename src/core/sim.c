@@ -107,6 +107,17 @@ double irq_sim_wall_seconds(const irq_sim *sim)
 
 /* ---- interrupt accounting ---------------------------------------------- */
 
+const char *const irq_guest_counter_names[IRQ_GC_N] = {
+    [IRQ_GC_HALT_WAKEUP] = "halt_wakeup",
+    [IRQ_GC_HALT_ATTEMPTED] = "halt_attempted_poll",
+    [IRQ_GC_HALT_SUCCESSFUL] = "halt_successful_poll",
+    [IRQ_GC_HALT_POLL_INVALID] = "halt_poll_invalid",
+    [IRQ_GC_HALT_POLL_OK_NS] = "halt_poll_success_ns",
+    [IRQ_GC_HALT_POLL_FAIL_NS] = "halt_poll_fail_ns",
+    [IRQ_GC_HALT_SLEEP_AGAIN] = "halt_sleep_again",
+    [IRQ_GC_IPI_EXITS] = "ipi_exits",
+};
+
 static size_t class_index(const struct irq_sim_priv *p, uint32_t cls)
 {
     size_t lo = 0, hi = p->ncls;
@@ -140,12 +151,32 @@ void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coales
         p->sink(p->sink_ud, g->name, cls, arrival, lat, coalesced);
 }
 
+/* Where one interrupt's latency went, from the vCPU's last path back to
+ * the guest: waiting for the host to act (until the thread was woken or
+ * queued), for a CPU, for the thread to leave its halt, and the delivery
+ * itself (everything after). Each boundary before the arrival counts as the
+ * arrival; one not reached yet as now. */
+static void latency_parts(irq_vcpu *v, uint64_t arrival)
+{
+    struct irq_sim *sim = v->sim;
+    uint64_t now = irq_now(sim), prev = arrival;
+    for (int i = 0; i < 3; i++) {
+        uint64_t b = v->lb[i] < arrival ? arrival : v->lb[i] > now ? now : v->lb[i];
+        if (b < prev)
+            b = prev;
+        hist_add(sim, &sim->priv->lat_part[i], b - prev);
+        prev = b;
+    }
+    hist_add(sim, &sim->priv->lat_part[3], now - prev);
+}
+
 /* Every delivery, whatever the model: counted, traced, handler started. */
 static void deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival)
 {
     v->guest->delivered++;
     irq_trace_instant(v->sim, "deliver", v->guest, v, -1);
     irq_latency_record(v->guest, cls, arrival, 0);
+    latency_parts(v, arrival);
 }
 
 /* Charges bytes more of held interrupts or queued host work to the run's
@@ -227,8 +258,10 @@ void irq_pend_deliver(irq_vcpu *v, irq_pend *pd, uint32_t cls)
         return;
     g->pending--;
     deliver(v, cls, pd->first);
-    for (uint32_t i = 0; i + 1 < pd->n; i++)
+    for (uint32_t i = 0; i + 1 < pd->n; i++) {
         irq_latency_record(g, cls, pd->more[i], 1);
+        latency_parts(v, pd->more[i]);
+    }
     pd->n = 0;
     irq_vcpu_start_handler(v);
 }
@@ -248,6 +281,23 @@ void irq_pend_free(irq_pend *pd)
 {
     free(pd->more);
     *pd = (irq_pend){0};
+}
+
+void irq_pend_walk(irq_guest *g, const irq_pend *pd, uint32_t cls,
+                   void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t arrival), void *ud)
+{
+    if (pd->n == 0)
+        return;
+    visit(ud, g, cls, pd->first);
+    for (uint32_t i = 0; i + 1 < pd->n; i++)
+        visit(ud, g, cls, pd->more[i]);
+}
+
+void irq_fifo_walk(irq_guest *g, const irq_fifo *q, uint32_t cls,
+                   void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t arrival), void *ud)
+{
+    for (uint32_t i = 0; i < q->len; i++)
+        visit(ud, g, cls, q->t[(q->head + i) % q->cap]);
 }
 
 int irq_ring_grow(void **buf, uint32_t *cap, uint32_t *head, uint32_t len, size_t elem,
@@ -434,6 +484,13 @@ static int build_classes(struct irq_sim *sim, irq_error *err)
     return IRQ_OK;
 }
 
+static void init_hists(struct irq_sim_priv *p)
+{
+    for (int i = 0; i < 4; i++)
+        irq_hist_init(&p->lat_part[i]);
+    irq_hist_init(&p->censored);
+}
+
 static void convert_costs(struct irq_sim *sim)
 {
     struct irq_sim_priv *p = sim->priv;
@@ -443,6 +500,10 @@ static void convert_costs(struct irq_sim *sim)
         p->cost[IRQ_HOST_WAIT_EXIT] = 1;  /* refused its wait would spin in place */
     if (p->cost[IRQ_HOST_TIMESLICE] == 0)
         p->cost[IRQ_HOST_TIMESLICE] = 1;
+    if (p->cost[IRQ_HOST_TICK] == 0)
+        p->cost[IRQ_HOST_TICK] = 1;
+    if (p->cost[IRQ_HOST_SLICE_UNIT] == 0)
+        p->cost[IRQ_HOST_SLICE_UNIT] = 1;
 }
 
 int irq_sim_create(irq_sim **out, const irq_scenario *sc, irq_error *err)
@@ -467,11 +528,10 @@ int irq_sim_create(irq_sim **out, const irq_scenario *sc, irq_error *err)
         rc = alloc_machine(sim, err);
     if (rc == IRQ_OK) {
         convert_costs(sim);
-        for (uint32_t i = 0; i < sim->priv->npcpus; i++) {
-            sim->priv->pcpus[i].sim = sim;
-            sim->priv->pcpus[i].id = i;
-            irq_pcpu_init_timers(sim, &sim->priv->pcpus[i]);
-        }
+        init_hists(sim->priv);
+        rc = irq__sched_init(sim, err);
+    }
+    if (rc == IRQ_OK) {
         build_guests(sim);
         rc = build_classes(sim, err);
     }
@@ -502,12 +562,16 @@ void irq_sim_free(irq_sim *sim)
         for (size_t i = 0; i < p->ncls; i++)
             irq_hist_free(&p->cls_hist[i]);
         irq_hist_free(&p->total_latency);
+        for (int i = 0; i < 4; i++)
+            irq_hist_free(&p->lat_part[i]);
+        irq_hist_free(&p->censored);
+        free(p->cls_undelivered);
+        free(p->cls_oldest);
         free(p->cls_values);
         free(p->cls_hist);
         free(p->guests);
         free(p->vcpus);
-        for (uint32_t i = 0; p->pcpus && i < p->npcpus; i++)
-            free(p->pcpus[i].work);
+        irq__sched_free(sim);
         free(p->pcpus);
         free(p->sources);
         free(p->mcounts);
@@ -544,6 +608,45 @@ int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err)
                                  (unsigned long long)g->pending, (unsigned long long)g->dropped);
     }
     return IRQ_OK;
+}
+
+typedef struct undelivered_walk {
+    struct irq_sim *sim;
+    int rc;
+} undelivered_walk;
+
+static void visit_undelivered(void *ud, irq_guest *g, uint32_t cls, uint64_t arrival)
+{
+    undelivered_walk *w = ud;
+    struct irq_sim_priv *p = w->sim->priv;
+    uint64_t age = p->end > arrival ? p->end - arrival : 0;
+    g->undelivered++;
+    if (age > g->oldest_pending)
+        g->oldest_pending = age;
+    size_t ci = class_index(p, cls);
+    if (ci < p->ncls && p->cls_values[ci] == cls) {
+        p->cls_undelivered[ci]++;
+        if (age > p->cls_oldest[ci])
+            p->cls_oldest[ci] = age;
+    }
+    if (irq_hist_add(&p->censored, age) != 0)
+        w->rc = IRQ_ENOMEM;
+}
+
+/* Arrivals still held at the end: counted per guest and class with the age
+ * of the oldest, and folded into the censored latency at their age, so a
+ * design that strands interrupts cannot look fast. */
+static int collect_undelivered(struct irq_sim *sim)
+{
+    struct irq_sim_priv *p = sim->priv;
+    p->cls_undelivered = calloc(p->ncls + 1, sizeof *p->cls_undelivered);
+    p->cls_oldest = calloc(p->ncls + 1, sizeof *p->cls_oldest);
+    if (!p->cls_undelivered || !p->cls_oldest || irq_hist_merge(&p->censored, &p->total_latency))
+        return IRQ_ENOMEM;
+    undelivered_walk w = {.sim = sim, .rc = IRQ_OK};
+    if (sim->ops->pending_walk)
+        sim->ops->pending_walk(sim->model, visit_undelivered, &w);
+    return w.rc;
 }
 
 static void start_all(struct irq_sim *sim)
@@ -599,6 +702,10 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
     p->end = p->partial ? sim->eng.now : sim->sc->duration;
     for (size_t i = 0; i < p->nvcpus; i++)
         irq_vcpu_account_end(&p->vcpus[i], p->end);
+    for (uint32_t i = 0; i < p->npcpus; i++)
+        irq__pcpu_account_end(&p->pcpus[i], p->end);
+    if (collect_undelivered(sim) != IRQ_OK)
+        irq_sim_fail(sim, "out of memory counting undelivered interrupts");
     p->wall_seconds = wall_now() - t0;
     if (!p->failed && irq_sim_check_conservation(sim, err) != IRQ_OK)
         irq_sim_fail(sim, "%s", err->message);

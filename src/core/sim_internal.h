@@ -45,20 +45,40 @@ typedef struct irq_seg {
 
 #define IRQ_SEG_MAX 8
 
+/* A vCPU's host thread as the host scheduler sees it (sched.c). Virtual
+ * times are in cycles; all threads have nice 0, so they advance 1:1. */
+typedef struct irq_thread {
+    int64_t vrt;        /* vruntime */
+    int64_t deadline;   /* eevdf virtual deadline */
+    int64_t vlag;       /* eevdf: lag kept over a sleep; cfs: vruntime - min_vruntime */
+    uint64_t last_ran;  /* when it last left a CPU (cache-hot test) */
+    uint64_t queued_at; /* when it started waiting for a CPU */
+    uint64_t picked_at; /* cfs: when it got the CPU (slice accounting) */
+    struct irq_vcpu *q_prev, *q_next;            /* its CPU's queue, in arrival order */
+    struct irq_vcpu *t_left, *t_right, *t_dmin; /* fair: the run-queue treap (runq.c) */
+    uint32_t last_cpu; /* UINT32_MAX: never ran */
+    bool queued;       /* waiting in a run queue */
+    bool delayed;      /* eevdf: asleep but still queued (DELAY_DEQUEUE) */
+    bool protect;      /* eevdf RUN_TO_PARITY: keeps the CPU until a new slice */
+    bool counted;      /* fair: in its CPU's nr/sum (queued, delayed or current) */
+} irq_thread;
+
 typedef struct irq_vcpu {
     struct irq_sim *sim;
     struct irq_guest *guest;
     uint32_t index; /* within the guest */
     uint32_t id;    /* global */
-    uint32_t pcpu;
+    uint32_t pcpu;  /* CPU it runs on, or ran on last */
     uint8_t state;
-    uint8_t phase;    /* irq_phase: the guest's own busy/idle behaviour */
-    bool on_cpu;      /* owns its physical CPU (possibly paused by host work) */
-    bool in_guest;    /* between guest_entry and guest_exit */
-    bool halted;      /* in WAIT */
-    bool polling;     /* halted but still spinning on the CPU (halt polling) */
-    bool stopped;     /* STOPPED: never scheduled */
-    bool dispatching; /* inside dispatch or a completion: pushes don't re-dispatch */
+    uint8_t phase;     /* irq_phase: the guest's own busy/idle behaviour */
+    bool on_cpu;       /* owns its physical CPU (possibly paused by host work) */
+    bool in_guest;     /* between guest_entry and guest_exit */
+    bool halted;       /* in WAIT: inside kvm_vcpu_halt until it can run */
+    bool polling;      /* halted, spinning on its CPU (halt polling) */
+    bool waking;       /* halted, its thread woken: runnable until it re-checks */
+    bool stopped;      /* STOPPED: never scheduled */
+    bool dispatching;  /* inside dispatch or a completion: pushes don't re-dispatch */
+    bool valid_wakeup; /* this halt was ended or interrupted by a valid wake-up */
     uint8_t depth;
     irq_seg stack[IRQ_SEG_MAX];
     uint64_t seg_started; /* when the top segment (re)started running */
@@ -68,11 +88,33 @@ typedef struct irq_vcpu {
     uint64_t time_in[IRQ_VCPU_NSTATES];
     uint64_t entries[IRQ_VCPU_NSTATES]; /* transitions into each state */
     uint64_t kicks;
+    /* halt polling (kvm_vcpu_halt): the adaptive window and this halt's times */
+    uint64_t poll_window, poll_max, halt_start, poll_end;
+    bool did_poll; /* this halt polled (kvm_vcpu_halt's do_halt_poll) */
+    bool slept;    /* this halt's thread slept (kvm_vcpu_block waited) */
+    /* where an interrupt's latency went: when the thread was last woken or
+     * queued (b0), got a CPU (b1) and returned from its halt (b2) */
+    uint64_t lb[3];
     irq_rng rng;
-    struct irq_vcpu *rq_next;
+    irq_thread th;                 /* the host scheduler's view of the vCPU thread (sched.c) */
     const irq_param_value *params; /* the model's vcpu_params for this vCPU */
     void *model_data;
 } irq_vcpu;
+
+/* Counters the core keeps for every guest, whatever the model; the halt
+ * ones carry the names of the kernel's kvm_vcpu_stat_generic fields. */
+enum irq_guest_counter {
+    IRQ_GC_HALT_WAKEUP,       /* a sleeping halted thread was woken */
+    IRQ_GC_HALT_ATTEMPTED,    /* halts that polled */
+    IRQ_GC_HALT_SUCCESSFUL,   /* ... and ended while polling */
+    IRQ_GC_HALT_POLL_INVALID, /* ... successful, but not by a valid wake-up */
+    IRQ_GC_HALT_POLL_OK_NS,   /* cycles polled in successful polls */
+    IRQ_GC_HALT_POLL_FAIL_NS, /* cycles polled in polls that ended asleep */
+    IRQ_GC_HALT_SLEEP_AGAIN,  /* woken threads that found nothing and slept again */
+    IRQ_GC_IPI_EXITS,         /* kvm_vcpu_kick forced a vCPU out of guest mode */
+    IRQ_GC_N
+};
+extern const char *const irq_guest_counter_names[IRQ_GC_N];
 
 typedef struct irq_guest {
     struct irq_sim *sim;
@@ -83,7 +125,10 @@ typedef struct irq_guest {
     uint32_t nvcpus;
     const irq_param_value *params; /* the model's guest_params */
     uint64_t injected, delivered, coalesced, pending, dropped, kicks;
-    uint64_t *mcount; /* the model's counters */
+    uint64_t core[IRQ_GC_N]; /* the core's own per-guest counters */
+    uint64_t undelivered;    /* at the end: arrivals still held (coalesced ones too) */
+    uint64_t oldest_pending; /* at the end: age of the oldest of them, cycles */
+    uint64_t *mcount;        /* the model's counters */
     irq_hist latency;
     void *model_data;
 } irq_guest;
@@ -118,6 +163,11 @@ static inline bool irq_vcpu_polling(const irq_vcpu *v)
 {
     return v->polling;
 }
+/* Halted and its thread asleep in the host (not polling, not woken). */
+static inline bool irq_vcpu_sleeping(const irq_vcpu *v)
+{
+    return v->halted && !v->polling && !v->waking;
+}
 /* In the guest and running its normal work (not inside a handler, not in
  * the host): the hardware can present an interrupt right now. */
 bool irq_vcpu_in_guest(const irq_vcpu *v);
@@ -144,6 +194,9 @@ void irq_pend_deliver(irq_vcpu *v, irq_pend *p, uint32_t cls);
  * the reason and is incremented by the number dropped. */
 void irq_pend_drop(irq_guest *g, irq_pend *p, int counter);
 void irq_pend_free(irq_pend *p);
+/* Calls visit for every arrival the latch holds. */
+void irq_pend_walk(irq_guest *g, const irq_pend *p, uint32_t cls,
+                   void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t arrival), void *ud);
 static inline bool irq_pend_set(const irq_pend *p)
 {
     return p->n != 0;
@@ -162,6 +215,8 @@ bool irq_fifo_add(irq_guest *g, irq_fifo *q, uint64_t arrival, uint32_t max, int
 /* Delivers the oldest entry to v (starts its handler). */
 void irq_fifo_deliver(irq_vcpu *v, irq_fifo *q, uint32_t cls);
 void irq_fifo_free(irq_fifo *q);
+void irq_fifo_walk(irq_guest *g, const irq_fifo *q, uint32_t cls,
+                   void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t arrival), void *ud);
 static inline bool irq_fifo_empty(const irq_fifo *q)
 {
     return q->len == 0;
@@ -171,11 +226,21 @@ static inline bool irq_fifo_empty(const irq_fifo *q)
  * a running vCPU). */
 void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls);
 
-/* Wakes a halted vCPU (no-op otherwise); counts a kick. Returns true when
- * the vCPU was halted. */
+/* kvm_vcpu_wake_up() as a kick: a halted vCPU's wake-up is valid (s390's
+ * kvm_s390_vcpu_wakeup); a sleeping thread is woken (halt_wakeup), then
+ * re-checks whether it can run (the model's vcpu_runnable) and sleeps again
+ * if not; a polling one re-checks at once. Never forces a vCPU out of guest
+ * mode. Counts a kick. Returns true when the vCPU was halted. */
 bool irq_vcpu_kick(irq_vcpu *v);
-/* Ends a vCPU's halt without a kick (it noticed work itself, e.g. while
- * halt polling). Returns true when the vCPU was halted. */
+/* kvm_vcpu_kick(): a halted vCPU is woken as above; a vCPU in guest mode
+ * gets a reschedule IPI and exits (host.ipi_exit, counted as ipi_exits);
+ * one in the host or preempted sees the request at its next entry (nothing
+ * to do here: guest_entry runs then). Counts a kick. Returns true when the
+ * vCPU was halted. */
+bool irq_vcpu_kick_ipi(irq_vcpu *v);
+/* A halt-polling vCPU's poll loop notices work by itself (no wake-up call,
+ * so not a valid wake-up): it re-checks and leaves its halt if it can run.
+ * No-op unless v is polling. Returns true when the halt ended. */
 bool irq_vcpu_wake(irq_vcpu *v);
 /* Runs host work on the vCPU's behalf (an exit, a trap, a hypercall) for
  * cycles; done (optional) is called when it completes. */

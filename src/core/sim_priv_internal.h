@@ -12,19 +12,40 @@ typedef struct irq_host_work_item {
     uint64_t arg;
 } irq_host_work_item;
 
+/* What a host CPU spends its time on. */
+enum irq_cpu_use {
+    IRQ_USE_GUEST,     /* a vCPU runs guest code */
+    IRQ_USE_EXIT,      /* a vCPU thread in the host: exits, wake-up, switch */
+    IRQ_USE_HOST_WORK, /* interrupt handlers and timers (alerts, kicker) */
+    IRQ_USE_POLL,      /* a halted vCPU halt-polls */
+    IRQ_USE_IDLE,
+    IRQ_USE_N
+};
+extern const char *const irq_cpu_use_names[IRQ_USE_N];
+
 typedef struct irq_pcpu {
     struct irq_sim *sim;
     uint32_t id;
-    irq_vcpu *cur;               /* vCPU thread owning the CPU, or NULL */
-    irq_vcpu *last;              /* last vCPU that ran here (context-switch cost) */
-    irq_vcpu *rq_head, *rq_tail; /* runnable vCPU threads waiting for this CPU */
-    bool busy;                   /* running host work: cur is paused */
+    uint32_t llc_first, llc_n; /* its last-level-cache domain */
+    irq_vcpu *cur;             /* vCPU thread owning the CPU, or NULL */
+    irq_vcpu *last;            /* last vCPU that ran here (context-switch cost) */
+    irq_vcpu *q_head, *q_tail; /* queued threads in arrival order (eevdf: delayed too) */
+    irq_vcpu *tree;            /* fair: the same threads by vruntime (runq.c) */
+    uint32_t nwaiting;         /* queued threads that want the CPU (not delayed) */
+    uint32_t nr;               /* fair: threads in the average: queued, delayed, current */
+    int64_t sum_v;             /* fair: sum of their vruntimes */
+    int64_t base_v;            /* fair: V of an empty queue; cfs: min_vruntime */
+    uint64_t exec_start;       /* fair: current's vruntime is accounted up to here */
+    bool busy;                 /* running host work: cur is paused */
     /* FIFO ring of host work; grows to the most items ever queued at once
      * (bounded by the guests' timers), then is reused */
     uint32_t work_head, work_len, work_cap;
     irq_host_work_item *work;
-    irq_timer_id slice_timer, work_timer;
-    uint64_t cur_since; /* when cur got the CPU: its time slice starts there */
+    irq_timer_id slice_timer, work_timer; /* slice_timer: fifo slice end, fair tick */
+    uint64_t cur_since;                   /* when cur got the CPU: its time slice starts there */
+    uint8_t use;                          /* enum irq_cpu_use now */
+    uint64_t use_since;
+    uint64_t use_time[IRQ_USE_N];
 } irq_pcpu;
 
 typedef struct irq_source {
@@ -58,9 +79,17 @@ struct irq_sim_priv {
     irq_hist *cls_hist;
     size_t ncls;
     irq_hist total_latency;
-    uint64_t cost[IRQ_HOST_NPARAMS]; /* host costs in cycles */
-    uint64_t timer_wakeups;          /* halted vCPUs woken by their own timer */
-    uint64_t end;                    /* simulated end time */
+    uint64_t cost[IRQ_HOST_NPARAMS]; /* host durations in cycles */
+    /* the host scheduler (sched.c) */
+    int sched, affinity;
+    uint64_t slice, cfs_latency, cfs_min_gran, cfs_wakeup_gran; /* cycles, CPU factor applied */
+    uint64_t *idle_map, *wait_map; /* CPUs idle; CPUs with waiting threads */
+    /* where latency went (latency_breakdown): host to act, run queue, wake-up, delivery */
+    irq_hist lat_part[4];
+    irq_hist censored; /* delivered latencies plus the age of each undelivered arrival */
+    uint64_t *cls_undelivered, *cls_oldest; /* per class, at the end */
+    uint64_t timer_wakeups;                 /* halted vCPUs woken by their own timer */
+    uint64_t end;                           /* simulated end time */
     double wall_seconds;
     uint64_t held_bytes;  /* latches, FIFOs and host-work queues: what they grew to */
     uint64_t mem_limit;   /* budget for held_bytes (irq_sim_set_memory_limit) */
@@ -78,10 +107,33 @@ struct irq_sim_priv {
 
 /* vcpu.c */
 void irq_vcpu_start(irq_vcpu *v);
-void irq_pcpu_init_timers(struct irq_sim *sim, irq_pcpu *p);
 void irq_vcpu_init_timers(struct irq_sim *sim, irq_vcpu *v);
 void irq_vcpu_account_end(irq_vcpu *v, uint64_t end);
 void irq_vcpu_start_handler(irq_vcpu *v);
+/* called by sched.c */
+void irq__vcpu_got_cpu(irq_vcpu *v, bool switched, bool migrated);
+void irq__vcpu_lost_cpu(irq_vcpu *v);
+void irq__vcpu_poll_abort(irq_vcpu *v);
+void irq__vcpu_pause(irq_vcpu *v);
+void irq__vcpu_resume(irq_vcpu *v);
+void irq__vcpu_update_state(irq_vcpu *v);
+/* runq.c: the fair run queue (a treap by vruntime, min deadline kept) */
+void irq__rq_insert(irq_vcpu **root, irq_vcpu *v);
+void irq__rq_remove(irq_vcpu **root, irq_vcpu *v);
+irq_vcpu *irq__rq_leftmost(irq_vcpu *root);
+irq_vcpu *irq__rq_pick_eligible(irq_vcpu *root, int64_t sum, uint32_t nr);
+/* sched.c: the host scheduler and host work */
+int irq__sched_init(struct irq_sim *sim, irq_error *err);
+void irq__sched_free(struct irq_sim *sim);
+/* A thread that was asleep (or is new, at time 0) becomes runnable. */
+void irq__sched_wake(irq_vcpu *v);
+/* The current thread of its CPU goes to sleep. */
+void irq__sched_block(irq_vcpu *v);
+/* Other threads wait for v's CPU (kvm_vcpu_can_poll's single_task_running). */
+bool irq__sched_others_waiting(const irq_vcpu *v);
+/* Recounts what v's CPU spends its time on (after v's state changed). */
+void irq__pcpu_account(irq_pcpu *p);
+void irq__pcpu_account_end(irq_pcpu *p, uint64_t end);
 /* source.c */
 int irq_sources_create(struct irq_sim *sim, irq_error *err);
 void irq_sources_start(struct irq_sim *sim);

@@ -5,10 +5,11 @@
  * from whether it owns its physical CPU, and changes only in set_state(),
  * which accounts time and transitions for every model alike.
  *
- * Physical CPUs: vCPU threads are pinned (vCPU i on CPU i mod cpus). A CPU
- * runs one vCPU thread at a time; others wanting it wait in FIFO order
- * (PREEMPTED) and take turns every `timeslice`. Host work (an alert handler)
- * pauses whatever vCPU owns the CPU. */
+ * A halt is kvm_vcpu_halt(): the thread polls within an adaptive window,
+ * then sleeps (kvm_vcpu_block); a woken thread gets a CPU from the host
+ * scheduler (sched.c), re-checks with the model whether it can run, and
+ * sleeps again if not, all without leaving WAIT. Host work (an alert
+ * handler) pauses whatever vCPU owns the CPU. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,6 @@ const char *const irq_vcpu_state_names[IRQ_VCPU_NSTATES] = {"RUNNING", "EXITING"
                                                             "PREEMPTED", "STOPPED"};
 
 static void dispatch(irq_vcpu *v);
-static void request_cpu(irq_vcpu *v);
-static void release_cpu(irq_vcpu *v);
 
 static irq_pcpu *pcpu_of(const irq_vcpu *v)
 {
@@ -56,6 +55,13 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
 static void update_state(irq_vcpu *v)
 {
     set_state(v, derive_state(v));
+    if (v->on_cpu)
+        irq__pcpu_account(pcpu_of(v));
+}
+
+void irq__vcpu_update_state(irq_vcpu *v)
+{
+    update_state(v);
 }
 
 void irq_vcpu_account_end(irq_vcpu *v, uint64_t end)
@@ -66,9 +72,11 @@ void irq_vcpu_account_end(irq_vcpu *v, uint64_t end)
     }
 }
 
+/* Its thread can run code now: on its CPU, not paused by host work, and
+ * not halted (a woken thread runs host code until it re-checks). */
 static bool runnable(const irq_vcpu *v)
 {
-    return v->on_cpu && !v->halted && !v->stopped && !pcpu_of(v)->busy;
+    return v->on_cpu && (!v->halted || v->waking) && !v->stopped && !pcpu_of(v)->busy;
 }
 
 /* Stops the top segment's clock, keeping what is left of it. */
@@ -197,17 +205,130 @@ static void seg_done(void *ctx, uint64_t arg)
         update_state(v);
 }
 
-static void halt(irq_vcpu *v, uint64_t poll)
+/* ---- the halt: kvm_vcpu_halt() and kvm_vcpu_block() -------------------- */
+
+static uint64_t host_cost(const irq_vcpu *v, int param)
+{
+    return v->sim->priv->cost[param];
+}
+
+/* kvm_arch_vcpu_runnable(): the guest's own timer fired, or the model says
+ * something is deliverable. */
+static bool can_run(irq_vcpu *v)
 {
     struct irq_sim *sim = v->sim;
-    v->halted = true;
-    if (poll > 0 && !pcpu_of(v)->rq_head) { /* no polling when others wait */
-        v->polling = true;
-        irq_timer_arm(&sim->eng, v->poll_timer, irq_now(sim) + poll);
-    } else {
-        release_cpu(v);
+    if (v->phase == IRQ_PHASE_BUSY)
+        return true;
+    return !sim->ops->vcpu_runnable || sim->ops->vcpu_runnable(sim->model, v);
+}
+
+static bool wake_valid(const irq_vcpu *v)
+{
+    return v->valid_wakeup || !v->sim->ops->invalid_wakeups;
+}
+
+/* grow_halt_poll_ns / shrink_halt_poll_ns */
+static void poll_grow(irq_vcpu *v)
+{
+    uint64_t grow = (uint64_t)v->sim->sc->host[IRQ_HOST_POLL_GROW].i;
+    if (grow == 0)
+        return;
+    uint64_t w = v->poll_window * grow, start = host_cost(v, IRQ_HOST_POLL_GROW_START);
+    v->poll_window = w < start ? start : w;
+}
+
+static void poll_shrink(irq_vcpu *v)
+{
+    uint64_t shrink = (uint64_t)v->sim->sc->host[IRQ_HOST_POLL_SHRINK].i;
+    uint64_t w = shrink == 0 ? 0 : v->poll_window / shrink;
+    v->poll_window = w < host_cost(v, IRQ_HOST_POLL_GROW_START) ? 0 : w;
+}
+
+/* What kvm_vcpu_halt() does once the halt is over: poll statistics, then
+ * the window for the next halt. */
+static void halt_accounting(irq_vcpu *v)
+{
+    uint64_t *c = v->guest->core;
+    uint64_t now = irq_now(v->sim), halt_len = now - v->halt_start;
+    bool valid = wake_valid(v);
+    if (v->did_poll) {
+        uint64_t polled = (v->slept ? v->poll_end : now) - v->halt_start;
+        c[IRQ_GC_HALT_ATTEMPTED]++;
+        if (!v->slept) {
+            c[IRQ_GC_HALT_SUCCESSFUL]++;
+            c[IRQ_GC_HALT_POLL_OK_NS] += polled;
+            if (!valid)
+                c[IRQ_GC_HALT_POLL_INVALID]++;
+        } else {
+            c[IRQ_GC_HALT_POLL_FAIL_NS] += polled;
+        }
     }
+    if (!valid)
+        poll_shrink(v);
+    else if (v->poll_max == 0)
+        v->poll_window = 0;
+    else if (halt_len <= v->poll_window)
+        ; /* the window fits: keep it */
+    else if (v->poll_window > 0 && halt_len > v->poll_max)
+        poll_shrink(v); /* a long halt: polling was wasted */
+    else if (v->poll_window < v->poll_max && halt_len < v->poll_max)
+        poll_grow(v); /* a short halt the window missed */
+}
+
+/* The halt is over: the vCPU can run and leaves WAIT. */
+static void end_halt(irq_vcpu *v)
+{
+    struct irq_sim *sim = v->sim;
+    uint64_t now = irq_now(sim);
+    halt_accounting(v);
+    if (v->polling) {
+        irq_timer_cancel(&sim->eng, v->poll_timer);
+        v->lb[0] = v->lb[1] = now;
+    }
+    v->lb[2] = now;
+    v->halted = v->polling = v->waking = false;
+    if (sim->ops->wakeup)
+        sim->ops->wakeup(sim->model, v);
+    if (v->dispatching) /* inside seg_done: it dispatches next */
+        return;
+    if (runnable(v))
+        dispatch(v);
+    else
+        update_state(v);
+}
+
+/* The thread stops polling and sleeps (kvm_vcpu_block). */
+static void block(irq_vcpu *v)
+{
+    if (v->polling) {
+        v->polling = false;
+        irq_timer_cancel(&v->sim->eng, v->poll_timer);
+        v->poll_end = irq_now(v->sim);
+    }
+    v->slept = true;
+    irq__sched_block(v);
     update_state(v);
+}
+
+static void halt(irq_vcpu *v, uint64_t poll_max)
+{
+    uint64_t now = irq_now(v->sim);
+    v->halted = true;
+    v->valid_wakeup = false;
+    v->slept = false;
+    v->halt_start = v->poll_end = now;
+    v->poll_max = poll_max;
+    if (v->poll_window > poll_max) /* capped before each halt */
+        v->poll_window = poll_max;
+    v->did_poll = v->poll_window > 0;
+    /* kvm_vcpu_can_poll: only while no other thread wants this CPU */
+    if (v->did_poll && !irq__sched_others_waiting(v)) {
+        v->polling = true;
+        irq_timer_arm(&v->sim->eng, v->poll_timer, now + v->poll_window);
+        update_state(v);
+        return;
+    }
+    block(v);
 }
 
 /* The host handles the guest's wait: the model decides whether to halt. */
@@ -229,50 +350,85 @@ static void wait_done(irq_vcpu *v, void *ctx, uint64_t arg)
 static void poll_end(void *ctx, uint64_t arg)
 {
     (void)arg;
-    irq_vcpu *v = ctx;
-    v->polling = false;
-    release_cpu(v);
+    block(ctx);
 }
 
-/* Leaves WAIT: after polling the vCPU is still on its CPU and goes straight
- * back; after a real halt its thread must be woken and get a CPU. */
-static bool wake(irq_vcpu *v)
+void irq__vcpu_poll_abort(irq_vcpu *v)
 {
-    struct irq_sim *sim = v->sim;
+    block(v);
+}
+
+/* The woken thread has run up to kvm_vcpu_check_block(). */
+static void recheck(irq_vcpu *v, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    (void)arg;
+    v->waking = false;
+    if (can_run(v)) {
+        end_halt(v);
+        return;
+    }
+    v->guest->core[IRQ_GC_HALT_SLEEP_AGAIN]++;
+    irq__sched_block(v);
+}
+
+/* kvm_vcpu_wake_up(): a sleeping thread is woken; a polling one checks at
+ * its next poll iteration, i.e. now. */
+static bool wake_up(irq_vcpu *v, bool valid)
+{
     if (!v->halted)
         return false;
-    v->halted = false;
-    if (sim->ops->wakeup)
-        sim->ops->wakeup(sim->model, v);
+    if (valid)
+        v->valid_wakeup = true;
     if (v->polling) {
-        v->polling = false;
-        irq_timer_cancel(&sim->eng, v->poll_timer);
-        if (runnable(v))
-            dispatch(v);
-        else
-            update_state(v);
+        if (can_run(v))
+            end_halt(v);
         return true;
     }
-    uint64_t cost = sim->priv->cost[IRQ_HOST_WAKEUP];
-    v->stack[v->depth++] = (irq_seg){.kind = IRQ_SEG_EXIT, .remaining = cost};
-    request_cpu(v);
+    if (v->waking)
+        return true;
+    v->guest->core[IRQ_GC_HALT_WAKEUP]++;
+    v->waking = true;
+    v->stack[v->depth++] = (irq_seg){
+        .kind = IRQ_SEG_EXIT, .remaining = host_cost(v, IRQ_HOST_WAKEUP), .done = recheck};
+    irq__sched_wake(v);
     return true;
 }
 
-bool irq_vcpu_wake(irq_vcpu *v)
-{
-    return wake(v);
-}
-
-bool irq_vcpu_kick(irq_vcpu *v)
+static void count_kick(irq_vcpu *v)
 {
     v->kicks++;
     v->guest->kicks++;
     irq_trace_instant(v->sim, "kick", v->guest, v, -1);
-    return wake(v);
 }
 
-/* The guest's own timer ends an idle period. */
+bool irq_vcpu_kick(irq_vcpu *v)
+{
+    count_kick(v);
+    return wake_up(v, true);
+}
+
+bool irq_vcpu_kick_ipi(irq_vcpu *v)
+{
+    count_kick(v);
+    if (v->halted)
+        return wake_up(v, true);
+    if (v->in_guest && runnable(v)) { /* guest mode: the IPI forces an exit */
+        v->guest->core[IRQ_GC_IPI_EXITS]++;
+        irq_vcpu_exit(v, host_cost(v, IRQ_HOST_IPI_EXIT), NULL, NULL, 0);
+    }
+    return false;
+}
+
+bool irq_vcpu_wake(irq_vcpu *v)
+{
+    if (!v->polling || !can_run(v))
+        return false;
+    end_halt(v);
+    return true;
+}
+
+/* The guest's own timer ends an idle period (a valid wake-up). */
 static void phase_end(void *ctx, uint64_t arg)
 {
     (void)arg;
@@ -280,7 +436,7 @@ static void phase_end(void *ctx, uint64_t arg)
     begin_busy(v);
     if (v->halted) {
         v->sim->priv->timer_wakeups++;
-        wake(v);
+        wake_up(v, true);
     }
 }
 
@@ -320,187 +476,53 @@ bool irq_vcpu_in_handler(const irq_vcpu *v)
     return false;
 }
 
-/* ---- the host scheduler ------------------------------------------------ */
+/* ---- what the host scheduler does to the vCPU --------------------------- */
 
-static void rq_push(irq_pcpu *p, irq_vcpu *v)
+/* The thread got a CPU: a switch from another thread, or a move from
+ * another CPU, costs host time first. */
+void irq__vcpu_got_cpu(irq_vcpu *v, bool switched, bool migrated)
 {
-    v->rq_next = NULL;
-    if (p->rq_tail)
-        p->rq_tail->rq_next = v;
-    else
-        p->rq_head = v;
-    p->rq_tail = v;
-}
-
-static irq_vcpu *rq_pop(irq_pcpu *p)
-{
-    irq_vcpu *v = p->rq_head;
-    if (v) {
-        p->rq_head = v->rq_next;
-        if (!p->rq_head)
-            p->rq_tail = NULL;
-        v->rq_next = NULL;
-    }
-    return v;
-}
-
-/* The thread on the CPU keeps it for one slice from when it got it (or
- * from now, if it has had that already) once another thread waits. */
-static void arm_slice(irq_pcpu *p)
-{
-    struct irq_sim *sim = p->sim;
-    if (!p->rq_head || irq_timer_armed(&sim->eng, p->slice_timer))
-        return;
-    uint64_t when = p->cur_since + sim->priv->cost[IRQ_HOST_TIMESLICE];
-    irq_timer_arm(&sim->eng, p->slice_timer, when > irq_now(sim) ? when : irq_now(sim));
-}
-
-static void give_cpu(irq_pcpu *p, irq_vcpu *v)
-{
-    struct irq_sim *sim = p->sim;
-    p->cur = v;
-    p->cur_since = irq_now(sim);
-    irq_timer_cancel(&sim->eng, p->slice_timer);
-    v->on_cpu = true;
-    if (p->last != v && p->last != NULL && sim->priv->cost[IRQ_HOST_CTX_SWITCH] > 0) {
+    uint64_t cost = (switched ? host_cost(v, IRQ_HOST_CTX_SWITCH) : 0) +
+                    (migrated ? host_cost(v, IRQ_HOST_MIGRATE) : 0);
+    if (cost > 0) {
         pause_top(v);
         if (v->depth < IRQ_SEG_MAX)
-            v->stack[v->depth++] =
-                (irq_seg){.kind = IRQ_SEG_EXIT, .remaining = sim->priv->cost[IRQ_HOST_CTX_SWITCH]};
+            v->stack[v->depth++] = (irq_seg){.kind = IRQ_SEG_EXIT, .remaining = cost};
     }
-    p->last = v;
-    arm_slice(p);
     if (runnable(v))
         dispatch(v);
     else
         update_state(v);
 }
 
-/* A halted vCPU still polling on p gives the CPU up (it stays in WAIT). */
-static void stop_polling(irq_pcpu *p)
-{
-    irq_vcpu *poller = p->cur;
-    if (!poller || !poller->polling)
-        return;
-    poller->polling = false;
-    irq_timer_cancel(&p->sim->eng, poller->poll_timer);
-    poller->on_cpu = false;
-    p->cur = NULL;
-}
-
-static void request_cpu(irq_vcpu *v)
-{
-    irq_pcpu *p = pcpu_of(v);
-    stop_polling(p); /* halt polling gives up as soon as another thread wants the CPU */
-    if (!p->cur) {
-        give_cpu(p, v);
-        return;
-    }
-    rq_push(p, v);
-    update_state(v);
-    arm_slice(p);
-}
-
-static void release_cpu(irq_vcpu *v)
-{
-    irq_pcpu *p = pcpu_of(v);
-    v->on_cpu = false;
-    p->cur = NULL;
-    irq_vcpu *next = rq_pop(p);
-    if (next)
-        give_cpu(p, next);
-}
-
-/* Takes the CPU away from a vCPU that still has work (pausing it). */
-static void preempt(irq_vcpu *v)
+/* Takes the CPU away from a thread that still has work (pausing it). */
+void irq__vcpu_lost_cpu(irq_vcpu *v)
 {
     pause_top(v);
     if (v->in_guest)
         guest_leave(v);
 }
 
-static void slice_end(void *ctx, uint64_t arg)
+void irq__vcpu_pause(irq_vcpu *v)
 {
-    (void)arg;
-    irq_pcpu *p = ctx;
-    if (!p->rq_head)
-        return;
-    if (p->busy) /* host work first; host_work_done looks at the slice again */
-        return;
-    stop_polling(p);
-    irq_vcpu *cur = p->cur;
-    if (cur) {
-        preempt(cur);
-        cur->on_cpu = false;
-        p->cur = NULL;
-        rq_push(p, cur);
-        update_state(cur);
-    }
-    give_cpu(p, rq_pop(p));
+    irq__vcpu_lost_cpu(v);
+    update_state(v);
 }
 
-static void start_host_work(irq_pcpu *p)
+void irq__vcpu_resume(irq_vcpu *v)
 {
-    struct irq_sim *sim = p->sim;
-    p->busy = true;
-    if (sim->priv->tracing && sim->priv->tracer.host_work)
-        sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 1, irq_now(sim));
-    if (p->cur && !p->cur->halted) {
-        preempt(p->cur);
-        update_state(p->cur);
-    }
-    irq_timer_arm(&sim->eng, p->work_timer, irq_now(sim) + p->work[p->work_head].cycles);
-}
-
-static void host_work_done(void *ctx, uint64_t arg)
-{
-    (void)arg;
-    irq_pcpu *p = ctx;
-    struct irq_sim *sim = p->sim;
-    irq_host_work_item item = p->work[p->work_head];
-    p->work_head = (p->work_head + 1) % p->work_cap;
-    p->work_len--;
-    if (item.done)
-        item.done(item.ctx, item.arg);
-    if (p->work_len > 0) {
-        irq_timer_arm(&sim->eng, p->work_timer, irq_now(sim) + p->work[p->work_head].cycles);
-        return;
-    }
-    p->busy = false;
-    if (sim->priv->tracing && sim->priv->tracer.host_work)
-        sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 0, irq_now(sim));
-    if (p->cur && runnable(p->cur))
-        dispatch(p->cur);
-    arm_slice(p); /* a slice that ended meanwhile ends now */
-}
-
-void irq_host_work(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done, void *ctx,
-                   uint64_t arg)
-{
-    irq_pcpu *p = &sim->priv->pcpus[cpu % sim->priv->npcpus];
-    if (p->work_len == p->work_cap &&
-        irq_sim_ring_grow(sim, "host work items", (void **)&p->work, &p->work_cap, &p->work_head,
-                          p->work_len, sizeof *p->work, 16) != 0)
-        return;
-    uint32_t slot = (p->work_head + p->work_len) % p->work_cap;
-    p->work[slot] = (irq_host_work_item){.cycles = cycles, .done = done, .ctx = ctx, .arg = arg};
-    if (p->work_len++ == 0)
-        start_host_work(p);
+    if (runnable(v))
+        dispatch(v);
 }
 
 /* ---- set-up ------------------------------------------------------------ */
-
-void irq_pcpu_init_timers(struct irq_sim *sim, irq_pcpu *p)
-{
-    p->slice_timer = irq_sim_timer_new(sim, slice_end, p, 0);
-    p->work_timer = irq_sim_timer_new(sim, host_work_done, p, 0);
-}
 
 void irq_vcpu_init_timers(struct irq_sim *sim, irq_vcpu *v)
 {
     v->seg_timer = irq_sim_timer_new(sim, seg_done, v, 0);
     v->phase_timer = irq_sim_timer_new(sim, phase_end, v, 0);
     v->poll_timer = irq_sim_timer_new(sim, poll_end, v, 0);
+    v->th.last_cpu = UINT32_MAX;
 }
 
 /* Time 0: every vCPU that is not stopped wants its CPU. One that starts
@@ -520,5 +542,5 @@ void irq_vcpu_start(irq_vcpu *v)
         begin_idle(v);
     else
         begin_busy(v);
-    request_cpu(v);
+    irq__sched_wake(v);
 }

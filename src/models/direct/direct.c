@@ -58,6 +58,20 @@ typedef struct direct {
     size_t nguests, nvcpus;
 } direct;
 
+/* The guest of the vCPU with global id `id` (a binary search over guests). */
+static irq_guest *guest_of_vcpu(direct *m, size_t id)
+{
+    size_t lo = 0, hi = m->nguests;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (irq_sim_guest(m->sim, mid)->vcpus[0].id <= id)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return irq_sim_guest(m->sim, lo);
+}
+
 static bool enabled(const irq_vcpu *v)
 {
     return v->params[V_ENABLED].i != 0;
@@ -141,6 +155,32 @@ static irq_wait_decision direct_wait_entry(void *model, irq_vcpu *v, uint64_t *p
     return deliverable(model, v, &cls) ? IRQ_WAIT_REFUSE : IRQ_WAIT_HALT;
 }
 
+/* A woken vCPU leaves its halt only if it has something to take. */
+static bool direct_runnable(void *model, irq_vcpu *v)
+{
+    uint32_t cls;
+    return deliverable(model, v, &cls) != NULL;
+}
+
+static void direct_pending_walk(void *model,
+                                void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t t),
+                                void *ud)
+{
+    direct *m = model;
+    for (size_t i = 0; i < m->nguests; i++)
+        for (uint32_t c = 0; c < DIRECT_CLASSES; c++)
+            irq_pend_walk(irq_sim_guest(m->sim, i), &m->guests[i].floating[c], c, visit, ud);
+    for (size_t i = 0; i < m->nvcpus; i++) {
+        irq_guest *g = NULL;
+        for (uint32_t c = 0; c < DIRECT_CLASSES; c++)
+            if (irq_pend_set(&m->vcpus[i].own[c])) {
+                if (!g)
+                    g = guest_of_vcpu(m, i);
+                irq_pend_walk(g, &m->vcpus[i].own[c], c, visit, ud);
+            }
+    }
+}
+
 static void direct_guest_entry(void *model, irq_vcpu *v)
 {
     deliver_one(model, v);
@@ -213,6 +253,8 @@ const irq_model_ops irq_model_direct = {
     .destroy = direct_destroy,
     .inject = direct_inject,
     .wait_entry = direct_wait_entry,
+    .vcpu_runnable = direct_runnable,
+    .pending_walk = direct_pending_walk,
     .guest_entry = direct_guest_entry,
     .irq_enabled = direct_irq_enabled,
 };

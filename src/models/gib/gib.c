@@ -38,8 +38,9 @@ const irq_param_desc gib_params[GIB_NPARAMS] = {
                      .type = IRQ_PARAM_DURATION,
                      .def = "50us",
                      .unit = "time",
-                     .help = "halt polling before a waiting vCPU sleeps (0 = off); a polling "
-                             "vCPU notices the IPM itself",
+                     .help = "halt-polling maximum (halt_poll_ns): the per-vCPU window starts "
+                             "at 0 and adapts up to this (0 = off); a polling vCPU notices the IPM "
+                             "itself",
                      .max = 1e12,
                      .source = "KVM_HALT_POLL_NS_DEFAULT on s390"},
     [P_GAL_CPU] = {.name = "gal_cpu",
@@ -158,8 +159,6 @@ const irq_counter_desc gib_counters[GIB_NCOUNTERS] = {
     [C_RESTARTS] = {"timer_restarts", "kicker timer re-armed by a tick", 0},
     [C_IAM_RESTORES] = {"iam_restores", "IAM went from cleared back to alert_mask", 1},
     [C_WASTED] = {"wasted_kicks", "kicked vCPUs that found nothing they could take", 1},
-    [C_HALT_WAKEUP] = {"halt_wakeup", "halted vCPU threads woken", 0},
-    [C_POLL_SUCCESS] = {"halt_poll_success", "halts ended by polling (no wake-up needed)", 0},
     [C_EXIT_WAIT] = {"exit_wait_state", "enabled-wait intercepts handled", 0},
     [C_DELIVER_IO] = {"deliver_io", "I/O interrupts delivered by the host before SIE entry", 0},
     [C_INJECT_IO] = {"inject_io", "I/O interrupts injected by software", 0},
@@ -299,6 +298,7 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
 
 const irq_model_ops irq_model_gib = {
     .name = "gib",
+    .invalid_wakeups = true, /* CONFIG_HAVE_KVM_INVALID_WAKEUPS */
     .summary = "s390 adapter interrupts through the GISA (IPM/IAM) and the GIB alert list, "
                "with the host's kick heuristics",
     .params = gib_params,
@@ -314,7 +314,8 @@ const irq_model_ops irq_model_gib = {
     .destroy = gib_destroy,
     .inject = gib_inject,
     .wait_entry = gib_wait_entry,
-    .wakeup = gib_wakeup,
+    .vcpu_runnable = gib_vcpu_runnable,
+    .pending_walk = gib_pending_walk,
     .guest_entry = gib_guest_entry,
     .guest_exit = gib_guest_exit,
     .irq_enabled = gib_irq_enabled,

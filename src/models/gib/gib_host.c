@@ -482,12 +482,36 @@ irq_wait_decision gib_wait_entry(void *model, irq_vcpu *v, uint64_t *poll)
     return IRQ_WAIT_HALT;
 }
 
-/* kvm_s390_vcpu_wakeup counts halt_wakeup when it woke a sleeping thread;
- * a polling vCPU needs no wake-up. */
-void gib_wakeup(void *model, irq_vcpu *v)
+/* kvm_arch_vcpu_runnable() as the woken thread's re-check in
+ * kvm_vcpu_block() calls it: an interrupt this vCPU can take is pending
+ * (kvm_s390_vcpu_has_irq); the vCPU's kicked_mask bit is cleared either
+ * way. A kicked vCPU that finds nothing sleeps again: the kick was wasted,
+ * and there is no SIE entry, no wait intercept and no IAM restore. */
+bool gib_vcpu_runnable(void *model, irq_vcpu *v)
 {
-    irq_count(v->guest, irq_vcpu_polling(v) ? C_POLL_SUCCESS : C_HALT_WAKEUP, 1);
-    (void)model;
+    gib *m = model;
+    gvcpu *gv = gv_of(m, v);
+    bool runnable = deliverable(m, v) != 0;
+    if (gv->kicked) {
+        gv->kicked = false;
+        if (!runnable)
+            irq_count(v->guest, C_WASTED, 1);
+    }
+    return runnable;
+}
+
+/* Every arrival still held in an IPM latch or a floating list. */
+void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t t),
+                      void *ud)
+{
+    gib *m = model;
+    for (size_t i = 0; i < m->nguests; i++) {
+        irq_guest *g = irq_sim_guest(m->sim, i);
+        for (uint32_t n = 0; n < GIB_NISC; n++) {
+            irq_pend_walk(g, &m->g[i].isc[n], n, visit, ud);
+            irq_fifo_walk(g, &m->g[i].flt[n], n, visit, ud);
+        }
+    }
 }
 
 /* The guest masks (or unmasks) mask_iscs for a while. */

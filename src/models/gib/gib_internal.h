@@ -53,8 +53,6 @@ enum {
     C_RESTARTS,
     C_IAM_RESTORES,
     C_WASTED,
-    C_HALT_WAKEUP,
-    C_POLL_SUCCESS,
     C_EXIT_WAIT,
     C_DELIVER_IO,
     C_INJECT_IO,
@@ -130,7 +128,9 @@ uint8_t gib_cr6_of_bits(uint64_t bits);
 /* gib_host.c: the ops callbacks */
 void gib_inject(void *model, const irq_intr *in);
 irq_wait_decision gib_wait_entry(void *model, irq_vcpu *v, uint64_t *poll);
-void gib_wakeup(void *model, irq_vcpu *v);
+bool gib_vcpu_runnable(void *model, irq_vcpu *v);
+void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t t),
+                      void *ud);
 void gib_guest_entry(void *model, irq_vcpu *v);
 void gib_guest_exit(void *model, irq_vcpu *v);
 void gib_irq_enabled(void *model, irq_vcpu *v);
