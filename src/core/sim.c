@@ -179,9 +179,6 @@ static void deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival)
     latency_parts(v, arrival);
 }
 
-/* Charges bytes more of held interrupts or queued host work to the run's
- * memory budget; on refusal the run fails naming the limit and the option
- * that raises it. */
 static const char *fmt_bytes(char *buf, size_t len, uint64_t b)
 {
     static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -193,6 +190,9 @@ static const char *fmt_bytes(char *buf, size_t len, uint64_t b)
     return buf;
 }
 
+/* Charges bytes more of held interrupts or queued host work to the run's
+ * memory budget; on refusal the run fails naming the limit and the option
+ * that raises it. */
 int irq_sim_charge(struct irq_sim *sim, uint64_t bytes, const char *what)
 {
     struct irq_sim_priv *p = sim->priv;
