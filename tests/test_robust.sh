@@ -129,6 +129,18 @@ contains sigint "$tmp/o3/summary.json" '"partial": true'
 contains sigint "$tmp/err" "partial"
 [ -s "$tmp/o3/latency.csv" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL sigint: no latency.csv"; }
 
+# compare (in one process) stops at once on SIGINT, leaving no cut file
+"$IRQSIM" compare "$tmp/long.yaml" --vary model.heuristic=upstream,v5 --out "$tmp/ci" --quiet \
+    >/dev/null 2>"$tmp/err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+{ wait "$pid"; } 2>/dev/null
+st=$?
+[ "$st" = 130 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL compare-sigint: status $st"; }
+contains compare-sigint "$tmp/err" "stopped by signal 2 during variant 1 of 2"
+[ -z "$(ls -A "$tmp/ci")" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL compare-sigint: files left"; ls -A "$tmp/ci"; }
+
 # sweep: SIGTERM to the main process reaches the workers; a killed main
 # process takes its workers with it (they used to run on)
 for sig in TERM KILL; do

@@ -85,8 +85,10 @@ int cmd_compare(int argc, char **argv)
     cli_src *src = st == EXIT_OK ? calloc(s.nvariants, sizeof *src) : NULL;
     if (st == EXIT_OK && !src)
         st = EXIT_SIMFAIL;
-    if (st == EXIT_OK)
+    if (st == EXIT_OK) {
+        cli_catch_stop_signals(); /* Ctrl-C stops the variant running at once */
         st = run_all(&s, src);
+    }
     if (st == EXIT_OK)
         st = cli_sweep_outputs(&s, src, s.nvariants);
     if (src)

@@ -37,8 +37,8 @@ static int run_share(const cli_sweep *s, const size_t *ks, size_t n, size_t job,
             st = cli_variant_save(s->o.out_dir, ks[i], s->nvariants, doc, len);
         free(doc);
         worst = st > worst ? st : worst;
-        if (st == EXIT_USAGE)
-            break; /* bad input: the other variants would fail alike */
+        if (st == EXIT_USAGE || st > 128)
+            break; /* bad input: the other variants would fail alike; or stopped */
     }
     return worst;
 }
@@ -153,6 +153,8 @@ static int run_sweep(cli_sweep *s)
         return EXIT_SIMFAIL;
     size_t n = shard_variants(s, ks);
     size_t jobs = default_jobs(s, n);
+    if (jobs == 1)
+        cli_catch_stop_signals(); /* Ctrl-C stops the variant running at once */
     int st = jobs == 1 ? run_share(s, ks, n, 0, 1) : run_parallel(s, ks, n, jobs);
     free(ks);
     if (st != EXIT_OK || !s->shard_n)

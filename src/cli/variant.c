@@ -376,6 +376,13 @@ static double wall(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* A variant stops at once on SIGINT/SIGTERM (when the command catches them). */
+static int stop_requested(void *ud, uint64_t now, uint64_t end, uint64_t events)
+{
+    (void)ud, (void)now, (void)end, (void)events;
+    return cli_stop_signal() != 0;
+}
+
 static int simulate(const cli_sweep *s, size_t k, const irq_scenario *sc, irq_sim **sim,
                     cli_collect *c)
 {
@@ -386,7 +393,12 @@ static int simulate(const cli_sweep *s, size_t k, const irq_scenario *sc, irq_si
         rc = cli_collect_start(c, *sim, sc, &cfg, &err);
     if (rc == IRQ_OK) {
         cli_apply_limits(&s->o, *sim);
-        rc = irq_sim_run(*sim, NULL, NULL, &err);
+        rc = irq_sim_run(*sim, stop_requested, NULL, &err);
+    }
+    if (rc == IRQ_OK && irq_sim_partial(*sim)) { /* no document for a cut variant */
+        fprintf(stderr, "irqsim %s: stopped by signal %d during variant %zu of %zu\n", s->cmd,
+                cli_stop_signal(), k + 1, s->nvariants);
+        return 128 + cli_stop_signal();
     }
     if (rc != IRQ_OK)
         variant_error(s, k, &err);
