@@ -834,7 +834,7 @@ static int replay_time(arrctx *a, const char *field, double *cycles)
 static int replay_error(arrctx *a, const char *path, size_t line, const char *fmt,
                         const char *field)
 {
-    char msg[300];
+    char msg[sizeof a->why + 200]; /* the reason and the quoted field */
     irq_mark m = {path, (unsigned)line, 1};
     const irq_mark *at = &a->node->mark;
     snprintf(msg, sizeof msg, fmt, field, a->why);
