@@ -83,6 +83,15 @@ check held-budget 1 "$IRQSIM" run "$tmp/held.yaml" --quiet --max-memory 64k
 contains held-budget "$tmp/err" "memory limit of 64 KiB reached holding coalesced interrupts"
 contains held-budget "$tmp/err" "--max-memory"
 check held-default 0 "$IRQSIM" run "$tmp/held.yaml" --quiet
+# the same budgets as scenario keys; the command line wins
+{ cat "$tmp/held.yaml"; echo "limits: {max_memory: 64k, max_events: 100000000}"; } >"$tmp/heldl.yaml"
+check held-scenario-budget 1 "$IRQSIM" run "$tmp/heldl.yaml" --quiet
+contains held-scenario-budget "$tmp/err" "memory limit of 64 KiB reached"
+contains held-scenario-budget "$tmp/err" "limits.max_memory raises it"
+check held-cli-wins 0 "$IRQSIM" run "$tmp/heldl.yaml" --quiet --max-memory 1G
+{ cat "$tmp/held.yaml"; echo "limits: {max_memory: lots}"; } >"$tmp/heldb.yaml"
+check bad-limits 2 "$IRQSIM" validate "$tmp/heldb.yaml"
+contains bad-limits "$tmp/err" "heldb.yaml:8:22: bad size 'lots' for 'max_memory'"
 check bad-max-memory 2 "$IRQSIM" run "$tmp/held.yaml" --max-memory lots
 check event-budget 1 "$IRQSIM" run "$single" --quiet --max-events 10
 contains event-budget "$tmp/err" "event limit of 10 reached"

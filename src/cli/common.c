@@ -226,9 +226,10 @@ int cli_limit_opt(const char *cmd, cli_opts *o, const char *a, const char *val)
 
 void cli_apply_limits(const cli_opts *o, irq_sim *sim)
 {
-    if (o->max_memory)
+    if (o->max_memory) /* else the scenario's limits: or the default */
         irq_sim_set_memory_limit(sim, o->max_memory);
-    irq_sim_set_event_limit(sim, o->max_events);
+    if (o->max_events)
+        irq_sim_set_event_limit(sim, o->max_events);
 }
 
 void cli_catch_stop_signals(void)

@@ -389,6 +389,28 @@ char *irq_path_join(const char *base_dir, const char *file)
     return p;
 }
 
+int irq_parse_size(const char *text, uint64_t *bytes, char *why, size_t whylen)
+{
+    double v;
+    size_t n = irq_scan_number(text, &v);
+    const char *u = text + n;
+    static const char units[] = "kmgt";
+    double mul = 1;
+    const char *k = *u ? strchr(units, *u | 0x20) : NULL; /* either case */
+    if (k) {
+        for (const char *q = units; q <= k; q++)
+            mul *= 1024;
+        u++;
+    }
+    if (*u == 'B')
+        u++;
+    if (n == 0 || *u || !(v * mul >= 1) || v * mul >= 1.8e19)
+        return fail(why, whylen, "expected a size such as 512M or 2G (k, M, G, T: powers of 1024)",
+                    NULL);
+    *bytes = (uint64_t)(v * mul);
+    return 0;
+}
+
 uint64_t irq_hash_bytes(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;

@@ -75,6 +75,11 @@ typedef struct irq_ldctx {
     uint64_t *data_hash; /* folds in the values read from data files; may be NULL */
 } irq_ldctx;
 
+/* A size in bytes: a number with an optional k, M, G or T (powers of
+ * 1024, either case) and an optional B, e.g. 512M, 2G, 65536, as the CLI's
+ * --max-memory. -1 with a reason. */
+int irq_parse_size(const char *text, uint64_t *bytes, char *why, size_t whylen);
+
 /* FNV-1a of n bytes, continuing from h: data files' identity for sweeps. */
 uint64_t irq_hash_bytes(uint64_t h, const void *p, size_t n);
 

@@ -53,6 +53,9 @@ static const char *const format_choices[] = {"text", "json", "csv", NULL};
 static const irq_param_desc f_format = {
     .name = "format", .type = IRQ_PARAM_ENUM, .def = "text", .choices = format_choices};
 static const irq_param_desc f_dir = {.name = "dir", .type = IRQ_PARAM_STRING};
+static const irq_param_desc f_max_memory = {.name = "max_memory", .type = IRQ_PARAM_STRING};
+static const irq_param_desc f_max_events = {
+    .name = "max_events", .type = IRQ_PARAM_INT, .min = 1, .max = 1e18};
 
 enum { W_BUSY, W_IDLE, W_HANDLER, W_START, W_STOPPED, W_N };
 static const char *const phase_choices[] = {"busy", "idle", NULL};
@@ -64,13 +67,14 @@ static const irq_param_desc workload_params[W_N] = {
     [W_STOPPED] = {.name = "stopped", .type = IRQ_PARAM_BOOL, .def = "false"},
 };
 
-static const char *const top_keys[] = {"name",  "seed",   "clock_hz", "duration", "host",
-                                       "model", "guests", "sources",  "output",   NULL};
+static const char *const top_keys[] = {"name",   "seed",    "clock_hz", "duration", "host", "model",
+                                       "guests", "sources", "output",   "limits",   NULL};
 static const char *const tmpl_keys[] = {"name",  "count", "vcpus",          "workload",
                                         "model", "vcpu",  "vcpu_overrides", NULL};
 static const char *const source_keys[] = {"name",     "target", "vcpu", "class", "injection",
                                           "arrivals", "start",  "stop", NULL};
 static const char *const output_keys[] = {"format", "dir", NULL};
+static const char *const limits_keys[] = {"max_memory", "max_events", NULL};
 static const char *const model_extra[] = {"name", NULL};
 static const char *const override_extra[] = {"index", NULL};
 
@@ -333,6 +337,31 @@ static int load_output(loader *L)
 }
 
 /* ---- guest templates ------------------------------------------------------------- */
+
+/* limits: {max_memory: 2G, max_events: N}: the run's budgets, unless the
+ * command line sets them (--max-memory, --max-events). */
+static int load_limits(loader *L)
+{
+    const irq_ynode *n = irq_ymap_get(L->root, "limits");
+    irq_limits_cfg *l = &L->sc->limits;
+    int rc = irq_expect_map(n, "'limits'", &L->c);
+    if (rc != IRQ_OK || irq_ynode_is_null(n))
+        return rc;
+    rc = irq_params_check_keys(n, NULL, 0, limits_keys, "limits", L->c.err);
+    int64_t ev = 0;
+    if (rc == IRQ_OK && irq_ymap_get(n, "max_events"))
+        rc = field_int(L, n, &f_max_events, "limits", &ev, NULL);
+    l->max_events = (uint64_t)ev;
+    char *text = NULL, why[200];
+    irq_mark m;
+    if (rc == IRQ_OK && irq_ymap_get(n, "max_memory"))
+        rc = field_str(L, n, &f_max_memory, "limits", &text, &m);
+    if (rc == IRQ_OK && text && irq_parse_size(text, &l->max_memory, why, sizeof why))
+        rc = irq_error_set(L->c.err, IRQ_EINPUT, &m, "bad size '%s' for 'max_memory' (%s)", text,
+                           why);
+    free(text);
+    return rc;
+}
 
 static int load_workload(loader *L, irq_guest_tmpl *t, const irq_ynode *map, const char *what)
 {
@@ -1068,6 +1097,8 @@ static int decode(loader *L)
         rc = load_sources(L);
     if (rc == IRQ_OK)
         rc = load_output(L);
+    if (rc == IRQ_OK)
+        rc = load_limits(L);
     if (rc == IRQ_OK && L->sc->model->validate)
         rc = L->sc->model->validate(L->sc, L->c.err);
     return rc;

@@ -201,7 +201,9 @@ int irq_sim_charge(struct irq_sim *sim, uint64_t bytes, const char *what)
         return 0;
     }
     char lim[32], held[32];
-    irq_sim_fail(sim, "memory limit of %s reached holding %s (%s held; --max-memory raises it)",
+    irq_sim_fail(sim,
+                 "memory limit of %s reached holding %s (%s held; --max-memory or "
+                 "limits.max_memory raises it)",
                  fmt_bytes(lim, sizeof lim, p->mem_limit), what,
                  fmt_bytes(held, sizeof held, p->held_bytes));
     return -1;
@@ -516,8 +518,8 @@ int irq_sim_create(irq_sim **out, const irq_scenario *sc, irq_error *err)
     }
     sim->sc = sc;
     sim->ops = sc->model;
-    sim->priv->mem_limit = IRQ_DEFAULT_MEMORY_LIMIT;
-    sim->priv->event_limit = UINT64_MAX;
+    sim->priv->mem_limit = sc->limits.max_memory ? sc->limits.max_memory : IRQ_DEFAULT_MEMORY_LIMIT;
+    sim->priv->event_limit = sc->limits.max_events ? sc->limits.max_events : UINT64_MAX;
     int rc = irq_engine_init(&sim->eng, sc->total_vcpus * 3 + 64) == 0
                  ? IRQ_OK
                  : irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for the event queue");
@@ -673,7 +675,9 @@ static int run_events(struct irq_sim *sim, irq_progress_fn progress, void *ud)
     while (!p->stop) {
         uint64_t room = p->event_limit - e->events;
         if (room == 0) {
-            irq_sim_fail(sim, "event limit of %llu reached at %.6g of %.6g s simulated",
+            irq_sim_fail(sim,
+                         "event limit of %llu reached at %.6g of %.6g s simulated (--max-events or "
+                         "limits.max_events raises it)",
                          (unsigned long long)p->event_limit, (double)e->now / sim->sc->clock_hz,
                          (double)end / sim->sc->clock_hz);
             break;

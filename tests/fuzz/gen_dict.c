@@ -39,11 +39,11 @@ int main(void)
     static const char *const fixed[] = {
         /* structure (scenario.c's key lists) */
         "name: ", "seed: ", "clock_hz: ", "duration: ", "host: ", "model: ", "guests: ",
-        "sources: ", "output: ", "count: ", "vcpus: ", "workload: ", "vcpu: ", "vcpu_overrides: ",
-        "index: ", "target: ", "class: ", "injection: ", "arrivals: ", "start: ", "stop: ",
-        "format: ", "dir: ", "busy: ", "idle: ", "handler: ", "stopped: ", "enabled: ", "- ", "{",
-        "}", "[", "]", ": ", ", ", "\n  - ", "&a ", "*a", "~", "null", "true", "false", "software",
-        "passthrough", "json", "csv", "text",
+        "sources: ", "output: ", "limits: ", "max_memory: ", "max_events: ", "count: ", "vcpus: ",
+        "workload: ", "vcpu: ", "vcpu_overrides: ", "index: ", "target: ", "class: ", "injection: ",
+        "arrivals: ", "start: ", "stop: ", "format: ", "dir: ", "busy: ", "idle: ", "handler: ",
+        "stopped: ", "enabled: ", "- ", "{", "}", "[", "]", ": ", ", ", "\n  - ", "&a ", "*a", "~",
+        "null", "true", "false", "software", "passthrough", "json", "csv", "text",
         /* distributions and arrivals (dist_parse.c, scenario.c) */
         "exp(", "uniform(", "const(", "normal(", "lognormal(", "empirical(",
         "mean=", "sd=", "poisson(", "periodic(", "storm(", "replay(",
