@@ -110,6 +110,10 @@ contains compare-budget "$tmp/err" "--max-memory"
 st=$?
 [ "$st" = 4 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL dev-full: status $st"; }
 contains dev-full "$tmp/err" "No space left on device"
+"$IRQSIM" run "$single" --quiet --out "$tmp/o0" >/dev/full 2>"$tmp/err"
+st=$?
+[ "$st" = 4 ] && [ -s "$tmp/o0/summary.json" ] && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL dev-full-out: status $st, or no summary.json"; }
 mkdir -p "$tmp/o1/summary.json" # summary.json cannot be written there
 check summary-unwritable 4 "$IRQSIM" run "$single" --quiet --out "$tmp/o1"
 contains summary-unwritable "$tmp/err" "summary.json"

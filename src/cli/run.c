@@ -232,14 +232,17 @@ static int run_one(const cli_opts *opts)
         rc = trc;
     if (rc != IRQ_OK && (rc != IRQ_EIO || err.message[0]))
         cli_print_error(&err);
+    bool stdout_bad = false;
     if (sim && rc != IRQ_EINPUT && rc != IRQ_EIO) { /* report even a failed run: it helps */
         irq_sim_write_report(sim, o->format, stdout);
-        if (cli_stdout_check() != 0 && rc == IRQ_OK)
-            rc = IRQ_EIO;
+        stdout_bad = cli_stdout_check() != 0;
     }
+    /* the files are written even when stdout could not be: they are the results */
     if (rc == IRQ_OK && o->out_dir)
         rc = write_outputs(sim, o->out_dir, &lat);
     if (rc == IRQ_OK && o->plot && !irq_sim_partial(sim) && cli_run_plot(o, sim, &col) != EXIT_OK)
+        rc = IRQ_EIO;
+    if (rc == IRQ_OK && stdout_bad)
         rc = IRQ_EIO;
     cli_collect_free(&col);
     cli_out_abort(&lat);
