@@ -161,7 +161,7 @@ for sig in TERM KILL; do
         --quiet >/dev/null 2>"$tmp/err" &
     pid=$!
     sleep 1
-    workers=$(pgrep -P "$pid" | tr '\n' ' ')
+    workers=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null) # no procps needed
     kill -"$sig" "$pid"
     { wait "$pid"; } 2>/dev/null
     st=$?
