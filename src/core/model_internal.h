@@ -22,17 +22,32 @@ struct irq_scenario;
 typedef struct irq_intr {
     uint64_t arrival; /* cycles */
     struct irq_guest *guest;
-    struct irq_vcpu *vcpu; /* NULL: floating */
-    uint32_t cls;          /* ISC, intid, vector */
-    uint8_t injection;     /* enum irq_injection */
-    uint32_t source;       /* index of the source config */
+    struct irq_vcpu *vcpu;   /* NULL: floating */
+    uint32_t cls;            /* ISC, intid, vector */
+    uint8_t injection;       /* enum irq_injection */
+    uint32_t source;         /* index of the source config; UINT32_MAX: raised by a model */
+    struct irq_vcpu *sender; /* the vCPU that sent it (`from:` sources), else NULL */
 } irq_intr;
+
+/* A counter the model reports, per guest and in total. */
+/* Where a counter goes in the text report. */
+typedef enum irq_counter_group {
+    IRQ_CG_DEFAULT,      /* headline ? alerts and kicks : model counters */
+    IRQ_CG_ALERTS_KICKS, /* alerts, kicks, doorbells */
+    IRQ_CG_TRAPS_EXITS,  /* traps, hypercalls, exits */
+    IRQ_CG_DELIVERY,     /* injections, deliveries, coalescing */
+    IRQ_CG_FAULTS,       /* page faults and their handling */
+    IRQ_CG_OTHER,
+    IRQ_CG_N
+} irq_counter_group;
 
 /* A counter the model reports, per guest and in total. */
 typedef struct irq_counter_desc {
     const char *name; /* JSON key, e.g. "gal_interrupts" */
     const char *help;
-    int headline; /* shown at the top of the text summary (alerts, kicks) */
+    int headline;     /* shown at the top of the text summary (alerts, kicks) */
+    uint8_t group;    /* irq_counter_group; 0: from headline */
+    const char *unit; /* "events" when NULL; "cycles" values are also shown in ns */
 } irq_counter_desc;
 
 /* What wait_entry decides. */
@@ -48,6 +63,9 @@ typedef struct irq_model_ops {
      * irq_vcpu_kick or the vCPU's own timer are valid; a halt ended otherwise
      * shrinks the halt-polling window. false: every wake-up is valid. */
     bool invalid_wakeups;
+    /* Per-guest and per-vCPU state the core allocates for the model, zeroed
+     * (irq_guest_model, irq_vcpu_model). */
+    size_t guest_state_size, vcpu_state_size;
 
     const irq_param_desc *params; /* the `model:` section */
     size_t nparams;
@@ -82,6 +100,10 @@ typedef struct irq_model_ops {
     bool (*vcpu_runnable)(void *model, struct irq_vcpu *v);
     /* The halt ended (the vCPU can run) and the vCPU leaves WAIT. */
     void (*wakeup)(void *model, struct irq_vcpu *v);
+    /* A guest-originated source's vCPU sends an interrupt (`from:` in the
+     * scenario): the host time the sender pays (a trap), 0 for none.
+     * Optional: without it sending is free. */
+    uint64_t (*send_cost)(void *model, struct irq_vcpu *sender, const irq_intr *in);
     /* The vCPU is about to enter the guest (SIE entry, VM entry): deliver
      * pending interrupts in software here. */
     void (*guest_entry)(void *model, struct irq_vcpu *v);

@@ -40,6 +40,48 @@ void irq_param_values_free(irq_param_value *v, size_t n, const irq_param_desc *d
     }
 }
 
+void irq_params_bind(void *obj, const irq_param_desc *d, size_t n, const irq_param_value *v)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!d[i].field)
+            continue;
+        char *at = (char *)obj + d[i].field - 1;
+        switch ((irq_field_type)d[i].ftype) {
+        case IRQ_FIELD_I64:
+            memcpy(at, &v[i].i, sizeof(int64_t));
+            break;
+        case IRQ_FIELD_U32: {
+            uint32_t x = (uint32_t)v[i].i;
+            memcpy(at, &x, sizeof x);
+            break;
+        }
+        case IRQ_FIELD_INT: {
+            int x = (int)v[i].i;
+            memcpy(at, &x, sizeof x);
+            break;
+        }
+        case IRQ_FIELD_BOOL: {
+            bool x = v[i].i != 0;
+            memcpy(at, &x, sizeof x);
+            break;
+        }
+        case IRQ_FIELD_U64:
+            memcpy(at, &v[i].u, sizeof(uint64_t));
+            break;
+        case IRQ_FIELD_DBL:
+            memcpy(at, &v[i].d, sizeof(double));
+            break;
+        case IRQ_FIELD_DIST: {
+            const irq_dist *p = &v[i].dist;
+            memcpy(at, &p, sizeof p);
+            break;
+        }
+        case IRQ_FIELD_NONE:
+            break;
+        }
+    }
+}
+
 /* ---- formatting helpers ---------------------------------------------------- */
 
 static void fmt_ns(char *buf, size_t len, double ns)

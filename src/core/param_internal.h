@@ -27,6 +27,23 @@ typedef enum irq_param_type {
     IRQ_PARAM_STRING,   /* free text the owner interprets */
 } irq_param_type;
 
+/* How a bound parameter's value is stored in its owner's struct. */
+typedef enum irq_field_type {
+    IRQ_FIELD_NONE, /* not bound: read from the value array */
+    IRQ_FIELD_I64,  /* int64_t: INT, ENUM index, BOOL */
+    IRQ_FIELD_U32,  /* uint32_t: INT (checked non-negative by its range) */
+    IRQ_FIELD_INT,  /* int: ENUM index */
+    IRQ_FIELD_BOOL, /* bool */
+    IRQ_FIELD_U64,  /* uint64_t: DURATION in cycles, BITS mask */
+    IRQ_FIELD_DBL,  /* double: DOUBLE */
+    IRQ_FIELD_DIST, /* const irq_dist *: DIST (points into the scenario) */
+} irq_field_type;
+
+/* Binds a parameter to field `f` of struct `T`: declare the parameter once
+ * in the table with IRQ_BIND(T, f, IRQ_FIELD_...), and irq_params_bind fills
+ * the field from the loaded value. */
+#define IRQ_BIND(T, f, ft) .field = offsetof(T, f) + 1, .ftype = ft
+
 typedef struct irq_param_desc {
     const char *name;
     irq_param_type type;
@@ -37,6 +54,8 @@ typedef struct irq_param_desc {
     double min, max;            /* INT, DOUBLE, BITS; DURATION: in nanoseconds; 0,0 = no limit */
     const char *source;         /* where the default comes from; NULL with assumption */
     bool assumption;            /* the default is our guess: no public source gives it */
+    size_t field;               /* IRQ_BIND: offset + 1 of the owner's field; 0: not bound */
+    uint8_t ftype;              /* irq_field_type */
 } irq_param_desc;
 
 typedef struct irq_param_value {
@@ -52,6 +71,8 @@ typedef struct irq_param_value {
  * done by the loader; these helpers are shared with `irqsim models`. */
 const char *irq_param_type_name(irq_param_type t);
 void irq_param_values_free(irq_param_value *v, size_t n, const irq_param_desc *d);
+/* Copies each bound parameter's value into its field of obj. */
+void irq_params_bind(void *obj, const irq_param_desc *d, size_t n, const irq_param_value *v);
 
 /* Writes a table of parameters, as text (for `irqsim models`) or Markdown
  * (docs/models.md). */

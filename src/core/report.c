@@ -521,16 +521,50 @@ static void text_header(const struct irq_sim *sim, FILE *f)
                                     : "");
 }
 
-static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
+static const char *const group_titles[IRQ_CG_N] = {
+    [IRQ_CG_ALERTS_KICKS] = "alerts and kicks",
+    [IRQ_CG_TRAPS_EXITS] = "traps and exits",
+    [IRQ_CG_DELIVERY] = "delivery",
+    [IRQ_CG_FAULTS] = "faults",
+    [IRQ_CG_OTHER] = "model counters",
+};
+
+static int group_of(const irq_counter_desc *c)
+{
+    if (c->group != IRQ_CG_DEFAULT && c->group < IRQ_CG_N)
+        return c->group;
+    return c->headline ? IRQ_CG_ALERTS_KICKS : IRQ_CG_OTHER;
+}
+
+/* The model's counters of one group, under its heading; a counter in
+ * cycles also shows its time. */
+static void text_group(const struct irq_sim *sim, FILE *f, const sums *s, int group)
 {
     const irq_model_ops *ops = sim->ops;
-    fprintf(f, "alerts and kicks\n");
-    for (size_t c = 0; c < ops->ncounters; c++)
-        if (ops->counters[c].headline)
-            fprintf(f, "  %-22s %14llu   %s\n", ops->counters[c].name, (ull)s->model[c],
-                    ops->counters[c].help);
-    fprintf(f, "  %-22s %14llu   %s\n", "kicks", (ull)s->core[K_KICKS],
-            "vCPU kicks issued by the host");
+    int shown = 0;
+    for (size_t c = 0; c < ops->ncounters; c++) {
+        const irq_counter_desc *d = &ops->counters[c];
+        if (group_of(d) != group)
+            continue;
+        if (!shown++)
+            fprintf(f, "%s%s (%s)\n", group == IRQ_CG_ALERTS_KICKS ? "" : "\n", group_titles[group],
+                    ops->name);
+        fprintf(f, "  %-22s %14llu   %s", d->name, (ull)s->model[c], d->help);
+        if (d->unit && !strcmp(d->unit, "cycles"))
+            fprintf(f, " (%.4g ms)", to_ns(sim, (double)s->model[c]) / 1e6);
+        fputc('\n', f);
+    }
+    if (group == IRQ_CG_ALERTS_KICKS) {
+        if (!shown)
+            fprintf(f, "alerts and kicks\n");
+        fprintf(f, "  %-22s %14llu   %s\n", "kicks", (ull)s->core[K_KICKS],
+                "vCPU kicks issued by the host");
+    }
+}
+
+static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
+{
+    text_group(sim, f, s, IRQ_CG_ALERTS_KICKS);
     fprintf(f, "\ninterrupts\n");
     for (int k = 0; k < NCORE - 1; k++)
         fprintf(f, "  %-22s %14llu\n", core_names[k], (ull)s->core[k]);
@@ -544,13 +578,8 @@ static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
                                        s->core[K_PENDING] + s->core[K_DROPPED]
                 ? "ok"
                 : "VIOLATED");
-    fprintf(f, "\nmodel counters (%s)\n", ops->name);
-    for (size_t c = 0; c < ops->ncounters; c++)
-        if (!ops->counters[c].headline)
-            fprintf(f, "  %-22s %14llu   %s\n", ops->counters[c].name, (ull)s->model[c],
-                    ops->counters[c].help);
-    fprintf(f, "  %-22s %14llu   %s\n", "timer_wakeups", (ull)sim->priv->timer_wakeups,
-            "halted vCPUs woken by the guest's own timer");
+    for (int g = IRQ_CG_TRAPS_EXITS; g < IRQ_CG_N; g++)
+        text_group(sim, f, s, g);
     static const char *const gc_help[IRQ_GC_N] = {
         [IRQ_GC_HALT_WAKEUP] = "sleeping halted threads woken",
         [IRQ_GC_HALT_ATTEMPTED] = "halts that polled",
@@ -560,8 +589,13 @@ static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
         [IRQ_GC_HALT_POLL_FAIL_NS] = "time polled in polls that ended asleep",
         [IRQ_GC_HALT_SLEEP_AGAIN] = "woken threads that found nothing and slept again",
         [IRQ_GC_IPI_EXITS] = "kicks that forced a vCPU out of guest mode",
+        [IRQ_GC_TRAPS] = "guest traps around handlers and on their own",
+        [IRQ_GC_RAISED] = "interrupts raised inside the simulation (IPIs, timers, ...)",
+        [IRQ_GC_BLOCKED] = "vCPU threads blocked in the host (synchronous waits)",
     };
     fprintf(f, "\nhalts and host kicks (kernel names)\n");
+    fprintf(f, "  %-22s %14llu   %s\n", "timer_wakeups", (ull)sim->priv->timer_wakeups,
+            "halted vCPUs woken by the guest's own timer");
     for (int k = 0; k < IRQ_GC_N; k++)
         fprintf(f, "  %-22s %14.0f   %s\n", irq_guest_counter_names[k], gc_value(sim, s, k),
                 gc_help[k]);

@@ -57,7 +57,7 @@ static const irq_param_desc f_max_memory = {.name = "max_memory", .type = IRQ_PA
 static const irq_param_desc f_max_events = {
     .name = "max_events", .type = IRQ_PARAM_INT, .min = 1, .max = 1e18};
 
-enum { W_BUSY, W_IDLE, W_HANDLER, W_START, W_STOPPED, W_N };
+enum { W_BUSY, W_IDLE, W_HANDLER, W_START, W_STOPPED, W_TASKS, W_N };
 static const char *const phase_choices[] = {"busy", "idle", NULL};
 static const irq_param_desc workload_params[W_N] = {
     [W_BUSY] = {.name = "busy", .type = IRQ_PARAM_DIST, .def = "exp(1ms)"},
@@ -65,14 +65,16 @@ static const irq_param_desc workload_params[W_N] = {
     [W_HANDLER] = {.name = "handler", .type = IRQ_PARAM_DIST, .def = "const(1us)"},
     [W_START] = {.name = "start", .type = IRQ_PARAM_ENUM, .def = "busy", .choices = phase_choices},
     [W_STOPPED] = {.name = "stopped", .type = IRQ_PARAM_BOOL, .def = "false"},
+    [W_TASKS] = {.name = "tasks", .type = IRQ_PARAM_INT, .def = "1", .min = 1, .max = 1024},
 };
 
 static const char *const top_keys[] = {"name",   "seed",    "clock_hz", "duration", "host", "model",
                                        "guests", "sources", "output",   "limits",   NULL};
 static const char *const tmpl_keys[] = {"name",  "count", "vcpus",          "workload",
                                         "model", "vcpu",  "vcpu_overrides", NULL};
-static const char *const source_keys[] = {"name",     "target", "vcpu", "class", "injection",
-                                          "arrivals", "start",  "stop", NULL};
+static const char *const source_keys[] = {"name",      "target",   "vcpu",  "from", "class",
+                                          "injection", "arrivals", "start", "stop", NULL};
+static const irq_param_desc f_from = {.name = "from", .type = IRQ_PARAM_STRING};
 static const char *const output_keys[] = {"format", "dir", NULL};
 static const char *const limits_keys[] = {"max_memory", "max_events", NULL};
 static const char *const model_extra[] = {"name", NULL};
@@ -379,6 +381,7 @@ static int load_workload(loader *L, irq_guest_tmpl *t, const irq_ynode *map, con
         memset(&v[W_HANDLER].dist, 0, sizeof(irq_dist));
         t->start = v[W_START].i ? IRQ_PHASE_IDLE : IRQ_PHASE_BUSY;
         t->stopped = v[W_STOPPED].i != 0;
+        t->tasks = (uint32_t)v[W_TASKS].i;
     }
     if (v)
         irq_param_values_free(v, W_N, workload_params);
@@ -701,6 +704,33 @@ static int load_source_vcpu(loader *L, irq_source_cfg *s, const irq_ynode *map, 
                            "'vcpu' must be less than the vcpus of guest template '%s' (%u) (got "
                            "%lld)",
                            t->name, t->vcpus, (long long)s->vcpu);
+    return rc;
+}
+
+/* `from: N` (vCPU N of the targeted guest sends) or `from: all` (each of its
+ * vCPUs sends, at the given rate each): arrivals in the sender's guest time. */
+static int load_source_from(loader *L, irq_source_cfg *s, const irq_ynode *map, const char *what)
+{
+    const irq_guest_tmpl *t = &L->sc->tmpls[s->tmpl];
+    char *text = NULL, *end = NULL;
+    irq_mark m;
+    s->from = IRQ_FROM_OUTSIDE;
+    if (!irq_ymap_get(map, "from"))
+        return IRQ_OK;
+    int rc = field_str(L, map, &f_from, what, &text, &m);
+    if (rc == IRQ_OK && !strcmp(text, "all")) {
+        s->from = IRQ_FROM_ALL;
+    } else if (rc == IRQ_OK) {
+        long long n = strtoll(text, &end, 10);
+        if (end == text || *end || n < 0 || n >= t->vcpus)
+            rc = irq_error_set(L->c.err, IRQ_EINPUT, &m,
+                               "bad 'from' in %s: '%s' (expected a vCPU index of guest template "
+                               "'%s', 0..%u, or 'all')",
+                               what, text, t->name, t->vcpus - 1);
+        else
+            s->from = n;
+    }
+    free(text);
     return rc;
 }
 
@@ -1031,6 +1061,8 @@ static int load_source(loader *L, irq_source_cfg *s, const irq_ynode *map, size_
     if (rc == IRQ_OK)
         rc = load_source_vcpu(L, s, map, what);
     if (rc == IRQ_OK)
+        rc = load_source_from(L, s, map, what);
+    if (rc == IRQ_OK)
         rc = field_int(L, map, &f_class, what, &x, NULL);
     s->cls = (uint32_t)x;
     if (rc == IRQ_OK)
@@ -1038,7 +1070,8 @@ static int load_source(loader *L, irq_source_cfg *s, const irq_ynode *map, size_
     s->injection = x ? IRQ_INJ_SOFTWARE : IRQ_INJ_PASSTHROUGH;
     if (rc == IRQ_OK)
         rc = load_source_times(L, s, map, what);
-    *instances += s->instance < 0 ? L->sc->tmpls[s->tmpl].count : 1;
+    *instances += (s->instance < 0 ? L->sc->tmpls[s->tmpl].count : 1) *
+                  (s->from == IRQ_FROM_ALL ? (uint64_t)L->sc->tmpls[s->tmpl].vcpus : 1);
     if (rc == IRQ_OK && *instances > IRQ_MAX_SOURCE_INSTANCES)
         rc = irq_error_set(L->c.err, IRQ_EINPUT, &s->mark,
                            "too many source instances: source '%s' brings the total to %llu (at "

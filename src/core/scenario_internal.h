@@ -68,7 +68,8 @@ typedef struct irq_guest_tmpl {
     /* workload */
     irq_dist busy, idle, handler;
     irq_phase start;
-    bool stopped; /* vCPUs start STOPPED (rarely useful) */
+    bool stopped;   /* vCPUs start STOPPED (rarely useful) */
+    uint32_t tasks; /* guest tasks per vCPU (1: the workload is one task) */
     /* model-specific */
     struct irq_param_value *model_params; /* ops->guest_params */
     struct irq_param_value *vcpu_params;  /* ops->vcpu_params: defaults for every vCPU */
@@ -88,12 +89,16 @@ typedef enum irq_injection {
     IRQ_INJ_SOFTWARE,    /* an emulated device: the host injects it in software */
 } irq_injection;
 
+#define IRQ_FROM_OUTSIDE (-1) /* a device or the host: arrivals in real time */
+#define IRQ_FROM_ALL (-2)     /* every vCPU of the guest sends */
+
 typedef struct irq_source_cfg {
     char *name;
     irq_mark mark;
     uint32_t tmpl;    /* index of the targeted guest template */
     int64_t instance; /* -1: every instance of the template; else one instance */
     int64_t vcpu;     /* -1: floating (any vCPU of the guest); else that vCPU */
+    int64_t from;     /* sender in the targeted guest: a vCPU index, or IRQ_FROM_* */
     uint32_t cls;     /* interrupt class the model interprets: ISC, intid, vector */
     irq_injection injection;
     irq_arrivals_kind kind;

@@ -362,6 +362,7 @@ static void take(irq_pcpu *p, irq_vcpu *v)
     bool migrated = v->th.last_cpu != UINT32_MAX && v->th.last_cpu != p->id;
     p->last = v;
     v->pcpu = p->id;
+    v->cpu = p;
     v->th.last_cpu = p->id;
     v->on_cpu = true;
     if (v->lb[1] == NEVER)

@@ -116,6 +116,9 @@ const char *const irq_guest_counter_names[IRQ_GC_N] = {
     [IRQ_GC_HALT_POLL_FAIL_NS] = "halt_poll_fail_ns",
     [IRQ_GC_HALT_SLEEP_AGAIN] = "halt_sleep_again",
     [IRQ_GC_IPI_EXITS] = "ipi_exits",
+    [IRQ_GC_TRAPS] = "traps",
+    [IRQ_GC_RAISED] = "raised",
+    [IRQ_GC_BLOCKED] = "host_blocks",
 };
 
 static size_t class_index(const struct irq_sim_priv *p, uint32_t cls)
@@ -137,6 +140,28 @@ static void hist_add(struct irq_sim *sim, irq_hist *h, uint64_t v)
         irq_sim_fail(sim, "out of memory recording a latency");
 }
 
+/* A class no source names (an interrupt a model raised) gets its latency
+ * row when first delivered: the arrays grow by one, kept sorted. */
+static int add_class(struct irq_sim *sim, size_t at, uint32_t cls)
+{
+    struct irq_sim_priv *p = sim->priv;
+    uint32_t *values = realloc(p->cls_values, (p->ncls + 1) * sizeof *values);
+    if (values)
+        p->cls_values = values;
+    irq_hist *hists = values ? realloc(p->cls_hist, (p->ncls + 1) * sizeof *hists) : NULL;
+    if (!hists) {
+        irq_sim_fail(sim, "out of memory for interrupt class %u", cls);
+        return IRQ_ENOMEM;
+    }
+    p->cls_hist = hists;
+    memmove(&values[at + 1], &values[at], (p->ncls - at) * sizeof *values);
+    memmove(&hists[at + 1], &hists[at], (p->ncls - at) * sizeof *hists);
+    values[at] = cls;
+    irq_hist_init(&hists[at]);
+    p->ncls++;
+    return IRQ_OK;
+}
+
 void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced)
 {
     struct irq_sim *sim = g->sim;
@@ -145,7 +170,7 @@ void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coales
     hist_add(sim, &g->latency, lat);
     hist_add(sim, &p->total_latency, lat);
     size_t ci = class_index(p, cls);
-    if (ci < p->ncls && p->cls_values[ci] == cls)
+    if ((ci < p->ncls && p->cls_values[ci] == cls) || add_class(sim, ci, cls) == IRQ_OK)
         hist_add(sim, &p->cls_hist[ci], lat);
     if (p->sink)
         p->sink(p->sink_ud, g->name, cls, arrival, lat, coalesced);
@@ -255,6 +280,11 @@ bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
 
 void irq_pend_deliver(irq_vcpu *v, irq_pend *pd, uint32_t cls)
 {
+    irq_pend_deliver_plan(v, pd, cls, NULL);
+}
+
+void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *pd, uint32_t cls, const irq_handler_plan *plan)
+{
     irq_guest *g = v->guest;
     if (pd->n == 0)
         return;
@@ -265,7 +295,7 @@ void irq_pend_deliver(irq_vcpu *v, irq_pend *pd, uint32_t cls)
         latency_parts(v, pd->more[i]);
     }
     pd->n = 0;
-    irq_vcpu_start_handler(v);
+    irq_vcpu_start_handler_plan(v, plan);
 }
 
 void irq_pend_drop(irq_guest *g, irq_pend *pd, int counter)
@@ -378,8 +408,31 @@ void irq_fifo_free(irq_fifo *q)
 
 void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
 {
+    irq_deliver_now_plan(v, arrival, cls, NULL);
+}
+
+void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls, const irq_handler_plan *plan)
+{
     deliver(v, cls, arrival);
-    irq_vcpu_start_handler(v);
+    irq_vcpu_start_handler_plan(v, plan);
+}
+
+void irq_raise_intr(irq_intr *in)
+{
+    irq_guest *g = in->guest;
+    struct irq_sim *sim = g->sim;
+    in->arrival = irq_now(sim);
+    g->injected++;
+    if (in->source == UINT32_MAX)
+        g->core[IRQ_GC_RAISED]++;
+    irq_trace_instant(sim, "arrival", g, in->vcpu, -1);
+    sim->ops->inject(sim->model, in);
+}
+
+void irq_raise(irq_guest *g, irq_vcpu *vcpu, uint32_t cls, uint8_t injection, uint32_t source)
+{
+    irq_intr in = {.guest = g, .vcpu = vcpu, .cls = cls, .injection = injection, .source = source};
+    irq_raise_intr(&in);
 }
 
 /* ---- set-up ------------------------------------------------------------ */
@@ -413,7 +466,15 @@ static int alloc_machine(struct irq_sim *sim, irq_error *err)
     p->pcpus = calloc(p->npcpus, sizeof *p->pcpus);
     p->mcounts = calloc(p->nguests * nc + 1, sizeof *p->mcounts);
     p->tmpl_first = calloc(sc->ntmpls + 1, sizeof *p->tmpl_first);
-    if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts || !p->tmpl_first)
+    p->guest_state = calloc(p->nguests + 1, sim->ops->guest_state_size + 1);
+    p->vcpu_state = calloc(p->nvcpus + 1, sim->ops->vcpu_state_size + 1);
+    size_t ntasks = 0;
+    for (size_t t = 0; t < sc->ntmpls; t++)
+        if (sc->tmpls[t].tasks > 1)
+            ntasks += (size_t)sc->tmpls[t].count * sc->tmpls[t].vcpus * sc->tmpls[t].tasks;
+    p->tasks = calloc(ntasks + 1, sizeof *p->tasks);
+    if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts || !p->tmpl_first || !p->guest_state ||
+        !p->vcpu_state || !p->tasks)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for %zu guests, %zu vCPUs",
                              p->nguests, p->nvcpus);
     return IRQ_OK;
@@ -428,7 +489,16 @@ static void init_vcpu(struct irq_sim *sim, irq_guest *g, irq_vcpu *v, uint32_t i
     v->index = index;
     v->id = (uint32_t)(v - sim->priv->vcpus);
     v->pcpu = v->id % sim->priv->npcpus;
+    v->cpu = &sim->priv->pcpus[v->pcpu];
     v->params = vcpu_params_for(t, index);
+    v->work_alarm = UINT64_MAX;
+    if (sim->ops->vcpu_state_size)
+        v->model_data = (char *)sim->priv->vcpu_state + (size_t)v->id * sim->ops->vcpu_state_size;
+    if (t->tasks > 1) {
+        v->tasks = &sim->priv->tasks[sim->priv->ntasks_used];
+        sim->priv->ntasks_used += t->tasks;
+        v->ntasks = v->nrunnable = t->tasks;
+    }
     /* one stream per (template, instance, vCPU): other guests don't shift it */
     irq_rng_seed(&v->rng, sim->sc->seed, t->name,
                  (uint64_t)instance * IRQ_MAX_VCPUS_PER_GUEST + index);
@@ -450,6 +520,8 @@ static void build_guests(struct irq_sim *sim)
             g->tmpl = ti;
             guest_name(g->name, sizeof g->name, t, k);
             g->params = t->model_params;
+            if (sim->ops->guest_state_size)
+                g->model_data = (char *)p->guest_state + gi * sim->ops->guest_state_size;
             g->mcount = &p->mcounts[gi * nc];
             g->vcpus = &p->vcpus[vi];
             g->nvcpus = t->vcpus;
@@ -578,6 +650,9 @@ void irq_sim_free(irq_sim *sim)
         free(p->sources);
         free(p->mcounts);
         free(p->tmpl_first);
+        free(p->guest_state);
+        free(p->vcpu_state);
+        free(p->tasks);
         free(p);
     }
     irq_engine_fini(&sim->eng);

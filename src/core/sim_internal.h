@@ -16,6 +16,7 @@
 #include "engine_internal.h"
 #include "hist_internal.h"
 #include "model_internal.h"
+#include "pendq.h"
 #include "rng_internal.h"
 #include "scenario_internal.h"
 
@@ -25,6 +26,7 @@ typedef enum irq_vcpu_state {
     IRQ_VCPU_WAIT,
     IRQ_VCPU_PREEMPTED,
     IRQ_VCPU_STOPPED,
+    IRQ_VCPU_BLOCKED, /* its thread sleeps in the host for the model (a synchronous fault) */
     IRQ_VCPU_NSTATES
 } irq_vcpu_state;
 extern const char *const irq_vcpu_state_names[IRQ_VCPU_NSTATES];
@@ -32,18 +34,20 @@ extern const char *const irq_vcpu_state_names[IRQ_VCPU_NSTATES];
 typedef enum irq_seg_kind { IRQ_SEG_BUSY, IRQ_SEG_HANDLER, IRQ_SEG_EXIT } irq_seg_kind;
 
 struct irq_vcpu;
+struct irq_pcpu;
 /* Called when an EXIT segment completes (the vCPU is still on its CPU). */
 typedef void (*irq_exit_done_fn)(struct irq_vcpu *v, void *ctx, uint64_t arg);
 
 typedef struct irq_seg {
     uint8_t kind;
+    bool quiet;         /* HANDLER: a handler plan's traps follow; irq_enabled comes after them */
     uint64_t remaining; /* cycles left when paused; total when not started */
     irq_exit_done_fn done;
     void *ctx;
     uint64_t arg;
 } irq_seg;
 
-#define IRQ_SEG_MAX 8
+#define IRQ_SEG_MAX 16
 
 /* A vCPU's host thread as the host scheduler sees it (sched.c). Virtual
  * times are in cycles; all threads have nice 0, so they advance 1:1. */
@@ -54,14 +58,20 @@ typedef struct irq_thread {
     uint64_t last_ran;  /* when it last left a CPU (cache-hot test) */
     uint64_t queued_at; /* when it started waiting for a CPU */
     uint64_t picked_at; /* cfs: when it got the CPU (slice accounting) */
-    struct irq_vcpu *q_prev, *q_next;            /* its CPU's queue, in arrival order */
+    struct irq_vcpu *q_prev, *q_next;           /* its CPU's queue, in arrival order */
     struct irq_vcpu *t_left, *t_right, *t_dmin; /* fair: the run-queue treap (runq.c) */
-    uint32_t last_cpu; /* UINT32_MAX: never ran */
-    bool queued;       /* waiting in a run queue */
-    bool delayed;      /* eevdf: asleep but still queued (DELAY_DEQUEUE) */
-    bool protect;      /* eevdf RUN_TO_PARITY: keeps the CPU until a new slice */
-    bool counted;      /* fair: in its CPU's nr/sum (queued, delayed or current) */
+    uint32_t last_cpu;                          /* UINT32_MAX: never ran */
+    bool queued;                                /* waiting in a run queue */
+    bool delayed;                               /* eevdf: asleep but still queued (DELAY_DEQUEUE) */
+    bool protect; /* eevdf RUN_TO_PARITY: keeps the CPU until a new slice */
+    bool counted; /* fair: in its CPU's nr/sum (queued, delayed or current) */
 } irq_thread;
+
+/* A guest task (a thread of the guest) on one vCPU. */
+typedef struct irq_task {
+    uint64_t work; /* cycles of guest work it executed */
+    bool parked;   /* waiting (e.g. for a page): not runnable */
+} irq_task;
 
 typedef struct irq_vcpu {
     struct irq_sim *sim;
@@ -69,6 +79,7 @@ typedef struct irq_vcpu {
     uint32_t index; /* within the guest */
     uint32_t id;    /* global */
     uint32_t pcpu;  /* CPU it runs on, or ran on last */
+    struct irq_pcpu *cpu; /* the same CPU (the scheduler keeps both) */
     uint8_t state;
     uint8_t phase;     /* irq_phase: the guest's own busy/idle behaviour */
     bool on_cpu;       /* owns its physical CPU (possibly paused by host work) */
@@ -77,6 +88,8 @@ typedef struct irq_vcpu {
     bool polling;      /* halted, spinning on its CPU (halt polling) */
     bool waking;       /* halted, its thread woken: runnable until it re-checks */
     bool stopped;      /* STOPPED: never scheduled */
+    bool blocked;      /* BLOCKED: its thread sleeps in the host until the model says */
+    bool alarm_hit;    /* the running BUSY segment stops at the guest-work alarm */
     bool dispatching;  /* inside dispatch or a completion: pushes don't re-dispatch */
     bool valid_wakeup; /* this halt was ended or interrupted by a valid wake-up */
     uint8_t depth;
@@ -88,6 +101,13 @@ typedef struct irq_vcpu {
     uint64_t time_in[IRQ_VCPU_NSTATES];
     uint64_t entries[IRQ_VCPU_NSTATES]; /* transitions into each state */
     uint64_t kicks;
+    /* guest work executed (cycles of BUSY segments) and the model's alarm on it */
+    uint64_t work_done, work_alarm;
+    irq_exit_done_fn alarm_fn;
+    void *alarm_ctx;
+    /* guest tasks (workload `tasks`): which runs, which are parked */
+    struct irq_task *tasks;
+    uint32_t ntasks, cur_task, nrunnable;
     /* halt polling (kvm_vcpu_halt): the adaptive window and this halt's times */
     uint64_t poll_window, poll_max, halt_start, poll_end;
     bool did_poll; /* this halt polled (kvm_vcpu_halt's do_halt_poll) */
@@ -97,6 +117,7 @@ typedef struct irq_vcpu {
     uint64_t lb[3];
     irq_rng rng;
     irq_thread th;                 /* the host scheduler's view of the vCPU thread (sched.c) */
+    struct irq_source *gsources;   /* sources it sends (`from:`), timed in its guest time */
     const irq_param_value *params; /* the model's vcpu_params for this vCPU */
     void *model_data;
 } irq_vcpu;
@@ -112,6 +133,9 @@ enum irq_guest_counter {
     IRQ_GC_HALT_POLL_FAIL_NS, /* cycles polled in polls that ended asleep */
     IRQ_GC_HALT_SLEEP_AGAIN,  /* woken threads that found nothing and slept again */
     IRQ_GC_IPI_EXITS,         /* kvm_vcpu_kick forced a vCPU out of guest mode */
+    IRQ_GC_TRAPS,             /* guest traps of handler plans and irq_vcpu_trap */
+    IRQ_GC_RAISED,            /* interrupts raised inside the simulation (irq_raise) */
+    IRQ_GC_BLOCKED,           /* times a vCPU thread blocked in the host */
     IRQ_GC_N
 };
 extern const char *const irq_guest_counter_names[IRQ_GC_N];
@@ -242,6 +266,95 @@ bool irq_vcpu_kick_ipi(irq_vcpu *v);
  * so not a valid wake-up): it re-checks and leaves its halt if it can run.
  * No-op unless v is polling. Returns true when the halt ended. */
 bool irq_vcpu_wake(irq_vcpu *v);
+/* ---- services for models (issue 7): raise, plans, guest time, blocking, tasks */
+
+/* A model or the guest raises an interrupt inside the simulation (an IPI, a
+ * timer, a page-ready notification): counted as injected, traced as an
+ * arrival and handed to the model's inject, exactly like a source's
+ * arrival. vcpu NULL: floating. source: UINT32_MAX when no scenario source. */
+void irq_raise(irq_guest *g, irq_vcpu *vcpu, uint32_t cls, uint8_t injection, uint32_t source);
+/* The same with the whole arrival given (its sender, for guest-originated ones). */
+void irq_raise_intr(irq_intr *in);
+
+/* What the guest does around one interrupt's handler: traps before it (an
+ * ACK hypercall), the body (the template's handler cost), traps after it
+ * (EOI, RESAMPLE, an ACK MSR write). Each trap is an exit of `cycles`,
+ * counted in the model counter `counter` (or -1) and in the core's `traps`,
+ * and traced as "trap". The model's irq_enabled runs after the last step. */
+#define IRQ_PLAN_MAX_TRAPS 4
+typedef struct irq_trap {
+    int counter;     /* model counter index, or -1 */
+    uint64_t cycles; /* host time of the trap, exit to re-entry */
+} irq_trap;
+typedef struct irq_handler_plan {
+    uint8_t npre, npost;
+    irq_trap pre[IRQ_PLAN_MAX_TRAPS], post[IRQ_PLAN_MAX_TRAPS];
+} irq_handler_plan;
+/* irq_pend_deliver / irq_fifo_deliver / irq_deliver_now with a plan (NULL:
+ * the handler body alone, as the plain functions do). */
+void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *p, uint32_t cls, const irq_handler_plan *plan);
+void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls,
+                          const irq_handler_plan *plan);
+void irq_vcpu_start_handler_plan(irq_vcpu *v, const irq_handler_plan *plan);
+/* A trap the guest takes outside any handler (a hypercall on its own
+ * initiative): an exit of cycles, counted like a plan's traps. */
+void irq_vcpu_trap(irq_vcpu *v, int counter, uint64_t cycles, irq_exit_done_fn done, void *ctx,
+                   uint64_t arg);
+
+/* Calls fn once the vCPU has executed `cycles` more of guest work (busy
+ * periods; paused while it waits, exits, runs handlers or is preempted).
+ * One alarm per vCPU: arming again replaces it; cycles 0 cancels. fn runs
+ * with the vCPU on its CPU, its guest work paused at that point: it may
+ * push an exit (a fault) or block the vCPU. */
+void irq_vcpu_after_work(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn fn, void *ctx);
+static inline uint64_t irq_vcpu_work_done(const irq_vcpu *v)
+{
+    return v->work_done;
+}
+
+/* The vCPU's thread sleeps in the host (a synchronous page fault waiting
+ * for I/O): it gives up its CPU, its state is BLOCKED, its stack is kept.
+ * irq_vcpu_unblock wakes the thread; it resumes where it stopped once it
+ * has a CPU. v must be on its CPU and not halted. */
+void irq_vcpu_block_host(irq_vcpu *v);
+void irq_vcpu_unblock(irq_vcpu *v);
+static inline bool irq_vcpu_blocked(const irq_vcpu *v)
+{
+    return v->blocked;
+}
+
+/* Guest tasks (workload `tasks: N`): the guest runs a runnable task during
+ * its busy periods and executes a wait when none is runnable. Work is
+ * counted per task. Parking the running task switches to the next
+ * runnable one (round-robin). */
+static inline uint32_t irq_vcpu_task(const irq_vcpu *v)
+{
+    return v->cur_task;
+}
+void irq_task_park(irq_vcpu *v, uint32_t task);
+void irq_task_wake(irq_vcpu *v, uint32_t task);
+static inline bool irq_task_parked(const irq_vcpu *v, uint32_t task)
+{
+    return v->tasks && v->tasks[task].parked;
+}
+static inline uint64_t irq_task_work(const irq_vcpu *v, uint32_t task)
+{
+    return v->tasks ? v->tasks[task].work : v->work_done;
+}
+/* The guest has something to run: a busy period with a runnable task. */
+bool irq_vcpu_has_work(const irq_vcpu *v);
+
+/* Model state the core allocates (the model declares guest_state_size and
+ * vcpu_state_size in its ops), zeroed, reached in O(1). */
+static inline void *irq_guest_model(const irq_guest *g)
+{
+    return g->model_data;
+}
+static inline void *irq_vcpu_model(const irq_vcpu *v)
+{
+    return v->model_data;
+}
+
 /* Runs host work on the vCPU's behalf (an exit, a trap, a hypercall) for
  * cycles; done (optional) is called when it completes. */
 void irq_vcpu_exit(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn done, void *ctx, uint64_t arg);

@@ -61,6 +61,11 @@ typedef struct irq_source {
     uint64_t window; /* STORM: window number */
     double u;        /* STORM random spacing: previous order statistic in [0, 1) */
     uint64_t last;   /* last arrival (keeps jittered arrivals in order) */
+    /* guest-originated (`from:`): arrivals in the sender's guest time */
+    irq_vcpu *sender;
+    uint64_t g0, gnext; /* sender's guest time at the start; of the next arrival */
+    bool gactive;
+    struct irq_source *snext; /* the sender's other sources */
 } irq_source;
 
 struct irq_sim_priv {
@@ -72,7 +77,10 @@ struct irq_sim_priv {
     uint32_t npcpus;
     irq_source *sources;
     size_t nsources;
-    uint64_t *mcounts;  /* nguests * ncounters */
+    uint64_t *mcounts;              /* nguests * ncounters */
+    void *guest_state, *vcpu_state; /* the model's per-guest and per-vCPU state */
+    irq_task *tasks;                /* every vCPU's guest tasks */
+    size_t ntasks_used;
     size_t *tmpl_first; /* index of each template's first guest */
     /* latency per interrupt class, over all guests */
     uint32_t *cls_values; /* sorted */
@@ -137,6 +145,8 @@ void irq__pcpu_account_end(irq_pcpu *p, uint64_t end);
 /* source.c */
 int irq_sources_create(struct irq_sim *sim, irq_error *err);
 void irq_sources_start(struct irq_sim *sim);
+/* A sender's state went into or out of RUNNING: its guest clock runs or stops. */
+void irq__sources_sender_state(irq_vcpu *v);
 /* sim.c */
 /* Doubles a ring buffer of elem-byte items (first_cap when empty), copying
  * its len items from head so that it starts at 0. 0, or -1 out of memory. */

@@ -6,10 +6,16 @@
 
 #include "sim_priv_internal.h"
 
+/* Senders per targeted guest: every vCPU for `from: all`, else one. */
+static uint64_t senders_of(const irq_scenario *sc, const irq_source_cfg *c)
+{
+    return c->from == IRQ_FROM_ALL ? sc->tmpls[c->tmpl].vcpus : 1;
+}
+
 /* How many instances a source config expands to. */
 static uint64_t instances_of(const irq_scenario *sc, const irq_source_cfg *c)
 {
-    return c->instance >= 0 ? 1 : sc->tmpls[c->tmpl].count;
+    return (c->instance >= 0 ? 1 : sc->tmpls[c->tmpl].count) * senders_of(sc, c);
 }
 
 static uint64_t to_cycles(double x)
@@ -80,37 +86,110 @@ static void schedule(irq_source *s, uint64_t now)
     }
 }
 
+/* ---- guest-originated sources: arrivals in the sender's guest time ------ */
+
+/* The sender's guest clock: its time RUNNING guest code so far. */
+static uint64_t guest_time(const irq_vcpu *v)
+{
+    uint64_t g = v->time_in[IRQ_VCPU_RUNNING];
+    if (v->state == IRQ_VCPU_RUNNING)
+        g += irq_now(v->sim) - v->state_since;
+    return g;
+}
+
+/* Arms the real timer for the next arrival while the sender runs guest
+ * code; stops it otherwise. */
+static void garm(irq_source *s)
+{
+    irq_engine *eng = &s->sim->eng;
+    if (!s->gactive || s->gnext == UINT64_MAX || s->sender->state != IRQ_VCPU_RUNNING) {
+        if (s->gactive)
+            irq_timer_cancel(eng, s->timer);
+        return;
+    }
+    uint64_t g = guest_time(s->sender);
+    irq_timer_arm(eng, s->timer, irq_now(s->sim) + (s->gnext > g ? s->gnext - g : 0));
+}
+
+void irq__sources_sender_state(irq_vcpu *v)
+{
+    for (irq_source *s = v->gsources; s; s = s->snext)
+        garm(s);
+}
+
+/* The next arrival in guest time: Poisson from the previous one, the other
+ * kinds at their offsets from the source's start. */
+static void gschedule(irq_source *s)
+{
+    const irq_source_cfg *c = s->cfg;
+    uint64_t a = next_arrival(s, s->gnext);
+    if (a == UINT64_MAX)
+        s->gnext = UINT64_MAX;
+    else
+        s->gnext = c->kind == IRQ_ARR_POISSON ? a : s->g0 + (a - c->start);
+    garm(s);
+}
+
+static void sender_fire(irq_source *s)
+{
+    struct irq_sim *sim = s->sim;
+    if (irq_now(sim) >= s->stop) {
+        s->gnext = UINT64_MAX;
+        return;
+    }
+    if (!s->gactive) { /* the source starts: its guest clock starts here */
+        s->gactive = true;
+        s->g0 = s->gnext = guest_time(s->sender);
+        gschedule(s);
+        return;
+    }
+    irq_intr in = {.guest = s->guest,
+                   .vcpu = s->vcpu,
+                   .cls = s->cfg->cls,
+                   .injection = (uint8_t)s->cfg->injection,
+                   .source = s->cfg_index,
+                   .sender = s->sender};
+    irq_raise_intr(&in);
+    uint64_t cost = sim->ops->send_cost ? sim->ops->send_cost(sim->model, s->sender, &in) : 0;
+    gschedule(s);
+    if (cost > 0)
+        irq_vcpu_trap(s->sender, -1, cost, NULL, NULL, 0);
+}
+
 static void source_fire(void *ctx, uint64_t arg)
 {
     (void)arg;
     irq_source *s = ctx;
-    struct irq_sim *sim = s->sim;
-    uint64_t now = irq_now(sim);
-    irq_intr in = {.arrival = now,
-                   .guest = s->guest,
-                   .vcpu = s->vcpu,
-                   .cls = s->cfg->cls,
-                   .injection = (uint8_t)s->cfg->injection,
-                   .source = s->cfg_index};
-    s->guest->injected++;
-    irq_trace_instant(sim, "arrival", s->guest, s->vcpu, -1);
-    sim->ops->inject(sim->model, &in);
-    schedule(s, now);
+    if (s->sender) {
+        sender_fire(s);
+        return;
+    }
+    irq_raise(s->guest, s->vcpu, s->cfg->cls, (uint8_t)s->cfg->injection, s->cfg_index);
+    schedule(s, irq_now(s->sim));
 }
 
-static void init_source(struct irq_sim *sim, irq_source *s, uint32_t ci, uint64_t instance)
+static void init_source(struct irq_sim *sim, irq_source *s, uint32_t ci, uint64_t k)
 {
     const irq_scenario *sc = sim->sc;
     const irq_source_cfg *c = &sc->sources[ci];
+    uint64_t nsend = senders_of(sc, c), instance = k / nsend;
     s->sim = sim;
     s->cfg = c;
     s->cfg_index = ci;
     s->guest = irq_sim_guest_of(sim, c->tmpl, c->instance >= 0 ? (uint64_t)c->instance : instance);
     s->vcpu = c->vcpu >= 0 ? &s->guest->vcpus[c->vcpu] : NULL;
     s->stop = c->stop && c->stop < sc->duration ? c->stop : sc->duration;
-    /* one stream per (source, instance): adding other sources or guests
-     * does not change this one's arrivals */
-    irq_rng_seed(&s->rng, sc->seed, c->name, c->instance >= 0 ? (uint64_t)c->instance : instance);
+    uint64_t stream = c->instance >= 0 ? (uint64_t)c->instance : instance;
+    if (c->from != IRQ_FROM_OUTSIDE) {
+        uint64_t from = c->from == IRQ_FROM_ALL ? k % nsend : (uint64_t)c->from;
+        s->sender = &s->guest->vcpus[from];
+        s->snext = s->sender->gsources;
+        s->sender->gsources = s;
+        stream = stream * IRQ_MAX_VCPUS_PER_GUEST + from;
+    }
+    /* one stream per (source, instance, sender): adding other sources or
+     * guests does not change this one's arrivals */
+    irq_rng_seed(&s->rng, sc->seed, c->name, stream);
     s->timer = irq_sim_timer_new(sim, source_fire, s, 0);
 }
 
@@ -142,6 +221,9 @@ void irq_sources_start(struct irq_sim *sim)
             while (s->k < c->ntimes && c->times[s->k] < c->start)
                 s->k++; /* replay honours the source's start */
         }
-        schedule(s, c->start);
+        if (s->sender) /* its guest clock starts at the source's start */
+            irq_timer_arm(&sim->eng, s->timer, c->start);
+        else
+            schedule(s, c->start);
     }
 }

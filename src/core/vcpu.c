@@ -15,20 +15,24 @@
 
 #include "sim_priv_internal.h"
 
-const char *const irq_vcpu_state_names[IRQ_VCPU_NSTATES] = {"RUNNING", "EXITING", "WAIT",
-                                                            "PREEMPTED", "STOPPED"};
+const char *const irq_vcpu_state_names[IRQ_VCPU_NSTATES] = {"RUNNING",   "EXITING", "WAIT",
+                                                            "PREEMPTED", "STOPPED", "BLOCKED"};
+
+#define NEVER UINT64_MAX
 
 static void dispatch(irq_vcpu *v);
 
 static irq_pcpu *pcpu_of(const irq_vcpu *v)
 {
-    return &v->sim->priv->pcpus[v->pcpu];
+    return v->cpu;
 }
 
 static irq_vcpu_state derive_state(const irq_vcpu *v)
 {
     if (v->stopped)
         return IRQ_VCPU_STOPPED;
+    if (v->blocked)
+        return IRQ_VCPU_BLOCKED;
     if (v->halted)
         return IRQ_VCPU_WAIT;
     if (!v->on_cpu || pcpu_of(v)->busy || v->depth == 0)
@@ -48,6 +52,10 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
     v->state_since = now;
     v->state = (uint8_t)s;
     v->entries[s]++;
+    if (v->gsources && (old == IRQ_VCPU_RUNNING || s == IRQ_VCPU_RUNNING))
+        irq__sources_sender_state(v);
+    if (v->on_cpu) /* what its CPU spends time on follows the thread's state */
+        irq__pcpu_account(pcpu_of(v));
     if (sim->priv->tracing && sim->priv->tracer.vcpu_state)
         sim->priv->tracer.vcpu_state(sim->priv->tracer.ud, v, old, s, now);
 }
@@ -55,8 +63,6 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
 static void update_state(irq_vcpu *v)
 {
     set_state(v, derive_state(v));
-    if (v->on_cpu)
-        irq__pcpu_account(pcpu_of(v));
 }
 
 void irq__vcpu_update_state(irq_vcpu *v)
@@ -64,8 +70,24 @@ void irq__vcpu_update_state(irq_vcpu *v)
     update_state(v);
 }
 
+/* Guest work executed: the vCPU's work clock and its current task's. */
+static void account_work(irq_vcpu *v, uint64_t ran)
+{
+    v->work_done += ran;
+    if (v->tasks)
+        v->tasks[v->cur_task].work += ran;
+}
+
 void irq_vcpu_account_end(irq_vcpu *v, uint64_t end)
 {
+    /* guest work still running at the end counts up to the end */
+    if (v->depth > 0 && v->stack[v->depth - 1].kind == IRQ_SEG_BUSY &&
+        irq_timer_armed(&v->sim->eng, v->seg_timer) && end > v->seg_started) {
+        uint64_t ran = end - v->seg_started;
+        irq_seg *top = &v->stack[v->depth - 1];
+        account_work(v, ran < top->remaining ? ran : top->remaining);
+        v->seg_started = end;
+    }
     if (end > v->state_since) {
         v->time_in[v->state] += end - v->state_since;
         v->state_since = end;
@@ -76,7 +98,8 @@ void irq_vcpu_account_end(irq_vcpu *v, uint64_t end)
  * not halted (a woken thread runs host code until it re-checks). */
 static bool runnable(const irq_vcpu *v)
 {
-    return v->on_cpu && (!v->halted || v->waking) && !v->stopped && !pcpu_of(v)->busy;
+    return v->on_cpu && (!v->halted || v->waking) && !v->stopped && !v->blocked &&
+           !pcpu_of(v)->busy;
 }
 
 /* Stops the top segment's clock, keeping what is left of it. */
@@ -87,8 +110,18 @@ static void pause_top(irq_vcpu *v)
         return;
     irq_seg *top = &v->stack[v->depth - 1];
     uint64_t ran = irq_now(sim) - v->seg_started;
-    top->remaining = ran < top->remaining ? top->remaining - ran : 0;
+    if (ran > top->remaining)
+        ran = top->remaining;
+    top->remaining -= ran;
+    if (top->kind == IRQ_SEG_BUSY)
+        account_work(v, ran);
+    v->alarm_hit = false;
     irq_timer_cancel(&sim->eng, v->seg_timer);
+}
+
+bool irq_vcpu_has_work(const irq_vcpu *v)
+{
+    return v->phase == IRQ_PHASE_BUSY && (!v->tasks || v->nrunnable > 0);
 }
 
 static void guest_enter(irq_vcpu *v)
@@ -137,7 +170,7 @@ static void dispatch(irq_vcpu *v)
                 continue;
             }
             irq_seg seg = {.kind = IRQ_SEG_BUSY, .remaining = v->busy_left};
-            if (v->phase == IRQ_PHASE_IDLE) /* the guest executes a wait */
+            if (!irq_vcpu_has_work(v)) /* the guest executes a wait */
                 seg = (irq_seg){.kind = IRQ_SEG_EXIT,
                                 .remaining = sim->priv->cost[IRQ_HOST_WAIT_EXIT],
                                 .done = wait_done};
@@ -158,7 +191,17 @@ static void dispatch(irq_vcpu *v)
     if (!runnable(v)) /* a hook started host work on this CPU */
         return;
     v->seg_started = irq_now(sim);
-    irq_timer_arm(&sim->eng, v->seg_timer, v->seg_started + v->stack[v->depth - 1].remaining);
+    const irq_seg *top = &v->stack[v->depth - 1];
+    uint64_t run = top->remaining;
+    v->alarm_hit = false;
+    if (top->kind == IRQ_SEG_BUSY && v->work_alarm != NEVER) { /* the guest-work alarm first */
+        uint64_t left = v->work_alarm > v->work_done ? v->work_alarm - v->work_done : 0;
+        if (left <= run) {
+            run = left;
+            v->alarm_hit = true;
+        }
+    }
+    irq_timer_arm(&sim->eng, v->seg_timer, v->seg_started + run);
 }
 
 static void begin_idle(irq_vcpu *v)
@@ -176,12 +219,39 @@ static void begin_busy(irq_vcpu *v)
     v->busy_left = irq_dist_sample(&t->busy, &v->rng);
 }
 
+/* The guest-work alarm: the busy segment stops where the alarm falls and
+ * the model's function runs (it may push an exit or block the vCPU). */
+static void alarm_fired(irq_vcpu *v, irq_seg *top, uint64_t ran)
+{
+    top->remaining = ran < top->remaining ? top->remaining - ran : 0;
+    v->alarm_hit = false;
+    v->work_alarm = NEVER;
+    irq_exit_done_fn fn = v->alarm_fn;
+    v->alarm_fn = NULL;
+    v->dispatching = true;
+    fn(v, v->alarm_ctx, 0);
+    v->dispatching = false;
+    if (runnable(v))
+        dispatch(v);
+    else
+        update_state(v);
+}
+
 /* The top segment ran to its end. */
 static void seg_done(void *ctx, uint64_t arg)
 {
     (void)arg;
     irq_vcpu *v = ctx;
     struct irq_sim *sim = v->sim;
+    irq_seg *top = &v->stack[v->depth - 1];
+    if (top->kind == IRQ_SEG_BUSY) {
+        uint64_t ran = irq_now(sim) - v->seg_started;
+        account_work(v, ran < top->remaining ? ran : top->remaining);
+        if (v->alarm_hit) {
+            alarm_fired(v, top, ran);
+            return;
+        }
+    }
     irq_seg seg = v->stack[--v->depth];
     v->dispatching = true;
     switch (seg.kind) {
@@ -190,7 +260,7 @@ static void seg_done(void *ctx, uint64_t arg)
         begin_idle(v);
         break;
     case IRQ_SEG_HANDLER:
-        if (sim->ops->irq_enabled)
+        if (!seg.quiet && sim->ops->irq_enabled)
             sim->ops->irq_enabled(sim->model, v);
         break;
     case IRQ_SEG_EXIT:
@@ -217,7 +287,7 @@ static uint64_t host_cost(const irq_vcpu *v, int param)
 static bool can_run(irq_vcpu *v)
 {
     struct irq_sim *sim = v->sim;
-    if (v->phase == IRQ_PHASE_BUSY)
+    if (irq_vcpu_has_work(v))
         return true;
     return !sim->ops->vcpu_runnable || sim->ops->vcpu_runnable(sim->model, v);
 }
@@ -326,6 +396,7 @@ static void halt(irq_vcpu *v, uint64_t poll_max)
         v->polling = true;
         irq_timer_arm(&v->sim->eng, v->poll_timer, now + v->poll_window);
         update_state(v);
+        irq__pcpu_account(pcpu_of(v)); /* the CPU polls now: no state change shows it */
         return;
     }
     block(v);
@@ -337,7 +408,7 @@ static void wait_done(irq_vcpu *v, void *ctx, uint64_t arg)
     (void)ctx;
     (void)arg;
     struct irq_sim *sim = v->sim;
-    if (v->phase != IRQ_PHASE_IDLE || v->depth > 0)
+    if (irq_vcpu_has_work(v) || v->depth > 0)
         return; /* the guest's own timer fired meanwhile, or work arrived */
     uint64_t poll = 0;
     irq_wait_decision d = IRQ_WAIT_HALT;
@@ -447,18 +518,173 @@ void irq_vcpu_exit(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn done, void *ct
         (irq_seg){.kind = IRQ_SEG_EXIT, .remaining = cycles, .done = done, .ctx = ctx, .arg = arg});
 }
 
-/* Starts the guest's handler for a delivered interrupt. */
-void irq_vcpu_start_handler(irq_vcpu *v)
+/* ---- handler plans and traps ------------------------------------------ */
+
+static irq_seg trap_seg(irq_vcpu *v, const irq_trap *t)
+{
+    v->guest->core[IRQ_GC_TRAPS]++;
+    if (t->counter >= 0)
+        v->guest->mcount[t->counter]++;
+    irq_trace_instant(v->sim, "trap", v->guest, v, -1);
+    return (irq_seg){.kind = IRQ_SEG_EXIT, .remaining = t->cycles};
+}
+
+/* The last step of a handler plan: the guest is enabled again. */
+static void plan_done(irq_vcpu *v, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    (void)arg;
+    struct irq_sim *sim = v->sim;
+    if (sim->ops->irq_enabled)
+        sim->ops->irq_enabled(sim->model, v);
+}
+
+static bool stack_room(irq_vcpu *v, unsigned n)
+{
+    if (v->depth + n <= IRQ_SEG_MAX)
+        return true;
+    irq_sim_fail(v->sim, "vCPU %u of guest %s: more than %d nested segments", v->index,
+                 v->guest->name, IRQ_SEG_MAX);
+    return false;
+}
+
+/* Starts the guest's handler for a delivered interrupt, with the traps of
+ * its plan around it. The steps go on the segment stack in reverse, so the
+ * first pre-trap runs first. */
+void irq_vcpu_start_handler_plan(irq_vcpu *v, const irq_handler_plan *plan)
 {
     struct irq_sim *sim = v->sim;
-    if (v->halted || v->stopped) {
+    if (v->halted || v->stopped || v->blocked) {
         irq_sim_fail(sim, "model delivered to vCPU %u of guest %s while it was %s", v->index,
                      v->guest->name, irq_vcpu_state_names[v->state]);
         return;
     }
     const irq_guest_tmpl *t = &sim->sc->tmpls[v->guest->tmpl];
-    push_seg(
-        v, (irq_seg){.kind = IRQ_SEG_HANDLER, .remaining = irq_dist_sample(&t->handler, &v->rng)});
+    irq_seg body = {.kind = IRQ_SEG_HANDLER, .remaining = irq_dist_sample(&t->handler, &v->rng)};
+    if (!plan || (plan->npre == 0 && plan->npost == 0)) {
+        push_seg(v, body);
+        return;
+    }
+    unsigned npre = plan->npre < IRQ_PLAN_MAX_TRAPS ? plan->npre : IRQ_PLAN_MAX_TRAPS;
+    unsigned npost = plan->npost < IRQ_PLAN_MAX_TRAPS ? plan->npost : IRQ_PLAN_MAX_TRAPS;
+    if (!stack_room(v, npre + npost + 1))
+        return;
+    bool was = v->dispatching;
+    v->dispatching = true; /* one dispatch for the whole plan */
+    pause_top(v);
+    for (unsigned i = npost; i-- > 0;) {
+        irq_seg seg = trap_seg(v, &plan->post[i]);
+        if (i == npost - 1)
+            seg.done = plan_done;
+        v->stack[v->depth++] = seg;
+    }
+    body.quiet = npost > 0;
+    v->stack[v->depth++] = body;
+    for (unsigned i = npre; i-- > 0;)
+        v->stack[v->depth++] = trap_seg(v, &plan->pre[i]);
+    v->dispatching = was;
+    if (!was && runnable(v))
+        dispatch(v);
+    else if (!was)
+        update_state(v);
+}
+
+void irq_vcpu_start_handler(irq_vcpu *v)
+{
+    irq_vcpu_start_handler_plan(v, NULL);
+}
+
+void irq_vcpu_trap(irq_vcpu *v, int counter, uint64_t cycles, irq_exit_done_fn done, void *ctx,
+                   uint64_t arg)
+{
+    irq_trap t = {.counter = counter, .cycles = cycles};
+    irq_seg seg = trap_seg(v, &t);
+    seg.done = done;
+    seg.ctx = ctx;
+    seg.arg = arg;
+    push_seg(v, seg);
+}
+
+/* ---- guest time, blocking in the host, guest tasks ---------------------- */
+
+void irq_vcpu_after_work(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn fn, void *ctx)
+{
+    v->work_alarm = cycles && fn ? v->work_done + cycles : NEVER;
+    v->alarm_fn = cycles ? fn : NULL;
+    v->alarm_ctx = ctx;
+    /* a busy segment running now must stop at the new alarm */
+    if (!v->dispatching && v->depth > 0 && v->stack[v->depth - 1].kind == IRQ_SEG_BUSY &&
+        irq_timer_armed(&v->sim->eng, v->seg_timer)) {
+        pause_top(v);
+        dispatch(v);
+    }
+}
+
+void irq_vcpu_block_host(irq_vcpu *v)
+{
+    if (v->blocked || v->halted || !v->on_cpu) {
+        irq_sim_fail(v->sim, "vCPU %u of guest %s blocked in the host while %s", v->index,
+                     v->guest->name, v->blocked ? "blocked" : irq_vcpu_state_names[v->state]);
+        return;
+    }
+    v->blocked = true;
+    v->guest->core[IRQ_GC_BLOCKED]++;
+    pause_top(v);
+    if (v->in_guest)
+        guest_leave(v);
+    irq__sched_block(v);
+    update_state(v);
+}
+
+void irq_vcpu_unblock(irq_vcpu *v)
+{
+    if (!v->blocked)
+        return;
+    v->blocked = false;
+    irq__sched_wake(v);
+}
+
+/* Without a runnable task the guest cannot go on with its busy period: the
+ * busy segment (always the bottom one) leaves the stack, keeping what is
+ * left of it for when a task runs again. */
+static void drop_busy_segment(irq_vcpu *v)
+{
+    if (v->depth == 0 || v->stack[0].kind != IRQ_SEG_BUSY)
+        return;
+    bool top = v->depth == 1;
+    if (top)
+        pause_top(v);
+    v->busy_left = v->stack[0].remaining;
+    memmove(&v->stack[0], &v->stack[1], (size_t)(v->depth - 1) * sizeof v->stack[0]);
+    v->depth--;
+    if (top && !v->dispatching && runnable(v))
+        dispatch(v);
+}
+
+void irq_task_park(irq_vcpu *v, uint32_t task)
+{
+    if (!v->tasks || task >= v->ntasks || v->tasks[task].parked)
+        return;
+    v->tasks[task].parked = true;
+    v->nrunnable--;
+    if (task == v->cur_task && v->nrunnable > 0) { /* round-robin to the next runnable one */
+        uint32_t t = task;
+        do
+            t = (t + 1) % v->ntasks;
+        while (v->tasks[t].parked);
+        v->cur_task = t;
+    }
+    if (v->nrunnable == 0)
+        drop_busy_segment(v);
+}
+
+void irq_task_wake(irq_vcpu *v, uint32_t task)
+{
+    if (!v->tasks || task >= v->ntasks || !v->tasks[task].parked)
+        return;
+    v->tasks[task].parked = false;
+    if (v->nrunnable++ == 0)
+        v->cur_task = task;
 }
 
 bool irq_vcpu_in_guest(const irq_vcpu *v)

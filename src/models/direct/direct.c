@@ -5,13 +5,35 @@
  * Otherwise it waits in a latch (one per class: a second arrival of the same
  * class coalesces) and, when a vCPU that can take it is halted, that vCPU is
  * woken; it takes the interrupt when it enters the guest. A vCPU takes at
- * most one interrupt per guest entry or handler end. No exits, no alerts:
- * latency is the wake-up path and nothing else. */
+ * most one interrupt per guest entry or handler end, the lowest class first
+ * (its own, then the guest's floating ones): the latches are pending queues
+ * in priority order with priority = class. No exits, no alerts: latency is
+ * the wake-up path and nothing else. */
 #include <stdlib.h>
 
 #include "sim_internal.h"
 
 #define DIRECT_CLASSES 32
+
+typedef struct dvcpu {
+    irq_pendq own; /* interrupts targeted at this vCPU */
+} dvcpu;
+
+typedef struct dguest {
+    irq_pendq floating;
+    uint32_t next; /* round-robin position */
+} dguest;
+
+static const irq_pendq_cfg lowest_class_first = {.order = IRQ_PQ_PRIO, .nprio = DIRECT_CLASSES};
+
+typedef struct direct {
+    struct irq_sim *sim;
+    int pick; /* model.pick, bound from the parameter table */
+    dguest *guests;
+    dvcpu *vcpus; /* indexed by vCPU id */
+    size_t nguests, nvcpus;
+} direct;
+
 enum { P_PICK, NPARAMS };
 static const char *const pick_choices[] = {"lowest", "round-robin", NULL};
 static const irq_param_desc params[NPARAMS] = {
@@ -21,7 +43,8 @@ static const irq_param_desc params[NPARAMS] = {
                 .unit = "choice",
                 .help = "which halted vCPU a floating interrupt wakes when none is in the guest",
                 .choices = pick_choices,
-                .source = "reference model"},
+                .source = "reference model",
+                IRQ_BIND(direct, pick, IRQ_FIELD_INT)},
 };
 
 enum { V_ENABLED, NVPARAMS };
@@ -41,36 +64,6 @@ static const irq_counter_desc counters[NCOUNTERS] = {
     [C_DEFERRED] = {.name = "deferred", .help = "arrivals no vCPU could take at once (latched)"},
 };
 
-typedef struct dvcpu {
-    irq_pend own[DIRECT_CLASSES]; /* interrupts targeted at this vCPU */
-} dvcpu;
-
-typedef struct dguest {
-    irq_pend floating[DIRECT_CLASSES];
-    uint32_t next; /* round-robin position */
-} dguest;
-
-typedef struct direct {
-    struct irq_sim *sim;
-    int pick;
-    dguest *guests;
-    dvcpu *vcpus; /* indexed by vCPU id */
-    size_t nguests, nvcpus;
-} direct;
-
-/* The guest of the vCPU with global id `id` (a binary search over guests). */
-static irq_guest *guest_of_vcpu(direct *m, size_t id)
-{
-    size_t lo = 0, hi = m->nguests;
-    while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (irq_sim_guest(m->sim, mid)->vcpus[0].id <= id)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return irq_sim_guest(m->sim, lo);
-}
 
 static bool enabled(const irq_vcpu *v)
 {
@@ -81,29 +74,22 @@ static dvcpu *dv(direct *m, const irq_vcpu *v)
     return &m->vcpus[v->id];
 }
 
-/* Lowest class pending for v, in its own latches then the guest's
- * floating ones (if v takes floating interrupts), or NULL. */
-static irq_pend *deliverable(direct *m, irq_vcpu *v, uint32_t *cls)
+/* The queue holding the lowest class pending for v: its own, then the
+ * guest's floating one (if v takes floating interrupts), or NULL. */
+static irq_pendq *deliverable(direct *m, irq_vcpu *v)
 {
-    dvcpu *d = dv(m, v);
-    for (uint32_t c = 0; c < DIRECT_CLASSES; c++)
-        if (irq_pend_set(&d->own[c]))
-            return *cls = c, &d->own[c];
-    if (!enabled(v))
-        return NULL;
-    dguest *g = &m->guests[v->guest->index];
-    for (uint32_t c = 0; c < DIRECT_CLASSES; c++)
-        if (irq_pend_set(&g->floating[c]))
-            return *cls = c, &g->floating[c];
-    return NULL;
+    irq_pendq *own = &dv(m, v)->own;
+    if (irq_pendq_nqueued(own))
+        return own;
+    irq_pendq *fl = &m->guests[v->guest->index].floating;
+    return enabled(v) && irq_pendq_nqueued(fl) ? fl : NULL;
 }
 
 static void deliver_one(direct *m, irq_vcpu *v)
 {
-    uint32_t cls;
-    irq_pend *p = deliverable(m, v, &cls);
-    if (p)
-        irq_pend_deliver(v, p, cls);
+    irq_pendq *q = deliverable(m, v);
+    if (q)
+        irq_pendq_deliver_head(q, v, NULL);
 }
 
 static irq_vcpu *find_floating_target(direct *m, irq_guest *g, bool want_halted)
@@ -139,8 +125,9 @@ static void direct_inject(void *model, const irq_intr *in)
         return;
     }
     irq_count(g, C_DEFERRED, 1);
-    irq_pend *p = in->vcpu ? &dv(m, v)->own[c] : &m->guests[g->index].floating[c];
-    if (!irq_pend_add(g, p, in->arrival))
+    irq_pendq *q = in->vcpu ? &dv(m, v)->own : &m->guests[g->index].floating;
+    irq_pendq_set_prio(q, c, c);
+    if (irq_pendq_pend(q, c, in->arrival) != IRQ_PQ_NEW)
         return; /* coalesced: the first one already asked for a vCPU */
     if (!v)
         v = find_floating_target(m, g, true);
@@ -150,16 +137,14 @@ static void direct_inject(void *model, const irq_intr *in)
 
 static irq_wait_decision direct_wait_entry(void *model, irq_vcpu *v, uint64_t *poll)
 {
-    uint32_t cls;
     (void)poll;
-    return deliverable(model, v, &cls) ? IRQ_WAIT_REFUSE : IRQ_WAIT_HALT;
+    return deliverable(model, v) ? IRQ_WAIT_REFUSE : IRQ_WAIT_HALT;
 }
 
 /* A woken vCPU leaves its halt only if it has something to take. */
 static bool direct_runnable(void *model, irq_vcpu *v)
 {
-    uint32_t cls;
-    return deliverable(model, v, &cls) != NULL;
+    return deliverable(model, v) != NULL;
 }
 
 static void direct_pending_walk(void *model,
@@ -168,17 +153,9 @@ static void direct_pending_walk(void *model,
 {
     direct *m = model;
     for (size_t i = 0; i < m->nguests; i++)
-        for (uint32_t c = 0; c < DIRECT_CLASSES; c++)
-            irq_pend_walk(irq_sim_guest(m->sim, i), &m->guests[i].floating[c], c, visit, ud);
-    for (size_t i = 0; i < m->nvcpus; i++) {
-        irq_guest *g = NULL;
-        for (uint32_t c = 0; c < DIRECT_CLASSES; c++)
-            if (irq_pend_set(&m->vcpus[i].own[c])) {
-                if (!g)
-                    g = guest_of_vcpu(m, i);
-                irq_pend_walk(g, &m->vcpus[i].own[c], c, visit, ud);
-            }
-    }
+        irq_pendq_walk(&m->guests[i].floating, visit, ud);
+    for (size_t i = 0; i < m->nvcpus; i++)
+        irq_pendq_walk(&m->vcpus[i].own, visit, ud);
 }
 
 static void direct_guest_entry(void *model, irq_vcpu *v)
@@ -218,9 +195,15 @@ static int direct_create(struct irq_sim *sim, void **model, irq_error *err)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }
     m->sim = sim;
-    m->pick = (int)irq_sim_model_params(sim)[P_PICK].i;
+    irq_params_bind(m, params, NPARAMS, irq_sim_model_params(sim));
     m->nguests = ng;
     m->nvcpus = nv;
+    for (size_t i = 0; i < ng; i++) {
+        irq_guest *g = irq_sim_guest(sim, i);
+        irq_pendq_init(&m->guests[i].floating, g, &lowest_class_first);
+        for (uint32_t j = 0; j < g->nvcpus; j++)
+            irq_pendq_init(&m->vcpus[g->vcpus[j].id].own, g, &lowest_class_first);
+    }
     *model = m;
     return IRQ_OK;
 }
@@ -229,11 +212,9 @@ static void direct_destroy(void *model)
 {
     direct *m = model;
     for (size_t i = 0; i < m->nguests; i++)
-        for (int c = 0; c < DIRECT_CLASSES; c++)
-            irq_pend_free(&m->guests[i].floating[c]);
+        irq_pendq_free(&m->guests[i].floating);
     for (size_t i = 0; i < m->nvcpus; i++)
-        for (int c = 0; c < DIRECT_CLASSES; c++)
-            irq_pend_free(&m->vcpus[i].own[c]);
+        irq_pendq_free(&m->vcpus[i].own);
     free(m->guests);
     free(m->vcpus);
     free(m);
