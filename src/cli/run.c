@@ -41,7 +41,7 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         if (lim < 0)
             return -1;
         if (lim > 0) {
-            /* consumed below */
+            /* a budget option; its value is skipped below (i++) */
         } else if (!strcmp(a, "--set")) {
             if (cli_add_set(o, val))
                 return -1;
