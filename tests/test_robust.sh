@@ -141,6 +141,15 @@ contains sigint "$tmp/out" '"partial": true'
 contains sigint "$tmp/o3/summary.json" '"partial": true'
 contains sigint "$tmp/err" "partial"
 [ -s "$tmp/o3/latency.csv" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL sigint: no latency.csv"; }
+# SIGTERM too, and the text report says it
+"$IRQSIM" run "$tmp/long.yaml" --quiet >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+{ wait "$pid"; } 2>/dev/null
+st=$?
+[ "$st" = 143 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL sigterm: status $st"; }
+contains sigterm "$tmp/out" "PARTIAL   stopped after"
 
 # compare (in one process) stops at once on SIGINT, leaving no cut file
 "$IRQSIM" compare "$tmp/long.yaml" --vary model.heuristic=upstream,v5 --out "$tmp/ci" --quiet \

@@ -240,7 +240,9 @@ static int run_one(const cli_opts *opts)
     /* the files are written even when stdout could not be: they are the results */
     if (rc == IRQ_OK && o->out_dir)
         rc = write_outputs(sim, o->out_dir, &lat);
-    if (rc == IRQ_OK && o->plot && !irq_sim_partial(sim) && cli_run_plot(o, sim, &col) != EXIT_OK)
+    if (rc == IRQ_OK && o->plot && irq_sim_partial(sim))
+        fprintf(stderr, "irqsim run: no plots for a partial run\n");
+    else if (rc == IRQ_OK && o->plot && cli_run_plot(o, sim, &col) != EXIT_OK)
         rc = IRQ_EIO;
     if (rc == IRQ_OK && stdout_bad)
         rc = IRQ_EIO;
