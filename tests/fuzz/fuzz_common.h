@@ -18,7 +18,7 @@
 /* A fuzzed run is bounded so that a slow but valid input is not a hang:
  * FUZZ_MAX_EVENTS events, FUZZ_MAX_MEMORY bytes held, a machine of at
  * most FUZZ_MAX_VCPUS vCPUs (bigger ones are loaded, not run). */
-#define FUZZ_MAX_EVENTS 100000u
+#define FUZZ_MAX_EVENTS 20000u
 #define FUZZ_MAX_MEMORY (16u << 20)
 #define FUZZ_MAX_VCPUS 2048u
 #define FUZZ_MAX_CPUS 4096u
