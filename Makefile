@@ -2,13 +2,19 @@
 # for the sanitizer run, build-asan/); this file installs what is missing,
 # configures once and drives cmake/ctest.
 #
-#   make run      build, then simulate scenarios/many-guests.yaml
-#   make test     all tests, plain and under ASan+UBSan
-#   make bench    build, then run build/bench-hold and build/bench-sim
-#   make install  install into PREFIX (default /usr/local)
-#   make fuzz     libFuzzer harnesses of tests/fuzz (clang), FUZZ_SECONDS each
-#                 (default 300); crashes land in tests/fuzz/corpus/NAME/, which
-#                 make test replays
+#   make run          build, then simulate scenarios/many-guests.yaml (SCENARIO=FILE for another)
+#   make test         all tests, plain (build/) and under ASan+UBSan (build-asan/)
+#   make test-plain   the plain tests only; make test-asan: the sanitizer ones only
+#   make build        configure once and build into build/ (also: make, make all)
+#   make bench        build, then run build/bench-hold and build/bench-sim
+#   make install      install into PREFIX (default /usr/local): library, headers, CLI,
+#                     man page, completions, scenarios and docs (share/irqsim)
+#   make deps         install the Debian packages the build needs (through sudo)
+#   make format       clang-format the C sources; make format-check: only check
+#   make fuzz         libFuzzer harnesses of tests/fuzz (clang), FUZZ_SECONDS each
+#                     (default 300); crashes land in tests/fuzz/corpus/NAME/, which
+#                     make test replays
+#   make clean        remove build/, build-asan/ and build-fuzz/
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c

@@ -27,11 +27,73 @@ single="$SRC_DIR/scenarios/gib-single.yaml"
 
 check version 0 "$IRQSIM" --version
 contains version "$tmp/out" "irqsim "
+contains version "$tmp/out" "(source revision "
 check help 0 "$IRQSIM" --help
+# every command's usage, from the same table as the man page and completions
+for cmd in run compare sweep merge validate models help; do
+    for h in --help -h; do
+        check "help-$cmd$h" 0 "$IRQSIM" "$cmd" "$h"
+        contains "help-$cmd$h" "$tmp/out" "usage: irqsim $cmd"
+    done
+    contains "help-all" <("$IRQSIM" --help) "  $cmd "
+done
+check help-run-late 0 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --seed 3 --help
+contains help-run-late "$tmp/out" "--replications N"
+check help-bad 2 "$IRQSIM" help frobnicate
+check man 0 "$IRQSIM" help --man
+contains man "$tmp/out" ".TH IRQSIM 1"
+contains man "$tmp/out" ".SS irqsim compare"
+if command -v groff >/dev/null 2>&1; then
+    groff -man -ww -z "$tmp/out" 2>"$tmp/groff.err"
+    [ ! -s "$tmp/groff.err" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL man: groff warns:"; cat "$tmp/groff.err"; }
+fi
+check keys 0 "$IRQSIM" help --keys
+contains keys "$tmp/out" "model.heuristic"
+contains keys "$tmp/out" "host.cpus"
+contains keys "$tmp/out" "guests.NAME.count"
+# the bash completion offers commands, options and keys
+check completion-bash 0 "$IRQSIM" help --completion bash
+cp "$tmp/out" "$tmp/completion.bash"
+bash -n "$tmp/completion.bash" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL completion-bash: syntax"; }
+complete_words() { # complete_words WORD... -> the completions of the last word
+    bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _irqsim; printf "%s
+" "${COMPREPLY[@]}"' \
+        _ "$tmp/completion.bash" "$@"
+}
+complete_words "$IRQSIM" comp >"$tmp/c1"
+contains completion-command "$tmp/c1" "compare"
+complete_words "$IRQSIM" compare --rep >"$tmp/c2"
+contains completion-option "$tmp/c2" "--replications"
+complete_words "$IRQSIM" compare x.yaml --vary model.heu >"$tmp/c3"
+contains completion-key "$tmp/c3" "model.heuristic="
+# with a scenario on the line: its guest templates' names
+complete_words "$IRQSIM" run "$SRC_DIR/scenarios/many-guests.yaml" --set guests.sm >"$tmp/c4"
+contains completion-key-named "$tmp/c4" "guests.small.count="
+check keys-file 0 "$IRQSIM" help --keys "$SRC_DIR/scenarios/gib-storm.yaml"
+contains keys-file "$tmp/out" "sources.burst.arrivals"
+check completion-zsh 0 "$IRQSIM" help --completion zsh
+contains completion-zsh "$tmp/out" "#compdef irqsim"
+if command -v zsh >/dev/null 2>&1; then
+    zsh -n "$tmp/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL completion-zsh: syntax"; }
+    # what it offers after --vary: the keys (compadd and _files stubbed to print)
+    cp "$tmp/out" "$tmp/_irqsim"
+    PATH="$(dirname "$IRQSIM"):$PATH" zsh -c 'compadd() { local a; for a; do [[ $a == -* ]] || print -r -- $a; done }
+        _files() { print FILES }
+        source "$1"; words=(irqsim compare x.yaml --vary ""); CURRENT=5; PREFIX=""; _irqsim' \
+        _ "$tmp/_irqsim" >"$tmp/zc" 2>&1
+    contains completion-zsh-keys "$tmp/zc" "model.heuristic"
+fi
 check no-args 2 "$IRQSIM"
 check unknown-command 2 "$IRQSIM" frob
-check missing-file 4 "$IRQSIM" run "$tmp/nope.yaml"
+check missing-file 2 "$IRQSIM" run "$tmp/nope.yaml"
 contains missing-file "$tmp/err" "nope.yaml"
+contains missing-file "$tmp/err" "irqsim: "
+contains missing-file "$tmp/err" "No such file or directory"
+# an output that cannot be written is not a failed simulation: exit 4 (issue 14)
+check unwritable-out 4 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --quiet --out /proc/irqsim-none/x
+contains unwritable-out "$tmp/err" "irqsim: cannot create directory /proc/irqsim-none/x: "
+check unwritable-trace 4 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --quiet --trace /nonexistent-dir/t.json
+contains unwritable-trace "$tmp/err" "irqsim: cannot write the trace file /nonexistent-dir/t.json: No such file"
 check bad-option 2 "$IRQSIM" run "$single" --bogus
 check bad-format 2 "$IRQSIM" run "$single" --format xml
 check bad-seed 2 "$IRQSIM" run "$single" --seed -3

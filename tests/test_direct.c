@@ -40,23 +40,25 @@ static void test_wake_path(void **state)
                          " start: 50us}\n";
     run r = run_ok(y, NULL, 0);
     irq_sim *sim = r.sim;
-    irq_guest *g = guest_named(sim, "g");
-    assert_int_equal(g->injected, 10);
-    assert_int_equal(g->delivered, 10);
-    assert_int_equal(g->coalesced, 0);
-    assert_int_equal(g->pending, 0);
-    assert_int_equal(g->kicks, 10);
-    assert_int_equal(mcount(sim, g, "wakeups"), 10);
-    assert_int_equal(mcount(sim, g, "direct_deliveries"), 0);
-    assert_int_equal(g->latency.count, 10);
-    assert_int_equal(g->latency.min, 5000);
-    assert_int_equal(g->latency.max, 5000);
-    assert_int_equal(irq_hist_quantile(&g->latency, 0.5), 5000);
-    const irq_vcpu *v = &g->vcpus[0];
-    assert_int_equal(v->time_in[IRQ_VCPU_RUNNING], 20000);
-    assert_int_equal(v->time_in[IRQ_VCPU_EXITING], 11000);
-    assert_int_equal(v->time_in[IRQ_VCPU_WAIT], 969000);
-    assert_int_equal(v->time_in[IRQ_VCPU_PREEMPTED], 0);
+    assert_int_equal(guest_counter(sim, "g", "injected"), 10);
+    assert_int_equal(guest_counter(sim, "g", "delivered"), 10);
+    assert_int_equal(guest_counter(sim, "g", "coalesced"), 0);
+    assert_int_equal(guest_counter(sim, "g", "pending"), 0);
+    assert_int_equal(guest_counter(sim, "g", "kicks"), 10);
+    assert_int_equal(guest_counter(sim, "g", "wakeups"), 10);
+    assert_int_equal(guest_counter(sim, "g", "direct_deliveries"), 0);
+    lat_ns l = guest_latency(sim, "g");
+    assert_int_equal(l.count, 10);
+    assert_int_equal(l.min, 5000);
+    assert_int_equal(l.max, 5000);
+    assert_int_equal(l.p50, 5000);
+    /* g has one vCPU: the guest's time in each state is that vCPU's */
+    assert_int_equal(guest_state_ns(sim, "g", "RUNNING"), 20000);
+    assert_int_equal(guest_state_ns(sim, "g", "EXITING"), 11000);
+    assert_int_equal(guest_state_ns(sim, "g", "WAIT"), 969000);
+    assert_int_equal(guest_state_ns(sim, "g", "PREEMPTED"), 0);
+    /* transitions are not results: read inside */
+    const irq_vcpu *v = &guest_named(sim, "g")->vcpus[0];
     assert_int_equal(v->entries[IRQ_VCPU_WAIT], 11); /* the first halt + one per arrival */
     run_free(&r);
 }
@@ -74,13 +76,12 @@ static void test_direct_delivery(void **state)
                          " start: 50us}\n";
     run r = run_ok(y, NULL, 0);
     irq_sim *sim = r.sim;
-    irq_guest *g = guest_named(sim, "g");
-    assert_int_equal(g->injected, 10);
-    assert_int_equal(g->delivered, 10);
-    assert_int_equal(g->kicks, 0);
-    assert_int_equal(mcount(sim, g, "direct_deliveries"), 10);
-    assert_int_equal(g->latency.max, 0);
-    assert_int_equal(g->vcpus[0].time_in[IRQ_VCPU_RUNNING], 1000000);
+    assert_int_equal(guest_counter(sim, "g", "injected"), 10);
+    assert_int_equal(guest_counter(sim, "g", "delivered"), 10);
+    assert_int_equal(guest_counter(sim, "g", "kicks"), 0);
+    assert_int_equal(guest_counter(sim, "g", "direct_deliveries"), 10);
+    assert_int_equal(guest_latency(sim, "g").max, 0);
+    assert_int_equal(guest_state_ns(sim, "g", "RUNNING"), 1000000); /* its one vCPU */
     run_free(&r);
 }
 
@@ -100,15 +101,15 @@ static void test_coalescing(void **state)
                          " start: 100us}\n";
     run r = run_ok(y, NULL, 0);
     irq_sim *sim = r.sim;
-    irq_guest *g = guest_named(sim, "g");
-    assert_int_equal(g->injected, 3);
-    assert_int_equal(g->delivered, 1);
-    assert_int_equal(g->coalesced, 2);
-    assert_int_equal(g->kicks, 1);
-    assert_int_equal(g->latency.count, 3);
-    assert_int_equal(g->latency.min, 3000);
-    assert_int_equal(g->latency.max, 5000);
-    assert_int_equal(g->latency.sum, 12000);
+    assert_int_equal(guest_counter(sim, "g", "injected"), 3);
+    assert_int_equal(guest_counter(sim, "g", "delivered"), 1);
+    assert_int_equal(guest_counter(sim, "g", "coalesced"), 2);
+    assert_int_equal(guest_counter(sim, "g", "kicks"), 1);
+    lat_ns l = guest_latency(sim, "g");
+    assert_int_equal(l.count, 3);
+    assert_int_equal(l.min, 3000);
+    assert_int_equal(l.max, 5000);
+    assert_int_equal(l.sum, 12000);
     run_free(&r);
 }
 
@@ -129,14 +130,12 @@ static void test_overcommit_timeslice(void **state)
         "  - {name: g, vcpus: 2, workload: {start: busy, busy: const(10s)}}\n";
     run r = run_ok(y, NULL, 0);
     irq_sim *sim = r.sim;
-    irq_guest *g = guest_named(sim, "g");
-    const irq_vcpu *v0 = &g->vcpus[0], *v1 = &g->vcpus[1];
-    assert_int_equal(v0->time_in[IRQ_VCPU_RUNNING], 4992000);
-    assert_int_equal(v0->time_in[IRQ_VCPU_EXITING], 8000);
-    assert_int_equal(v0->time_in[IRQ_VCPU_PREEMPTED], 5000000);
-    assert_int_equal(v1->time_in[IRQ_VCPU_RUNNING], 4990000);
-    assert_int_equal(v1->time_in[IRQ_VCPU_EXITING], 10000);
-    assert_int_equal(v1->time_in[IRQ_VCPU_PREEMPTED], 5000000);
+    assert_int_equal(vcpu_state_ns(sim, "g/0", "RUNNING"), 4992000);
+    assert_int_equal(vcpu_state_ns(sim, "g/0", "EXITING"), 8000);
+    assert_int_equal(vcpu_state_ns(sim, "g/0", "PREEMPTED"), 5000000);
+    assert_int_equal(vcpu_state_ns(sim, "g/1", "RUNNING"), 4990000);
+    assert_int_equal(vcpu_state_ns(sim, "g/1", "EXITING"), 10000);
+    assert_int_equal(vcpu_state_ns(sim, "g/1", "PREEMPTED"), 5000000);
     run_free(&r);
 }
 
@@ -162,9 +161,8 @@ static void test_overcommit_delays_wakeup(void **state)
                     " period=1s, spacing=even)', start: 100us}\n";
     run r = run_ok(y, NULL, 0);
     irq_sim *sim = r.sim;
-    irq_guest *g = guest_named(sim, "idle");
-    assert_int_equal(g->delivered, 1);
-    assert_int_equal(g->latency.max, 908000);
+    assert_int_equal(guest_counter(sim, "idle", "delivered"), 1);
+    assert_int_equal(guest_latency(sim, "idle").max, 908000);
     run_free(&r);
 }
 
@@ -339,9 +337,10 @@ static void test_common_random_numbers(void **state)
                          "sources:\n  - {name: x, target: h, arrivals: poisson(100k/s)}\n"
                          "  - {name: s, target: g, arrivals: poisson(200k/s)}\n";
     run ra = run_ok(a, NULL, 0), rb = run_ok(b, NULL, 0);
-    irq_guest *ga = ra.g, *gb = rb.g;
-    assert_true(ga->injected > 100);
-    assert_int_equal(ga->injected, gb->injected);
+    uint64_t ia = guest_counter(ra.sim, "g", "injected"),
+             ib = guest_counter(rb.sim, "g", "injected");
+    assert_true(ia > 100);
+    assert_int_equal(ia, ib);
     run_free(&ra);
     run_free(&rb);
 }
@@ -372,10 +371,15 @@ static void test_random_invariants(void **state)
         irq_sim *sim = run_text(y, NULL, 0, &sc, &err, &rc);
         if (!sim || rc != IRQ_OK)
             fail_msg("seed %d: %s", seed, err.message);
-        for (size_t i = 0; i < sim->priv->nvcpus; i++) {
+        for (size_t i = 0; i < irq_result_count(sim, IRQ_SCOPE_VCPU); i++) {
             uint64_t t = 0;
-            for (int s = 0; s < IRQ_VCPU_NSTATES; s++)
-                t += sim->priv->vcpus[i].time_in[s];
+            for (size_t s = 0; s < irq_result_nstates(); s++) {
+                double ns = 0;
+                assert_int_equal(irq_result_state(sim, IRQ_SCOPE_VCPU, i, irq_result_state_name(s),
+                                                  NULL, &ns, NULL),
+                                 IRQ_OK);
+                t += whole(ns);
+            }
             assert_int_equal(t, 5000000);
         }
         irq_sim_free(sim);

@@ -41,9 +41,18 @@
     "sources:\n  - {name: s, target: g, class: 1, arrivals: 'storm(count=1, window=1ns,"           \
     " period=10s, spacing=even)', start: " at "}\n"
 
+/* The largest interrupt latency's part i of the breakdown: 0 host_to_act,
+ * 1 run_queue, 2 wakeup, 3 delivery. */
 static uint64_t part_max(const irq_sim *sim, int i)
 {
-    return sim->priv->lat_part[i].max;
+    static const char *const part[] = {"host_to_act", "run_queue", "wakeup", "delivery"};
+    return result_latency(sim, IRQ_SCOPE_TOTAL, NULL, part[i]).max;
+}
+
+/* The largest delivered latency of guest g. */
+static uint64_t g_max(const irq_sim *sim)
+{
+    return guest_latency(sim, "g").max;
 }
 
 /* EEVDF, the interrupt at 50us. g sleeps with zero lag (it ran alone). b
@@ -61,8 +70,8 @@ static void test_eevdf_zero_lag_waits_for_deadline(void **state)
 {
     (void)state;
     run r = run_ok(HOST("eevdf", "floating") GUESTS ONE_AT("50us"), NULL, 0);
-    assert_int_equal(r.g->delivered, 1);
-    assert_int_equal(r.g->latency.max, 1957000);
+    assert_int_equal(guest_counter(r.sim, "g", "delivered"), 1);
+    assert_int_equal(g_max(r.sim), 1957000);
     assert_int_equal(part_max(r.sim, 0), 0);       /* kicked at once */
     assert_int_equal(part_max(r.sim, 1), 1950000); /* run queue */
     assert_int_equal(part_max(r.sim, 2), 7000);    /* switch + wake-up */
@@ -81,7 +90,7 @@ static void test_eevdf_wait_follows_tick_phase(void **state)
 {
     (void)state;
     run r = run_ok(HOST("eevdf", "floating") GUESTS ONE_AT("5ms"), NULL, 0);
-    assert_int_equal(r.g->latency.max, 1007000);
+    assert_int_equal(g_max(r.sim), 1007000);
     assert_int_equal(part_max(r.sim, 1), 1000000);
     run_free(&r);
 }
@@ -96,7 +105,7 @@ static void test_cfs_sleeper_preempts_at_once(void **state)
 {
     (void)state;
     run r = run_ok(HOST("cfs", "floating") GUESTS ONE_AT("5ms"), NULL, 0);
-    assert_int_equal(r.g->latency.max, 7000);
+    assert_int_equal(g_max(r.sim), 7000);
     assert_int_equal(part_max(r.sim, 1), 0);
     run_free(&r);
 }
@@ -111,7 +120,7 @@ static void test_cfs_short_sleep_waits_for_slice(void **state)
 {
     (void)state;
     run r = run_ok(HOST("cfs", "floating") GUESTS ONE_AT("50us"), NULL, 0);
-    assert_int_equal(r.g->latency.max, 6957000);
+    assert_int_equal(g_max(r.sim), 6957000);
     run_free(&r);
 }
 
@@ -133,7 +142,7 @@ static void test_woken_vcpu_placed_on_idle_cpu(void **state)
                                               "  - {name: b, vcpus: 1, workload: {start: busy, "
                                               "busy: const(10s)}}\n" ONE_AT("50us");
     run r = run_ok(y, NULL, 0);
-    assert_int_equal(r.g->latency.max, 12000);
+    assert_int_equal(g_max(r.sim), 12000);
     assert_int_equal(part_max(r.sim, 1), 0);
     assert_int_equal(part_max(r.sim, 2), 12000);
     assert_int_equal(r.g->vcpus[0].pcpu, 0);
@@ -159,15 +168,16 @@ static void test_kicked_vcpu_with_nothing_sleeps_again(void **state)
                     " arrivals: 'storm(count=1, window=1ns, period=10s, spacing=even)',"
                     " start: 100us}\n";
     run r = run_ok(y, NULL, 0);
-    assert_int_equal(mcount(r.sim, r.g, "halt_sleep_again"), 1);
-    assert_int_equal(mcount(r.sim, r.g, "halt_wakeup"), 1);
-    assert_int_equal(mcount(r.sim, r.g, "exit_wait_state"), 2);
-    assert_int_equal(mcount(r.sim, r.g, "wasted_kicks"), 1);
-    assert_int_equal(r.g->pending, 1);
-    assert_int_equal(r.g->undelivered, 1);
-    assert_int_equal(r.g->oldest_pending, 900000); /* arrived at 100us, the run ends at 1ms */
+    assert_int_equal(guest_counter(r.sim, "g", "halt_sleep_again"), 1);
+    assert_int_equal(guest_counter(r.sim, "g", "halt_wakeup"), 1);
+    assert_int_equal(guest_counter(r.sim, "g", "exit_wait_state"), 2);
+    assert_int_equal(guest_counter(r.sim, "g", "wasted_kicks"), 1);
+    assert_int_equal(guest_counter(r.sim, "g", "pending"), 1);
+    assert_int_equal(guest_counter(r.sim, "g", "undelivered"), 1);
+    /* arrived at 100us, the run ends at 1ms */
+    assert_int_equal(guest_counter(r.sim, "g", "oldest_pending_ns"), 900000);
     assert_int_equal(r.g->vcpus[0].entries[IRQ_VCPU_WAIT], 1);
-    assert_int_equal(r.g->vcpus[0].time_in[IRQ_VCPU_WAIT], 999000);
+    assert_int_equal(vcpu_state_ns(r.sim, "g/0", "WAIT"), 999000);
     run_free(&r);
 }
 
@@ -178,7 +188,7 @@ static void test_fifo_pinned(void **state)
 {
     (void)state;
     run r = run_ok(HOST("fifo", "pinned") GUESTS ONE_AT("50us"), NULL, 0);
-    assert_int_equal(r.g->latency.max, 5000);
+    assert_int_equal(g_max(r.sim), 5000);
     assert_int_equal(guest_named(r.sim, "b")->vcpus[0].pcpu, 0);
     run_free(&r);
 }
@@ -212,13 +222,14 @@ static void test_poller_yields_to_queued_thread(void **state)
         "  - {name: p, vcpus: 1, workload: {start: busy, busy: const(3us), idle: const(10us)}}\n"
         "  - {name: q, vcpus: 1, workload: {start: idle, idle: const(30us), busy: const(10s)}}\n";
     run r = run_ok(y, NULL, 0);
-    irq_guest *p = guest_named(r.sim, "p"), *q = guest_named(r.sim, "q");
-    assert_int_equal(mcount(r.sim, p, "halt_attempted_poll"), 1);
-    assert_int_equal(mcount(r.sim, p, "halt_successful_poll"), 0);
-    assert_int_equal(mcount(r.sim, p, "halt_poll_fail_ns"), 6000);
-    assert_int_equal(mcount(r.sim, p, "halt_wakeup"), 2);
-    assert_int_equal(mcount(r.sim, q, "halt_wakeup"), 1);
-    assert_int_equal(r.sim->priv->pcpus[0].use_time[IRQ_USE_POLL], 6000);
+    assert_int_equal(guest_counter(r.sim, "p", "halt_attempted_poll"), 1);
+    assert_int_equal(guest_counter(r.sim, "p", "halt_successful_poll"), 0);
+    assert_int_equal(guest_counter(r.sim, "p", "halt_poll_fail_ns"), 6000);
+    assert_int_equal(guest_counter(r.sim, "p", "halt_wakeup"), 2);
+    assert_int_equal(guest_counter(r.sim, "q", "halt_wakeup"), 1);
+    double poll_ns = 0;
+    assert_int_equal(irq_result_cpu_use(r.sim, 0, "halt_poll", NULL, &poll_ns, NULL), IRQ_OK);
+    assert_int_equal(whole(poll_ns), 6000);
     run_free(&r);
 }
 
@@ -275,12 +286,10 @@ static const irq_model_ops ipi_ops = {.name = "ipi-test",
  * loaded model's ops, to put back before irq_scenario_free. */
 static irq_sim *run_with_ops(const char *yaml, irq_scenario **scp, const irq_model_ops **orig)
 {
-    char *path = write_temp_yaml(yaml);
     irq_error err = {0};
     irq_sim *sim = NULL;
-    assert_int_equal(irq_scenario_load(scp, path, NULL, 0, &err), IRQ_OK);
-    unlink(path);
-    free(path);
+    assert_int_equal(irq_scenario_load_string(scp, "test.yaml", yaml, strlen(yaml), NULL, 0, &err),
+                     IRQ_OK);
     *orig = (*scp)->model;
     (*scp)->model = &ipi_ops;
     assert_int_equal(irq_sim_create(&sim, *scp, &err), IRQ_OK);
@@ -299,10 +308,9 @@ static void test_kick_ipi_outcomes(void **state)
     irq_scenario *sc;
     const irq_model_ops *orig;
     irq_sim *sim = run_with_ops(running, &sc, &orig);
-    irq_guest *g = guest_named(sim, "g");
-    assert_int_equal(mcount(sim, g, "ipi_exits"), 1);
-    assert_int_equal(mcount(sim, g, "halt_wakeup"), 0);
-    assert_int_equal(g->latency.max, 1600);
+    assert_int_equal(guest_counter(sim, "g", "ipi_exits"), 1);
+    assert_int_equal(guest_counter(sim, "g", "halt_wakeup"), 0);
+    assert_int_equal(g_max(sim), 1600);
     irq_sim_free(sim);
     sc->model = orig;
     irq_scenario_free(sc);
@@ -313,10 +321,9 @@ static void test_kick_ipi_outcomes(void **state)
         "guests:\n  - {name: g, vcpus: 1, workload: {start: idle, idle: const(10s),"
         " handler: const(2us)}}\n" ONE_AT("50us");
     sim = run_with_ops(halted, &sc, &orig);
-    g = guest_named(sim, "g");
-    assert_int_equal(mcount(sim, g, "ipi_exits"), 0);
-    assert_int_equal(mcount(sim, g, "halt_wakeup"), 1);
-    assert_int_equal(g->latency.max, 5000);
+    assert_int_equal(guest_counter(sim, "g", "ipi_exits"), 0);
+    assert_int_equal(guest_counter(sim, "g", "halt_wakeup"), 1);
+    assert_int_equal(g_max(sim), 5000);
     irq_sim_free(sim);
     sc->model = orig;
     irq_scenario_free(sc);

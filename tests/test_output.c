@@ -11,7 +11,10 @@
  * - the plots' CSV and gnuplot scripts are written with or without gnuplot;
  *   with gnuplot the pictures are drawn (else the test says it skipped them);
  * - a trace is valid JSON whose spans are well nested per track and add up
- *   to the run, and whose window is respected. */
+ *   to the run, and whose window is respected;
+ * - --replications N: each replication is exactly the run with its seed,
+ *   the means and paired differences are those of these runs, sweep gives
+ *   the same bytes as compare, and the intervals shrink as N grows. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +32,8 @@
 /* The JSON reader under test, compiled in (it is part of the CLI, not of
  * the library the tests link). */
 #include "../src/cli/json.c"
+/* and the statistics of --replications */
+#include "../src/cli/stats.c"
 
 #define SCEN TEST_DATA_DIR "/compare-small.yaml"
 #define VARY "--vary model.pick=lowest,round-robin --vary host.cpus=1,2,3"
@@ -237,6 +242,45 @@ static void test_sweep_and_shards_match_compare(void **state)
     assert_int_equal(sh("%s merge %s/cmp -q > /dev/null", IRQSIM_BIN, dir), 0);
 }
 
+/* compare --format json|csv prints the files' bytes; the table has its
+ * sections and folds to the terminal's width. */
+static void test_compare_stdout(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("%s compare %s %s %s --format json -q > %s/stdout.json", IRQSIM_BIN, SCEN,
+                        VARY, SETS, dir),
+                     0);
+    same_file("cmp/compare.json", "stdout.json");
+    assert_int_equal(sh("%s compare %s %s %s --format csv -q > %s/stdout.csv", IRQSIM_BIN, SCEN,
+                        VARY, SETS, dir),
+                     0);
+    same_file("cmp/compare.csv", "stdout.csv");
+    char *table = slurp("%s/cmp.txt", dir);
+    static const char *const sections[] = {"-- host work", "-- interrupts", "-- latency (ns)",
+                                           "-- share of vCPU time"};
+    const char *prev = table;
+    for (size_t i = 0; i < 4; i++) { /* all there, in this order */
+        const char *at_ = strstr(prev, sections[i]);
+        if (!at_)
+            fail_msg("no '%s' section after the previous one", sections[i]);
+        prev = at_;
+    }
+    free(table);
+    /* 6 variants in 70 columns: several blocks, each with its header */
+    assert_int_equal(
+        sh("COLUMNS=70 %s compare %s %s %s -q > %s/narrow.txt", IRQSIM_BIN, SCEN, VARY, SETS, dir),
+        0);
+    char *narrow = slurp("%s/narrow.txt", dir);
+    size_t blocks = 0;
+    for (const char *q = narrow; (q = strstr(q, "\nmodel.pick ")); q++)
+        blocks++;
+    assert_true(blocks >= 2);
+    for (char *line = strtok(narrow, "\n"); line; line = strtok(NULL, "\n"))
+        if (strlen(line) > 70 && strncmp(line, "scenario ", 9) != 0)
+            fail_msg("a line of %zu columns in a 70-column table: %s", strlen(line), line);
+    free(narrow);
+}
+
 /* ---- compare.csv ------------------------------------------------------------------ */
 
 /* Splits one CSV line (RFC 4180 quoting) into cells, in place. */
@@ -328,6 +372,18 @@ static void test_merge_refuses_bad_sets(void **state)
     refused(args, "not an irqsim variant file");
     assert_int_equal(sh("echo '{\"irqsim_variant\": 1}' > %s/bad/variant-1.json", dir), 0);
     refused(args, "expected irqsim_variant 1, sweep");
+    /* replications that do not add up */
+    assert_int_equal(sh("sed 's/\"settings\": {/\"replications\": 2, \"seeds\": [1], \"reports\": "
+                        "[{}, {}], \"settings\": {/' %s/sh1/variant-1.json > %s/bad/variant-1.json",
+                        dir, dir),
+                     0);
+    refused(args, "replications, seeds and reports do not agree");
+    assert_int_equal(
+        sh("sed 's/\"settings\": {/\"replications\": 2, \"seeds\": [1, 2], \"reports\": "
+           "[1, 2], \"settings\": {/' %s/sh1/variant-1.json > %s/bad/variant-1.json",
+           dir, dir),
+        0);
+    refused(args, "a report is not an object");
     snprintf(args, sizeof args, "merge %s/nonexistent", dir);
     refused(args, "cannot open directory");
     refused("merge", "missing DIR");
@@ -354,6 +410,10 @@ static void test_usage_errors(void **state)
         {"sweep " SCEN " --vary host.cpus=1,2 --out /tmp/x -j 0", "-j expects"},
         {"run " SCEN " --trace-window 0,1ms", "needs --trace"},
         {"run " SCEN " --out /tmp/x --plot --plot-format gif", "png or svg"},
+        {"run " SCEN " --replications 0", "--replications expects a number of runs"},
+        {"compare " SCEN " --vary host.cpus=1,2 --replications x", "--replications expects"},
+        {"run " SCEN " --replications 2 --trace /tmp/x.json", "--trace with --replications"},
+        {"compare " SCEN " --vary host.cpus=1,2 --format xml", "--format expects text, json"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         refused(cases[i][0], cases[i][1]);
@@ -367,8 +427,12 @@ static void test_usage_errors(void **state)
 
 /* ---- plots ---------------------------------------------------------------------- */
 
-static const char *const plots[] = {"latency-cdf", "latency-hist", "counters", "vcpu-states"};
-#define NPLOTS 4
+/* compare-small has two interrupt classes and two guest groups: every
+ * plot is drawn */
+static const char *const plots[] = {"latency-cdf",      "latency-hist",      "latency-by-class",
+                                    "latency-by-group", "latency-breakdown", "counters",
+                                    "counters-rates",   "vcpu-states"};
+#define NPLOTS 8
 
 static bool starts_with(const char *path, const char *magic)
 {
@@ -427,14 +491,33 @@ static void test_plots_without_gnuplot(void **state)
     same_file("np/vcpu-states.gp", "np2/vcpu-states.gp");
 }
 
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    long n = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0)
+        n = ftell(f);
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* Every picture is there, of its format, and not trivial: an empty
+ * 1600x1000 plot with axes, a title and a legend is 22 KB as PNG and 8.8 KB
+ * as SVG (measured with gnuplot 5.4, pngcairo and svg); the smallest irqsim
+ * pictures of this scenario are 42 KB (PNG, a run's counters) and 22 KB
+ * (SVG, the latency breakdown). */
 static void check_pictures(const char *sub, const char *ext, const char *magic, bool run)
 {
+    long min = strcmp(ext, "svg") ? 30000 : 15000;
     char path[1024];
     for (int i = 0; i < NPLOTS + run; i++) {
         snprintf(path, sizeof path, "%s/%s/%s.%s", dir, sub,
                  i < NPLOTS ? plots[i] : "events-over-time", ext);
         if (!starts_with(path, magic))
             fail_msg("%s is not a %s picture", path, ext);
+        if (file_size(path) < min)
+            fail_msg("%s is only %ld bytes", path, file_size(path));
     }
     /* gnuplot had nothing to complain about */
     char *log = slurp("%s/%s/gnuplot.log", dir, sub);
@@ -461,6 +544,22 @@ static void test_plots_with_gnuplot(void **state)
     check_pictures("svg", "svg", "<?xml", false);
     assert_int_equal(sh("%s run %s --out %s/rp --plot -q >/dev/null", IRQSIM_BIN, SCEN, dir), 0);
     check_pictures("rp", "png", "\x89PNG", true);
+    /* sweep and merge draw the same pictures; so do replications (error bars) */
+    assert_int_equal(sh("%s sweep %s %s %s --out %s/sp -j 2 --plot -q >/dev/null", IRQSIM_BIN, SCEN,
+                        VARY, SETS, dir),
+                     0);
+    check_pictures("sp", "png", "\x89PNG", false);
+    assert_int_equal(sh("%s merge %s/sp --out %s/mp --plot -q >/dev/null", IRQSIM_BIN, dir, dir),
+                     0);
+    check_pictures("mp", "png", "\x89PNG", false);
+    assert_int_equal(sh("%s compare %s %s %s --replications 3 --out %s/rpp --plot -q >/dev/null",
+                        IRQSIM_BIN, SCEN, VARY, SETS, dir),
+                     0);
+    check_pictures("rpp", "png", "\x89PNG", false);
+    char *gp = slurp("%s/rpp/counters.gp", dir);
+    assert_non_null(strstr(gp, "with yerrorbars"));
+    assert_non_null(strstr(gp, "3 replications"));
+    free(gp);
     char *csv = slurp("%s/rp/events-over-time.csv", dir);
     assert_non_null(strstr(csv, "from_ms,to_ms,arrival"));
     free(csv);
@@ -489,10 +588,38 @@ static int by_track(const void *a, const void *b)
     return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
-/* Collects the X events, checks the instants; returns the number of
- * arrivals. */
-static size_t collect(const cj_value *events, span *spans, size_t *nspans, long long from,
-                      long long to)
+/* Flow ids: "s" at arrivals, "f" at deliveries. */
+typedef struct flows {
+    double *s, *f;
+    size_t ns, nf;
+} flows;
+
+static int by_num(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* An arrival names its class, source and injection; a delivery its
+ * latency and path. */
+static void check_instant(const cj_value *e)
+{
+    const char *name = cj_get(e, "name")->str;
+    const cj_value *args = cj_get_t(e, "args", CJ_OBJ);
+    if (!strcmp(name, "arrival")) {
+        assert_non_null(cj_get_t(args, "class", CJ_NUM));
+        assert_non_null(cj_get_t(args, "source", CJ_STR));
+        assert_non_null(cj_get_t(args, "injection", CJ_STR));
+    } else if (!strcmp(name, "deliver")) {
+        assert_true(cj_get_t(args, "latency_ns", CJ_NUM)->num >= 0);
+        assert_non_null(cj_get_t(args, "path", CJ_STR));
+    }
+}
+
+/* Collects the X events and flow ids, checks the instants; returns the
+ * number of arrivals. */
+static size_t collect(const cj_value *events, span *spans, size_t *nspans, flows *fl,
+                      long long from, long long to)
 {
     size_t arrivals = 0;
     *nspans = 0;
@@ -504,8 +631,23 @@ static size_t collect(const cj_value *events, span *spans, size_t *nspans, long 
             continue;
         long long ts = units(cj_get_t(e, "ts", CJ_NUM));
         assert_true(ts >= from && ts <= to);
-        if (!strcmp(ph, "i")) {
+        const cj_value *cat = cj_get_t(e, "cat", CJ_STR);
+        if (!strcmp(ph, "i") || (cat && !strcmp(cat->str, "irq"))) { /* an arrival may be a slice */
             arrivals += !strcmp(cj_get(e, "name")->str, "arrival");
+            check_instant(e);
+            continue;
+        }
+        if (!strcmp(ph, "s") || !strcmp(ph, "f")) {
+            double id = cj_get_t(e, "id", CJ_NUM)->num;
+            if (ph[0] == 's')
+                fl->s[fl->ns++] = id;
+            else
+                fl->f[fl->nf++] = id;
+            continue;
+        }
+        if (!strcmp(ph, "C")) { /* the core's pending count, or a model's counter */
+            const cj_value *args = cj_get(e, "args");
+            assert_true(cj_get_t(args, "pending", CJ_NUM) || cj_get_t(args, "value", CJ_NUM));
             continue;
         }
         assert_string_equal(ph, "X");
@@ -553,12 +695,23 @@ static void check_trace(const char *file, long long from, long long to, bool ful
     const cj_value *events = cj_get_t(&doc, "traceEvents", CJ_ARR);
     assert_non_null(events);
     span *spans = calloc(events->n + 1, sizeof *spans);
+    flows fl = {.s = calloc(events->n + 1, sizeof(double)),
+                .f = calloc(events->n + 1, sizeof(double))};
     size_t n;
-    size_t arrivals = collect(events, spans, &n, from, to);
+    size_t arrivals = collect(events, spans, &n, &fl, from, to);
     size_t tracks = check_tracks(spans, n, from, to, full);
+    /* every flow end has its start (the whole run: the start is in the file) */
+    qsort(fl.s, fl.ns, sizeof *fl.s, by_num);
+    for (size_t i = 0; full && i < fl.nf; i++)
+        if (!bsearch(&fl.f[i], fl.s, fl.ns, sizeof *fl.s, by_num))
+            fail_msg("flow end %.0f has no start", fl.f[i]);
     if (full) {
         assert_int_equal(tracks, 5 + 2); /* one per vCPU, one per host CPU */
         assert_int_equal(arrivals, (size_t)at(report, "totals.injected")->num);
+        /* one arrow per arrival that reached a vCPU: delivered or coalesced */
+        assert_int_equal(fl.ns, arrivals);
+        assert_int_equal(fl.nf, (size_t)(at(report, "totals.delivered")->num +
+                                         at(report, "totals.coalesced")->num));
         double running = 0, on_cpu = 0;
         for (size_t i = 0; i < n; i++) {
             running += strcmp(spans[i].name, "RUNNING") ? 0 : (double)spans[i].dur;
@@ -572,6 +725,8 @@ static void check_trace(const char *file, long long from, long long to, bool ful
         assert_true(arrivals > 0 && arrivals < (size_t)at(report, "totals.injected")->num);
     }
     free(spans);
+    free(fl.s);
+    free(fl.f);
     cj_free(&doc);
     free(text);
 }
@@ -593,6 +748,201 @@ static void test_trace(void **state)
     check_trace("win.json", 1000 * 10000LL, 2000 * 10000LL, false, &report);
     cj_free(&report);
     free(text);
+    /* one guest only: no other guest's tracks */
+    assert_int_equal(
+        sh("%s run %s --trace %s/one.json --trace-guests db -q > /dev/null", IRQSIM_BIN, SCEN, dir),
+        0);
+    char *one = slurp("%s/one.json", dir);
+    assert_non_null(strstr(one, "\"guest db\""));
+    assert_null(strstr(one, "\"guest web-0\""));
+    assert_null(strstr(one, "\"guest\": \"web-1\""));
+    free(one);
+    char args[2048];
+    snprintf(args, sizeof args, "run %s --trace %s/x.json --trace-guests nobody", SCEN, dir);
+    refused(args, "no guest or guest template named 'nobody'");
+    snprintf(args, sizeof args, "run %s --trace %s/x.json --trace-window 6ms,7ms", SCEN, dir);
+    refused(args, "starts at or after the end of the run");
+    refused("run " SCEN " --trace-guests db", "--trace-guests needs --trace");
+}
+
+/* Host work is named by what it does; the size estimate is printed. */
+static void test_trace_gib(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("%s run %s/gib-storm.yaml --set duration=10ms --trace %s/gib.json "
+                        "--trace-window 5ms,6ms > /dev/null 2> %s/gib.err",
+                        IRQSIM_BIN, SCENARIO_DIR, dir, dir),
+                     0);
+    char *t = slurp("%s/gib.json", dir), *err = slurp("%s/gib.err", dir);
+    assert_non_null(strstr(t, "\"name\": \"GAL interruption\""));
+    assert_non_null(strstr(t, "\"name\": \"kicker tick\""));
+    assert_non_null(strstr(t, "\"name\": \"iam_clear\""));
+    assert_non_null(strstr(t, "\"name\": \"GIB alert list length\", \"ph\": \"C\""));
+    assert_non_null(strstr(t, "\"path\": \""));
+    assert_null(strstr(t, "\"name\": \"host work\""));
+    assert_non_null(strstr(err, "MB, estimated"));
+    cj_value doc;
+    parse(&doc, t);
+    cj_free(&doc);
+    free(t);
+    free(err);
+}
+
+/* ---- replications ---------------------------------------------------------------- */
+
+static void test_stats_math(void **state)
+{
+    (void)state;
+    /* Student's t, 0.975 quantile, from its defining integral: tables give
+     * 12.706 (1 df), 2.776 (4), 2.228 (10), 1.960 (infinite) */
+    assert_float_equal(cli_t975(1), 12.7062, 1e-4);
+    assert_float_equal(cli_t975(4), 2.7764, 1e-4);
+    assert_float_equal(cli_t975(10), 2.2281, 1e-4);
+    assert_float_equal(cli_t975(100000), 1.9600, 1e-4);
+    /* 1..5: mean 3, sample sd sqrt(2.5), half-width t(4) sqrt(2.5/5) */
+    static const double x[] = {1, 2, 3, 4, 5};
+    cli_ci c;
+    cli_ci_of(x, 5, &c);
+    assert_float_equal(c.mean, 3, 1e-12);
+    assert_float_equal(c.half, cli_t975(4) * sqrt(0.5), 1e-12);
+    assert_true(cli_ci_significant(&c));
+    static const double y[] = {-1, 2};
+    cli_ci_of(y, 2, &c);
+    assert_false(cli_ci_significant(&c));
+    char buf[64];
+    cli_ci_of(x, 5, &c); /* 3 +- 1.963: to the half-width's 2nd digit */
+    cli_ci_format(buf, sizeof buf, &c);
+    assert_string_equal(buf, "3.0 ±2.0");
+    /* replication 1 is the scenario's seed; the others differ and fit JSON */
+    assert_int_equal(cli_replication_seed(42, 0), 42);
+    for (size_t r = 1; r < 100; r++) {
+        assert_true(cli_replication_seed(42, r) < (1ull << 53));
+        assert_true(cli_replication_seed(42, r) != cli_replication_seed(42, r - 1));
+    }
+}
+
+#define REPS 3
+
+/* Half-width of the 95 % interval of a total in compare.json's variant k. */
+static double half_width(const cj_value *doc, size_t k, const char *path)
+{
+    const cj_value *st = cj_get(cj_get(&cj_get(doc, "variants")->items[k], "stats"), path);
+    assert_non_null(st);
+    const cj_value *ci = cj_get_t(st, "ci95", CJ_ARR);
+    return (ci->items[1].num - ci->items[0].num) / 2;
+}
+
+static void test_replications_are_runs(void **state)
+{
+    (void)state;
+    assert_int_equal(sh("%s compare %s --vary model.pick=lowest,round-robin %s --replications %d "
+                        "--out %s/rep -q > %s/rep.txt",
+                        IRQSIM_BIN, SCEN, SETS, REPS, dir, dir),
+                     0);
+    char *text = slurp("%s/rep/compare.json", dir);
+    cj_value doc;
+    parse(&doc, text);
+    const cj_value *vs = cj_get(&doc, "variants");
+    static const char *const figures[] = {"injected", "kicks", "latency_ns.mean",
+                                          "state_share.WAIT"};
+    double sum[2][4] = {{0}};
+    for (size_t k = 0; k < 2; k++) {
+        const cj_value *v = &vs->items[k];
+        const cj_value *seeds = cj_get_t(v, "seeds", CJ_ARR);
+        assert_int_equal(seeds->n, REPS);
+        /* common random numbers: the same seeds for both variants */
+        assert_true(raw_eq(seeds, cj_get(&vs->items[0], "seeds")));
+        for (size_t r = 0; r < REPS; r++) {
+            assert_int_equal(sh("%s run %s %s --set model.pick=%s --seed %.*s --format json > "
+                                "%s/rep-run.json",
+                                IRQSIM_BIN, SCEN, SETS, k ? "round-robin" : "lowest",
+                                (int)seeds->items[r].rawlen, seeds->items[r].raw, dir),
+                             0);
+            char *rt = slurp("%s/rep-run.json", dir);
+            cj_value run;
+            parse(&run, rt);
+            const cj_value *rep = &cj_get(v, "runs")->items[r];
+            if (!raw_eq(cj_get(&run, "totals"), cj_get(rep, "totals")))
+                fail_msg("variant %zu replication %zu differs from its run", k + 1, r + 1);
+            for (size_t i = 0; i < 4; i++)
+                sum[k][i] += at(cj_get(&run, "totals"), figures[i])->num;
+            cj_free(&run);
+            free(rt);
+        }
+        for (size_t i = 0; i < 4; i++) {
+            const cj_value *st = cj_get(cj_get(v, "stats"), figures[i]);
+            assert_float_equal(cj_get(st, "mean")->num, sum[k][i] / REPS,
+                               1e-9 * fabs(sum[k][i]) + 1e-12);
+        }
+    }
+    /* the difference to variant 1 is the difference of the means */
+    for (size_t i = 0; i < 4; i++) {
+        const cj_value *d = cj_get(cj_get(&vs->items[1], "diff_to_first"), figures[i]);
+        assert_float_equal(cj_get(d, "mean")->num, (sum[1][i] - sum[0][i]) / REPS,
+                           1e-9 * (fabs(sum[1][i]) + fabs(sum[0][i])) + 1e-12);
+        const cj_value *ci = cj_get(d, "ci95");
+        bool sig = ci->items[0].num > 0 || ci->items[1].num < 0;
+        assert_int_equal(cj_get(d, "significant")->type, CJ_BOOL);
+        assert_int_equal((bool)cj_get(d, "significant")->num, sig);
+    }
+    /* the same arrivals in both variants: the difference is exactly 0 */
+    const cj_value *inj = cj_get(cj_get(&vs->items[1], "diff_to_first"), "injected");
+    assert_true(cj_get(inj, "mean")->num == 0 && cj_get(inj, "significant")->num == 0);
+    cj_free(&doc);
+    free(text);
+    char *table = slurp("%s/rep.txt", dir);
+    assert_non_null(strstr(table, "2 variants x 3 replications"));
+    assert_non_null(strstr(table, " ±"));
+    assert_non_null(strstr(table, "n.s."));
+    free(table);
+    /* sweep in processes gives the same bytes */
+    assert_int_equal(sh("%s sweep %s --vary model.pick=lowest,round-robin %s --replications %d "
+                        "--out %s/repsw -j 2 -q > %s/repsw.txt",
+                        IRQSIM_BIN, SCEN, SETS, REPS, dir, dir),
+                     0);
+    same_file("rep/compare.json", "repsw/compare.json");
+    same_file("rep/compare.csv", "repsw/compare.csv");
+    same_file("rep.txt", "repsw.txt");
+    /* and so do shards, merged */
+    for (int k = 1; k <= 2; k++)
+        assert_int_equal(sh("%s sweep %s --vary model.pick=lowest,round-robin %s --replications "
+                            "%d --out %s/repsh%d --shard %d/2 -q",
+                            IRQSIM_BIN, SCEN, SETS, REPS, dir, k, k),
+                         0);
+    assert_int_equal(sh("%s merge %s/repsh1 %s/repsh2 --out %s/repmg -q > %s/repmg.txt", IRQSIM_BIN,
+                        dir, dir, dir, dir),
+                     0);
+    same_file("rep/compare.json", "repmg/compare.json");
+    same_file("rep.txt", "repmg.txt");
+}
+
+static void test_intervals_shrink(void **state)
+{
+    (void)state;
+    static const char *const figures[] = {"injected", "kicks", "latency_ns.mean",
+                                          "state_share.RUNNING"};
+    double half[2][4];
+    static const int n[] = {4, 16};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(sh("%s run %s %s --replications %d --format json -q > %s/shrink.json",
+                            IRQSIM_BIN, SCEN, SETS, n[i], dir),
+                         0);
+        char *text = slurp("%s/shrink.json", dir);
+        cj_value doc;
+        parse(&doc, text);
+        assert_int_equal(cj_get(&cj_get(&doc, "variants")->items[0], "replications")->num, n[i]);
+        for (int f = 0; f < 4; f++)
+            half[i][f] = half_width(&doc, 0, figures[f]);
+        cj_free(&doc);
+        free(text);
+    }
+    for (int f = 0; f < 4; f++) {
+        if (!(half[1][f] < half[0][f]))
+            fail_msg("%s: the interval does not shrink from %d to %d replications (%g, %g)",
+                     figures[f], n[0], n[1], half[0][f], half[1][f]);
+        printf("%s: 95 %% half-width %g with %d replications, %g with %d\n", figures[f], half[0][f],
+               n[0], half[1][f], n[1]);
+    }
 }
 
 /* ---- the JSON reader -------------------------------------------------------------- */
@@ -654,11 +1004,16 @@ int main(void)
         cmocka_unit_test(test_compare_matches_runs),
         cmocka_unit_test(test_sweep_and_shards_match_compare),
         cmocka_unit_test(test_csv_parses),
+        cmocka_unit_test(test_compare_stdout),
         cmocka_unit_test(test_merge_refuses_bad_sets),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_plots_without_gnuplot),
         cmocka_unit_test(test_plots_with_gnuplot),
         cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_trace_gib),
+        cmocka_unit_test(test_stats_math),
+        cmocka_unit_test(test_replications_are_runs),
+        cmocka_unit_test(test_intervals_shrink),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -745,6 +745,179 @@ static void test_runs_prio(void **state)
         run_model(&ptm_prio_ops, seed);
 }
 
+/* ---- a hand-derived run ------------------------------------------------- */
+
+/* One vCPU always busy in the guest, handler const(2.5us), clock 1 GHz;
+ * arrivals at 10, 11, 12, 13us get the classes cls[0..3] and go to the
+ * vCPU's queue; it takes the head when it is in the guest outside a
+ * handler, and at each handler end. */
+typedef struct hand_model {
+    irq_pendq q;
+    uint32_t cls[4];
+    uint32_t n;
+    lat_log got;
+} hand_model;
+
+static int hand_create(struct irq_sim *sim, void **model, irq_pq_order order, const uint32_t *cls)
+{
+    hand_model *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    irq_pendq_cfg cfg = {.order = order, .nprio = 16};
+    assert_true(irq_pendq_init(&m->q, irq_sim_guest(sim, 0), &cfg));
+    memcpy(m->cls, cls, sizeof m->cls);
+    for (int i = 0; i < 4; i++)
+        irq_pendq_set_prio(&m->q, cls[i], cls[i]);
+    *model = m;
+    return IRQ_OK;
+}
+static int hand_create_fifo(struct irq_sim *sim, void **model, irq_error *err)
+{
+    (void)err;
+    static const uint32_t cls[4] = {5, 7, 7, 9};
+    return hand_create(sim, model, IRQ_PQ_FIFO, cls);
+}
+static int hand_create_prio(struct irq_sim *sim, void **model, irq_error *err)
+{
+    (void)err;
+    static const uint32_t cls[4] = {5, 9, 7, 3};
+    return hand_create(sim, model, IRQ_PQ_PRIO, cls);
+}
+static void hand_destroy(void *model)
+{
+    hand_model *m = model;
+    irq_pendq_free(&m->q);
+    free(m->got.r);
+    free(m);
+}
+static void hand_take(void *model, irq_vcpu *v)
+{
+    hand_model *m = model;
+    if (!irq_vcpu_in_handler(v))
+        irq_pendq_deliver_head(&m->q, v, NULL);
+}
+static void hand_inject(void *model, const irq_intr *in)
+{
+    hand_model *m = model;
+    irq_pendq_pend(&m->q, m->cls[m->n++ % 4], in->arrival);
+    if (irq_vcpu_in_guest(&in->guest->vcpus[0]))
+        hand_take(m, &in->guest->vcpus[0]);
+}
+static void hand_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t t),
+                      void *ud)
+{
+    irq_pendq_walk(&((hand_model *)model)->q, visit, ud);
+}
+static void hand_sink(void *ud, const char *guest, uint32_t cls, uint64_t arrival, uint64_t lat,
+                      int coalesced)
+{
+    (void)guest;
+    lat_log *l = ud; /* l[0]: (class, arrival); l[1]: (class, latency in .arrival) */
+    log_add(l, cls, arrival, coalesced);
+    log_add(l + 1, cls, lat, coalesced);
+}
+static const irq_model_ops hand_fifo_ops = {.name = "hand-fifo",
+                                            .create = hand_create_fifo,
+                                            .destroy = hand_destroy,
+                                            .inject = hand_inject,
+                                            .guest_entry = hand_take,
+                                            .irq_enabled = hand_take,
+                                            .pending_walk = hand_walk};
+static const irq_model_ops hand_prio_ops = {.name = "hand-prio",
+                                            .create = hand_create_prio,
+                                            .destroy = hand_destroy,
+                                            .inject = hand_inject,
+                                            .guest_entry = hand_take,
+                                            .irq_enabled = hand_take,
+                                            .pending_walk = hand_walk};
+
+/* Runs the hand scenario under ops, logging every recorded latency as
+ * (class, arrival, coalesced) in logs[0] and (class, latency, coalesced) in
+ * logs[1]; returns the guest's final counters. */
+static irq_guest hand_run(const irq_model_ops *ops, lat_log logs[2])
+{
+    const char *yaml =
+        "name: t\nseed: 1\nclock_hz: 1e9\nduration: 1ms\n"
+        "host: {cpus: 1, sched: fifo, affinity: pinned, wakeup: 5us, wait_exit: 1us}\n"
+        "model: {name: direct}\n"
+        "guests:\n  - {name: g, vcpus: 1, workload: {start: busy, busy: const(10s),"
+        " handler: const(2500ns)}}\n"
+        "sources:\n  - {name: s, target: g, class: 1, arrivals: periodic(1us), start: 10us,"
+        " stop: 13500ns}\n";
+    setup s = {0};
+    irq_error err = {0};
+    char *path = write_temp_yaml(yaml);
+    assert_int_equal(irq_scenario_load(&s.sc, path, NULL, 0, &err), IRQ_OK);
+    unlink(path);
+    free(path);
+    const irq_model_ops *orig = s.sc->model;
+    s.sc->model = ops;
+    assert_int_equal(irq_sim_create(&s.sim, s.sc, &err), IRQ_OK);
+    irq_sim_set_latency_sink(s.sim, hand_sink, logs);
+    assert_int_equal(irq_sim_run(s.sim, NULL, NULL, &err), IRQ_OK);
+    irq_guest g = *irq_sim_guest(s.sim, 0);
+    irq_sim_free(s.sim);
+    s.sc->model = orig;
+    irq_scenario_free(s.sc);
+    return g;
+}
+
+static void expect_log(const lat_log *l, const lat_rec *want, size_t n)
+{
+    assert_int_equal(l->n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(l->r[i].cls, want[i].cls);
+        assert_int_equal(l->r[i].arrival, want[i].arrival);
+        assert_int_equal(l->r[i].coalesced, want[i].coalesced);
+    }
+}
+
+/* FIFO, classes 5, 7, 7, 9:
+ *   10us  5: the vCPU is in the guest: delivered at once (latency 0),
+ *         handler 10..12.5us
+ *   11us  7: queued [7]            12us  7: coalesced into it [7]
+ *   12.5  handler ends: 7 delivered with both arrivals (1.5us, 0.5us),
+ *         handler 12.5..15us
+ *   13us  9: queued [9]            15us  9 delivered (2us)
+ * injected 4 = delivered 3 + coalesced 1. */
+static void test_run_fifo_hand(void **state)
+{
+    (void)state;
+    lat_log logs[2] = {{0}};
+    irq_guest g = hand_run(&hand_fifo_ops, logs);
+    assert_int_equal(g.injected, 4);
+    assert_int_equal(g.delivered, 3);
+    assert_int_equal(g.coalesced, 1);
+    assert_int_equal(g.pending + g.dropped, 0);
+    static const lat_rec arr[] = {{5, 10000, 0}, {7, 11000, 0}, {7, 12000, 1}, {9, 13000, 0}};
+    static const lat_rec lat[] = {{5, 0, 0}, {7, 1500, 0}, {7, 500, 1}, {9, 2000, 0}};
+    expect_log(&logs[0], arr, 4);
+    expect_log(&logs[1], lat, 4);
+    free(logs[0].r);
+    free(logs[1].r);
+}
+
+/* Priority = class, classes 5, 9, 7, 3:
+ *   10us  5 delivered at once (0), handler 10..12.5us
+ *   11us  9: [9]        12us  7: [7 9]
+ *   12.5  7 delivered (0.5us), handler 12.5..15us
+ *   13us  3: [3 9]      15us  3 delivered (2us)    17.5us  9 delivered (6.5us)
+ * (FIFO would have taken 9 at 12.5us.) */
+static void test_run_prio_hand(void **state)
+{
+    (void)state;
+    lat_log logs[2] = {{0}};
+    irq_guest g = hand_run(&hand_prio_ops, logs);
+    assert_int_equal(g.injected, 4);
+    assert_int_equal(g.delivered, 4);
+    assert_int_equal(g.coalesced + g.pending + g.dropped, 0);
+    static const lat_rec arr[] = {{5, 10000, 0}, {7, 12000, 0}, {3, 13000, 0}, {9, 11000, 0}};
+    static const lat_rec lat[] = {{5, 0, 0}, {7, 500, 0}, {3, 2000, 0}, {9, 6500, 0}};
+    expect_log(&logs[0], arr, 4);
+    expect_log(&logs[1], lat, 4);
+    free(logs[0].r);
+    free(logs[1].r);
+}
+
 /* ---- sparse intids ------------------------------------------------------ */
 
 /* 100 vCPU queues, each with 5000 distinct random intids of 2^20 pending.
@@ -819,10 +992,11 @@ static void test_sparse_memory(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fifo_hand),    cmocka_unit_test(test_prio_hand),
-        cmocka_unit_test(test_misuse_fails), cmocka_unit_test(test_fifo_random),
-        cmocka_unit_test(test_prio_random),  cmocka_unit_test(test_runs_fifo),
-        cmocka_unit_test(test_runs_prio),    cmocka_unit_test(test_sparse_memory),
+        cmocka_unit_test(test_fifo_hand),     cmocka_unit_test(test_prio_hand),
+        cmocka_unit_test(test_misuse_fails),  cmocka_unit_test(test_fifo_random),
+        cmocka_unit_test(test_prio_random),   cmocka_unit_test(test_runs_fifo),
+        cmocka_unit_test(test_runs_prio),     cmocka_unit_test(test_run_fifo_hand),
+        cmocka_unit_test(test_run_prio_hand), cmocka_unit_test(test_sparse_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

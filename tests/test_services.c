@@ -13,7 +13,7 @@
 
 #include "test_sim_helpers.h"
 
-enum mode { M_RAISE, M_PLAN, M_ALARM, M_BLOCK, M_TASKS, M_STATE, M_SEND };
+enum mode { M_RAISE, M_PLAN, M_ALARM, M_BLOCK, M_TASKS, M_STATE, M_SEND, M_HALT, M_RUN, M_HIST };
 
 /* Per-guest and per-vCPU state the core allocates for the model. */
 typedef struct gstate {
@@ -53,6 +53,8 @@ static void timer_fired(void *ctx, uint64_t arg)
     irq_vcpu *v = vcpu0(m);
     if (m->mode == M_BLOCK) {
         irq_vcpu_unblock(v);
+    } else if (m->mode == M_HALT) {
+        irq_vcpu_kick(v);
     } else if (m->mode == M_TASKS) {
         irq_task_wake(v, 0);
         irq_vcpu_kick(v);
@@ -73,7 +75,8 @@ static int svc_create_mode(struct irq_sim *sim, void **model, enum mode mode)
         for (uint32_t j = 0; j < g->nvcpus; j++)
             ((vstate *)irq_vcpu_model(&g->vcpus[j]))->id = g->vcpus[j].id;
     }
-    if (mode == M_ALARM || mode == M_BLOCK || mode == M_TASKS)
+    if (mode == M_ALARM || mode == M_BLOCK || mode == M_TASKS || mode == M_HALT || mode == M_RUN ||
+        mode == M_HIST)
         irq_vcpu_after_work(vcpu0(m), mode == M_ALARM ? 150000 : 10000, on_alarm, m);
     *model = m;
     return IRQ_OK;
@@ -154,6 +157,14 @@ static void on_alarm(irq_vcpu *v, void *ctx, uint64_t arg)
     if (m->mode == M_BLOCK) {
         irq_vcpu_block_host(v);
         irq_sim_timer_arm(m->sim, m->timer, irq_now(m->sim) + 100000);
+    } else if (m->mode == M_HALT) {
+        irq_vcpu_halt_model(v);
+        irq_sim_timer_arm(m->sim, m->timer, irq_now(m->sim) + 100000);
+    } else if (m->mode == M_RUN) {
+        irq_task_run(v, 1);
+    } else if (m->mode == M_HIST) {
+        irq_model_hist_add(m->sim, 1, 3000);
+        irq_model_hist_add(m->sim, 1, 1000);
     } else if (m->mode == M_TASKS) {
         irq_task_park(v, irq_vcpu_task(v));
         if (vs->alarms == 1)
@@ -186,6 +197,8 @@ SVC_OPS(alarm, M_ALARM);
 SVC_OPS(block, M_BLOCK);
 SVC_OPS(tasks, M_TASKS);
 SVC_OPS(state, M_STATE);
+SVC_OPS(mhalt, M_HALT);
+SVC_OPS(run, M_RUN);
 
 /* Sending costs the sender a 1us trap. */
 static uint64_t send_cost(void *model, irq_vcpu *sender, const irq_intr *in)
@@ -209,6 +222,28 @@ static const irq_model_ops ops_send = {.name = "send",
                                        .destroy = svc_destroy,
                                        .inject = svc_inject,
                                        .send_cost = send_cost,
+                                       .guest_entry = svc_entry,
+                                       .irq_enabled = svc_enabled,
+                                       .pending_walk = svc_walk};
+
+/* A model with two distributions of its own. */
+static const irq_model_hist_desc hists[] = {{"unused", "never recorded"},
+                                            {"waits", "what the test model recorded"}};
+static int create_hist(struct irq_sim *sim, void **model, irq_error *err)
+{
+    (void)err;
+    return svc_create_mode(sim, model, M_HIST);
+}
+static const irq_model_ops ops_hist = {.name = "hist",
+                                       .guest_state_size = sizeof(gstate),
+                                       .vcpu_state_size = sizeof(vstate),
+                                       .counters = counters,
+                                       .ncounters = 2,
+                                       .hists = hists,
+                                       .nhists = 2,
+                                       .create = create_hist,
+                                       .destroy = svc_destroy,
+                                       .inject = svc_inject,
                                        .guest_entry = svc_entry,
                                        .irq_enabled = svc_enabled,
                                        .pending_walk = svc_walk};
@@ -354,6 +389,23 @@ static void test_tasks_park_and_halt(void **state)
     srun_free(&r);
 }
 
+/* One task is a task too: parked after 10us of work, the vCPU has nothing
+ * to run, executes a wait (1us) and halts at 11us; nothing wakes it: WAIT
+ * 11-300us, and the task's work is the vCPU's, 10us. */
+static void test_single_task_parks(void **state)
+{
+    (void)state;
+    srun r = run_ops(HEAD("300us") "guests:\n  - {name: g, vcpus: 1, workload: {start: busy,"
+                                   " busy: const(10s), tasks: 1}}\n",
+                     &ops_tasks);
+    irq_vcpu *v = &guest_named(r.sim, "g")->vcpus[0];
+    assert_true(irq_task_parked(v, 0));
+    assert_int_equal(irq_task_work(v, 0), 10000);
+    assert_int_equal(irq_vcpu_work_done(v), 10000);
+    assert_int_equal(v->time_in[IRQ_VCPU_WAIT], 289000);
+    srun_free(&r);
+}
+
 /* Model state is allocated by the core and reached from every guest and
  * vCPU: what create wrote there is still there after the run. */
 static void test_model_state_reachable(void **state)
@@ -391,6 +443,58 @@ static void test_guest_originated_source(void **state)
     assert_int_equal(g->injected, 7);
     assert_int_equal(mcount(r.sim, g, "traps"), 7);
     assert_int_equal(g->vcpus[0].time_in[IRQ_VCPU_EXITING], 7000);
+    srun_free(&r);
+}
+
+/* A halt the model imposes (the artificial halt): the always-busy vCPU is
+ * halted after 10us of work and stays in WAIT although it has work, as
+ * nothing wakes it, until the model's kick at 110us; 5us of wake-up, so it
+ * runs again from 115us. WAIT 105us, one halt_wakeup, and no halt-polling
+ * statistics (kvm_vcpu_block, not kvm_vcpu_halt). Work at 300us:
+ * 10us + (300 - 115)us = 195us. */
+static void test_model_halt(void **state)
+{
+    (void)state;
+    srun r = run_ops(HEAD("300us") "guests:\n  - {name: g, vcpus: 1, " BUSY "}\n", &ops_mhalt);
+    irq_guest *g = guest_named(r.sim, "g");
+    irq_vcpu *v = &g->vcpus[0];
+    assert_int_equal(v->time_in[IRQ_VCPU_WAIT], 105000);
+    assert_int_equal(v->entries[IRQ_VCPU_WAIT], 1);
+    assert_int_equal(mcount(r.sim, g, "halt_wakeup"), 1);
+    assert_int_equal(mcount(r.sim, g, "halt_attempted_poll"), 0);
+    assert_int_equal(irq_vcpu_work_done(v), 195000);
+    srun_free(&r);
+}
+
+/* The guest switches tasks: task 0 runs 10us, then the model makes task 1
+ * current; it runs to the end (300us): 10us and 290us of work. */
+static void test_task_run(void **state)
+{
+    (void)state;
+    srun r = run_ops(HEAD("300us") "guests:\n  - {name: g, vcpus: 1, workload: {start: busy,"
+                                   " busy: const(10s), tasks: 2}}\n",
+                     &ops_run);
+    irq_vcpu *v = &guest_named(r.sim, "g")->vcpus[0];
+    assert_int_equal(irq_task_work(v, 0), 10000);
+    assert_int_equal(irq_task_work(v, 1), 290000);
+    srun_free(&r);
+}
+
+/* A model's distributions: the alarm after 10us of work records 3us and
+ * 1us in the second one; the report shows both, the first empty. */
+static void test_model_hists(void **state)
+{
+    (void)state;
+    srun r = run_ops(HEAD("100us") "guests:\n  - {name: g, vcpus: 1, " BUSY "}\n", &ops_hist);
+    const irq_hist *h = &r.sim->priv->mhists[1];
+    assert_int_equal(h->count, 2);
+    assert_int_equal(h->min, 1000);
+    assert_int_equal(h->max, 3000);
+    assert_int_equal(r.sim->priv->mhists[0].count, 0);
+    char *j = report_json(r.sim);
+    assert_non_null(strstr(j, "\"model_distributions_ns\": {\"unused\": {\"count\": 0"));
+    assert_non_null(strstr(j, "\"waits\": {\"count\": 2, \"mean\": 2000"));
+    free(j);
     srun_free(&r);
 }
 
@@ -442,8 +546,12 @@ int main(void)
         cmocka_unit_test(test_work_alarm_across_preemption),
         cmocka_unit_test(test_blocked_vcpu_frees_cpu),
         cmocka_unit_test(test_tasks_park_and_halt),
+        cmocka_unit_test(test_single_task_parks),
         cmocka_unit_test(test_model_state_reachable),
         cmocka_unit_test(test_guest_originated_source),
+        cmocka_unit_test(test_model_halt),
+        cmocka_unit_test(test_task_run),
+        cmocka_unit_test(test_model_hists),
         cmocka_unit_test(test_params_bound_to_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

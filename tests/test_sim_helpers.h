@@ -1,8 +1,10 @@
-/* Helpers for tests that load a scenario from a string and run it.
+/* Helpers for tests that load a scenario from a string and run it, and read
+ * its results through the public result API (irqsim/result.h).
  * Include after <cmocka.h>: run_ok fails the test on a failed run. */
 #ifndef TEST_SIM_HELPERS_H
 #define TEST_SIM_HELPERS_H
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,8 @@
 
 #include "sim_priv_internal.h"
 
-/* Writes text to a temporary .yaml file; returns its path (to free). */
+/* Writes text to a temporary .yaml file; returns its path (to free).
+ * (irq_scenario_load_string loads text without a file.) */
 static inline char *write_temp_yaml(const char *text)
 {
     char *path = strdup("/tmp/irqsim-test-XXXXXX");
@@ -35,14 +38,9 @@ static inline char *write_temp_yaml(const char *text)
 static inline irq_sim *run_text(const char *yaml, const char *const *sets, size_t nsets,
                                 irq_scenario **scp, irq_error *err, int *rc_out)
 {
-    char *path = write_temp_yaml(yaml);
     irq_scenario *sc = NULL;
     irq_sim *sim = NULL;
-    int rc = path ? irq_scenario_load(&sc, path, sets, nsets, err) : IRQ_EIO;
-    if (path) {
-        unlink(path);
-        free(path);
-    }
+    int rc = irq_scenario_load_string(&sc, "test.yaml", yaml, strlen(yaml), sets, nsets, err);
     if (rc == IRQ_OK)
         rc = irq_sim_create(&sim, sc, err);
     if (rc == IRQ_OK)
@@ -93,25 +91,90 @@ static inline void run_free(run *r)
     irq_scenario_free(r->sc);
 }
 
-/* Index of a model counter by name, or -1. */
-static inline int counter_index(const irq_sim *sim, const char *name)
+/* x as a whole number; fails the test when it is not one (the tests' clock
+ * is 1 GHz, so their times in ns are whole numbers of cycles). */
+static inline uint64_t whole(double x)
 {
-    for (size_t i = 0; i < sim->ops->ncounters; i++)
-        if (!strcmp(sim->ops->counters[i].name, name))
-            return (int)i;
-    return -1;
+    if (!(x >= 0 && x == floor(x) && x < 18446744073709551616.0))
+        fail_msg("%.17g is not a whole number", x);
+    return (uint64_t)x;
 }
 
-/* A model counter, or one the core keeps for every model (halt_wakeup...). */
-static inline uint64_t mcount(irq_sim *sim, const irq_guest *g, const char *name)
+/* The index of the item of a scope with that name; fails the test if none. */
+static inline size_t result_item(const irq_sim *sim, irq_scope scope, const char *name)
 {
-    int i = counter_index(sim, name);
-    if (i >= 0)
-        return g->mcount[i];
-    for (int k = 0; k < IRQ_GC_N; k++)
-        if (!strcmp(irq_guest_counter_names[k], name))
-            return g->core[k];
-    return UINT64_MAX;
+    irq_error err = {0};
+    size_t i = 0;
+    if (irq_result_find(sim, scope, name, &i, &err) != IRQ_OK)
+        fail_msg("%s", err.message);
+    return i;
+}
+
+/* Counter `name` of a guest, read through the public result API: the core's
+ * (injected, kicks, halt_wakeup...) or the model's. Fails the test on an
+ * unknown guest or counter. */
+static inline uint64_t guest_counter(const irq_sim *sim, const char *guest, const char *name)
+{
+    irq_error err = {0};
+    double v = 0;
+    if (irq_result_counter(sim, IRQ_SCOPE_GUEST, result_item(sim, IRQ_SCOPE_GUEST, guest), name, &v,
+                           &err) != IRQ_OK)
+        fail_msg("%s", err.message);
+    return whole(v);
+}
+
+/* The same for a guest given by its struct (tests that also look inside). */
+static inline uint64_t mcount(const irq_sim *sim, const irq_guest *g, const char *name)
+{
+    return guest_counter(sim, g->name, name);
+}
+
+/* A latency in whole ns, through the public result API. */
+typedef struct lat_ns {
+    uint64_t count, min, max, sum, p50;
+} lat_ns;
+
+/* Latency `which` ("delivered", "run_queue", ...) of item `item` of a
+ * scope (NULL for the total). */
+static inline lat_ns result_latency(const irq_sim *sim, irq_scope scope, const char *item,
+                                    const char *which)
+{
+    irq_error err = {0};
+    irq_latency l;
+    size_t i = item ? result_item(sim, scope, item) : 0;
+    if (irq_result_latency(sim, scope, i, which, &l, &err) != IRQ_OK)
+        fail_msg("%s", err.message);
+    return (lat_ns){whole((double)l.count), whole(l.min), whole(l.max), whole(l.sum), whole(l.p50)};
+}
+
+/* The delivered latency of a guest. */
+static inline lat_ns guest_latency(const irq_sim *sim, const char *guest)
+{
+    return result_latency(sim, IRQ_SCOPE_GUEST, guest, "delivered");
+}
+
+/* Time in ns the vCPUs of an item ("g", or "g/0" for a vCPU) spent in a
+ * vCPU state (RUNNING, WAIT...). */
+static inline uint64_t state_ns(const irq_sim *sim, irq_scope scope, const char *item,
+                                const char *state)
+{
+    irq_error err = {0};
+    double ns = 0;
+    if (irq_result_state(sim, scope, result_item(sim, scope, item), state, NULL, &ns, &err) !=
+        IRQ_OK)
+        fail_msg("%s", err.message);
+    return whole(ns);
+}
+
+static inline uint64_t guest_state_ns(const irq_sim *sim, const char *guest, const char *state)
+{
+    return state_ns(sim, IRQ_SCOPE_GUEST, guest, state);
+}
+
+/* vcpu: "guest/index", e.g. "g/1". */
+static inline uint64_t vcpu_state_ns(const irq_sim *sim, const char *vcpu, const char *state)
+{
+    return state_ns(sim, IRQ_SCOPE_VCPU, vcpu, state);
 }
 
 /* The JSON report as a string (to free), with the value of "wall_seconds"

@@ -49,6 +49,12 @@ typedef struct irq_sim irq_sim;
  * applied to the YAML tree before validation (as `--set` on the CLI). */
 int irq_scenario_load(irq_scenario **out, const char *path, const char *const *sets, size_t nsets,
                       irq_error *err);
+/* The same from len bytes of YAML in memory. name is what error positions
+ * name (e.g. "inline.yaml:3:7: ..."); relative data-file names in the text
+ * (replay files, empirical distributions) are resolved against the current
+ * directory. */
+int irq_scenario_load_string(irq_scenario **out, const char *name, const char *text, size_t len,
+                             const char *const *sets, size_t nsets, irq_error *err);
 void irq_scenario_free(irq_scenario *sc);
 const char *irq_scenario_name(const irq_scenario *sc);
 double irq_scenario_clock_hz(const irq_scenario *sc);
@@ -91,12 +97,19 @@ int irq_sim_write_report(const irq_sim *sim, enum irq_format fmt, FILE *out);
 
 /* The registered models and their parameter tables. */
 void irq_models_describe(FILE *out, int markdown);
+/* Every scenario key a --set override may name, one dotted path a line
+ * ("seed", "host.cpus", "model.heuristic", "guests.web.count"). With sc
+ * NULL: every model's keys, NAME standing for a guest template's or a
+ * source's name; with a scenario: its model's, with its names. */
+void irq_scenario_keys(FILE *out, const irq_scenario *sc);
 
 /* ---- Timeline of a run (src/core/trace.c) ------------------------------- */
 
-/* An instant event of a run: "arrival" (emitted by the core), "alert",
- * "kick", "deliver" (as models emit them). guest is NULL and vcpu -1 when
- * the event concerns no guest or vCPU; cpu is a host CPU or -1. */
+/* An instant event of a run: "arrival", "kick", "deliver", "coalesced"
+ * (an arrival delivered with an earlier one) from the core; "alert",
+ * "alert_suppressed", "iam_clear", "iam_restore" from gib. guest is NULL
+ * and vcpu -1 when the event concerns no guest or vCPU; cpu is a host CPU
+ * or -1. */
 typedef void (*irq_instant_fn)(void *ud, const char *what, const char *guest, int vcpu, int cpu,
                                uint64_t now_cycles);
 
@@ -108,6 +121,7 @@ typedef struct irq_trace_cfg {
     void *instant_ud;
     unsigned long long max_bytes; /* the file's budget (0: IRQ_DEFAULT_TRACE_LIMIT); a run
                                      whose trace grows past it fails, saying so */
+    const char *guests; /* "web,db-2": only these guests (names or templates); NULL: all */
 } irq_trace_cfg;
 #define IRQ_DEFAULT_TRACE_LIMIT (4ull << 30)
 
@@ -119,6 +133,10 @@ typedef struct irq_trace irq_trace;
 /* Attaches a trace to sim before irq_sim_run; at most one per simulation.
  * A bad window is IRQ_EINPUT, a file that cannot be created IRQ_EIO. */
 int irq_trace_open(irq_trace **out, irq_sim *sim, const irq_trace_cfg *cfg, irq_error *err);
+/* The size the trace file is expected to reach, in bytes, from the
+ * scenario's mean arrival rates and workloads (an estimate: the CLI warns
+ * above 200 MB before the run). */
+double irq_trace_estimate(const irq_trace *t);
 /* After irq_sim_run and before irq_sim_free: ends the spans still open at
  * the end of the run, completes the file and frees t (NULL is a no-op).
  * IRQ_EIO when the file could not be written. */
@@ -143,4 +161,8 @@ const char *irq_scenario_output_dir(const irq_scenario *sc);
 #ifdef __cplusplus
 }
 #endif
+
+/* Reading a run's results: counters, latencies, states, CPU use. */
+#include "result.h"
+
 #endif

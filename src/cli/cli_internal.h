@@ -7,6 +7,11 @@
 
 #include "irqsim/irqsim.h"
 
+/* The source revision (git describe at configure time; CMake defines it). */
+#ifndef IRQSIM_REVISION
+#define IRQSIM_REVISION "unknown"
+#endif
+
 /* Exit statuses */
 /* Exit statuses; a run stopped by SIGINT or SIGTERM exits 128 + the signal
  * after writing its partial results. */
@@ -26,15 +31,17 @@ typedef struct cli_opts {
     const char *trace_file;
     char default_out[512]; /* irqsim-out/STEM, when --plot needs a folder and none was named */
     const char *trace_window;
+    const char *trace_guests;      /* --trace-guests NAME,... */
     char seed_buf[64];             /* "seed=N" for --seed */
+    size_t replications;           /* --replications N: seeds per variant; 0 or 1: one run */
     unsigned long long max_memory; /* --max-memory: bytes a run may hold; 0: the default */
     unsigned long long max_events; /* --max-events: events a run may take; 0: no limit */
     unsigned long long trace_max;  /* --trace-max: bytes of the trace file; 0: the default */
 } cli_opts;
 
 /* --max-memory SIZE (1G, 512M, 64k, bytes), --trace-max SIZE and
- * --max-events N: 1 when a is
- * one of them (val consumed), 0 when not, -1 on a bad value (reported). */
+ * --max-events N: 1 when a is one of them (val consumed), 0 when not, -1
+ * on a bad value (reported). */
 int cli_limit_opt(const char *cmd, cli_opts *o, const char *a, const char *val);
 /* Applies the options' limits to a simulation before its run. */
 void cli_apply_limits(const cli_opts *o, irq_sim *sim);
@@ -49,6 +56,11 @@ int cli_mkdir_p(const char *dir);
 const char *cli_default_out(cli_opts *o, const char *cmd);
 /* Sets o->plot_format from --plot-format (png or svg); -1 reported. */
 int cli_plot_format(const char *cmd, cli_opts *o, const char *val);
+/* Sets o->replications from --replications N (1..CLI_MAX_REPLICATIONS);
+ * -1 reported. */
+int cli_replications(const char *cmd, cli_opts *o, const char *val);
+/* Parses text, json or csv; -1 when it is none of them. */
+int cli_parse_format(const char *s, enum irq_format *f);
 
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

@@ -5,14 +5,26 @@
 
 #include "collect_internal.h"
 
+/* The bin of a latency: -1 under 1 ns. */
+static int hist_bin(double ns)
+{
+    if (!(ns >= 1.0))
+        return -1;
+    double b = floor(log10(ns) * CLI_HIST_PER_DECADE);
+    return b >= CLI_HIST_BINS - 1 ? CLI_HIST_BINS - 1 : (int)b;
+}
+
+static void hist_count(cli_hist *h, int bin)
+{
+    if (bin < 0)
+        h->below++;
+    else
+        h->bins[bin]++;
+}
+
 void cli_hist_add(cli_hist *h, double ns)
 {
-    if (!(ns >= 1.0)) {
-        h->below++;
-        return;
-    }
-    double b = floor(log10(ns) * CLI_HIST_PER_DECADE);
-    h->bins[b >= CLI_HIST_BINS - 1 ? CLI_HIST_BINS - 1 : (int)b]++;
+    hist_count(h, hist_bin(ns));
 }
 
 uint64_t cli_hist_total(const cli_hist *h)
@@ -81,6 +93,107 @@ int cli_hist_read_json(cli_hist *h, const cj_value *v, char *why, size_t whylen)
     return 0;
 }
 
+/* ---- histograms by class and by group -------------------------------- */
+
+cli_hist *cli_hist_set_get(cli_hist_set *s, const char *key)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->h[i].key, key) == 0)
+            return &s->h[i].h;
+    if (!s->h && !(s->h = calloc(CLI_HIST_KEYS, sizeof *s->h)))
+        return NULL;
+    if (s->n == CLI_HIST_KEYS || strlen(key) >= sizeof s->h[0].key)
+        return NULL;
+    snprintf(s->h[s->n].key, sizeof s->h[s->n].key, "%s", key);
+    return &s->h[s->n++].h;
+}
+
+static void hist_add(cli_hist *to, const cli_hist *from)
+{
+    to->below += from->below;
+    for (int i = 0; i < CLI_HIST_BINS; i++)
+        to->bins[i] += from->bins[i];
+}
+
+static int set_add(cli_hist_set *to, const cli_hist_set *from)
+{
+    to->other += from->other;
+    for (size_t i = 0; i < from->n; i++) {
+        cli_hist *h = cli_hist_set_get(to, from->h[i].key);
+        if (h)
+            hist_add(h, &from->h[i].h);
+        else if (to->h)
+            to->other += cli_hist_total(&from->h[i].h);
+        else
+            return -1;
+    }
+    return 0;
+}
+
+int cli_lat_add(cli_lat *to, const cli_lat *from)
+{
+    hist_add(&to->all, &from->all);
+    return set_add(&to->by_class, &from->by_class) | set_add(&to->by_group, &from->by_group);
+}
+
+void cli_lat_free(cli_lat *l)
+{
+    free(l->by_class.h);
+    free(l->by_group.h);
+    l->by_class = l->by_group = (cli_hist_set){0};
+}
+
+static void set_write(FILE *f, const char *name, const cli_hist_set *s)
+{
+    fprintf(f, ",\n\"%s\": {", name);
+    for (size_t i = 0; i < s->n; i++) {
+        fputs(i ? ", " : "", f);
+        cj_put_str(f, s->h[i].key);
+        fputs(": ", f);
+        cli_hist_write_json(f, &s->h[i].h);
+    }
+    fputc('}', f);
+}
+
+void cli_lat_write_sets_json(FILE *f, const cli_lat *l)
+{
+    set_write(f, "latency_hist_by_class_ns", &l->by_class);
+    set_write(f, "latency_hist_by_group_ns", &l->by_group);
+}
+
+static int set_read(cli_hist_set *s, const cj_value *obj, char *why, size_t whylen)
+{
+    for (size_t i = 0; obj && i < obj->n; i++) {
+        cli_hist h, *to = cli_hist_set_get(s, obj->keys[i]);
+        if (cli_hist_read_json(&h, &obj->items[i], why, whylen) != 0)
+            return -1;
+        if (to)
+            hist_add(to, &h);
+        else
+            s->other += cli_hist_total(&h);
+    }
+    return 0;
+}
+
+int cli_lat_read_sets_json(cli_lat *l, const cj_value *doc, char *why, size_t whylen)
+{
+    return set_read(&l->by_class, cj_get_t(doc, "latency_hist_by_class_ns", CJ_OBJ), why, whylen) ||
+                   set_read(&l->by_group, cj_get_t(doc, "latency_hist_by_group_ns", CJ_OBJ), why,
+                            whylen)
+               ? -1
+               : 0;
+}
+
+void cli_guest_group(char *buf, size_t len, const char *guest)
+{
+    size_t n = strlen(guest), d = n;
+    while (d > 0 && guest[d - 1] >= '0' && guest[d - 1] <= '9')
+        d--;
+    if (d < n && d > 1 && guest[d - 1] == '-')
+        n = d - 1;
+    snprintf(buf, len, "%.*s", (int)n, guest);
+}
+
 /* ---- hooks ------------------------------------------------------------ */
 
 /* cycles in whole nanoseconds, rounded to the nearest, computed exactly
@@ -91,12 +204,53 @@ static unsigned long long whole_ns(uint64_t cycles, uint64_t clock_hz)
     return (unsigned long long)((x + clock_hz / 2) / clock_hz);
 }
 
+/* The histogram of a class: small classes from the cache (no formatting
+ * or search per interrupt), others by their name. */
+static cli_hist *class_hist(cli_collect *c, uint32_t cls)
+{
+    if (cls < CLI_CLASS_CACHE && c->class_known[cls])
+        return c->class_hist[cls];
+    char key[16];
+    snprintf(key, sizeof key, "%u", cls);
+    cli_hist *h = cli_hist_set_get(&c->lat.by_class, key);
+    if (cls < CLI_CLASS_CACHE) {
+        c->class_hist[cls] = h;
+        c->class_known[cls] = 1;
+    }
+    return h;
+}
+
+/* One latency into the run's, its class's and its group's histograms (the
+ * bin computed once). */
+static void add_to_histograms(cli_collect *c, const char *guest, uint32_t cls, double ns)
+{
+    int bin = hist_bin(ns);
+    hist_count(&c->lat.all, bin);
+    cli_hist *h = class_hist(c, cls);
+    if (h)
+        hist_count(h, bin);
+    else
+        c->lat.by_class.other++;
+    struct cli_guest_slot *slot =
+        &c->guest_cache[((uintptr_t)guest >> 4) * 0x9e3779b97f4a7c15ull >> 54]; /* 10 bits */
+    if (slot->guest != guest) {
+        char key[64];
+        cli_guest_group(key, sizeof key, guest);
+        *slot = (struct cli_guest_slot){guest, cli_hist_set_get(&c->lat.by_group, key)};
+    }
+    if (slot->group)
+        hist_count(slot->group, bin);
+    else
+        c->lat.by_group.other++;
+}
+
 static void on_latency(void *ud, const char *guest, uint32_t cls, uint64_t arrival,
                        uint64_t latency, int coalesced)
 {
     cli_collect *c = ud;
     double ns = (double)latency * c->ns_per_cycle;
-    cli_hist_add(&c->hist, ns);
+    if (c->histograms)
+        add_to_histograms(c, guest, cls, ns);
     if (!c->latency_csv)
         return;
     if (c->clock_hz_int)
@@ -144,8 +298,14 @@ int cli_collect_start(cli_collect *c, irq_sim *sim, const irq_scenario *sc,
     c->ns_per_cycle = 1e9 / hz;
     c->clock_hz_int = hz == floor(hz) && hz >= 1 && hz < 1.8e19 ? (uint64_t)hz : 0;
     c->latency_csv = cfg->latency_csv;
+    c->histograms = cfg->histograms;
+    if (cfg->histograms && !(c->guest_cache = calloc(CLI_GUEST_CACHE, sizeof *c->guest_cache))) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return err->status = IRQ_ENOMEM;
+    }
     c->want_series = cfg->series;
-    irq_sim_set_latency_sink(sim, on_latency, c);
+    if (cfg->histograms || cfg->latency_csv) /* else nobody reads them: no sink */
+        irq_sim_set_latency_sink(sim, on_latency, c);
     if (!cfg->series && !cfg->trace_path)
         return IRQ_OK;
     if (cfg->series) {
@@ -159,6 +319,7 @@ int cli_collect_start(cli_collect *c, irq_sim *sim, const irq_scenario *sc,
     }
     irq_trace_cfg tc = {.path = cfg->trace_path,
                         .window = cfg->trace_window,
+                        .guests = cfg->trace_guests,
                         .instant = on_instant,
                         .instant_ud = c,
                         .max_bytes = cfg->trace_max};
@@ -174,6 +335,9 @@ int cli_collect_stop(cli_collect *c, irq_error *err)
 
 void cli_collect_free(cli_collect *c)
 {
+    cli_lat_free(&c->lat);
+    free(c->guest_cache);
+    c->guest_cache = NULL;
     free(c->series.rows);
     c->series.rows = NULL;
 }

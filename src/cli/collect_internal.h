@@ -35,6 +35,40 @@ void cli_hist_write_json(FILE *f, const cli_hist *h);
 /* Reads what cli_hist_write_json wrote; -1 with a reason when malformed. */
 int cli_hist_read_json(cli_hist *h, const cj_value *v, char *why, size_t whylen);
 
+/* Latency histograms by a key (an interrupt class, a guest group): at most
+ * CLI_HIST_KEYS keys, in order of first appearance; interrupts of further
+ * keys are counted in `other` only. */
+#define CLI_HIST_KEYS 16
+
+typedef struct cli_keyed_hist {
+    char key[64];
+    cli_hist h;
+} cli_keyed_hist;
+
+typedef struct cli_hist_set {
+    cli_keyed_hist *h; /* CLI_HIST_KEYS slots, allocated at the first use */
+    size_t n;
+    uint64_t other;
+} cli_hist_set;
+
+/* The latencies of a run, or of replications pooled. */
+typedef struct cli_lat {
+    cli_hist all;
+    cli_hist_set by_class, by_group;
+} cli_lat;
+
+/* The histogram of key, added when there is room; NULL when not. */
+cli_hist *cli_hist_set_get(cli_hist_set *s, const char *key);
+/* Adds every histogram of from into to (by key). -1: out of memory. */
+int cli_lat_add(cli_lat *to, const cli_lat *from);
+void cli_lat_free(cli_lat *l);
+/* ", "latency_hist_by_class_ns": {"3": {...}}, "latency_hist_by_group_ns": {...}" */
+void cli_lat_write_sets_json(FILE *f, const cli_lat *l);
+/* Reads what cli_lat_write_sets_json wrote from a document (absent: empty). */
+int cli_lat_read_sets_json(cli_lat *l, const cj_value *doc, char *why, size_t whylen);
+/* The group of a guest: its name without a "-N" instance suffix. */
+void cli_guest_group(char *buf, size_t len, const char *guest);
+
 /* Instant events ("arrival", "alert", "kick", ...) counted per interval:
  * the run is cut into CLI_SERIES_BUCKETS equal intervals. */
 #define CLI_SERIES_BUCKETS 100
@@ -55,9 +89,11 @@ typedef struct cli_series {
 
 typedef struct cli_collect_cfg {
     FILE *latency_csv;            /* one line per interrupt, or NULL */
+    bool histograms;              /* latency histograms (plots, variant documents) */
     bool series;                  /* count instant events per interval */
     const char *trace_path;       /* Chrome trace file, or NULL */
     const char *trace_window;     /* "FROM,TO", or NULL */
+    const char *trace_guests;     /* "web,db-2", or NULL */
     unsigned long long trace_max; /* the trace file's budget in bytes; 0: the default */
 } cli_collect_cfg;
 
@@ -65,7 +101,19 @@ typedef struct cli_collect {
     double ns_per_cycle;
     uint64_t clock_hz_int; /* the clock in whole Hz, for exact latency.csv times; 0: not whole */
     FILE *latency_csv;
-    cli_hist hist;
+    bool histograms;
+    cli_lat lat;
+    /* guest name pointer -> its group's histogram, direct-mapped (the
+     * sink names a guest by a pointer that stays the same for the run) */
+#define CLI_GUEST_CACHE 1024
+    struct cli_guest_slot {
+        const char *guest;
+        cli_hist *group;
+    } * guest_cache;
+    /* classes below CLI_CLASS_CACHE: their histogram, looked up once */
+#define CLI_CLASS_CACHE 64
+    cli_hist *class_hist[CLI_CLASS_CACHE];
+    uint8_t class_known[CLI_CLASS_CACHE];
     cli_series series;
     bool want_series;
     irq_trace *trace;

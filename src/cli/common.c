@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli_internal.h"
+#include "stats_internal.h"
 
 int cli_add_set(cli_opts *o, const char *kv)
 {
@@ -38,18 +39,19 @@ int cli_status_of(int st)
     case IRQ_OK:
         return EXIT_OK;
     case IRQ_EINPUT:
+    case IRQ_EIO: /* a file that cannot be read is bad input; outputs say EXIT_IO themselves */
         return EXIT_USAGE;
-    case IRQ_EIO:
-        return EXIT_IO;
     default:
         return EXIT_SIMFAIL;
     }
 }
 
+/* "FILE:LINE:COL: what" as is (editors jump to it); an error without a
+ * position (a file that cannot be read or written) says who speaks. */
 void cli_print_error(const irq_error *err)
 {
     char buf[1024];
-    fprintf(stderr, "%s\n", irq_error_format(err, buf, sizeof buf));
+    fprintf(stderr, "%s%s\n", err->line ? "" : "irqsim: ", irq_error_format(err, buf, sizeof buf));
 }
 
 int cli_mkdir_p(const char *dir)
@@ -322,4 +324,30 @@ int cli_stdout_check(void)
     fprintf(stderr, "irqsim: cannot write the report to standard output: %s\n",
             e ? strerror(e) : "write error");
     return -1;
+}
+int cli_replications(const char *cmd, cli_opts *o, const char *val)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(val, &end, 10);
+    if (!*val || *end || *val == '-' || errno || n < 1 || n > CLI_MAX_REPLICATIONS) {
+        fprintf(stderr, "irqsim %s: --replications expects a number of runs (1..%d), got '%s'\n",
+                cmd, CLI_MAX_REPLICATIONS, val);
+        return -1;
+    }
+    o->replications = (size_t)n;
+    return 0;
+}
+
+int cli_parse_format(const char *s, enum irq_format *f)
+{
+    if (!strcmp(s, "text"))
+        *f = IRQ_FORMAT_TEXT;
+    else if (!strcmp(s, "json"))
+        *f = IRQ_FORMAT_JSON;
+    else if (!strcmp(s, "csv"))
+        *f = IRQ_FORMAT_CSV;
+    else
+        return -1;
+    return 0;
 }

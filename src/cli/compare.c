@@ -43,6 +43,7 @@ int cli_sweep_outputs(const cli_sweep *s, const cli_src *src, size_t n)
     cli_merged m;
     int st = cli_merge_load(&m, src, n, s->cmd);
     cli_merge_out out = {.cmd = s->cmd,
+                         .format = s->o.format,
                          .dir = s->o.out_dir,
                          .table = true,
                          .plot = s->o.plot,
@@ -77,7 +78,15 @@ int cli_sweep_out_dir(const cli_sweep *s, bool clean)
 int cmd_compare(int argc, char **argv)
 {
     cli_sweep s = {.cmd = "compare", .jobs = 1};
-    int st = cli_sweep_parse(&s, argc, argv, false) != 0 ? EXIT_USAGE : cli_sweep_prepare(&s);
+    int st = cli_sweep_parse(&s, argc, argv, false) != 0 ? EXIT_USAGE : cli_compare_run(&s);
+    cli_sweep_free(&s);
+    return st;
+}
+
+int cli_compare_run(cli_sweep *ps)
+{
+    cli_sweep s = *ps;
+    int st = cli_sweep_prepare(&s);
     if (st == EXIT_OK)
         st = cli_sweep_check(&s);
     if (st == EXIT_OK)
@@ -93,6 +102,6 @@ int cmd_compare(int argc, char **argv)
         st = cli_sweep_outputs(&s, src, s.nvariants);
     if (src)
         cli_src_free(src, s.nvariants);
-    cli_sweep_free(&s);
+    *ps = s;
     return st;
 }

@@ -8,6 +8,7 @@
 
 #include "merge_internal.h"
 #include "plot_internal.h"
+#include "stats_internal.h"
 #include "sweep_internal.h"
 
 /* ---- reading one document ----------------------------------------------- */
@@ -26,7 +27,7 @@ static bool whole(const cj_value *v, double min)
 }
 
 /* Numeric leaves of the totals, with dotted paths. */
-static int add_leaves(cli_variant *v, const cj_value *obj, const char *prefix, size_t *cap)
+static int add_leaves(cli_rep *v, const cj_value *obj, const char *prefix, size_t *cap)
 {
     for (size_t i = 0; i < obj->n; i++) {
         const cj_value *e = &obj->items[i];
@@ -54,61 +55,100 @@ static int add_leaves(cli_variant *v, const cj_value *obj, const char *prefix, s
 }
 
 /* What every report holds (the run checked it): injected = delivered +
- * coalesced + pending + dropped; and no more latencies in the histogram
- * than interrupts delivered or coalesced. A file that says otherwise was
- * edited or cut, and would make the merged figures wrong. */
-static int check_conservation(const char *cmd, const cli_variant *v)
+ * coalesced + pending + dropped. A file that says otherwise was edited or
+ * cut, and would make the merged figures wrong. *dc gets delivered +
+ * coalesced. */
+static int check_conservation(const char *cmd, const cli_variant *v, const cli_rep *rp, double *dc)
 {
     static const char *const keys[] = {"injected", "delivered", "coalesced", "pending", "dropped"};
     double x[5];
     for (int i = 0; i < 5; i++) {
-        const cj_value *n = cj_get(v->totals, keys[i]);
+        const cj_value *n = cj_get(rp->totals, keys[i]);
         if (!whole(n, 0))
             return bad_doc(cmd, v->source,
-                           "its totals lack a whole injected, delivered, "
-                           "coalesced, pending or dropped");
+                           "its totals lack a whole injected, delivered, coalesced, pending or "
+                           "dropped");
         x[i] = n->num;
     }
-    char msg[300];
     if (x[0] != x[1] + x[2] + x[3] + x[4]) {
+        char msg[300];
         snprintf(msg, sizeof msg,
                  "its totals break conservation: injected %.0f != delivered %.0f + coalesced "
                  "%.0f + pending %.0f + dropped %.0f",
                  x[0], x[1], x[2], x[3], x[4]);
         return bad_doc(cmd, v->source, msg);
     }
-    if ((double)cli_hist_total(&v->hist) > x[1] + x[2]) {
-        snprintf(msg, sizeof msg,
-                 "latency_hist_ns holds %llu latencies, more than the %.0f interrupts delivered "
-                 "or coalesced",
-                 (unsigned long long)cli_hist_total(&v->hist), x[1] + x[2]);
-        return bad_doc(cmd, v->source, msg);
+    *dc += x[1] + x[2];
+    return EXIT_OK;
+}
+
+/* No more latencies in the histogram than interrupts delivered or
+ * coalesced in the reports it pools. */
+static int check_hist_total(const char *cmd, const cli_variant *v, double dc)
+{
+    if ((double)cli_hist_total(&v->lat.all) <= dc)
+        return EXIT_OK;
+    char msg[300];
+    snprintf(msg, sizeof msg,
+             "latency_hist_ns holds %llu latencies, more than the %.0f interrupts delivered or "
+             "coalesced",
+             (unsigned long long)cli_hist_total(&v->lat.all), dc);
+    return bad_doc(cmd, v->source, msg);
+}
+
+static int check_one_report(const char *cmd, const cli_variant *v, cli_rep *rp)
+{
+    const cj_value *r = rp->report;
+    rp->totals = cj_get_t(r, "totals", CJ_OBJ);
+    rp->groups = cj_get_t(r, "groups", CJ_ARR);
+    if (!cj_get_t(r, "scenario", CJ_STR) || !cj_get_t(r, "model", CJ_STR) || !rp->totals ||
+        !rp->groups || !cj_get_t(r, "guests", CJ_ARR) ||
+        !cj_get_t(rp->totals, "latency_ns", CJ_OBJ))
+        return bad_doc(cmd, v->source,
+                       "its report lacks scenario, model, totals, latency_ns, groups or guests");
+    size_t cap = 0;
+    if (add_leaves(rp, rp->totals, "", &cap)) {
+        fprintf(stderr, "irqsim %s: out of memory\n", cmd);
+        return EXIT_SIMFAIL;
     }
     return EXIT_OK;
 }
 
-static int check_report(const char *cmd, cli_variant *v)
+/* The reports: "report", or with replications "reports" (one per seed). */
+static int check_report(const char *cmd, cli_variant *v, const cj_value *reports)
 {
-    const cj_value *r = v->report;
-    v->totals = cj_get_t(r, "totals", CJ_OBJ);
-    v->groups = cj_get_t(r, "groups", CJ_ARR);
-    cj_value *guests = (cj_value *)cj_get_t(r, "guests", CJ_ARR);
-    if (!cj_get_t(r, "scenario", CJ_STR) || !cj_get_t(r, "model", CJ_STR) || !v->totals ||
-        !v->groups || !guests || !cj_get_t(v->totals, "latency_ns", CJ_OBJ))
-        return bad_doc(cmd, v->source,
-                       "its report lacks scenario, model, totals, latency_ns, groups or guests");
-    if (check_conservation(cmd, v) != EXIT_OK)
-        return EXIT_USAGE;
+    size_t n = reports ? reports->n : 1;
+    if (n == 0)
+        return bad_doc(cmd, v->source, "its reports list is empty");
+    if (!(v->reps = calloc(n, sizeof *v->reps)))
+        return EXIT_SIMFAIL;
+    v->nrep = n;
+    int st = EXIT_OK;
+    double dc = 0;
+    for (size_t r = 0; r < v->nrep && st == EXIT_OK; r++) {
+        v->reps[r].report = reports ? &reports->items[r] : v->report;
+        st = v->reps[r].report->type == CJ_OBJ
+                 ? check_one_report(cmd, v, &v->reps[r])
+                 : bad_doc(cmd, v->source, "a report is not an object");
+        if (st == EXIT_OK)
+            st = check_conservation(cmd, v, &v->reps[r], &dc);
+    }
+    if (st == EXIT_OK)
+        st = check_hist_total(cmd, v, dc);
+    if (st != EXIT_OK)
+        return st;
+    v->report = v->reps[0].report;
+    v->totals = v->reps[0].totals;
+    v->groups = v->reps[0].groups;
+    v->leaves = v->reps[0].leaves;
+    v->nleaves = v->reps[0].nleaves;
     /* Only the text of the guests is needed (copied verbatim): free the
-     * parsed tree, which for a big machine is most of the memory. */
+     * parsed trees, which for a big machine are most of the memory. */
+    cj_value *guests = (cj_value *)cj_get_t(v->report, "guests", CJ_ARR);
     v->guests_raw = guests->raw;
     v->guests_len = guests->rawlen;
-    cj_free(guests);
-    size_t cap = 0;
-    if (add_leaves(v, v->totals, "", &cap)) {
-        fprintf(stderr, "irqsim %s: out of memory\n", cmd);
-        return EXIT_SIMFAIL;
-    }
+    for (size_t r = 0; r < v->nrep; r++)
+        cj_free((cj_value *)cj_get_t(v->reps[r].report, "guests", CJ_ARR));
     return EXIT_OK;
 }
 
@@ -121,20 +161,26 @@ static int load_one(const char *cmd, const cli_src *src, cli_variant *v)
     const cj_value *d = &v->doc;
     const cj_value *ver = cj_get_t(d, "irqsim_variant", CJ_NUM);
     const cj_value *num = cj_get(d, "variant"), *of = cj_get(d, "variants");
+    const cj_value *reports = cj_get_t(d, "reports", CJ_ARR);
+    const cj_value *nrep = cj_get(d, "replications");
     v->settings = cj_get_t(d, "settings", CJ_OBJ);
     v->report = cj_get_t(d, "report", CJ_OBJ);
     if (!ver || ver->num != 1 || !cj_get_t(d, "sweep", CJ_STR) || !whole(num, 1) || !whole(of, 1) ||
         num->num > of->num || of->num > CLI_MAX_VARIANTS || !cj_get_t(d, "vary", CJ_ARR) ||
-        !cj_get_t(d, "sets", CJ_ARR) || !v->settings || !v->report)
+        !cj_get_t(d, "sets", CJ_ARR) || !v->settings || !(v->report || reports))
         return bad_doc(cmd, src->name,
                        "expected irqsim_variant 1, sweep, variant, variants, vary, sets, "
                        "settings, latency_hist_ns and report");
+    if (reports && (!whole(nrep, 2) || nrep->num != (double)reports->n ||
+                    !cj_get_t(d, "seeds", CJ_ARR) || cj_get(d, "seeds")->n != reports->n))
+        return bad_doc(cmd, src->name, "replications, seeds and reports do not agree");
     v->number = (size_t)num->num;
-    if (cli_hist_read_json(&v->hist, cj_get(d, "latency_hist_ns"), why, sizeof why) != 0) {
+    if (cli_hist_read_json(&v->lat.all, cj_get(d, "latency_hist_ns"), why, sizeof why) != 0 ||
+        cli_lat_read_sets_json(&v->lat, d, why, sizeof why) != 0) {
         snprintf(msg, sizeof msg, "%s", why);
         return bad_doc(cmd, src->name, msg);
     }
-    return check_report(cmd, v);
+    return check_report(cmd, v, reports);
 }
 
 /* ---- checking the set ------------------------------------------------------ */
@@ -158,7 +204,7 @@ static bool same_raw(const cj_value *a, const cj_value *b)
 
 static int same_sweep(const char *cmd, const cli_variant *a, const cli_variant *b)
 {
-    if (strcmp(str_of(&a->doc, "sweep"), str_of(&b->doc, "sweep")) == 0 &&
+    if (strcmp(str_of(&a->doc, "sweep"), str_of(&b->doc, "sweep")) == 0 && a->nrep == b->nrep &&
         num_of(&a->doc, "variants") == num_of(&b->doc, "variants") &&
         same_raw(cj_get(&a->doc, "vary"), cj_get(&b->doc, "vary")) &&
         same_raw(cj_get(&a->doc, "sets"), cj_get(&b->doc, "sets")))
@@ -276,9 +322,13 @@ static int add_rows(cli_merged *m)
 
 static void variant_free(cli_variant *v)
 {
-    for (size_t i = 0; i < v->nleaves; i++)
-        free(v->leaves[i].path);
-    free(v->leaves);
+    for (size_t r = 0; r < v->nrep; r++) {
+        for (size_t i = 0; i < v->reps[r].nleaves; i++)
+            free(v->reps[r].leaves[i].path);
+        free(v->reps[r].leaves);
+    }
+    free(v->reps);
+    cli_lat_free(&v->lat);
     cj_free(&v->doc);
 }
 
@@ -306,6 +356,7 @@ int cli_merge_load(cli_merged *m, const cli_src *src, size_t n, const char *cmd)
     if (st == EXIT_OK) {
         m->scenario = str_of(m->v[0].report, "scenario");
         m->model = str_of(m->v[0].report, "model");
+        m->nrep = m->v[0].nrep;
         make_labels(m);
         if (add_rows(m))
             st = EXIT_SIMFAIL;
@@ -334,12 +385,118 @@ static const cj_value *leaf(const cli_variant *v, const char *path)
     return NULL;
 }
 
+const cj_value *cli_rep_total(const cli_rep *rp, const char *path)
+{
+    for (size_t i = 0; i < rp->nleaves; i++)
+        if (strcmp(rp->leaves[i].path, path) == 0)
+            return rp->leaves[i].v;
+    return NULL;
+}
+
+int cli_total_ci(const cli_variant *v, const char *path, cli_ci *out)
+{
+    double *x = malloc(v->nrep * sizeof *x);
+    size_t n = 0;
+    for (size_t r = 0; x && r < v->nrep; r++) {
+        const cj_value *l = cli_rep_total(&v->reps[r], path);
+        if (l)
+            x[n++] = l->num;
+    }
+    if (n)
+        cli_ci_of(x, n, out);
+    free(x);
+    return n > 0;
+}
+
+int cli_total_diff(const cli_variant *v, const cli_variant *first, const char *path, cli_ci *out)
+{
+    if (v->nrep != first->nrep)
+        return 0;
+    double *d = malloc(v->nrep * sizeof *d);
+    size_t n = 0;
+    for (size_t r = 0; d && r < v->nrep; r++) {
+        const cj_value *a = cli_rep_total(&v->reps[r], path),
+                       *b = cli_rep_total(&first->reps[r], path);
+        if (!a || !b) {
+            n = 0;
+            break;
+        }
+        d[n++] = a->num - b->num;
+    }
+    if (n)
+        cli_ci_of(d, n, out);
+    free(d);
+    return n > 0;
+}
+
+int cli_group_state_ci(const cli_variant *v, size_t group, const char *state, cli_ci *out)
+{
+    double *x = malloc(v->nrep * sizeof *x);
+    size_t n = 0;
+    for (size_t r = 0; x && r < v->nrep; r++) {
+        const cj_value *g = v->reps[r].groups;
+        const cj_value *share =
+            g && group < g->n ? cj_get_t(&g->items[group], "state_share", CJ_OBJ) : NULL;
+        const cj_value *st = cj_get_t(share, state, CJ_NUM);
+        if (st)
+            x[n++] = st->num;
+    }
+    if (n)
+        cli_ci_of(x, n, out);
+    free(x);
+    return n > 0;
+}
+
 static void put_raw(FILE *f, const cj_value *v)
 {
     if (v)
         fwrite(v->raw, 1, v->rawlen, f);
     else
         fputs("null", f);
+}
+
+/* "path": {"mean": m, "ci95": [lo, hi]} as a member; *first: no comma. */
+static void json_ci(FILE *f, bool *first, const char *path, const cli_ci *c, int significant)
+{
+    fputs(*first ? "" : ", ", f);
+    *first = false;
+    cj_put_str(f, path);
+    fprintf(f, ": {\"mean\": %.10g, \"ci95\": [%.10g, %.10g]", c->mean, c->lo, c->hi);
+    if (significant >= 0)
+        fprintf(f, ", \"significant\": %s", significant ? "true" : "false");
+    fputc('}', f);
+}
+
+/* With replications: the seeds, each replication's totals, the mean and
+ * 95 % interval of every total and, from variant 2 on, the paired
+ * difference to variant 1. */
+static void write_json_stats(const cli_merged *m, const cli_variant *v, FILE *f)
+{
+    fprintf(f, ", \"replications\": %zu, \"seeds\": ", v->nrep);
+    put_raw(f, cj_get(&v->doc, "seeds"));
+    fputs(", \"runs\": [", f);
+    for (size_t r = 0; r < v->nrep; r++) {
+        fprintf(f, "%s{\"seed\": ", r ? ", " : "");
+        put_raw(f, cj_get(v->reps[r].report, "seed"));
+        fputs(", \"totals\": ", f);
+        put_raw(f, v->reps[r].totals);
+        fputc('}', f);
+    }
+    fputs("], \"stats\": {", f);
+    cli_ci c;
+    bool first = true;
+    for (size_t r = 0; r < m->nrows; r++)
+        if (cli_total_ci(v, m->rows[r], &c))
+            json_ci(f, &first, m->rows[r], &c, -1);
+    fputc('}', f);
+    if (v == &m->v[0])
+        return;
+    fputs(", \"diff_to_first\": {", f);
+    first = true;
+    for (size_t r = 0; r < m->nrows; r++)
+        if (cli_total_diff(v, &m->v[0], m->rows[r], &c))
+            json_ci(f, &first, m->rows[r], &c, cli_ci_significant(&c));
+    fputc('}', f);
 }
 
 static void write_json(const cli_merged *m, FILE *f)
@@ -365,6 +522,8 @@ static void write_json(const cli_merged *m, FILE *f)
         }
         fputs(", \"guests\": ", f);
         fwrite(v->guests_raw, 1, v->guests_len, f);
+        if (m->nrep > 1)
+            write_json_stats(m, v, f);
         fputc('}', f);
     }
     fputs("\n]}\n", f);
@@ -379,9 +538,20 @@ static void write_csv(const cli_merged *m, FILE *f)
         fputc(',', f);
         csv_put_cell(f, set0->keys[i]);
     }
+    if (m->nrep > 1)
+        fputs(",replications", f);
     for (size_t r = 0; r < m->nrows; r++) {
         fputc(',', f);
         csv_put_cell(f, m->rows[r]);
+        if (m->nrep > 1) { /* the mean, then its 95 % interval */
+            char name[300];
+            snprintf(name, sizeof name, "%s.ci95_lo", m->rows[r]);
+            fputc(',', f);
+            csv_put_cell(f, name);
+            snprintf(name, sizeof name, "%s.ci95_hi", m->rows[r]);
+            fputc(',', f);
+            csv_put_cell(f, name);
+        }
     }
     fputc('\n', f);
     for (size_t k = 0; k < m->n; k++) {
@@ -392,10 +562,17 @@ static void write_csv(const cli_merged *m, FILE *f)
             fputc(',', f);
             csv_put_cell(f, s ? s->str : "");
         }
+        if (m->nrep > 1)
+            fprintf(f, ",%zu", v->nrep);
         for (size_t r = 0; r < m->nrows; r++) {
             const cj_value *x = leaf(v, m->rows[r]);
+            cli_ci c;
             fputc(',', f);
-            if (x)
+            if (m->nrep > 1 && cli_total_ci(v, m->rows[r], &c))
+                fprintf(f, "%.10g,%.10g,%.10g", c.mean, c.lo, c.hi);
+            else if (m->nrep > 1)
+                fputs(",,", f);
+            else if (x)
                 fwrite(x->raw, 1, x->rawlen, f);
         }
         fputc('\n', f);
@@ -414,63 +591,144 @@ static void cell_value(char *buf, size_t len, const cj_value *x)
         snprintf(buf, len, "%.4g", x->num); /* shares */
 }
 
-static void cell_ratio(char *buf, size_t len, const cj_value *x, const cj_value *first)
+/* The core's percentiles are within 1/256 of exact (src/core/hist_internal.h:
+ * 2^7 sub-buckets per power of two): two of them whose ratio is within
+ * twice that do not differ as far as the histogram can tell. */
+#define PCT_RESOLUTION (2.0 / 256)
+
+/* A latency percentile row: latency_ns.p99, latency_by_class_ns.3.p50, ... */
+static bool percentile_row(const char *row)
+{
+    const char *last = strrchr(row, '.');
+    return !strncmp(row, "latency", 7) && last && last[1] == 'p' && last[2] >= '0' &&
+           last[2] <= '9';
+}
+
+static void cell_ratio(char *buf, size_t len, const cj_value *x, const cj_value *first, bool pct)
 {
     if (!x || !first)
         buf[0] = 0;
     else if (first->num == 0)
         snprintf(buf, len, x->num == 0 ? "x=" : "x-");
+    else if (pct && x->num != first->num && fabs(x->num / first->num - 1) <= PCT_RESOLUTION)
+        snprintf(buf, len, "x%.2f≈", x->num / first->num);
     else
         snprintf(buf, len, "x%.2f", x->num / first->num);
 }
 
+/* The value of variant k for row r: the number, or with replications the
+ * mean and its 95 % half-width. The second cell (from variant 2 on): the
+ * ratio to variant 1, or with replications the paired difference to
+ * variant 1, "n.s." when its interval contains 0. */
+static void cells(const cli_merged *m, size_t k, size_t r, char *val, char *cmp, size_t len)
+{
+    const cli_variant *v = &m->v[k];
+    cmp[0] = 0;
+    if (m->nrep <= 1) {
+        cell_value(val, len, leaf(v, m->rows[r]));
+        if (k)
+            cell_ratio(cmp, len, leaf(v, m->rows[r]), leaf(&m->v[0], m->rows[r]),
+                       percentile_row(m->rows[r]));
+        return;
+    }
+    cli_ci c;
+    if (!cli_total_ci(v, m->rows[r], &c)) {
+        snprintf(val, len, "-");
+        return;
+    }
+    cli_ci_format(val, len, &c);
+    if (!k || !cli_total_diff(v, &m->v[0], m->rows[r], &c))
+        return;
+    if (c.mean == 0 && c.half == 0) {
+        snprintf(cmp, len, "Δ=");
+        return;
+    }
+    char d[64];
+    cli_ci_format(d, sizeof d, &c);
+    snprintf(cmp, len, "Δ%s%s%s", c.mean > 0 ? "+" : "", d, cli_ci_significant(&c) ? "" : " n.s.");
+}
+
+/* Width on a terminal: UTF-8 continuation bytes take no column. */
+static size_t dwidth(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+/* Table cells come from the documents: control characters escaped. */
+static void put_right(FILE *f, const char *s, size_t w)
+{
+    char e[512];
+    irq_escape(s, e, sizeof e);
+    for (size_t i = dwidth(e); i < w; i++)
+        fputc(' ', f);
+    fputs(e, f);
+}
+
+static void put_left(FILE *f, const char *s, size_t w)
+{
+    char e[512];
+    irq_escape(s, e, sizeof e);
+    fputs(e, f);
+    for (size_t i = dwidth(e); i < w; i++)
+        fputc(' ', f);
+}
+
 typedef struct table {
-    size_t label_w, *val_w, *ratio_w;
+    size_t label_w, *val_w, *cmp_w;
 } table;
+
+static void widen(size_t *w, const char *s)
+{
+    size_t n = dwidth(s);
+    *w = n > *w ? n : *w;
+}
 
 static void measure(const cli_merged *m, table *t)
 {
-    char buf[64];
+    char val[128], cmp[128];
     t->label_w = 8;
     const cj_value *set0 = m->v[0].settings;
     for (size_t i = 0; i < set0->n; i++)
-        if (strlen(set0->keys[i]) > t->label_w)
-            t->label_w = strlen(set0->keys[i]);
+        widen(&t->label_w, set0->keys[i]);
     for (size_t r = 0; r < m->nrows; r++)
-        if (strlen(m->rows[r]) > t->label_w)
-            t->label_w = strlen(m->rows[r]);
+        widen(&t->label_w, m->rows[r]);
     for (size_t k = 0; k < m->n; k++) {
         const cli_variant *v = &m->v[k];
         t->val_w[k] = 6;
         for (size_t i = 0; i < v->settings->n; i++) {
             const cj_value *s = &v->settings->items[i];
-            size_t w = s->type == CJ_STR ? strlen(s->str) : 1;
-            t->val_w[k] = w > t->val_w[k] ? w : t->val_w[k];
+            widen(&t->val_w[k], s->type == CJ_STR ? s->str : "?");
         }
         for (size_t r = 0; r < m->nrows; r++) {
-            cell_value(buf, sizeof buf, leaf(v, m->rows[r]));
-            t->val_w[k] = strlen(buf) > t->val_w[k] ? strlen(buf) : t->val_w[k];
-            cell_ratio(buf, sizeof buf, leaf(v, m->rows[r]), leaf(&m->v[0], m->rows[r]));
-            t->ratio_w[k] = strlen(buf) > t->ratio_w[k] ? strlen(buf) : t->ratio_w[k];
+            cells(m, k, r, val, cmp, sizeof val);
+            widen(&t->val_w[k], val);
+            widen(&t->cmp_w[k], cmp);
         }
     }
 }
 
-static void table_head(const cli_merged *m, const table *t, FILE *f)
+static void table_head(const cli_merged *m, const table *t, size_t k0, size_t k1, FILE *f)
 {
-    fprintf(f, "%-*s", (int)t->label_w, "variant");
-    for (size_t k = 0; k < m->n; k++)
-        fprintf(f, "  %*zu%*s", (int)t->val_w[k], m->v[k].number,
-                (int)(t->ratio_w[k] ? t->ratio_w[k] + 1 : 0), "");
+    char num[32];
+    put_left(f, "variant", t->label_w);
+    for (size_t k = k0; k < k1; k++) {
+        snprintf(num, sizeof num, "%zu", m->v[k].number);
+        fputs("  ", f);
+        put_right(f, num, t->val_w[k]);
+        put_left(f, "", t->cmp_w[k] ? t->cmp_w[k] + 1 : 0);
+    }
     fputc('\n', f);
     const cj_value *set0 = m->v[0].settings;
     for (size_t i = 0; i < set0->n; i++) {
-        char e[256];
-        fprintf(f, "%-*s", (int)t->label_w, irq_escape(set0->keys[i], e, sizeof e));
-        for (size_t k = 0; k < m->n; k++) {
+        put_left(f, set0->keys[i], t->label_w);
+        for (size_t k = k0; k < k1; k++) {
             const cj_value *s = cj_get_t(m->v[k].settings, set0->keys[i], CJ_STR);
-            fprintf(f, "  %*s%*s", (int)t->val_w[k], s ? irq_escape(s->str, e, sizeof e) : "-",
-                    (int)(t->ratio_w[k] ? t->ratio_w[k] + 1 : 0), "");
+            fputs("  ", f);
+            put_right(f, s ? s->str : "-", t->val_w[k]);
+            put_left(f, "", t->cmp_w[k] ? t->cmp_w[k] + 1 : 0);
         }
         fputc('\n', f);
     }
@@ -498,42 +756,113 @@ static bool one_class_row(const cli_merged *m, size_t r)
     return true;
 }
 
+/* The table's sections, in order; a row goes to the first that claims it
+ * (host work takes what the others do not). */
+enum { SEC_HOST, SEC_IRQ, SEC_LATENCY, SEC_STATES, NSECTIONS };
+static const char *const section_names[] = {"host work (alerts, kicks, model counters)",
+                                            "interrupts", "latency (ns)", "share of vCPU time"};
+
+static int section_of(const char *row)
+{
+    static const char *const irq[] = {"injected", "delivered", "coalesced",
+                                      "pending",  "dropped",   "undelivered"};
+    for (size_t i = 0; i < sizeof irq / sizeof *irq; i++)
+        if (!strcmp(row, irq[i]))
+            return SEC_IRQ;
+    if (!strncmp(row, "undelivered", 11) || !strcmp(row, "oldest_pending_ns"))
+        return SEC_IRQ;
+    if (!strncmp(row, "latency", 7))
+        return SEC_LATENCY;
+    if (!strncmp(row, "state_share.", 12))
+        return SEC_STATES;
+    return SEC_HOST;
+}
+
+static void table_rows(const cli_merged *m, const table *t, size_t k0, size_t k1, FILE *f)
+{
+    char val[128], cmp[128];
+    for (int sec = 0; sec < NSECTIONS; sec++) {
+        bool headed = false;
+        for (size_t r = 0; r < m->nrows; r++) {
+            if (section_of(m->rows[r]) != sec || one_class_row(m, r))
+                continue;
+            if (!headed) {
+                fprintf(f, "-- %s\n", section_names[sec]);
+                headed = true;
+            }
+            put_left(f, m->rows[r], t->label_w);
+            for (size_t k = k0; k < k1; k++) {
+                cells(m, k, r, val, cmp, sizeof val);
+                fputs("  ", f);
+                put_right(f, val, t->val_w[k]);
+                if (t->cmp_w[k]) {
+                    fputc(' ', f);
+                    put_right(f, cmp, t->cmp_w[k]);
+                }
+            }
+            fputc('\n', f);
+        }
+    }
+}
+
+/* The terminal's width from $COLUMNS, else 120 (a pipe, a file). */
+static size_t table_width(void)
+{
+    const char *c = getenv("COLUMNS");
+    long w = c ? strtol(c, NULL, 10) : 0;
+    return w >= 40 && w <= 10000 ? (size_t)w : 120;
+}
+
 static void write_table(const cli_merged *m, FILE *f)
 {
     table t = {0};
     t.val_w = calloc(m->n, sizeof *t.val_w);
-    t.ratio_w = calloc(m->n, sizeof *t.ratio_w);
-    if (!t.val_w || !t.ratio_w) {
+    t.cmp_w = calloc(m->n, sizeof *t.cmp_w);
+    if (!t.val_w || !t.cmp_w) {
         free(t.val_w);
-        free(t.ratio_w);
+        free(t.cmp_w);
         return;
     }
     measure(m, &t);
-    t.ratio_w[0] = 0; /* variant 1 is the reference: no ratio column */
-    char e[256];
-    fprintf(f,
-            "scenario %s: %zu variant%s (xR: ratio to variant 1, x= both 0, x- variant 1 is 0; "
-            "latencies in ns)\n\n",
-            irq_escape(m->scenario, e, sizeof e), m->n, m->n == 1 ? "" : "s");
-    table_head(m, &t, f);
-    char val[64], ratio[64];
-    for (size_t r = 0; r < m->nrows; r++) {
-        if (one_class_row(m, r))
-            continue;
-        fprintf(f, "%-*s", (int)t.label_w, irq_escape(m->rows[r], e, sizeof e));
-        const cj_value *first = leaf(&m->v[0], m->rows[r]);
-        for (size_t k = 0; k < m->n; k++) {
-            const cj_value *x = leaf(&m->v[k], m->rows[r]);
-            cell_value(val, sizeof val, x);
-            cell_ratio(ratio, sizeof ratio, x, first);
-            fprintf(f, "  %*s", (int)t.val_w[k], val);
-            if (t.ratio_w[k])
-                fprintf(f, " %*s", (int)t.ratio_w[k], ratio);
-        }
-        fputc('\n', f);
+    t.cmp_w[0] = 0; /* variant 1 is the reference */
+    char scen[256]; /* the scenario's name, from the documents: escaped */
+    irq_escape(m->scenario, scen, sizeof scen);
+    if (m->nrep > 1)
+        fprintf(f,
+                "scenario %s: %zu variant%s x %zu replications (mean ±half-width of its 95 %% "
+                "confidence interval; Δ: difference to variant 1, paired by seed, n.s.: its "
+                "interval contains 0; latencies in ns)\n",
+                scen, m->n, m->n == 1 ? "" : "s", m->nrep);
+    if (m->nrep > 1) { /* so that any replication can be rerun alone */
+        const cj_value *seeds = cj_get_t(&m->v[0].doc, "seeds", CJ_ARR);
+        fputs("seeds of variant 1 (the same for every variant unless a --vary changes the seed):",
+              f);
+        for (size_t r = 0; seeds && r < seeds->n; r++)
+            fprintf(f, "%s %.*s", r ? "," : "", (int)seeds->items[r].rawlen, seeds->items[r].raw);
+        fputs("\n\n", f);
+    } else
+        fprintf(f,
+                "scenario %s: %zu variant%s (xR: ratio to variant 1, x= both 0, x- variant 1 "
+                "is 0, ≈ within the percentiles' resolution (0.4 %%): not a difference; latencies "
+                "in ns)\n\n",
+                scen, m->n, m->n == 1 ? "" : "s");
+    /* fold: as many variants per block as fit the width (at least one) */
+    size_t width = table_width();
+    for (size_t k0 = 0; k0 < m->n;) {
+        size_t used = t.label_w, k1 = k0;
+        do {
+            used += 2 + t.val_w[k1] + (t.cmp_w[k1] ? t.cmp_w[k1] + 1 : 0);
+            k1++;
+        } while (k1 < m->n &&
+                 used + 2 + t.val_w[k1] + (t.cmp_w[k1] ? t.cmp_w[k1] + 1 : 0) <= width);
+        if (k0 > 0)
+            fputc('\n', f);
+        table_head(m, &t, k0, k1, f);
+        table_rows(m, &t, k0, k1, f);
+        k0 = k1;
     }
     free(t.val_w);
-    free(t.ratio_w);
+    free(t.cmp_w);
 }
 
 static int write_file(const char *dir, const char *name, const cli_merged *m,
@@ -550,17 +879,26 @@ int cli_merge_write(const cli_merged *m, const cli_merge_out *o)
 {
     int st = EXIT_OK;
     if (o->dir && cli_mkdir_p(o->dir) != 0) {
-        fprintf(stderr, "irqsim %s: cannot create directory %s\n", o->cmd, o->dir);
-        return EXIT_SIMFAIL;
+        fprintf(stderr, "irqsim %s: cannot create directory %s: %s\n", o->cmd, o->dir,
+                strerror(errno));
+        return EXIT_IO;
     }
     if (o->dir)
         st = write_file(o->dir, "compare.json", m, write_json);
     if (o->dir && st == EXIT_OK)
         st = write_file(o->dir, "compare.csv", m, write_csv);
     if (st == EXIT_OK && o->table) {
-        write_table(m, stdout);
-        if (cli_stdout_check() != 0)
+        if (o->format == IRQ_FORMAT_JSON)
+            write_json(m, stdout);
+        else if (o->format == IRQ_FORMAT_CSV)
+            write_csv(m, stdout);
+        else
+            write_table(m, stdout);
+        if (fflush(stdout) != 0) {
+            fprintf(stderr, "irqsim %s: cannot write to standard output: %s\n", o->cmd,
+                    strerror(errno));
             st = EXIT_IO;
+        }
     }
     if (st == EXIT_OK && o->plot && o->dir)
         st = cli_plot_variants(m, o->dir, o->plot_format, o->quiet);

@@ -9,19 +9,7 @@
 #include "cli_internal.h"
 #include "collect_internal.h"
 #include "plot_internal.h"
-
-static int parse_format(const char *s, enum irq_format *f)
-{
-    if (!strcmp(s, "text"))
-        *f = IRQ_FORMAT_TEXT;
-    else if (!strcmp(s, "json"))
-        *f = IRQ_FORMAT_JSON;
-    else if (!strcmp(s, "csv"))
-        *f = IRQ_FORMAT_CSV;
-    else
-        return -1;
-    return 0;
-}
+#include "sweep_internal.h"
 
 /* Parses run's options; returns -1 on a usage error (already reported). */
 static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, size_t seed_len)
@@ -31,7 +19,8 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(a, "--set") || !strcmp(a, "--seed") || !strcmp(a, "--format") ||
                      !strcmp(a, "--out") || !strcmp(a, "--plot-format") || !strcmp(a, "--trace") ||
-                     !strcmp(a, "--trace-window") || !strcmp(a, "--max-memory") ||
+                     !strcmp(a, "--trace-window") || !strcmp(a, "--replications") ||
+                     !strcmp(a, "--trace-guests") || !strcmp(a, "--max-memory") ||
                      !strcmp(a, "--max-events") || !strcmp(a, "--trace-max");
         if (takes && !val) {
             fprintf(stderr, "irqsim run: %s needs a value\n", a);
@@ -56,7 +45,7 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
                 return -1;
         } else if (!strcmp(a, "--format")) {
             o->format_given = true;
-            if (parse_format(val, &o->format)) {
+            if (cli_parse_format(val, &o->format)) {
                 fprintf(stderr, "irqsim run: --format expects text, json or csv, got '%s'\n", val);
                 return -1;
             }
@@ -65,10 +54,15 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         } else if (!strcmp(a, "--plot-format")) {
             if (cli_plot_format("run", o, val))
                 return -1;
+        } else if (!strcmp(a, "--replications")) {
+            if (cli_replications("run", o, val))
+                return -1;
         } else if (!strcmp(a, "--trace")) {
             o->trace_file = val;
         } else if (!strcmp(a, "--trace-window")) {
             o->trace_window = val;
+        } else if (!strcmp(a, "--trace-guests")) {
+            o->trace_guests = val;
         } else if (!strcmp(a, "--plot")) {
             o->plot = true;
             continue;
@@ -91,8 +85,14 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         fprintf(stderr, "irqsim run: missing scenario FILE\n");
         return -1;
     }
-    if (o->trace_window && !o->trace_file) {
-        fprintf(stderr, "irqsim run: --trace-window needs --trace FILE.json\n");
+    if (o->replications > 1 && o->trace_file) {
+        fprintf(stderr, "irqsim run: --trace with --replications: trace one run (--seed S; the "
+                        "replications' seeds are in the JSON output)\n");
+        return -1;
+    }
+    if ((o->trace_window || o->trace_guests) && !o->trace_file) {
+        fprintf(stderr, "irqsim run: %s needs --trace FILE.json\n",
+                o->trace_window ? "--trace-window" : "--trace-guests");
         return -1;
     }
     return 0;
@@ -199,6 +199,23 @@ static int simulate(const cli_opts *o, irq_sim *sim, const irq_scenario *sc, irq
 }
 
 /* Loads, runs and reports one scenario as the options say. */
+/* A trace over 200 MB is slow to write and too big for the Perfetto UI:
+ * say so, with the estimate, before the run writes it. */
+static void warn_trace_size(const cli_opts *o, double bytes)
+{
+    if (bytes <= 200e6) {
+        if (!o->quiet)
+            fprintf(stderr, "irqsim run: writing %s (about %.3g MB, estimated)\n", o->trace_file,
+                    bytes / 1e6);
+        return;
+    }
+    fprintf(stderr,
+            "irqsim run: warning: %s will be about %.0f MB (estimated from the scenario's "
+            "rates); keep it small with --trace-window FROM,TO (e.g. --trace-window 0,%s) or "
+            "--trace-guests NAME,...\n",
+            o->trace_file, bytes / 1e6, "10ms");
+}
+
 static int run_one(const cli_opts *opts)
 {
     cli_opts eff = *opts;
@@ -211,7 +228,7 @@ static int run_one(const cli_opts *opts)
     int rc = irq_scenario_load(&sc, o->file, o->sets, o->nsets, &err);
     if (rc != IRQ_OK) { /* unreadable or invalid scenario: bad input */
         cli_print_error(&err);
-        return cli_status_of(rc);
+        return EXIT_USAGE;
     }
     apply_scenario_output(o, sc);
     rc = irq_sim_create(&sim, sc, &err);
@@ -219,12 +236,16 @@ static int run_one(const cli_opts *opts)
         rc = prepare_out_dir(o, &lat);
     if (rc == IRQ_OK) {
         cli_collect_cfg cc = {.latency_csv = lat.f,
+                              .histograms = o->plot,
                               .series = o->plot,
                               .trace_path = o->trace_file,
                               .trace_window = o->trace_window,
+                              .trace_guests = o->trace_guests,
                               .trace_max = o->trace_max};
         rc = cli_collect_start(&col, sim, sc, &cc, &err);
     }
+    if (rc == IRQ_OK && col.trace)
+        warn_trace_size(o, irq_trace_estimate(col.trace));
     if (rc == IRQ_OK)
         rc = simulate(o, sim, sc, &err);
     int trc = cli_collect_stop(&col, rc == IRQ_OK ? &err : &(irq_error){0});
@@ -253,7 +274,7 @@ static int run_one(const cli_opts *opts)
     irq_scenario_free(sc);
     if (rc == IRQ_OK && partial)
         return 128 + cli_stop_signal();
-    return cli_status_of(rc);
+    return rc == IRQ_EIO ? EXIT_IO : cli_status_of(rc); /* EIO here: an output */
 }
 
 int cmd_run(int argc, char **argv)
@@ -261,8 +282,17 @@ int cmd_run(int argc, char **argv)
     cli_opts o = {.format = IRQ_FORMAT_TEXT};
     char seed_buf[64];
     int status = EXIT_USAGE;
-    if (parse_run_opts(argc, argv, &o, seed_buf, sizeof seed_buf) == 0)
-        status = run_one(&o);
+    if (parse_run_opts(argc, argv, &o, seed_buf, sizeof seed_buf) != 0) {
+        cli_opts_free(&o);
+        return status;
+    }
+    if (o.replications > 1) { /* a comparison of one variant, N seeds */
+        cli_sweep s = {.cmd = "run", .o = o, .jobs = 1};
+        status = cli_compare_run(&s);
+        cli_sweep_free(&s); /* frees o's lists too */
+        return status;
+    }
+    status = run_one(&o);
     cli_opts_free(&o);
     return status;
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli_internal.h"
 
@@ -64,11 +65,27 @@ void cli_variant_clean(const char *dir);
 /* Whether name looks like variant-K.json. */
 bool cli_variant_file_name(const char *name);
 
+/* Replications per variant (1 without --replications). */
+size_t cli_sweep_replications(const cli_sweep *s);
+
 /* Writes the document of a finished run. sets are the overrides it ran
  * with; the sweep fields describe a single-variant sweep when s is NULL. */
-struct cli_hist;
+struct cli_lat;
 int cli_variant_doc(const cli_sweep *s, size_t k, const char *const *sets, size_t nsets,
-                    const irq_sim *sim, const struct cli_hist *hist, char **doc, size_t *len);
+                    const irq_sim *sim, const struct cli_lat *lat, char **doc, size_t *len);
+
+/* The reports of a variant's replications (JSON texts), with their seeds.
+ * With more than one, the document holds "replications", "seeds" and
+ * "reports" (in replication order) instead of "report". */
+typedef struct cli_reports {
+    const char *const *text;
+    const size_t *len;
+    const uint64_t *seeds;
+    size_t n;
+} cli_reports;
+int cli_variant_doc_reports(const cli_sweep *s, size_t k, const char *const *sets, size_t nsets,
+                            const cli_reports *rs, const struct cli_lat *lat, char **doc,
+                            size_t *len);
 
 /* Creates the output folder (when there is one), removing the variant
  * files of an earlier sweep when clean. EXIT_ status. */
@@ -79,6 +96,10 @@ int cli_sweep_outputs(const cli_sweep *s, const struct cli_src *src, size_t n);
 /* DIR/variant-K.json as cli_variant_save names it. */
 void cli_variant_path(char *buf, size_t len, const char *dir, size_t k, size_t n);
 
+/* compare's work once its options are parsed (run --replications uses
+ * it too, as a comparison of one variant). EXIT_ status; s stays the
+ * caller's to free. */
+int cli_compare_run(cli_sweep *s);
 int cmd_compare(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);

@@ -10,6 +10,7 @@
 
 #include "collect_internal.h"
 #include "json_internal.h"
+#include "stats_internal.h"
 #include "sweep_internal.h"
 
 /* ---- --vary KEY=v1,v2 --------------------------------------------------- */
@@ -169,6 +170,17 @@ static int sweep_value_opt(cli_sweep *s, const char *a, const char *val, bool is
         return o->out_dir = val, 1;
     if (!strcmp(a, "--plot-format"))
         return cli_plot_format(s->cmd, o, val) ? -1 : 1;
+    if (!strcmp(a, "--replications"))
+        return cli_replications(s->cmd, o, val) ? -1 : 1;
+    if (!strcmp(a, "--format")) {
+        if (cli_parse_format(val, &o->format)) {
+            fprintf(stderr, "irqsim %s: --format expects text, json or csv, got '%s'\n", s->cmd,
+                    val);
+            return -1;
+        }
+        o->format_given = true;
+        return 1;
+    }
     if (is_sweep && (!strcmp(a, "-j") || !strcmp(a, "--jobs"))) {
         if (parse_count(val, 1, 4096, &s->jobs)) {
             fprintf(stderr, "irqsim sweep: -j expects a number of processes (1..4096), got '%s'\n",
@@ -190,9 +202,9 @@ static int sweep_value_opt(cli_sweep *s, const char *a, const char *val, bool is
 
 int cli_sweep_parse(cli_sweep *s, int argc, char **argv, bool is_sweep)
 {
-    static const char *const with_value[] = {"--vary",        "--set",        "--seed", "--out",
-                                             "--plot-format", "-j",           "--jobs", "--shard",
-                                             "--max-memory",  "--max-events", NULL};
+    static const char *const with_value[] = {
+        "--vary",  "--set",          "--seed",   "--out",        "--plot-format", "-j", "--jobs",
+        "--shard", "--replications", "--format", "--max-memory", "--max-events",  NULL};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool takes = false;
@@ -263,6 +275,11 @@ static int sweep_id(cli_sweep *s)
     for (size_t i = 0; i < s->nvary; i++)
         for (size_t j = 0; j < s->vary[i].n; j++)
             h = fnv_str(fnv_str(h, j ? "," : "--vary"), s->vary[i].kv[j]);
+    if (cli_sweep_replications(s) > 1) { /* (not hashed for 1: ids of earlier sweeps stay) */
+        char rep[64];
+        snprintf(rep, sizeof rep, "--replications=%zu", cli_sweep_replications(s));
+        h = fnv_str(h, rep);
+    }
     snprintf(s->id, sizeof s->id, "%016llx", (unsigned long long)h);
     return EXIT_OK;
 }
@@ -325,25 +342,29 @@ void cli_variant_describe(const cli_sweep *s, size_t k, char *buf, size_t len)
         snprintf(buf, len, "the scenario as it is");
 }
 
-static void variant_error(const cli_sweep *s, size_t k, const irq_error *err)
+static void variant_error(const cli_sweep *s, size_t k, const char *extra, const irq_error *err)
 {
     char what[512], msg[1024];
     cli_variant_describe(s, k, what, sizeof what);
-    fprintf(stderr, "irqsim %s: variant %zu of %zu (%s): %s\n", s->cmd, k + 1, s->nvariants, what,
-            irq_error_format(err, msg, sizeof msg));
+    fprintf(stderr, "irqsim %s: variant %zu of %zu (%s%s): %s\n", s->cmd, k + 1, s->nvariants, what,
+            extra ? extra : "", irq_error_format(err, msg, sizeof msg));
 }
 
-static int load_variant(const cli_sweep *s, size_t k, irq_scenario **sc)
+/* Loads variant k; seed, when not NULL, is one more override
+ * ("seed=S" of a replication). */
+static int load_variant(const cli_sweep *s, size_t k, const char *seed, irq_scenario **sc)
 {
     size_t nsets;
     const char **sets = cli_variant_sets(s, k, &nsets);
     if (!sets)
         return EXIT_SIMFAIL;
+    if (seed)
+        sets[nsets++] = seed;
     irq_error err = {0};
     int rc = irq_scenario_load(sc, s->o.file, sets, nsets, &err);
     free(sets);
     if (rc != IRQ_OK)
-        variant_error(s, k, &err);
+        variant_error(s, k, seed ? ", replication " : NULL, &err);
     return cli_status_of(rc);
 }
 
@@ -355,7 +376,7 @@ int cli_sweep_check(cli_sweep *s)
     uint64_t h = 0xcbf29ce484222325ull;
     for (size_t k = 0; k < s->nvariants; k++) {
         irq_scenario *sc = NULL;
-        int st = load_variant(s, k, &sc);
+        int st = load_variant(s, k, NULL, &sc);
         if (st == EXIT_OK) {
             uint64_t d = irq_scenario_data_hash(sc);
             h = fnv(h, &d, sizeof d);
@@ -387,7 +408,7 @@ static int simulate(const cli_sweep *s, size_t k, const irq_scenario *sc, irq_si
                     cli_collect *c)
 {
     irq_error err = {0};
-    cli_collect_cfg cfg = {0};
+    cli_collect_cfg cfg = {.histograms = true}; /* the variant document carries them */
     int rc = irq_sim_create(sim, sc, &err);
     if (rc == IRQ_OK)
         rc = cli_collect_start(c, *sim, sc, &cfg, &err);
@@ -401,33 +422,115 @@ static int simulate(const cli_sweep *s, size_t k, const irq_scenario *sc, irq_si
         return 128 + cli_stop_signal();
     }
     if (rc != IRQ_OK)
-        variant_error(s, k, &err);
+        variant_error(s, k, NULL, &err);
     return rc == IRQ_OK ? EXIT_OK : rc == IRQ_EINPUT ? EXIT_USAGE : EXIT_SIMFAIL;
+}
+
+size_t cli_sweep_replications(const cli_sweep *s)
+{
+    return s && s->o.replications > 1 ? s->o.replications : 1;
+}
+
+/* The run's JSON report as text, without its final newline. */
+static int report_text(const irq_sim *sim, char **text, size_t *len)
+{
+    FILE *r = open_memstream(text, len);
+    if (!r)
+        return -1;
+    int rc = irq_sim_write_report(sim, IRQ_FORMAT_JSON, r);
+    rc |= fclose(r);
+    if (rc) {
+        free(*text);
+        *text = NULL;
+        return -1;
+    }
+    while (*len && (*text)[*len - 1] == '\n')
+        (*text)[--*len] = 0;
+    return 0;
+}
+
+/* The seed a report says its run used (read from the JSON text, so that
+ * seeds above 2^53 stay exact). */
+static int report_seed(const char *text, size_t len, uint64_t *seed)
+{
+    cj_value doc;
+    char why[256];
+    if (cj_parse(&doc, text, len, why, sizeof why) != 0)
+        return -1;
+    const cj_value *v = cj_get_t(&doc, "seed", CJ_NUM);
+    int bad = !v;
+    if (v) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.*s", (int)(v->rawlen < 31 ? v->rawlen : 31), v->raw);
+        *seed = strtoull(buf, NULL, 10);
+    }
+    cj_free(&doc);
+    return bad ? -1 : 0;
+}
+
+/* Replication r of variant k: the variant's scenario with seed seeds[r]
+ * (replication 0 runs the scenario's own seed, which it then reports, and
+ * fills in the seeds of the others). Its latencies add to pooled. */
+static int run_replication(const cli_sweep *s, size_t k, size_t r, size_t n, uint64_t *seeds,
+                           cli_lat *pooled, char **rep, size_t *replen)
+{
+    char seed[64];
+    snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)seeds[r]);
+    irq_scenario *sc = NULL;
+    irq_sim *sim = NULL;
+    cli_collect c = {0};
+    int st = load_variant(s, k, r ? seed : NULL, &sc);
+    if (st == EXIT_OK)
+        st = simulate(s, k, sc, &sim, &c);
+    if (st == EXIT_OK && report_text(sim, rep, replen) != 0)
+        st = EXIT_SIMFAIL;
+    if (st == EXIT_OK && r == 0 && n > 1) { /* (parsing a big report costs: only when needed) */
+        if (report_seed(*rep, *replen, &seeds[0]) != 0)
+            st = EXIT_SIMFAIL;
+        for (size_t i = 1; i < n; i++)
+            seeds[i] = cli_replication_seed(seeds[0], i);
+    }
+    if (st == EXIT_OK && cli_lat_add(pooled, &c.lat) != 0)
+        st = EXIT_SIMFAIL;
+    cli_collect_free(&c);
+    irq_sim_free(sim);
+    irq_scenario_free(sc);
+    return st;
 }
 
 int cli_variant_run(const cli_sweep *s, size_t k, char **doc, size_t *len)
 {
     double t0 = wall();
-    irq_scenario *sc = NULL;
-    irq_sim *sim = NULL;
-    cli_collect c = {0};
+    size_t n = cli_sweep_replications(s);
+    char **reps = calloc(n, sizeof *reps);
+    size_t *lens = calloc(n, sizeof *lens);
+    uint64_t *seeds = calloc(n, sizeof *seeds);
+    cli_lat *pooled = calloc(1, sizeof *pooled);
     *doc = NULL;
-    int st = load_variant(s, k, &sc);
-    if (st == EXIT_OK)
-        st = simulate(s, k, sc, &sim, &c);
+    int st = reps && lens && seeds && pooled ? EXIT_OK : EXIT_SIMFAIL;
+    for (size_t r = 0; r < n && st == EXIT_OK; r++)
+        st = run_replication(s, k, r, n, seeds, pooled, &reps[r], &lens[r]);
     size_t nsets;
     const char **sets = st == EXIT_OK ? cli_variant_sets(s, k, &nsets) : NULL;
-    if (st == EXIT_OK && (!sets || cli_variant_doc(s, k, sets, nsets, sim, &c.hist, doc, len)))
-        st = EXIT_SIMFAIL;
+    if (st == EXIT_OK) {
+        cli_reports rs = {.text = (const char *const *)reps, .len = lens, .seeds = seeds, .n = n};
+        if (!sets || cli_variant_doc_reports(s, k, sets, nsets, &rs, pooled, doc, len))
+            st = EXIT_SIMFAIL;
+    }
     free(sets);
-    cli_collect_free(&c);
-    irq_sim_free(sim);
-    irq_scenario_free(sc);
+    for (size_t r = 0; reps && r < n; r++)
+        free(reps[r]);
+    free(reps);
+    free(lens);
+    free(seeds);
+    if (pooled)
+        cli_lat_free(pooled);
+    free(pooled);
     if (st == EXIT_OK && !s->o.quiet) {
         char what[512];
         cli_variant_describe(s, k, what, sizeof what);
-        fprintf(stderr, "irqsim %s: variant %zu of %zu (%s) done in %.2f s\n", s->cmd, k + 1,
-                s->nvariants, what, wall() - t0);
+        fprintf(stderr, "irqsim %s: variant %zu of %zu (%s)%s done in %.2f s\n", s->cmd, k + 1,
+                s->nvariants, what, n > 1 ? ", every replication," : "", wall() - t0);
     }
     return st;
 }
@@ -466,36 +569,49 @@ static void doc_sweep_fields(FILE *f, const cli_sweep *s, size_t k, const char *
     fputs("}", f);
 }
 
-int cli_variant_doc(const cli_sweep *s, size_t k, const char *const *sets, size_t nsets,
-                    const irq_sim *sim, const cli_hist *hist, char **doc, size_t *len)
+int cli_variant_doc_reports(const cli_sweep *s, size_t k, const char *const *sets, size_t nsets,
+                            const cli_reports *rs, const cli_lat *lat, char **doc, size_t *len)
 {
-    char *rep = NULL;
-    size_t replen = 0;
-    FILE *r = open_memstream(&rep, &replen);
-    if (!r)
+    FILE *f = open_memstream(doc, len);
+    if (!f)
         return -1;
-    int rc = irq_sim_write_report(sim, IRQ_FORMAT_JSON, r);
-    rc |= fclose(r);
-    FILE *f = rc ? NULL : open_memstream(doc, len);
-    if (!f) {
-        free(rep);
-        return -1;
-    }
-    while (replen && rep[replen - 1] == '\n')
-        rep[--replen] = 0;
     doc_sweep_fields(f, s, k, sets, nsets);
+    if (rs->n > 1) {
+        fprintf(f, ", \"replications\": %zu, \"seeds\": [", rs->n);
+        for (size_t r = 0; r < rs->n; r++)
+            fprintf(f, "%s%llu", r ? ", " : "", (unsigned long long)rs->seeds[r]);
+        fputc(']', f);
+    }
     fputs(",\n\"latency_hist_ns\": ", f);
-    cli_hist_write_json(f, hist);
-    fputs(",\n\"report\": ", f);
-    fwrite(rep, 1, replen, f);
-    fputs("}\n", f);
-    free(rep);
+    cli_hist_write_json(f, &lat->all);
+    cli_lat_write_sets_json(f, lat);
+    fputs(rs->n > 1 ? ",\n\"reports\": [" : ",\n\"report\": ", f);
+    for (size_t r = 0; r < rs->n; r++) {
+        fputs(r ? ",\n" : "", f);
+        fwrite(rs->text[r], 1, rs->len[r], f);
+    }
+    fputs(rs->n > 1 ? "]}\n" : "}\n", f);
     if (fclose(f) != 0) {
         free(*doc);
         *doc = NULL;
         return -1;
     }
     return 0;
+}
+
+int cli_variant_doc(const cli_sweep *s, size_t k, const char *const *sets, size_t nsets,
+                    const irq_sim *sim, const cli_lat *lat, char **doc, size_t *len)
+{
+    char *rep = NULL;
+    size_t replen = 0;
+    if (report_text(sim, &rep, &replen) != 0)
+        return -1;
+    const char *text[1] = {rep};
+    uint64_t seed = 0;
+    cli_reports rs = {.text = text, .len = &replen, .seeds = &seed, .n = 1};
+    int rc = cli_variant_doc_reports(s, k, sets, nsets, &rs, lat, doc, len);
+    free(rep);
+    return rc;
 }
 
 /* ---- variant files -------------------------------------------------------- */

@@ -54,7 +54,7 @@ int irq_call_check(const irq_call *c, const char *const *keys, size_t nkeys, cha
 /* The value of keys[k] (positional or by key), or NULL. */
 const char *irq_call_get(const irq_call *c, const char *const *keys, size_t k);
 
-/* base_dir/file, or file itself when absolute or base_dir is NULL. */
+/* base_dir/file, or file itself when absolute or base_dir is NULL or "". */
 char *irq_path_join(const char *base_dir, const char *file);
 /* Reads a regular file of at most max bytes, NUL-terminated. -1 when it
  * cannot be read (why: the system's reason), -2 when it is refused (not a

@@ -50,6 +50,14 @@ typedef struct irq_counter_desc {
     const char *unit; /* "events" when NULL; "cycles" values are also shown in ns */
 } irq_counter_desc;
 
+/* A distribution of durations the model reports over the whole run (e.g. a
+ * page fault's time to resume), shown like the latency rows. */
+#define IRQ_MODEL_HISTS_MAX 8
+typedef struct irq_model_hist_desc {
+    const char *name; /* JSON key and text label (at most 14 characters) */
+    const char *help;
+} irq_model_hist_desc;
+
 /* What wait_entry decides. */
 typedef enum irq_wait_decision {
     IRQ_WAIT_HALT,   /* halt the vCPU (after polling for *poll cycles) */
@@ -75,6 +83,8 @@ typedef struct irq_model_ops {
     size_t nvcpu_params;
     const irq_counter_desc *counters;
     size_t ncounters;
+    const irq_model_hist_desc *hists; /* at most IRQ_MODEL_HISTS_MAX */
+    size_t nhists;
 
     /* Optional semantic checks across parameters at load, with positions. */
     int (*validate)(const struct irq_scenario *sc, irq_error *err);

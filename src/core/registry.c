@@ -5,10 +5,12 @@
 
 extern const irq_model_ops irq_model_direct;
 extern const irq_model_ops irq_model_gib;
+extern const irq_model_ops irq_model_apf;
 
 static const irq_model_ops *const models[] = {
     &irq_model_direct,
     &irq_model_gib,
+    &irq_model_apf,
 };
 
 const irq_model_ops *irq_model_find(const char *name)

@@ -1,90 +1,31 @@
 /* Run reports: a readable summary, one JSON object, or a per-guest CSV.
  * Everything printed is derived from counters and histograms; nothing here
  * depends on wall-clock time except the `wall_seconds` field, so two runs of
- * the same scenario and seed print identical reports otherwise. */
+ * the same scenario and seed print identical reports otherwise. The figures
+ * come from result.c, which the public result API reads too: this file only
+ * formats them. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report_internal.h"
-#include "sim_priv_internal.h"
+#include "result_internal.h"
 
 typedef unsigned long long ull;
 
-/* The counters every model has, read from a guest. */
-enum { K_INJECTED, K_DELIVERED, K_COALESCED, K_PENDING, K_DROPPED, K_KICKS, NCORE };
-static const char *const core_names[NCORE] = {"injected", "delivered", "coalesced",
-                                              "pending",  "dropped",   "kicks"};
+typedef irq__sums sums;
+typedef irq_latency lat;
 
-static uint64_t core_value(const irq_guest *g, int k)
+/* The summary of latency i of a scope item (see irq__latency_hist). */
+static lat latency_in(const struct irq_sim *sim, irq_scope scope, size_t index, size_t i)
 {
-    switch (k) {
-    case K_INJECTED:
-        return g->injected;
-    case K_DELIVERED:
-        return g->delivered;
-    case K_COALESCED:
-        return g->coalesced;
-    case K_PENDING:
-        return g->pending;
-    case K_DROPPED:
-        return g->dropped;
-    default:
-        return g->kicks;
-    }
-}
-
-/* Sums over guests [from, to). */
-typedef struct sums {
-    uint64_t core[NCORE];
-    uint64_t gc[IRQ_GC_N];        /* the core's per-guest counters (halt, kick) */
-    uint64_t undelivered, oldest; /* oldest: cycles */
-    uint64_t *model;              /* ncounters */
-} sums;
-
-static void sum_guests(const struct irq_sim *sim, size_t from, size_t to, sums *s)
-{
-    size_t nc = sim->ops->ncounters;
-    memset(s->core, 0, sizeof s->core);
-    memset(s->gc, 0, sizeof s->gc);
-    memset(s->model, 0, nc * sizeof *s->model);
-    s->undelivered = s->oldest = 0;
-    for (size_t i = from; i < to; i++) {
-        const irq_guest *g = &sim->priv->guests[i];
-        for (int k = 0; k < NCORE; k++)
-            s->core[k] += core_value(g, k);
-        for (int k = 0; k < IRQ_GC_N; k++)
-            s->gc[k] += g->core[k];
-        s->undelivered += g->undelivered;
-        if (g->oldest_pending > s->oldest)
-            s->oldest = g->oldest_pending;
-        for (size_t c = 0; c < nc; c++)
-            s->model[c] += g->mcount[c];
-    }
-}
-
-static double to_ns(const struct irq_sim *sim, double cycles)
-{
-    return cycles * 1e9 / sim->sc->clock_hz;
-}
-
-typedef struct lat {
-    uint64_t count;
-    double mean, p50, p90, p99, p999, max;
-} lat;
-
-static lat latency_of(const struct irq_sim *sim, const irq_hist *h)
-{
-    lat l = {.count = h->count};
-    if (h->count == 0)
-        return l;
-    l.mean = to_ns(sim, irq_hist_mean(h));
-    l.p50 = to_ns(sim, (double)irq_hist_quantile(h, 0.50));
-    l.p90 = to_ns(sim, (double)irq_hist_quantile(h, 0.90));
-    l.p99 = to_ns(sim, (double)irq_hist_quantile(h, 0.99));
-    l.p999 = to_ns(sim, (double)irq_hist_quantile(h, 0.999));
-    l.max = to_ns(sim, (double)h->max);
+    irq_hist tmp;
+    lat l = {0};
+    const irq_hist *h = irq__latency_hist(sim, scope, index, i, &tmp);
+    if (h)
+        irq__latency_of(sim, h, &l);
+    irq_hist_free(&tmp);
     return l;
 }
 
@@ -114,7 +55,7 @@ static void value_text(const struct irq_sim *sim, const irq_param_desc *d, const
         snprintf(buf, len, "%s", v->i ? "true" : "false");
         break;
     case IRQ_PARAM_DURATION:
-        snprintf(buf, len, "%gns", to_ns(sim, v->d));
+        snprintf(buf, len, "%gns", irq__to_ns(sim, v->d));
         break;
     case IRQ_PARAM_ENUM:
         snprintf(buf, len, "%s", d->choices[v->i]);
@@ -156,6 +97,26 @@ static void json_num(FILE *f, double x)
         fprintf(f, "%.10g", x);
 }
 
+static void json_latency(FILE *f, const lat *l);
+
+/* The model's own distributions, when it has any. */
+static void json_model_hists(FILE *f, const struct irq_sim *sim)
+{
+    size_t n = sim->ops->nhists < IRQ_MODEL_HISTS_MAX ? sim->ops->nhists : IRQ_MODEL_HISTS_MAX;
+    if (n == 0)
+        return;
+    fprintf(f, ", \"model_distributions_ns\": {");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%s", i ? ", " : "");
+        irq_json_str(f, sim->ops->hists[i].name);
+        fprintf(f, ": ");
+        lat l;
+        irq__latency_of(sim, &sim->priv->mhists[i], &l);
+        json_latency(f, &l);
+    }
+    fputc('}', f);
+}
+
 static void json_latency(FILE *f, const lat *l)
 {
     fprintf(f, "{\"count\": %llu, \"mean\": ", (ull)l->count);
@@ -169,50 +130,25 @@ static void json_latency(FILE *f, const lat *l)
     fputc('}', f);
 }
 
-/* The core's per-guest counters; the two poll times are kept in cycles. */
-static double gc_value(const struct irq_sim *sim, const sums *s, int k)
+/* The counters of a scope, as "name": value pairs each followed by ", ". */
+static void json_counters(FILE *f, const struct irq_sim *sim, irq_scope scope, const sums *s)
 {
-    if (k == IRQ_GC_HALT_POLL_OK_NS || k == IRQ_GC_HALT_POLL_FAIL_NS)
-        return to_ns(sim, (double)s->gc[k]);
-    return (double)s->gc[k];
-}
-
-static void json_counters(FILE *f, const struct irq_sim *sim, const sums *s)
-{
-    for (int k = 0; k < NCORE; k++)
-        fprintf(f, "\"%s\": %llu, ", core_names[k], (ull)s->core[k]);
-    fprintf(f, "\"undelivered\": %llu, \"oldest_pending_ns\": ", (ull)s->undelivered);
-    json_num(f, to_ns(sim, (double)s->oldest));
-    fprintf(f, ", ");
-    for (int k = 0; k < IRQ_GC_N; k++) {
-        fprintf(f, "\"%s\": ", irq_guest_counter_names[k]);
-        json_num(f, round(gc_value(sim, s, k)));
+    size_t n = irq__ncounters(sim, scope);
+    for (size_t i = 0; i < n; i++) {
+        irq__cval v = irq__counter_value(sim, scope, s, i);
+        fprintf(f, "\"%s\": ", irq__counter_name(sim, scope, i));
+        if (v.exact)
+            fprintf(f, "%llu", (ull)v.u);
+        else
+            json_num(f, v.d);
         fprintf(f, ", ");
     }
-    for (size_t c = 0; c < sim->ops->ncounters; c++)
-        fprintf(f, "\"%s\": %llu, ", sim->ops->counters[c].name, (ull)s->model[c]);
-}
-
-/* Share of vCPU time in each state, over vCPUs [vfrom, vto). */
-static void state_shares(const struct irq_sim *sim, size_t vfrom, size_t vto,
-                         double share[IRQ_VCPU_NSTATES])
-{
-    double all = 0;
-    for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
-        share[st] = 0;
-    for (size_t i = vfrom; i < vto; i++)
-        for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
-            share[st] += (double)sim->priv->vcpus[i].time_in[st];
-    for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
-        all += share[st];
-    for (int st = 0; st < IRQ_VCPU_NSTATES; st++)
-        share[st] = all > 0 ? share[st] / all : 0;
 }
 
 static void json_state_share(FILE *f, const struct irq_sim *sim, size_t vfrom, size_t vto)
 {
-    double share[IRQ_VCPU_NSTATES];
-    state_shares(sim, vfrom, vto, share);
+    double time[IRQ_VCPU_NSTATES], share[IRQ_VCPU_NSTATES];
+    irq__state_time(sim, vfrom, vto, time, share);
     fputc('{', f);
     for (int st = 0; st < IRQ_VCPU_NSTATES; st++) {
         fprintf(f, "%s\"%s\": ", st ? ", " : "", irq_vcpu_state_names[st]);
@@ -240,39 +176,11 @@ static void json_params(FILE *f, const struct irq_sim *sim)
  * a source). */
 static void json_assumptions(FILE *f, const struct irq_sim *sim)
 {
-    int n = 0;
+    char name[160];
     fputc('[', f);
-    for (int i = 0; i < IRQ_HOST_NPARAMS; i++)
-        if (irq_host_params[i].assumption)
-            fprintf(f, "%s\"host.%s\"", n++ ? ", " : "", irq_host_params[i].name);
-    for (size_t i = 0; i < sim->ops->nparams; i++)
-        if (sim->ops->params[i].assumption)
-            fprintf(f, "%s\"model.%s\"", n++ ? ", " : "", sim->ops->params[i].name);
+    for (size_t i = 0; irq__assumption(sim, i, name, sizeof name); i++)
+        fprintf(f, "%s\"%s\"", i ? ", " : "", name);
     fputc(']', f);
-}
-
-/* Range of guests and vCPUs of template t. */
-static void tmpl_range(const struct irq_sim *sim, uint32_t t, size_t *g0, size_t *g1, size_t *v0,
-                       size_t *v1)
-{
-    const struct irq_sim_priv *p = sim->priv;
-    const irq_guest_tmpl *tm = &sim->sc->tmpls[t];
-    *g0 = p->tmpl_first[t];
-    *g1 = *g0 + tm->count;
-    *v0 = *g0 < p->nguests ? (size_t)(p->guests[*g0].vcpus - p->vcpus) : p->nvcpus;
-    *v1 = *v0 + (size_t)tm->count * tm->vcpus;
-}
-
-/* Latency over guests [g0, g1), merged from their histograms. */
-static lat group_latency(const struct irq_sim *sim, size_t g0, size_t g1)
-{
-    irq_hist h;
-    irq_hist_init(&h);
-    for (size_t i = g0; i < g1; i++)
-        irq_hist_merge(&h, &sim->priv->guests[i].latency);
-    lat l = latency_of(sim, &h);
-    irq_hist_free(&h);
-    return l;
 }
 
 static void json_groups(FILE *f, const struct irq_sim *sim, sums *s)
@@ -280,16 +188,16 @@ static void json_groups(FILE *f, const struct irq_sim *sim, sums *s)
     fputc('[', f);
     for (uint32_t t = 0; t < sim->sc->ntmpls; t++) {
         size_t g0, g1, v0, v1;
-        tmpl_range(sim, t, &g0, &g1, &v0, &v1);
-        sum_guests(sim, g0, g1, s);
+        irq__tmpl_range(sim, t, &g0, &g1, &v0, &v1);
+        irq__sum_scope(sim, IRQ_SCOPE_GROUP, t, s);
         fprintf(f, "%s{\"template\": ", t ? ", " : "");
         irq_json_str(f, sim->sc->tmpls[t].name);
         fprintf(f, ", \"guests\": %zu, \"vcpus\": %zu, ", g1 - g0, v1 - v0);
-        json_counters(f, sim, s);
+        json_counters(f, sim, IRQ_SCOPE_GROUP, s);
         fprintf(f, "\"state_share\": ");
         json_state_share(f, sim, v0, v1);
         fprintf(f, ", \"latency_ns\": ");
-        lat l = group_latency(sim, g0, g1);
+        lat l = latency_in(sim, IRQ_SCOPE_GROUP, t, 0);
         json_latency(f, &l);
         fputc('}', f);
     }
@@ -301,43 +209,41 @@ static void json_by_class(FILE *f, const struct irq_sim *sim)
     const struct irq_sim_priv *p = sim->priv;
     fputc('{', f);
     for (size_t i = 0; i < p->ncls; i++) {
-        lat l = latency_of(sim, &p->cls_hist[i]);
+        lat l = latency_in(sim, IRQ_SCOPE_CLASS, i, 0);
         fprintf(f, "%s\"%u\": ", i ? ", " : "", p->cls_values[i]);
         json_latency(f, &l);
     }
     fputc('}', f);
 }
 
-static uint64_t cls_undelivered(const struct irq_sim_priv *p, size_t i)
-{
-    return p->cls_undelivered ? p->cls_undelivered[i] : 0;
-}
-static uint64_t cls_oldest(const struct irq_sim_priv *p, size_t i)
-{
-    return p->cls_oldest ? p->cls_oldest[i] : 0;
-}
-
-static void json_undelivered_by_class(FILE *f, const struct irq_sim *sim)
+static void json_undelivered_by_class(FILE *f, const struct irq_sim *sim, sums *s)
 {
     const struct irq_sim_priv *p = sim->priv;
     fputc('{', f);
     for (size_t i = 0; i < p->ncls; i++) {
-        fprintf(f, "%s\"%u\": {\"undelivered\": %llu, \"oldest_pending_ns\": ", i ? ", " : "",
-                p->cls_values[i], (ull)cls_undelivered(p, i));
-        json_num(f, to_ns(sim, (double)cls_oldest(p, i)));
+        irq__sum_scope(sim, IRQ_SCOPE_CLASS, i, s);
+        fprintf(f, "%s\"%u\": {", i ? ", " : "", p->cls_values[i]);
+        size_t n = irq__ncounters(sim, IRQ_SCOPE_CLASS);
+        for (size_t k = 0; k < n; k++) {
+            irq__cval v = irq__counter_value(sim, IRQ_SCOPE_CLASS, s, k);
+            fprintf(f, "%s\"%s\": ", k ? ", " : "", irq__counter_name(sim, IRQ_SCOPE_CLASS, k));
+            if (v.exact)
+                fprintf(f, "%llu", (ull)v.u);
+            else
+                json_num(f, v.d);
+        }
         fputc('}', f);
     }
     fputc('}', f);
 }
 
-static const char *const part_names[4] = {"host_to_act", "run_queue", "wakeup", "delivery"};
-
+/* The breakdown's parts are the total's latencies 2 to 5. */
 static void json_breakdown(FILE *f, const struct irq_sim *sim)
 {
     fputc('{', f);
-    for (int i = 0; i < 4; i++) {
-        lat l = latency_of(sim, &sim->priv->lat_part[i]);
-        fprintf(f, "%s\"%s\": {\"mean\": ", i ? ", " : "", part_names[i]);
+    for (size_t i = 0; i < 4; i++) {
+        lat l = latency_in(sim, IRQ_SCOPE_TOTAL, 0, 2 + i);
+        fprintf(f, "%s\"%s\": {\"mean\": ", i ? ", " : "", irq__latency_part_names[i]);
         json_num(f, l.mean);
         fprintf(f, ", \"p99\": ");
         json_num(f, l.p99);
@@ -346,27 +252,10 @@ static void json_breakdown(FILE *f, const struct irq_sim *sim)
     fputc('}', f);
 }
 
-/* Shares of one CPU's time (or of all CPUs' if cpu is -1) by use. */
-static void cpu_use(const struct irq_sim *sim, int cpu, double share[IRQ_USE_N])
-{
-    const struct irq_sim_priv *p = sim->priv;
-    double all = 0;
-    for (int u = 0; u < IRQ_USE_N; u++)
-        share[u] = 0;
-    for (uint32_t c = 0; c < p->npcpus; c++)
-        if (cpu < 0 || (uint32_t)cpu == c)
-            for (int u = 0; u < IRQ_USE_N; u++)
-                share[u] += (double)p->pcpus[c].use_time[u];
-    for (int u = 0; u < IRQ_USE_N; u++)
-        all += share[u];
-    for (int u = 0; u < IRQ_USE_N; u++)
-        share[u] = all > 0 ? share[u] / all : 0;
-}
-
 static void json_cpu_use_one(FILE *f, const struct irq_sim *sim, int cpu)
 {
-    double sh[IRQ_USE_N];
-    cpu_use(sim, cpu, sh);
+    double time[IRQ_USE_N], sh[IRQ_USE_N];
+    irq__cpu_use(sim, cpu, time, sh);
     fputc('{', f);
     for (int u = 0; u < IRQ_USE_N; u++) {
         fprintf(f, "%s\"%s\": ", u ? ", " : "", irq_cpu_use_names[u]);
@@ -418,21 +307,22 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     irq_json_str(f, irq_host_params[IRQ_HOST_AFFINITY].choices[sc->host[IRQ_HOST_AFFINITY].i]);
     fprintf(f, ", \"assumptions\": ");
     json_assumptions(f, sim);
-    sum_guests(sim, 0, p->nguests, s);
+    irq__sum_scope(sim, IRQ_SCOPE_TOTAL, 0, s);
     fprintf(f, ", \"totals\": {");
-    json_counters(f, sim, s);
-    fprintf(f, "\"timer_wakeups\": %llu, \"latency_ns\": ", (ull)p->timer_wakeups);
-    lat l = latency_of(sim, &p->total_latency);
+    json_counters(f, sim, IRQ_SCOPE_TOTAL, s); /* ends with timer_wakeups */
+    fprintf(f, "\"latency_ns\": ");
+    lat l = latency_in(sim, IRQ_SCOPE_TOTAL, 0, 0);
     json_latency(f, &l);
     fprintf(f, ", \"latency_by_class_ns\": ");
     json_by_class(f, sim);
     fprintf(f, ", \"undelivered_by_class\": ");
-    json_undelivered_by_class(f, sim);
+    json_undelivered_by_class(f, sim, s);
     fprintf(f, ", \"latency_censored_ns\": ");
-    l = latency_of(sim, &p->censored);
+    l = latency_in(sim, IRQ_SCOPE_TOTAL, 0, 1);
     json_latency(f, &l);
     fprintf(f, ", \"latency_breakdown_ns\": ");
     json_breakdown(f, sim);
+    json_model_hists(f, sim);
     fprintf(f, ", \"host_cpu_use\": ");
     json_cpu_use(f, sim);
     fprintf(f, ", \"state_share\": ");
@@ -441,13 +331,13 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     json_groups(f, sim, s);
     fprintf(f, ", \"guests\": [");
     for (size_t i = 0; i < p->nguests; i++) {
-        sum_guests(sim, i, i + 1, s);
+        irq__sum_scope(sim, IRQ_SCOPE_GUEST, i, s);
         fprintf(f, "%s{\"name\": ", i ? ", " : "");
         irq_json_str(f, p->guests[i].name);
         fprintf(f, ", ");
-        json_counters(f, sim, s);
+        json_counters(f, sim, IRQ_SCOPE_GUEST, s);
         fprintf(f, "\"latency_ns\": ");
-        l = latency_of(sim, &p->guests[i].latency);
+        l = latency_in(sim, IRQ_SCOPE_GUEST, i, 0);
         json_latency(f, &l);
         fputc('}', f);
     }
@@ -460,20 +350,20 @@ static void write_csv(const struct irq_sim *sim, FILE *f, sums *s)
 {
     const struct irq_sim_priv *p = sim->priv;
     fprintf(f, "guest");
-    for (int k = 0; k < NCORE; k++)
-        fprintf(f, ",%s", core_names[k]);
+    for (int k = 0; k < IRQ__NCORE; k++)
+        fprintf(f, ",%s", irq__core_counter_names[k]);
     for (size_t c = 0; c < sim->ops->ncounters; c++)
         fprintf(f, ",%s", sim->ops->counters[c].name);
     fprintf(f, ",latency_count,latency_mean_ns,latency_p50_ns,latency_p90_ns,latency_p99_ns,"
                "latency_p999_ns,latency_max_ns\n");
     for (size_t i = 0; i < p->nguests; i++) {
-        sum_guests(sim, i, i + 1, s);
+        irq__sum_scope(sim, IRQ_SCOPE_GUEST, i, s);
         fprintf(f, "%s", p->guests[i].name);
-        for (int k = 0; k < NCORE; k++)
+        for (int k = 0; k < IRQ__NCORE; k++)
             fprintf(f, ",%llu", (ull)s->core[k]);
         for (size_t c = 0; c < sim->ops->ncounters; c++)
             fprintf(f, ",%llu", (ull)s->model[c]);
-        lat l = latency_of(sim, &p->guests[i].latency);
+        lat l = latency_in(sim, IRQ_SCOPE_GUEST, i, 0);
         fprintf(f, ",%llu,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g\n", (ull)l.count, l.mean, l.p50,
                 l.p90, l.p99, l.p999, l.max);
     }
@@ -551,13 +441,13 @@ static void text_group(const struct irq_sim *sim, FILE *f, const sums *s, int gr
                     ops->name);
         fprintf(f, "  %-22s %14llu   %s", d->name, (ull)s->model[c], d->help);
         if (d->unit && !strcmp(d->unit, "cycles"))
-            fprintf(f, " (%.4g ms)", to_ns(sim, (double)s->model[c]) / 1e6);
+            fprintf(f, " (%.4g ms)", irq__to_ns(sim, (double)s->model[c]) / 1e6);
         fputc('\n', f);
     }
     if (group == IRQ_CG_ALERTS_KICKS) {
         if (!shown)
             fprintf(f, "alerts and kicks\n");
-        fprintf(f, "  %-22s %14llu   %s\n", "kicks", (ull)s->core[K_KICKS],
+        fprintf(f, "  %-22s %14llu   %s\n", "kicks", (ull)s->core[IRQ__K_KICKS],
                 "vCPU kicks issued by the host");
     }
 }
@@ -566,16 +456,16 @@ static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
 {
     text_group(sim, f, s, IRQ_CG_ALERTS_KICKS);
     fprintf(f, "\ninterrupts\n");
-    for (int k = 0; k < NCORE - 1; k++)
-        fprintf(f, "  %-22s %14llu\n", core_names[k], (ull)s->core[k]);
+    for (int k = 0; k < IRQ__NCORE - 1; k++)
+        fprintf(f, "  %-22s %14llu\n", irq__core_counter_names[k], (ull)s->core[k]);
     fprintf(f, "  %-22s %14llu   %s\n", "undelivered", (ull)s->undelivered,
             "held at the end (pending and coalesced into them)");
     if (s->undelivered)
-        fprintf(f, "  %-22s %14.0f   %s\n", "oldest_pending_ns", to_ns(sim, (double)s->oldest),
+        fprintf(f, "  %-22s %14.0f   %s\n", "oldest_pending_ns", irq__to_ns(sim, (double)s->oldest),
                 "age of the oldest undelivered arrival at the end");
     fprintf(f, "  %-22s %14s\n", "conservation",
-            s->core[K_INJECTED] == s->core[K_DELIVERED] + s->core[K_COALESCED] +
-                                       s->core[K_PENDING] + s->core[K_DROPPED]
+            s->core[IRQ__K_INJECTED] == s->core[IRQ__K_DELIVERED] + s->core[IRQ__K_COALESCED] +
+                                            s->core[IRQ__K_PENDING] + s->core[IRQ__K_DROPPED]
                 ? "ok"
                 : "VIOLATED");
     for (int g = IRQ_CG_TRAPS_EXITS; g < IRQ_CG_N; g++)
@@ -594,52 +484,67 @@ static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
         [IRQ_GC_BLOCKED] = "vCPU threads blocked in the host (synchronous waits)",
     };
     fprintf(f, "\nhalts and host kicks (kernel names)\n");
-    fprintf(f, "  %-22s %14llu   %s\n", "timer_wakeups", (ull)sim->priv->timer_wakeups,
+    fprintf(f, "  %-22s %14llu   %s\n", "timer_wakeups", (ull)s->timer_wakeups,
             "halted vCPUs woken by the guest's own timer");
     for (int k = 0; k < IRQ_GC_N; k++)
-        fprintf(f, "  %-22s %14.0f   %s\n", irq_guest_counter_names[k], gc_value(sim, s, k),
+        fprintf(f, "  %-22s %14.0f   %s\n", irq_guest_counter_names[k], irq__gc_value(sim, s, k),
                 gc_help[k]);
 }
 
-static void text_latencies(const struct irq_sim *sim, FILE *f)
+static void text_latencies(const struct irq_sim *sim, FILE *f, sums *s)
 {
     const struct irq_sim_priv *p = sim->priv;
     fprintf(f, "\nlatency (ns)      count       mean        p50        p90        p99      p99.9"
                "        max\n");
-    lat l = latency_of(sim, &p->total_latency);
+    lat l = latency_in(sim, IRQ_SCOPE_TOTAL, 0, 0);
     text_latency_row(f, "all", &l);
     for (size_t i = 0; i < p->ncls; i++) {
         char label[32];
         snprintf(label, sizeof label, "class %u", p->cls_values[i]);
-        l = latency_of(sim, &p->cls_hist[i]);
+        l = latency_in(sim, IRQ_SCOPE_CLASS, i, 0);
         text_latency_row(f, label, &l);
-        if (cls_undelivered(p, i))
+        irq__sum_scope(sim, IRQ_SCOPE_CLASS, i, s);
+        if (s->undelivered)
             fprintf(f, "  %-14s %10llu undelivered, the oldest %.0f ns old\n", "",
-                    (ull)cls_undelivered(p, i), to_ns(sim, (double)cls_oldest(p, i)));
+                    (ull)s->undelivered, irq__to_ns(sim, (double)s->oldest));
     }
-    l = latency_of(sim, &p->censored);
+    l = latency_in(sim, IRQ_SCOPE_TOTAL, 0, 1);
     text_latency_row(f, "censored", &l);
     fprintf(f, "  (censored: every undelivered arrival counted with its age at the end)\n");
     fprintf(f, "\nwhere the latency went (ns)      mean        p99\n");
-    for (int i = 0; i < 4; i++) {
-        lat pl = latency_of(sim, &p->lat_part[i]);
-        fprintf(f, "  %-26s %10.0f %10.0f\n", part_names[i], pl.mean, pl.p99);
+    for (size_t i = 0; i < 4; i++) {
+        lat pl = latency_in(sim, IRQ_SCOPE_TOTAL, 0, 2 + i);
+        fprintf(f, "  %-26s %10.0f %10.0f\n", irq__latency_part_names[i], pl.mean, pl.p99);
     }
     fprintf(f, "  (host_to_act: until the vCPU's thread was woken or queued; run_queue: waiting "
                "for a host CPU;\n   wakeup: the woken thread until it left its halt; delivery: "
                "the rest, into the guest)\n");
+    size_t n = sim->ops->nhists < IRQ_MODEL_HISTS_MAX ? sim->ops->nhists : IRQ_MODEL_HISTS_MAX;
+    if (n == 0)
+        return;
+    char title[64];
+    snprintf(title, sizeof title, "%s (ns)", sim->ops->name);
+    fprintf(f, "\n%-18scount       mean        p50        p90        p99      p99.9        max\n",
+            title);
+    for (size_t i = 0; i < n; i++) {
+        lat ml;
+        irq__latency_of(sim, &p->mhists[i], &ml);
+        text_latency_row(f, sim->ops->hists[i].name, &ml);
+    }
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "  (%s: %s)\n", sim->ops->hists[i].name, sim->ops->hists[i].help);
 }
 
 static void text_cpu_use(const struct irq_sim *sim, FILE *f)
 {
-    double sh[IRQ_USE_N], lo = 1, hi = 0;
-    cpu_use(sim, -1, sh);
+    double time[IRQ_USE_N], sh[IRQ_USE_N], lo = 1, hi = 0;
+    irq__cpu_use(sim, -1, time, sh);
     fprintf(f, "\nhost CPU use   ");
     for (int u = 0; u < IRQ_USE_N; u++)
         fprintf(f, " %s %.1f%%", irq_cpu_use_names[u], 100 * sh[u]);
     for (uint32_t c = 0; c < sim->priv->npcpus; c++) {
         double one[IRQ_USE_N];
-        cpu_use(sim, (int)c, one);
+        irq__cpu_use(sim, (int)c, time, one);
         double busy = 1 - one[IRQ_USE_IDLE];
         lo = busy < lo ? busy : lo;
         hi = busy > hi ? busy : hi;
@@ -653,14 +558,14 @@ static void text_groups(const struct irq_sim *sim, FILE *f, sums *s)
                "    WAIT PREEMPTED    p50 ns    p99 ns\n");
     for (uint32_t t = 0; t < sim->sc->ntmpls; t++) {
         size_t g0, g1, v0, v1;
-        double sh[IRQ_VCPU_NSTATES];
-        tmpl_range(sim, t, &g0, &g1, &v0, &v1);
-        sum_guests(sim, g0, g1, s);
-        state_shares(sim, v0, v1, sh);
-        lat l = group_latency(sim, g0, g1);
+        double time[IRQ_VCPU_NSTATES], sh[IRQ_VCPU_NSTATES];
+        irq__tmpl_range(sim, t, &g0, &g1, &v0, &v1);
+        irq__sum_scope(sim, IRQ_SCOPE_GROUP, t, s);
+        irq__state_time(sim, v0, v1, time, sh);
+        lat l = latency_in(sim, IRQ_SCOPE_GROUP, t, 0);
         fprintf(f, "  %-14s %7zu %6zu %12llu %12llu %8.1f%% %8.1f%% %8.1f%% %8.1f%%",
-                sim->sc->tmpls[t].name, g1 - g0, v1 - v0, (ull)s->core[K_INJECTED],
-                (ull)s->core[K_KICKS], 100 * sh[IRQ_VCPU_RUNNING], 100 * sh[IRQ_VCPU_EXITING],
+                sim->sc->tmpls[t].name, g1 - g0, v1 - v0, (ull)s->core[IRQ__K_INJECTED],
+                (ull)s->core[IRQ__K_KICKS], 100 * sh[IRQ_VCPU_RUNNING], 100 * sh[IRQ_VCPU_EXITING],
                 100 * sh[IRQ_VCPU_WAIT], 100 * sh[IRQ_VCPU_PREEMPTED]);
         if (l.count)
             fprintf(f, " %9.0f %9.0f\n", l.p50, l.p99);
@@ -681,9 +586,9 @@ static void write_text(const struct irq_sim *sim, FILE *f, sums *s)
     text_header(sim, f);
     if (sim->priv->failed)
         fprintf(f, "RUN FAILED: %s\n\n", sim->priv->fail_msg);
-    sum_guests(sim, 0, sim->priv->nguests, s);
+    irq__sum_scope(sim, IRQ_SCOPE_TOTAL, 0, s);
     text_counters(sim, f, s);
-    text_latencies(sim, f);
+    text_latencies(sim, f, s);
     text_cpu_use(sim, f);
     text_groups(sim, f, s);
     text_assumptions(sim, f);
@@ -692,8 +597,7 @@ static void write_text(const struct irq_sim *sim, FILE *f, sums *s)
 int irq_sim_write_report(const irq_sim *sim, enum irq_format fmt, FILE *out)
 {
     sums s;
-    s.model = calloc(sim->ops->ncounters + 1, sizeof *s.model);
-    if (!s.model)
+    if (irq__sums_alloc(sim, &s) != IRQ_OK)
         return IRQ_ENOMEM;
     if (fmt == IRQ_FORMAT_JSON)
         write_json(sim, out, &s);
@@ -701,6 +605,6 @@ int irq_sim_write_report(const irq_sim *sim, enum irq_format fmt, FILE *out)
         write_csv(sim, out, &s);
     else
         write_text(sim, out, &s);
-    free(s.model);
+    irq__sums_free(&s);
     return ferror(out) ? IRQ_EIO : IRQ_OK;
 }

@@ -1147,17 +1147,21 @@ static char *dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
-static int read_tree(loader *L)
+/* Parses the scenario: text[len] when text is given, else the file. */
+static int read_tree(loader *L, const char *text, size_t len)
 {
     irq_scenario *sc = L->sc;
     irq_mark top = {sc->path, 0, 0}, first = {sc->path, 1, 1};
     char *data = NULL, why[200];
-    size_t len;
-    int r = irq_read_file(sc->path, IRQ_MAX_SCENARIO_BYTES, &data, &len, why, sizeof why);
+    if (text && len > IRQ_MAX_SCENARIO_BYTES)
+        return irq_error_set(L->c.err, IRQ_EINPUT, &top, "scenario text larger than %u bytes",
+                             IRQ_MAX_SCENARIO_BYTES);
+    int r =
+        text ? 0 : irq_read_file(sc->path, IRQ_MAX_SCENARIO_BYTES, &data, &len, why, sizeof why);
     if (r != 0) /* unreadable: an I/O error; a FIFO, a device, too large: bad input */
         return irq_error_set(L->c.err, r == -2 ? IRQ_EINPUT : IRQ_EIO, &top,
                              "cannot read the scenario: %s", why);
-    int rc = irq_ytree_parse(&L->root, data, len, sc->path, L->c.err);
+    int rc = irq_ytree_parse(&L->root, text ? text : data, len, sc->path, L->c.err);
     free(data);
     if (rc != IRQ_OK)
         return rc;
@@ -1194,18 +1198,16 @@ static int apply_sets(loader *L, const char *const *sets, size_t nsets)
     return IRQ_OK;
 }
 
-int irq_scenario_load(irq_scenario **out, const char *path, const char *const *sets, size_t nsets,
-                      irq_error *err)
+/* Loads from text[len] (named name, relative file names against the
+ * current directory) or, when text is NULL, from the file name. */
+static int load(irq_scenario **out, const char *name, const char *text, size_t len,
+                const char *const *sets, size_t nsets, irq_error *err)
 {
-    if (out)
-        *out = NULL;
-    if (!out || !path)
-        return irq_error_set(err, IRQ_EINPUT, NULL, "no scenario file given");
     irq_scenario *sc = calloc(1, sizeof *sc);
     if (!sc)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
-    sc->path = strdup(path);
-    sc->base_dir = dir_of(path);
+    sc->path = strdup(name);
+    sc->base_dir = text ? strdup("") : dir_of(name);
     sc->clock_hz = 1e9;
     sc->data_hash = 0xcbf29ce484222325ull;
     loader L = {.sc = sc,
@@ -1217,7 +1219,7 @@ int irq_scenario_load(irq_scenario **out, const char *path, const char *const *s
     int rc =
         sc->path && sc->base_dir ? IRQ_OK : irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     if (rc == IRQ_OK)
-        rc = read_tree(&L);
+        rc = read_tree(&L, text, len);
     if (rc == IRQ_OK)
         rc = apply_sets(&L, sets, nsets);
     if (rc == IRQ_OK)
@@ -1230,6 +1232,26 @@ int irq_scenario_load(irq_scenario **out, const char *path, const char *const *s
     }
     *out = sc;
     return IRQ_OK;
+}
+
+int irq_scenario_load(irq_scenario **out, const char *path, const char *const *sets, size_t nsets,
+                      irq_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !path)
+        return irq_error_set(err, IRQ_EINPUT, NULL, "no scenario file given");
+    return load(out, path, NULL, 0, sets, nsets, err);
+}
+
+int irq_scenario_load_string(irq_scenario **out, const char *name, const char *text, size_t len,
+                             const char *const *sets, size_t nsets, irq_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !text)
+        return irq_error_set(err, IRQ_EINPUT, NULL, "no scenario text given");
+    return load(out, name ? name : "<string>", text, len, sets, nsets, err);
 }
 
 static void free_values(irq_param_value *v, size_t n)
@@ -1280,4 +1302,67 @@ void irq_scenario_free(irq_scenario *sc)
 const char *irq_scenario_name(const irq_scenario *sc)
 {
     return sc ? sc->name : NULL;
+}
+
+/* ---- the keys --set and --vary accept (shell completion) ----------------- */
+
+/* The keys, but for those in skip (" a b ", whole words): sections. */
+static void keys_list(FILE *out, const char *prefix, const char *const *keys, const char *skip)
+{
+    for (size_t i = 0; keys[i]; i++) {
+        char word[64];
+        snprintf(word, sizeof word, " %s ", keys[i]);
+        if (!skip || strstr(skip, word) == NULL)
+            fprintf(out, "%s%s\n", prefix, keys[i]);
+    }
+}
+
+static void keys_table(FILE *out, const char *prefix, const irq_param_desc *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%s%s\n", prefix, d[i].name);
+}
+
+/* The keys of one guest template or source (NAME) or of every one of sc's. */
+static void keys_named(FILE *out, const char *section, const irq_scenario *sc, bool sources,
+                       const char *rest, const char *const *keys, const char *skip,
+                       const irq_param_desc *d, size_t nd)
+{
+    size_t n = !sc ? 1 : sources ? sc->nsources : sc->ntmpls;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = !sc ? "NAME" : sources ? sc->sources[i].name : sc->tmpls[i].name;
+        char prefix[160];
+        snprintf(prefix, sizeof prefix, "%s.%s.%s", section, name, rest);
+        if (keys)
+            keys_list(out, prefix, keys, skip);
+        else
+            keys_table(out, prefix, d, nd);
+    }
+}
+
+/* From the loader's own key lists and the parameter tables: no second
+ * list to keep in sync. Without a scenario, every model's parameters (once
+ * per model that has them: the shell removes duplicates) and NAME for the
+ * guests and sources; with one, its model's and its names. */
+void irq_scenario_keys(FILE *out, const irq_scenario *sc)
+{
+    keys_list(out, "", top_keys, " host model guests sources output ");
+    keys_table(out, "host.", irq_host_params, IRQ_HOST_NPARAMS);
+    keys_list(out, "model.", model_extra, NULL);
+    size_t nm;
+    const irq_model_ops *const *models = sc ? &sc->model : irq_model_list(&nm);
+    if (sc)
+        nm = 1;
+    for (size_t m = 0; m < nm; m++) {
+        keys_table(out, "model.", models[m]->params, models[m]->nparams);
+        keys_named(out, "guests", sc, false, "model.", NULL, NULL, models[m]->guest_params,
+                   models[m]->nguest_params);
+        keys_named(out, "guests", sc, false, "vcpu.", NULL, NULL, models[m]->vcpu_params,
+                   models[m]->nvcpu_params);
+    }
+    keys_named(out, "guests", sc, false, "", tmpl_keys, " workload model vcpu vcpu_overrides ",
+               NULL, 0);
+    keys_named(out, "guests", sc, false, "workload.", NULL, NULL, workload_params, W_N);
+    keys_named(out, "sources", sc, true, "", source_keys, NULL, NULL, 0);
+    keys_list(out, "output.", output_keys, NULL);
 }

@@ -126,7 +126,7 @@ typedef struct irq_limits_cfg {
 
 struct irq_scenario {
     char *path;     /* as given */
-    char *base_dir; /* directory of path, for relative file names */
+    char *base_dir; /* directory of path, for relative file names ("": the current one) */
     char *name;
     uint64_t seed;
     double clock_hz;

@@ -721,7 +721,8 @@ static void start_host_work(irq_pcpu *p)
     struct irq_sim *sim = p->sim;
     p->busy = true;
     if (sim->priv->tracing && sim->priv->tracer.host_work)
-        sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 1, irq_now(sim));
+        sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 1, p->work[p->work_head].what,
+                                    irq_now(sim));
     if (p->cur && !(p->cur->halted && !p->cur->waking))
         irq__vcpu_pause(p->cur);
     irq__pcpu_account(p);
@@ -739,12 +740,15 @@ static void host_work_done(void *ctx, uint64_t arg)
     if (item.done)
         item.done(item.ctx, item.arg);
     if (p->work_len > 0) {
+        if (sim->priv->tracing && sim->priv->tracer.host_work) /* the next item's own slice */
+            sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 1, p->work[p->work_head].what,
+                                        irq_now(sim));
         irq_timer_arm(&sim->eng, p->work_timer, irq_now(sim) + p->work[p->work_head].cycles);
         return;
     }
     p->busy = false;
     if (sim->priv->tracing && sim->priv->tracer.host_work)
-        sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 0, irq_now(sim));
+        sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 0, NULL, irq_now(sim));
     if (p->cur)
         irq__vcpu_resume(p->cur);
     irq__pcpu_account(p);
@@ -755,13 +759,20 @@ static void host_work_done(void *ctx, uint64_t arg)
 void irq_host_work(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done, void *ctx,
                    uint64_t arg)
 {
+    irq_host_work_named(sim, cpu, cycles, done, ctx, arg, NULL);
+}
+
+void irq_host_work_named(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done,
+                         void *ctx, uint64_t arg, const char *what)
+{
     irq_pcpu *p = &sim->priv->pcpus[cpu % sim->priv->npcpus];
     if (p->work_len == p->work_cap &&
         irq_sim_ring_grow(sim, "host work items", (void **)&p->work, &p->work_cap, &p->work_head,
                           p->work_len, sizeof *p->work, 16) != 0)
         return;
     uint32_t slot = (p->work_head + p->work_len) % p->work_cap;
-    p->work[slot] = (irq_host_work_item){.cycles = cycles, .done = done, .ctx = ctx, .arg = arg};
+    p->work[slot] =
+        (irq_host_work_item){.cycles = cycles, .done = done, .ctx = ctx, .arg = arg, .what = what};
     if (p->work_len++ == 0)
         start_host_work(p);
 }

@@ -78,12 +78,30 @@ void irq_sim_set_tracer(struct irq_sim *sim, const irq_tracer *t)
     sim->priv->tracing = true;
 }
 
-void irq_trace_instant(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
-                       int cpu)
+void irq_trace_event(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
+                     int cpu, const irq_trace_info *info)
 {
     struct irq_sim_priv *p = sim->priv;
     if (p->tracing && p->tracer.instant)
-        p->tracer.instant(p->tracer.ud, what, g, v, cpu, irq_now(sim));
+        p->tracer.instant(p->tracer.ud, what, g, v, cpu, info, irq_now(sim));
+}
+
+void irq_trace_kick_reason(struct irq_sim *sim, const char *reason)
+{
+    sim->priv->kick_reason = reason;
+}
+
+void irq_trace_counter(struct irq_sim *sim, const char *name, const irq_guest *g, uint64_t value)
+{
+    struct irq_sim_priv *p = sim->priv;
+    if (p->tracing && p->tracer.counter)
+        p->tracer.counter(p->tracer.ud, name, g, value, irq_now(sim));
+}
+
+void irq_trace_instant(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
+                       int cpu)
+{
+    irq_trace_event(sim, what, g, v, cpu, NULL);
 }
 
 void irq_sim_set_latency_sink(irq_sim *sim, irq_latency_fn fn, void *ud)
@@ -138,6 +156,16 @@ static void hist_add(struct irq_sim *sim, irq_hist *h, uint64_t v)
 {
     if (irq_hist_add(h, v) != 0)
         irq_sim_fail(sim, "out of memory recording a latency");
+}
+
+void irq_model_hist_add(struct irq_sim *sim, unsigned hist, uint64_t cycles)
+{
+    if (hist >= sim->ops->nhists || hist >= IRQ_MODEL_HISTS_MAX) {
+        irq_sim_fail(sim, "model %s recorded distribution %u of %zu", sim->ops->name, hist,
+                     sim->ops->nhists);
+        return;
+    }
+    hist_add(sim, &sim->priv->mhists[hist], cycles);
 }
 
 /* A class no source names (an interrupt a model raised) gets its latency
@@ -195,11 +223,26 @@ static void latency_parts(irq_vcpu *v, uint64_t arrival)
     hist_add(sim, &sim->priv->lat_part[3], now - prev);
 }
 
+/* Traces a delivery (what: "deliver", or "coalesced" for an arrival
+ * delivered with another), with its latency and path. */
+static void trace_delivery(irq_vcpu *v, const char *what, uint32_t cls, uint64_t arrival,
+                           const char *path)
+{
+    if (!v->sim->priv->tracing)
+        return;
+    irq_trace_info info = IRQ_TRACE_INFO_INIT;
+    info.cls = (int32_t)cls;
+    info.arrival = arrival;
+    info.latency = (int64_t)(irq_now(v->sim) - arrival);
+    info.path = path;
+    irq_trace_event(v->sim, what, v->guest, v, -1, &info);
+}
+
 /* Every delivery, whatever the model: counted, traced, handler started. */
-static void deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival)
+static void deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, const char *path)
 {
     v->guest->delivered++;
-    irq_trace_instant(v->sim, "deliver", v->guest, v, -1);
+    trace_delivery(v, "deliver", cls, arrival, path);
     irq_latency_record(v->guest, cls, arrival, 0);
     latency_parts(v, arrival);
 }
@@ -289,8 +332,9 @@ void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *pd, uint32_t cls, const irq_ha
     if (pd->n == 0)
         return;
     g->pending--;
-    deliver(v, cls, pd->first);
+    deliver(v, cls, pd->first, "latch");
     for (uint32_t i = 0; i + 1 < pd->n; i++) {
+        trace_delivery(v, "coalesced", cls, pd->more[i], "latch");
         irq_latency_record(g, cls, pd->more[i], 1);
         latency_parts(v, pd->more[i]);
     }
@@ -396,7 +440,7 @@ void irq_fifo_deliver(irq_vcpu *v, irq_fifo *q, uint32_t cls)
     q->head = (q->head + 1) % q->cap;
     q->len--;
     v->guest->pending--;
-    deliver(v, cls, arrival);
+    deliver(v, cls, arrival, "fifo");
     irq_vcpu_start_handler(v);
 }
 
@@ -413,7 +457,7 @@ void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
 
 void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls, const irq_handler_plan *plan)
 {
-    deliver(v, cls, arrival);
+    deliver(v, cls, arrival, "direct");
     irq_vcpu_start_handler_plan(v, plan);
 }
 
@@ -425,7 +469,13 @@ void irq_raise_intr(irq_intr *in)
     g->injected++;
     if (in->source == UINT32_MAX)
         g->core[IRQ_GC_RAISED]++;
-    irq_trace_instant(sim, "arrival", g, in->vcpu, -1);
+    if (sim->priv->tracing) {
+        irq_trace_info info = IRQ_TRACE_INFO_INIT;
+        info.cls = (int32_t)in->cls;
+        info.source = in->source == UINT32_MAX ? -1 : (int32_t)in->source;
+        info.injection = in->injection;
+        irq_trace_event(sim, "arrival", g, in->vcpu, -1, &info);
+    }
     sim->ops->inject(sim->model, in);
 }
 
@@ -470,7 +520,7 @@ static int alloc_machine(struct irq_sim *sim, irq_error *err)
     p->vcpu_state = calloc(p->nvcpus + 1, sim->ops->vcpu_state_size + 1);
     size_t ntasks = 0;
     for (size_t t = 0; t < sc->ntmpls; t++)
-        if (sc->tmpls[t].tasks > 1)
+        if (sc->tmpls[t].tasks >= 1)
             ntasks += (size_t)sc->tmpls[t].count * sc->tmpls[t].vcpus * sc->tmpls[t].tasks;
     p->tasks = calloc(ntasks + 1, sizeof *p->tasks);
     if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts || !p->tmpl_first || !p->guest_state ||
@@ -494,7 +544,7 @@ static void init_vcpu(struct irq_sim *sim, irq_guest *g, irq_vcpu *v, uint32_t i
     v->work_alarm = UINT64_MAX;
     if (sim->ops->vcpu_state_size)
         v->model_data = (char *)sim->priv->vcpu_state + (size_t)v->id * sim->ops->vcpu_state_size;
-    if (t->tasks > 1) {
+    if (t->tasks >= 1) { /* one task too: a model may park it */
         v->tasks = &sim->priv->tasks[sim->priv->ntasks_used];
         sim->priv->ntasks_used += t->tasks;
         v->ntasks = v->nrunnable = t->tasks;
@@ -563,6 +613,8 @@ static void init_hists(struct irq_sim_priv *p)
     for (int i = 0; i < 4; i++)
         irq_hist_init(&p->lat_part[i]);
     irq_hist_init(&p->censored);
+    for (int i = 0; i < IRQ_MODEL_HISTS_MAX; i++)
+        irq_hist_init(&p->mhists[i]);
 }
 
 static void convert_costs(struct irq_sim *sim)
@@ -639,6 +691,8 @@ void irq_sim_free(irq_sim *sim)
         for (int i = 0; i < 4; i++)
             irq_hist_free(&p->lat_part[i]);
         irq_hist_free(&p->censored);
+        for (int i = 0; i < IRQ_MODEL_HISTS_MAX; i++)
+            irq_hist_free(&p->mhists[i]);
         free(p->cls_undelivered);
         free(p->cls_oldest);
         free(p->cls_values);

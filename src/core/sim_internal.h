@@ -76,9 +76,9 @@ typedef struct irq_task {
 typedef struct irq_vcpu {
     struct irq_sim *sim;
     struct irq_guest *guest;
-    uint32_t index; /* within the guest */
-    uint32_t id;    /* global */
-    uint32_t pcpu;  /* CPU it runs on, or ran on last */
+    uint32_t index;       /* within the guest */
+    uint32_t id;          /* global */
+    uint32_t pcpu;        /* CPU it runs on, or ran on last */
     struct irq_pcpu *cpu; /* the same CPU (the scheduler keeps both) */
     uint8_t state;
     uint8_t phase;     /* irq_phase: the guest's own busy/idle behaviour */
@@ -92,6 +92,8 @@ typedef struct irq_vcpu {
     bool alarm_hit;    /* the running BUSY segment stops at the guest-work alarm */
     bool dispatching;  /* inside dispatch or a completion: pushes don't re-dispatch */
     bool valid_wakeup; /* this halt was ended or interrupted by a valid wake-up */
+    bool model_halt;   /* this halt was started by the model (irq_vcpu_halt_model) */
+    bool timer_woke;   /* ... and the guest's own timer fired during it */
     uint8_t depth;
     irq_seg stack[IRQ_SEG_MAX];
     uint64_t seg_started; /* when the top segment (re)started running */
@@ -323,6 +325,15 @@ static inline bool irq_vcpu_blocked(const irq_vcpu *v)
     return v->blocked;
 }
 
+/* A halt the host imposes, not one the guest executed (x86's artificial
+ * halt for an async page fault, KVM_REQ_APF_HALT): kvm_vcpu_block without
+ * halt polling and without the halt-polling statistics or window changes.
+ * The vCPU is in WAIT with its stack kept; only a wake-up (irq_vcpu_kick,
+ * irq_vcpu_kick_ipi, the guest's own timer) ends it, and then only if the
+ * model's vcpu_runnable says so (or the guest's timer fired): the guest
+ * having work does not end it. v must be on its CPU and not halted. */
+void irq_vcpu_halt_model(irq_vcpu *v);
+
 /* Guest tasks (workload `tasks: N`): the guest runs a runnable task during
  * its busy periods and executes a wait when none is runnable. Work is
  * counted per task. Parking the running task switches to the next
@@ -333,6 +344,9 @@ static inline uint32_t irq_vcpu_task(const irq_vcpu *v)
 }
 void irq_task_park(irq_vcpu *v, uint32_t task);
 void irq_task_wake(irq_vcpu *v, uint32_t task);
+/* The guest's scheduler switches to a runnable task (a time slice ended, a
+ * woken task preempts): the work done so far stays with the task that ran. */
+void irq_task_run(irq_vcpu *v, uint32_t task);
 static inline bool irq_task_parked(const irq_vcpu *v, uint32_t task)
 {
     return v->tasks && v->tasks[task].parked;
@@ -363,6 +377,13 @@ void irq_vcpu_exit(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn done, void *ct
  * vCPU on that CPU, if any, is paused meanwhile. done is called at the end. */
 void irq_host_work(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done, void *ctx,
                    uint64_t arg);
+/* The same, named for the trace ("GAL pass", "kicker tick"). */
+void irq_host_work_named(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done,
+                         void *ctx, uint64_t arg, const char *what);
+
+/* Records one value (cycles) in the model's distribution `hist` (an index
+ * into its ops->hists). */
+void irq_model_hist_add(struct irq_sim *sim, unsigned hist, uint64_t cycles);
 
 static inline void irq_count(irq_guest *g, unsigned counter, uint64_t n)
 {
@@ -375,13 +396,42 @@ static inline void irq_count(irq_guest *g, unsigned counter, uint64_t n)
 void irq_trace_instant(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
                        int cpu);
 
+/* What an event says besides its name, for the trace's arguments and flow
+ * arrows; -1 / NULL where it does not apply. */
+typedef struct irq_trace_info {
+    int32_t cls;        /* interrupt class */
+    int32_t source;     /* arrival: index of its source in the scenario */
+    int32_t injection;  /* arrival: enum irq_injection */
+    uint64_t arrival;   /* deliver, coalesced: when the interrupt arrived */
+    int64_t latency;    /* deliver, coalesced: cycles since its arrival */
+    const char *path;   /* deliver: latch, fifo or direct (how the core handed it over) */
+    const char *reason; /* kick: the path that issued it (models fill it) */
+    int wasted;         /* kick: 1 wasted, 0 not, -1 unknown */
+} irq_trace_info;
+#define IRQ_TRACE_INFO_INIT                                                                        \
+    {                                                                                              \
+        .cls = -1, .source = -1, .injection = -1, .latency = -1, .wasted = -1                      \
+    }
+/* A counter track (a list's length, pending bits): its value from now on;
+ * g NULL: a host-wide counter. */
+void irq_trace_counter(struct irq_sim *sim, const char *name, const irq_guest *g, uint64_t value);
+/* Why the kicks issued from now on are issued (the path: "kicker tick",
+ * "GAL pass"), for the trace's kick events; NULL: none said. A model sets
+ * it around the kicks of one path. */
+void irq_trace_kick_reason(struct irq_sim *sim, const char *reason);
+/* An instant with its details (irq_trace_instant is this without). */
+void irq_trace_event(struct irq_sim *sim, const char *what, const irq_guest *g, const irq_vcpu *v,
+                     int cpu, const irq_trace_info *info);
+
 /* A tracer receives state changes and instant events (trace.c writes the
  * Chrome trace-event format from them). */
 typedef struct irq_tracer {
     void (*vcpu_state)(void *ud, const irq_vcpu *v, int old_state, int new_state, uint64_t now);
     void (*instant)(void *ud, const char *what, const irq_guest *g, const irq_vcpu *v, int cpu,
-                    uint64_t now);
-    void (*host_work)(void *ud, uint32_t cpu, int begin, uint64_t now);
+                    const irq_trace_info *info, uint64_t now);
+    /* begin: what the work is ("GAL pass"; NULL: unnamed) */
+    void (*host_work)(void *ud, uint32_t cpu, int begin, const char *what, uint64_t now);
+    void (*counter)(void *ud, const char *name, const irq_guest *g, uint64_t value, uint64_t now);
     void *ud;
 } irq_tracer;
 void irq_sim_set_tracer(struct irq_sim *sim, const irq_tracer *t);

@@ -10,6 +10,7 @@ typedef struct irq_host_work_item {
     irq_event_fn done;
     void *ctx;
     uint64_t arg;
+    const char *what; /* for the trace, or NULL */
 } irq_host_work_item;
 
 /* What a host CPU spends its time on. */
@@ -95,8 +96,10 @@ struct irq_sim_priv {
     /* where latency went (latency_breakdown): host to act, run queue, wake-up, delivery */
     irq_hist lat_part[4];
     irq_hist censored; /* delivered latencies plus the age of each undelivered arrival */
+    irq_hist mhists[IRQ_MODEL_HISTS_MAX];   /* the model's distributions (ops->hists) */
     uint64_t *cls_undelivered, *cls_oldest; /* per class, at the end */
     uint64_t timer_wakeups;                 /* halted vCPUs woken by their own timer */
+    const char *kick_reason;                /* for the trace: why the kicks now issued */
     uint64_t end;                           /* simulated end time */
     double wall_seconds;
     uint64_t held_bytes;  /* latches, FIFOs and host-work queues: what they grew to */

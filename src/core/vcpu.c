@@ -287,7 +287,7 @@ static uint64_t host_cost(const irq_vcpu *v, int param)
 static bool can_run(irq_vcpu *v)
 {
     struct irq_sim *sim = v->sim;
-    if (irq_vcpu_has_work(v))
+    if (v->model_halt ? v->timer_woke : irq_vcpu_has_work(v))
         return true;
     return !sim->ops->vcpu_runnable || sim->ops->vcpu_runnable(sim->model, v);
 }
@@ -350,7 +350,9 @@ static void end_halt(irq_vcpu *v)
 {
     struct irq_sim *sim = v->sim;
     uint64_t now = irq_now(sim);
-    halt_accounting(v);
+    if (!v->model_halt) /* kvm_vcpu_block alone keeps no polling statistics */
+        halt_accounting(v);
+    v->model_halt = false;
     if (v->polling) {
         irq_timer_cancel(&sim->eng, v->poll_timer);
         v->lb[0] = v->lb[1] = now;
@@ -470,7 +472,11 @@ static void count_kick(irq_vcpu *v)
 {
     v->kicks++;
     v->guest->kicks++;
-    irq_trace_instant(v->sim, "kick", v->guest, v, -1);
+    if (v->sim->priv->tracing) {
+        irq_trace_info info = IRQ_TRACE_INFO_INIT;
+        info.reason = v->sim->priv->kick_reason; /* set by the model, if it says */
+        irq_trace_event(v->sim, "kick", v->guest, v, -1, &info);
+    }
 }
 
 bool irq_vcpu_kick(irq_vcpu *v)
@@ -506,6 +512,7 @@ static void phase_end(void *ctx, uint64_t arg)
     irq_vcpu *v = ctx;
     begin_busy(v);
     if (v->halted) {
+        v->timer_woke = true;
         v->sim->priv->timer_wakeups++;
         wake_up(v, true);
     }
@@ -636,6 +643,25 @@ void irq_vcpu_block_host(irq_vcpu *v)
     update_state(v);
 }
 
+void irq_vcpu_halt_model(irq_vcpu *v)
+{
+    if (v->blocked || v->halted || !v->on_cpu) {
+        irq_sim_fail(v->sim, "vCPU %u of guest %s halted by the model while %s", v->index,
+                     v->guest->name, v->blocked ? "blocked" : irq_vcpu_state_names[v->state]);
+        return;
+    }
+    pause_top(v);
+    if (v->in_guest)
+        guest_leave(v);
+    v->halted = true;
+    v->model_halt = true;
+    v->timer_woke = false;
+    v->valid_wakeup = false;
+    v->did_poll = false;
+    v->halt_start = v->poll_end = irq_now(v->sim);
+    block(v);
+}
+
 void irq_vcpu_unblock(irq_vcpu *v)
 {
     if (!v->blocked)
@@ -685,6 +711,19 @@ void irq_task_wake(irq_vcpu *v, uint32_t task)
     v->tasks[task].parked = false;
     if (v->nrunnable++ == 0)
         v->cur_task = task;
+}
+
+void irq_task_run(irq_vcpu *v, uint32_t task)
+{
+    if (!v->tasks || task >= v->ntasks || v->tasks[task].parked || task == v->cur_task)
+        return;
+    bool running = v->depth > 0 && v->stack[v->depth - 1].kind == IRQ_SEG_BUSY &&
+                   irq_timer_armed(&v->sim->eng, v->seg_timer);
+    if (running)
+        pause_top(v); /* the work so far is the old task's */
+    v->cur_task = task;
+    if (running && !v->dispatching && runnable(v))
+        dispatch(v);
 }
 
 bool irq_vcpu_in_guest(const irq_vcpu *v)

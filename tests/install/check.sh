@@ -38,6 +38,14 @@ for f in "$prefix/include/irqsim/irqsim.h" "$prefix/bin/irqsim" "$libdir/libirqs
 done
 ls "$libdir"/libirqsim.so* >/dev/null
 "$prefix/bin/irqsim" --version
+# the man page, the shell completions, the example scenarios and the docs
+for f in "$prefix/share/man/man1/irqsim.1" "$prefix/share/bash-completion/completions/irqsim" \
+    "$prefix/share/zsh/site-functions/_irqsim" "$prefix/share/irqsim/README.md" \
+    "$prefix/share/irqsim/docs/design-review.md" "$prefix/share/irqsim/docs/models.md"; do
+    [ -s "$f" ] || { echo "missing after install: $f" >&2; exit 1; }
+done
+"$prefix/bin/irqsim" validate "$prefix"/share/irqsim/scenarios/*.yaml
+bash -n "$prefix/share/bash-completion/completions/irqsim"
 
 step "consumer via find_package(irqsim)"
 "$CMAKE_COMMAND" -S "$SRC_DIR/tests/install" -B "$tmp/cmake-build" \

@@ -64,7 +64,6 @@ static const irq_counter_desc counters[NCOUNTERS] = {
     [C_DEFERRED] = {.name = "deferred", .help = "arrivals no vCPU could take at once (latched)"},
 };
 
-
 static bool enabled(const irq_vcpu *v)
 {
     return v->params[V_ENABLED].i != 0;

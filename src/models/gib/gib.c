@@ -14,7 +14,8 @@ const irq_param_desc gib_params[GIB_NPARAMS] = {
                      .def = "upstream",
                      .unit = "choice",
                      .help = "host kick heuristic: upstream (kicker timer, since the v7 series), "
-                             "v5 (greedy cover), v4, v3, v2 (earlier designs of the series), "
+                             "v5 (first-fit cover, as posted), v4, v3, v2 (earlier designs of "
+                             "the series), "
                              "kick-all (naive), no-gisa (kvm.use_gisa=N)",
                      .choices = heuristics,
                      .source = "series 'KVM: s390: make use of the GIB' v2..v7"},
@@ -91,12 +92,43 @@ const irq_param_desc gib_params[GIB_NPARAMS] = {
                      .min = 1,
                      .max = 1e9,
                      .source = "KVM_S390_MAX_FLOAT_IRQS"},
+    [P_PRE_SIE_COST] = {.name = "pre_sie_cost",
+                        .type = IRQ_PARAM_DURATION,
+                        .def = "1us",
+                        .unit = "time",
+                        .help = "host time from a halt that ends while polling to SIE entry: "
+                                "kvm_vcpu_halt returns, the wait intercept completes and "
+                                "vcpu_pre_run delivers (a thread that slept pays host.wakeup "
+                                "instead)",
+                        .max = 1e12,
+                        .assumption = true},
+    [P_MAX_STEAL] = {.name = "halt_poll_max_steal",
+                     .type = IRQ_PARAM_INT,
+                     .def = "10",
+                     .unit = "percent",
+                     .help = "no halt polling while the host CPU's steal time is at or above "
+                             "this (kvm_arch_no_poll, counted as halt_no_poll_steal)",
+                     .min = 0,
+                     .max = 255,
+                     .source = "halt_poll_max_steal in arch/s390/kvm/kvm-s390.c"},
+    [P_HOST_STEAL] = {.name = "host_steal",
+                      .type = IRQ_PARAM_INT,
+                      .def = "0",
+                      .unit = "percent",
+                      .help = "steal time of the host CPUs (the hypervisor below the host "
+                              "takes it; the model does not simulate it), compared with "
+                              "halt_poll_max_steal at every halt",
+                      .min = 0,
+                      .max = 100,
+                      .assumption = true},
     [P_CHECK] = {.name = "check_invariants",
                  .type = IRQ_PARAM_BOOL,
                  .def = "true",
                  .unit = "flag",
                  .help = "check the GISA invariants (IAM within alert_mask, IAM cleared while "
-                         "on the alert list, kicks only of waiting vCPUs) as the run goes",
+                         "on the alert list except under upstream, kicks only of waiting vCPUs, "
+                         "no guest left with a clean IPM, a cleared IAM, off the list and no "
+                         "kicker under upstream, v5 and kick-all) as the run goes",
                  .source = "simulator option"},
 };
 
@@ -150,26 +182,35 @@ const irq_param_desc gib_vcpu_params[GIB_NVPARAMS] = {
                      .source = "scenario choice"},
 };
 
+/* The counters plot has room for kicks and ten headline counters: they are
+ * the kicks and wasted kicks per issuing path; the other alert counters
+ * stay in the text report's "alerts and kicks" group. */
 const irq_counter_desc gib_counters[GIB_NCOUNTERS] = {
     [C_GAL] = {.name = "gal_interrupts",
                .help = "GIB alert interruptions (/proc/interrupts GAL)",
-               .headline = 1},
+               .headline = 0,
+               .group = IRQ_CG_ALERTS_KICKS},
     [C_LIST_ENTRIES] = {.name = "alert_list_entries",
                         .help = "GISAs taken off the alert list",
                         .headline = 0},
     [C_SUPPRESSED] = {.name = "alerts_suppressed",
                       .help = "GISAs linked while the list was busy or NONE: no interruption",
                       .headline = 0},
-    [C_TICKS] = {.name = "kicker_ticks", .help = "kicker timer ticks", .headline = 1},
+    [C_TICKS] = {.name = "kicker_ticks",
+                 .help = "kicker timer ticks",
+                 .headline = 0,
+                 .group = IRQ_CG_ALERTS_KICKS},
     [C_RESTARTS] = {.name = "timer_restarts",
                     .help = "kicker timer re-armed by a tick",
                     .headline = 0},
     [C_IAM_RESTORES] = {.name = "iam_restores",
                         .help = "IAM went from cleared back to alert_mask",
-                        .headline = 1},
+                        .headline = 0,
+                        .group = IRQ_CG_ALERTS_KICKS},
     [C_WASTED] = {.name = "wasted_kicks",
-                  .help = "kicked vCPUs that found nothing they could take",
-                  .headline = 1},
+                  .help = "kicked vCPUs that found nothing they could take (all paths)",
+                  .headline = 0,
+                  .group = IRQ_CG_ALERTS_KICKS},
     [C_EXIT_WAIT] = {.name = "exit_wait_state",
                      .help = "enabled-wait intercepts handled",
                      .headline = 0},
@@ -181,7 +222,8 @@ const irq_counter_desc gib_counters[GIB_NCOUNTERS] = {
                      .headline = 0},
     [C_DIRECT] = {.name = "direct_deliveries",
                   .help = "presented by the machine to a vCPU in SIE, no exit",
-                  .headline = 1},
+                  .headline = 0,
+                  .group = IRQ_CG_ALERTS_KICKS},
     [C_IO_INT_REQ] = {.name = "io_int_requests",
                       .help = "no-gisa: running vCPUs asked to intercept for a floating interrupt",
                       .headline = 0},
@@ -194,7 +236,62 @@ const irq_counter_desc gib_counters[GIB_NCOUNTERS] = {
     [C_FLOAT_FULL] = {.name = "float_list_full",
                       .help = "no-gisa: dropped, floating list full",
                       .headline = 0},
+    [C_NO_POLL_STEAL] = {.name = "halt_no_poll_steal",
+                         .help = "halts that did not poll: host steal >= halt_poll_max_steal",
+                         .headline = 0},
+    [C_SUMMARY_COALESCED] = {.name = "summary_coalesced",
+                             .help = "software path: arrivals that found their adapter summary "
+                                     "indicator set (no inject_io, no kick)",
+                             .headline = 0,
+                             .group = IRQ_CG_DELIVERY},
+    [C_IAM_STRANDED] = {.name = "iam_stranded",
+                        .help =
+                            "times a guest was left with a clean IPM, a cleared IAM, off the alert "
+                            "list and no kicker: it cannot alert until a wait entry restores",
+                        .headline = 0,
+                        .group = IRQ_CG_ALERTS_KICKS},
+    [C_KICKS_PATH + KP_GAL] = {.name = "kicks_gal",
+                               .help = "kicks by the GAL handler (v4, v3, v2, kick-all)",
+                               .headline = 1,
+                               .group = IRQ_CG_ALERTS_KICKS},
+    [C_KICKS_PATH + KP_KICKER] = {.name = "kicks_kicker",
+                                  .help = "kicks by kicker ticks (upstream)",
+                                  .headline = 1,
+                                  .group = IRQ_CG_ALERTS_KICKS},
+    [C_KICKS_PATH + KP_INJECT] = {.name = "kicks_inject",
+                                  .help = "kicks by software injection (__floating_irq_kick)",
+                                  .headline = 1,
+                                  .group = IRQ_CG_ALERTS_KICKS},
+    [C_KICKS_PATH + KP_FLOAT] = {.name = "kicks_float",
+                                 .help = "no-gisa: kicks for the floating list",
+                                 .headline = 1,
+                                 .group = IRQ_CG_ALERTS_KICKS},
+    [C_KICKS_PATH + KP_COVER] = {.name = "kicks_cover",
+                                 .help = "v5: kicks of the GAL handler's cover set",
+                                 .headline = 1,
+                                 .group = IRQ_CG_ALERTS_KICKS},
+    [C_WASTED_PATH + KP_GAL] = {.name = "wasted_gal",
+                                .help = "wasted kicks by the GAL handler",
+                                .headline = 1,
+                                .group = IRQ_CG_ALERTS_KICKS},
+    [C_WASTED_PATH + KP_KICKER] = {.name = "wasted_kicker",
+                                   .help = "wasted kicks by kicker ticks",
+                                   .headline = 1,
+                                   .group = IRQ_CG_ALERTS_KICKS},
+    [C_WASTED_PATH + KP_INJECT] = {.name = "wasted_inject",
+                                   .help = "wasted kicks by software injection",
+                                   .headline = 1,
+                                   .group = IRQ_CG_ALERTS_KICKS},
+    [C_WASTED_PATH + KP_FLOAT] = {.name = "wasted_float",
+                                  .help = "no-gisa: wasted floating-list kicks",
+                                  .headline = 1,
+                                  .group = IRQ_CG_ALERTS_KICKS},
+    [C_WASTED_PATH + KP_COVER] = {.name = "wasted_cover",
+                                  .help = "v5: wasted cover-set kicks",
+                                  .headline = 1,
+                                  .group = IRQ_CG_ALERTS_KICKS},
 };
+_Static_assert(KP_N == 5, "one kicks_ and one wasted_ counter per kick path");
 
 /* Adapter interrupts are floating, on ISCs 0..7. */
 static int gib_validate(const struct irq_scenario *sc, irq_error *err)
@@ -257,9 +354,10 @@ static void setup_guest(gib *m, irq_guest *g)
         irq_vcpu *v = &g->vcpus[j];
         gvcpu *gv = gv_of(m, v);
         gv->vcpu = v;
+        gv->kick_path = KP_NONE;
         gv->cr6 = gib_cr6_of_bits(v->params[V_ISCS].u);
         gv->io_on = v->params[V_IO].i != 0;
-        gv->mask_timer = irq_sim_timer_new(m->sim, gib_mask_toggle, m, v->id);
+        gv->mask_timer = irq_sim_timer_new(m->sim, gib_mask_toggle, m, (uintptr_t)v);
         irq_sim_rng(m->sim, &gv->rng, "gib-mask", v->id);
         uint64_t first = irq_dist_sample(&v->params[V_MASK_EVERY].dist, &gv->rng);
         if (first > 0)
@@ -281,19 +379,23 @@ static void read_params(gib *m)
     m->kicker_cost = p[P_KICKER_COST].u;
     m->intercept_cost = p[P_INTERCEPT_COST].u;
     m->max_float = (uint32_t)p[P_MAX_FLOAT].i;
+    m->pre_sie_cost = p[P_PRE_SIE_COST].u;
+    m->no_poll_steal = p[P_HOST_STEAL].i >= p[P_MAX_STEAL].i; /* kvm_arch_no_poll */
     m->check = p[P_CHECK].i != 0;
 }
 
 static void gib_destroy(void *model)
 {
     gib *m = model;
-    for (size_t i = 0; m->g && i < m->nguests; i++)
+    for (size_t i = 0; i < m->nguests; i++) {
+        ggisa *gi = gisa_of(m, irq_sim_guest(m->sim, i));
         for (int n = 0; n < GIB_NISC; n++) {
-            irq_pend_free(&m->g[i].isc[n]);
-            irq_fifo_free(&m->g[i].flt[n]);
+            irq_pend_free(&gi->isc[n]);
+            irq_fifo_free(&gi->flt[n]);
+            irq_pend_free(&gi->ind[n]);
         }
-    free(m->g);
-    free(m->v);
+    }
+    free(m->summary);
     free(m);
 }
 
@@ -305,9 +407,9 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
     m->sim = sim;
     m->nguests = irq_sim_nguests(sim);
     m->nvcpus = irq_sim_scenario(sim)->total_vcpus;
-    m->g = calloc(m->nguests, sizeof *m->g);
-    m->v = calloc(m->nvcpus, sizeof *m->v);
-    if (!m->g || !m->v) {
+    m->nsources = irq_sim_scenario(sim)->nsources;
+    m->summary = calloc(m->nguests * (m->nsources ? m->nsources : 1), 1);
+    if (!m->summary) {
         gib_destroy(m);
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }
@@ -324,6 +426,8 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
 const irq_model_ops irq_model_gib = {
     .name = "gib",
     .invalid_wakeups = true, /* CONFIG_HAVE_KVM_INVALID_WAKEUPS */
+    .guest_state_size = sizeof(ggisa),
+    .vcpu_state_size = sizeof(gvcpu),
     .summary = "s390 adapter interrupts through the GISA (IPM/IAM) and the GIB alert list, "
                "with the host's kick heuristics",
     .params = gib_params,
@@ -341,6 +445,7 @@ const irq_model_ops irq_model_gib = {
     .wait_entry = gib_wait_entry,
     .vcpu_runnable = gib_vcpu_runnable,
     .pending_walk = gib_pending_walk,
+    .wakeup = gib_wakeup,
     .guest_entry = gib_guest_entry,
     .guest_exit = gib_guest_exit,
     .irq_enabled = gib_irq_enabled,

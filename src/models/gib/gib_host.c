@@ -5,6 +5,7 @@
 
 static void gal_pass(void *ctx, uint64_t arg);
 static void kicker_tick(void *ctx, uint64_t guest);
+static void present_pending(gib *m, irq_vcpu *v);
 
 static bool gisa_mode(const gib *m)
 {
@@ -45,6 +46,23 @@ static uint8_t deliverable(gib *m, const irq_vcpu *v)
 
 /* ---- invariants ------------------------------------------------------- */
 
+/* upstream's gisa_get_ipm_or_restore_iam() sets the IAM whether or not the
+ * GISA is still on the alert list (it does not look at next_alert); the
+ * other designs restore only off the list (v5 11/15 get_ipm(), v4 wait). */
+static bool restores_while_listed(const gib *m)
+{
+    return m->h == H_UPSTREAM;
+}
+
+/* Designs whose host code always restores a clean IPM's IAM on the paths
+ * that follow an alert: upstream (the kicker tick the handler starts), v5
+ * and kick-all (the handler's first get_ipm(), 13/15). Under these a
+ * stranded guest is a model bug; v4, v3 and v2 can strand by design. */
+static bool never_strands(const gib *m)
+{
+    return m->h == H_UPSTREAM || m->h == H_V5 || m->h == H_KICK_ALL;
+}
+
 static void check_gisa(gib *m, const irq_guest *g)
 {
     const ggisa *gi = gisa_of(m, g);
@@ -53,24 +71,48 @@ static void check_gisa(gib *m, const irq_guest *g)
     if (gi->iam & ~gi->alert_mask)
         irq_sim_fail(m->sim, "gib invariant: guest %s IAM %#x not within alert_mask %#x", g->name,
                      gi->iam, gi->alert_mask);
-    if (gi->on_list && m->iam_clear_all && gi->iam != 0)
+    if (gi->on_list && m->iam_clear_all && gi->iam != 0 && !restores_while_listed(m))
         irq_sim_fail(m->sim, "gib invariant: guest %s is on the alert list with IAM %#x", g->name,
                      gi->iam);
     if (!gisa_mode(m) && (gi->on_list || m->origin >= 0))
         irq_sim_fail(m->sim, "gib invariant: no-gisa linked guest %s", g->name);
 }
 
+/* iam_stranded: called where host code has just decided (a GISA taken off
+ * the list, a kicker tick, a wait entry, a woken vCPU that sleeps again).
+ * A guest with a clean IPM, an IAM short of alert_mask, off the list and
+ * no kicker pending cannot alert again until some wait entry restores
+ * its IAM: its next interrupts wait for a vCPU's own timer. Counted once
+ * per occurrence. */
+static void check_stranded(gib *m, irq_guest *g)
+{
+    ggisa *gi = gisa_of(m, g);
+    bool stranded = gisa_mode(m) && gi->alert_mask && gi->ipm == 0 && gi->iam != gi->alert_mask &&
+                    !gi->on_list && !gi->tick_queued && !irq_sim_timer_armed(m->sim, gi->kicker);
+    if (!stranded || gi->stranded) {
+        gi->stranded = stranded;
+        return;
+    }
+    gi->stranded = true;
+    irq_count(g, C_IAM_STRANDED, 1);
+    if (m->check && never_strands(m))
+        irq_sim_fail(m->sim,
+                     "gib invariant: guest %s left with a clean IPM, IAM %#x (alert_mask %#x), "
+                     "off the alert list and no kicker",
+                     g->name, gi->iam, gi->alert_mask);
+}
+
 /* ---- IAM -------------------------------------------------------------- */
 
-/* The IAM is only ever restored to alert_mask. Not while the GISA is still
- * queued on the alert list: its alert is in flight and the GAL handler
- * will pick it up (keeps "on the list => IAM cleared"). */
+/* The IAM is only ever restored to alert_mask; upstream also while the
+ * GISA is still on the list (restores_while_listed). */
 static void restore_iam(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
-    if (gi->on_list || gi->iam == gi->alert_mask)
+    if (gi->iam == gi->alert_mask || (gi->on_list && !restores_while_listed(m)))
         return;
     gi->iam = gi->alert_mask;
+    gi->stranded = false;
     irq_count(g, C_IAM_RESTORES, 1);
     irq_trace_instant(m->sim, "iam_restore", g, NULL, -1);
 }
@@ -85,18 +127,53 @@ static uint8_t ipm_or_restore_iam(gib *m, irq_guest *g)
     return pending;
 }
 
+/* v5's get_ipm(gisa, IRQ_FLAG_IAM) ([PATCH v5 11/15]): the whole IPM; when
+ * it is clean and the GISA is off the alert list, the IAM is restored.
+ * Called on each pending check (kvm_arch_vcpu_runnable), at wait entry and
+ * by the GAL handler, never right before SIE entry (12/15). */
+static uint8_t v5_get_ipm(gib *m, irq_guest *g)
+{
+    ggisa *gi = gisa_of(m, g);
+    if (!gi->ipm && !gi->on_list)
+        restore_iam(m, g);
+    return gi->ipm;
+}
+
 /* ---- kicks ------------------------------------------------------------- */
 
-/* Wakes a vCPU in idle_mask (kvm_s390_vcpu_wakeup); remembers the kick so
- * its next SIE entry can tell whether it was wasted. */
-static void kick(gib *m, irq_vcpu *v)
+/* Wakes a vCPU in idle_mask (kvm_s390_vcpu_wakeup), counted by the path
+ * that issued it; remembers the first kick's path so the vCPU's next
+ * runnability check can tell whether it was wasted. Only the upstream
+ * kicker sets kicked_mask (__airqs_kick_single_vcpu); __floating_irq_kick
+ * and the v5 posting do not. */
+static void kick(gib *m, irq_vcpu *v, kick_path path, bool set_kicked_mask)
 {
     gvcpu *gv = gv_of(m, v);
     if (m->check && !gv->idle)
         irq_sim_fail(m->sim, "gib invariant: kick of vCPU %u of %s, which is not waiting", v->index,
                      v->guest->name);
-    gv->kicked = true;
+    if (set_kicked_mask)
+        gv->kicked = true;
+    if (gv->kick_path == KP_NONE)
+        gv->kick_path = (uint8_t)path;
+    irq_count(v->guest, C_KICKS_PATH + path, 1);
     irq_vcpu_kick(v);
+}
+
+/* kvm_arch_vcpu_runnable() and vcpu_pre_run() clear the kicked_mask bit;
+ * a kick after which the vCPU can take nothing was wasted, counted once
+ * for the path of the first kick. */
+static void kick_checked(gib *m, irq_vcpu *v, bool can_take)
+{
+    gvcpu *gv = gv_of(m, v);
+    gv->kicked = false;
+    if (gv->kick_path == KP_NONE)
+        return;
+    if (!can_take) {
+        irq_count(v->guest, C_WASTED, 1);
+        irq_count(v->guest, C_WASTED_PATH + gv->kick_path, 1);
+    }
+    gv->kick_path = KP_NONE;
 }
 
 /* __airqs_kick_single_vcpu: the first idle, I/O-enabled vCPU whose CR6
@@ -109,63 +186,76 @@ static void kick_single(gib *m, irq_guest *g, uint8_t p)
         if (!gv->idle || !gv->io_on || !(takes(m, v) & p))
             continue;
         if (!gv->kicked)
-            kick(m, v);
+            kick(m, v, KP_KICKER, true);
         return;
     }
 }
 
-/* v5: a minimal set of idle, I/O-enabled vCPUs covering the pending ISCs
- * (greedy), all woken at once. If idle vCPUs exist but none can take the
- * interrupt, the IAM is set again. */
-static void kick_cover(gib *m, irq_guest *g)
+/* __try_airqs_kick ([PATCH v5 13/15]): walks idle_mask in index order,
+ * skips PSW-I/O-disabled vCPUs, and takes every vCPU whose CR6 enables a
+ * pending ISC that no vCPU taken before covers (its whole CR6 then counts
+ * as covered), until every pending ISC is covered: first fit, neither
+ * greedy nor minimal. The posted loop advances with find_next_bit(idle_mask,
+ * n, vcpu_id), which returns vcpu_id itself, so it ends only when the first
+ * idle vCPU covers everything (else it spins); the model walks on to the
+ * next vCPU, as intended. kick-all: every idle vCPU enabled for any pending
+ * ISC. Returns the number kicked. */
+static int try_airqs_kick(gib *m, irq_guest *g, uint8_t ipm, bool all)
 {
-    ggisa *gi = gisa_of(m, g);
-    uint8_t uncovered = gi->ipm;
-    bool any_idle = false, kicked = false;
-    while (uncovered) {
-        irq_vcpu *best = NULL;
-        int best_n = 0;
-        for (uint32_t j = 0; j < g->nvcpus; j++) {
-            irq_vcpu *v = &g->vcpus[j];
-            gvcpu *gv = gv_of(m, v);
-            if (!gv->idle || !gv->io_on)
-                continue;
-            any_idle = true;
-            int n = __builtin_popcount(takes(m, v) & uncovered);
-            if (n > best_n)
-                best = v, best_n = n;
-        }
-        if (!best)
-            break;
-        uncovered &= (uint8_t)~takes(m, best);
-        kick(m, best);
-        kicked = true;
-    }
-    if (any_idle && !kicked)
-        restore_iam(m, g);
-}
-
-/* kick-all: every idle vCPU enabled for any pending ISC. */
-static void kick_all(gib *m, irq_guest *g)
-{
-    uint8_t p = gisa_of(m, g)->ipm;
-    for (uint32_t j = 0; j < g->nvcpus; j++) {
+    uint8_t covered = 0;
+    int kicked = 0;
+    for (uint32_t j = 0; j < g->nvcpus && (all || (ipm & ~covered)); j++) {
         irq_vcpu *v = &g->vcpus[j];
         gvcpu *gv = gv_of(m, v);
-        if (gv->idle && (takes(m, v) & p))
-            kick(m, v);
+        if (!gv->idle || !gv->io_on)
+            continue;
+        uint8_t cr6 = takes(m, v);
+        if (!(cr6 & ipm & (all ? 0xff : (uint8_t)~covered)))
+            continue;
+        covered |= cr6;
+        kick(m, v, all ? KP_GAL : KP_COVER, false);
+        kicked++;
     }
+    return kicked;
+}
+
+/* __floating_airqs_kick ([PATCH v5 13/15]), for one GISA the handler took
+ * off the list: get_ipm() restores the IAM if the IPM is clean; else kick,
+ * read the IPM again (restoring if now clean) and start over if new ISCs
+ * appeared (in the model nothing arrives while the handler decides, so the
+ * retry never fires); if nobody was kicked but some vCPU is idle (PSW I/O
+ * off included), set the IAM again. kick-all uses the same frame. */
+static void floating_airqs_kick(gib *m, irq_guest *g, bool all)
+{
+    uint8_t ipm = v5_get_ipm(m, g), t0;
+    int kicked;
+    if (!ipm)
+        return;
+    do {
+        t0 = ipm;
+        kicked = try_airqs_kick(m, g, ipm, all);
+        ipm = v5_get_ipm(m, g);
+        if (!ipm)
+            return;
+    } while (ipm & (uint8_t)~t0);
+    if (kicked > 0)
+        return;
+    for (uint32_t j = 0; j < g->nvcpus; j++)
+        if (gv_of(m, &g->vcpus[j])->idle) {
+            restore_iam(m, g); /* set_iam(): the GISA is off the list here */
+            return;
+        }
 }
 
 /* __floating_irq_kick: the first idle vCPU, whatever its ISC mask; else
  * the next non-stopped vCPU round-robin, which is running: a wake-up does
  * nothing to it, but without a GISA it is asked to intercept (IO_INT). */
-static void floating_kick(gib *m, irq_guest *g, bool io_int)
+static void floating_kick(gib *m, irq_guest *g, bool io_int, kick_path path)
 {
     ggisa *gi = gisa_of(m, g);
     for (uint32_t j = 0; j < g->nvcpus; j++)
         if (gv_of(m, &g->vcpus[j])->idle) {
-            kick(m, &g->vcpus[j]);
+            kick(m, &g->vcpus[j], path, false);
             return;
         }
     for (uint32_t k = 0; k < g->nvcpus; k++) {
@@ -190,12 +280,16 @@ static void alert(gib *m, irq_guest *g, int isc)
 {
     ggisa *gi = gisa_of(m, g);
     gi->iam &= m->iam_clear_all ? 0 : (uint8_t)~ISC_BIT(isc);
+    irq_trace_instant(m->sim, "iam_clear", g, NULL, -1);
     gi->on_list = true;
+    gi->stranded = false;
     gi->next = m->origin;
     int32_t was = m->origin;
     m->origin = (int32_t)g->index;
+    irq_trace_counter(m->sim, "GIB alert list length", NULL, ++m->list_len);
     if (was != ORIGIN_NULL) {
         irq_count(g, C_SUPPRESSED, 1);
+        irq_trace_instant(m->sim, "alert_suppressed", g, NULL, -1);
         return;
     }
     if (m->gal_spread)
@@ -203,7 +297,7 @@ static void alert(gib *m, irq_guest *g, int isc)
     irq_count(g, C_GAL, 1);
     irq_count(g, C_HOST_ALERT_CYCLES, m->gal_cost);
     irq_trace_instant(m->sim, "alert", g, NULL, (int)m->gal_cpu);
-    irq_host_work(m->sim, m->gal_cpu, m->gal_cost, gal_pass, m, 0);
+    irq_host_work_named(m->sim, m->gal_cpu, m->gal_cost, gal_pass, m, 0, "GAL interruption");
 }
 
 /* What the handler does for each GISA it takes off the list. */
@@ -217,13 +311,13 @@ static void gal_process(gib *m, irq_guest *g)
             irq_sim_timer_arm(m->sim, gi->kicker, irq_now(m->sim));
         break;
     case H_V5:
-        kick_cover(m, g);
+        floating_airqs_kick(m, g, false);
         break;
     case H_KICK_ALL:
-        kick_all(m, g);
+        floating_airqs_kick(m, g, true);
         break;
     default: /* v4, v3, v2: one vCPU per GISA, first idle else round-robin */
-        floating_kick(m, g, false);
+        floating_kick(m, g, false, KP_GAL);
         break;
     }
 }
@@ -239,6 +333,8 @@ static void gal_pass(void *ctx, uint64_t arg)
     bool final = m->gal_last == ORIGIN_NONE;
     int32_t cur = m->origin;
     m->origin = final ? ORIGIN_NULL : ORIGIN_NONE;
+    if (m->list_len) /* the pass cut the list off: it walks it from here */
+        irq_trace_counter(m->sim, "GIB alert list length", NULL, m->list_len = 0);
     uint32_t walked = 0;
     while (cur >= 0) {
         irq_guest *g = irq_sim_guest(m->sim, (size_t)cur);
@@ -250,6 +346,7 @@ static void gal_pass(void *ctx, uint64_t arg)
         irq_count(g, C_HOST_ALERT_CYCLES, m->gisa_cost);
         gal_process(m, g);
         check_gisa(m, g);
+        check_stranded(m, g);
         walked++;
     }
     m->gal_last = cur;
@@ -257,7 +354,8 @@ static void gal_pass(void *ctx, uint64_t arg)
         m->gal_last = ORIGIN_NULL;
         return;
     }
-    irq_host_work(m->sim, m->gal_cpu, (uint64_t)walked * m->gisa_cost, gal_pass, m, 0);
+    irq_host_work_named(m->sim, m->gal_cpu, (uint64_t)walked * m->gisa_cost, gal_pass, m, 0,
+                        "GAL pass (alert list walk)");
 }
 
 /* ---- the kicker (upstream) -------------------------------------------- */
@@ -271,12 +369,24 @@ void gib_kicker_fire(void *ctx, uint64_t guest)
     if (gi->tick_queued)
         return;
     gi->tick_queued = true;
+    gi->kicker_expiry = irq_now(m->sim);
     irq_count(g, C_HOST_ALERT_CYCLES, m->kicker_cost);
-    irq_host_work(m->sim, gi->kicker_cpu, m->kicker_cost, kicker_tick, m, guest);
+    irq_host_work_named(m->sim, gi->kicker_cpu, m->kicker_cost, kicker_tick, m, guest,
+                        "kicker tick");
 }
 
-/* gisa_vcpu_kicker: pending alert ISCs kick one vCPU and re-arm the timer;
- * a clean IPM restores the IAM and stops it. */
+/* hrtimer_forward_now(): the first expiry + k * period after now (whole
+ * periods are skipped when the callback ran that late). */
+static uint64_t forward_now(uint64_t expiry, uint64_t period, uint64_t now)
+{
+    if (now < expiry)
+        return expiry;
+    return expiry + ((now - expiry) / period + 1) * period;
+}
+
+/* gisa_vcpu_kicker: pending alert ISCs kick one vCPU and re-arm the timer
+ * one period after its previous expiry, whatever the callback cost; a
+ * clean IPM restores the IAM and stops it. */
 static void kicker_tick(void *ctx, uint64_t guest)
 {
     gib *m = ctx;
@@ -287,10 +397,12 @@ static void kicker_tick(void *ctx, uint64_t guest)
     uint8_t p = ipm_or_restore_iam(m, g);
     if (p) {
         kick_single(m, g, p);
-        irq_sim_timer_arm(m->sim, gi->kicker, irq_now(m->sim) + m->expires);
+        irq_sim_timer_arm(m->sim, gi->kicker,
+                          forward_now(gi->kicker_expiry, m->expires, irq_now(m->sim)));
         irq_count(g, C_RESTARTS, 1);
     }
     check_gisa(m, g);
+    check_stranded(m, g);
 }
 
 /* ---- arrivals ---------------------------------------------------------- */
@@ -307,15 +419,16 @@ static irq_vcpu *running_taker(gib *m, irq_guest *g, int isc)
     return NULL;
 }
 
-/* A halt-polling vCPU notices a pending interrupt it can take by itself. */
+/* Every halt-polling vCPU that can take the new bit sees it in its next
+ * kvm_vcpu_check_block() and leaves its poll loop; only the first to reach
+ * __deliver_io takes it (gisa_tac_ipm_gisc), the others enter SIE with
+ * nothing and wait again. */
 static void poll_notice(gib *m, irq_guest *g, uint8_t bits)
 {
     for (uint32_t j = 0; j < g->nvcpus; j++) {
         irq_vcpu *v = &g->vcpus[j];
-        if (irq_vcpu_polling(v) && (takes(m, v) & bits)) {
-            irq_vcpu_wake(v);
-            return;
-        }
+        if (irq_vcpu_polling(v) && (takes(m, v) & bits))
+            irq_vcpu_wake(v); /* re-checks: may find the bit taken already */
     }
 }
 
@@ -329,6 +442,7 @@ static void gisa_arrival(gib *m, const irq_intr *in, bool may_alert)
     irq_vcpu *v = running_taker(m, g, isc);
     if (v) {
         irq_count(g, C_DIRECT, 1);
+        gv_of(m, v)->handling = (uint8_t)(isc + 1);
         irq_deliver_now(v, in->arrival, in->cls);
         return;
     }
@@ -339,22 +453,67 @@ static void gisa_arrival(gib *m, const irq_intr *in, bool may_alert)
     poll_notice(m, g, ISC_BIT(isc));
 }
 
+/* The adapter summary indicator of the arrival's adapter (one per source
+ * and guest); NULL for an interrupt no scenario source raised. */
+static uint8_t *summary_of(gib *m, const irq_intr *in)
+{
+    if (in->source >= m->nsources)
+        return NULL;
+    return &m->summary[in->guest->index * m->nsources + in->source];
+}
+
+/* set_adapter_int(): the host sets the device indicator and the adapter
+ * summary indicator in guest memory (adapter_indicators_set) and injects
+ * only when the summary indicator went 0 -> 1. Later notifications find it
+ * set: coalesced there, no inject_io, no kick. The guest's handler for the
+ * ISC scans the indicators, clears the summary indicator and scans again
+ * (virtio_airq_handler): the model serves what was coalesced when the
+ * handler ends (gib_irq_enabled). Returns true when the caller injects. */
+static bool set_adapter_int(gib *m, const irq_intr *in)
+{
+    uint8_t *sum = summary_of(m, in);
+    if (sum && *sum) {
+        ggisa *gi = gisa_of(m, in->guest);
+        irq_count(in->guest, C_SUMMARY_COALESCED, 1);
+        irq_pend_add(in->guest, &gi->ind[in->cls], in->arrival);
+        return false;
+    }
+    if (sum)
+        *sum = 1;
+    irq_count(in->guest, C_INJECT_IO, 1);
+    return true;
+}
+
+/* The guest's handler for isc cleared the summary indicators of its
+ * adapters on that ISC. */
+static void clear_summaries(gib *m, const irq_guest *g, uint32_t isc)
+{
+    const irq_scenario *sc = irq_sim_scenario(m->sim);
+    for (size_t s = 0; s < m->nsources; s++)
+        if (sc->sources[s].cls == isc)
+            m->summary[g->index * m->nsources + s] = 0;
+}
+
 void gib_inject(void *model, const irq_intr *in)
 {
     gib *m = model;
     irq_guest *g = in->guest;
     bool software = in->injection == IRQ_INJ_SOFTWARE;
     if (!gisa_mode(m)) { /* every adapter interrupt takes the software path */
-        irq_count(g, C_INJECT_IO, 1);
+        /* a refused injection (floating list full) leaves the summary
+         * indicator set, as set_adapter_int() does: later notifications
+         * coalesce until a handler for the ISC runs */
         ggisa *gi = gisa_of(m, g);
-        if (irq_fifo_add(g, &gi->flt[in->cls], in->arrival, m->max_float, C_FLOAT_FULL)) {
+        if (set_adapter_int(m, in) &&
+            irq_fifo_add(g, &gi->flt[in->cls], in->arrival, m->max_float, C_FLOAT_FULL)) {
             poll_notice(m, g, ISC_BIT(in->cls));
-            floating_kick(m, g, true);
+            floating_kick(m, g, true, KP_FLOAT);
         }
-    } else if (software) { /* kvm_s390_inject_vm: set the IPM, kick */
-        irq_count(g, C_INJECT_IO, 1);
-        gisa_arrival(m, in, false);
-        floating_kick(m, g, false);
+    } else if (software) { /* kvm_s390_inject_airq: __inject_io sets the IPM, kick */
+        if (set_adapter_int(m, in)) {
+            gisa_arrival(m, in, false);
+            floating_kick(m, g, false, KP_INJECT);
+        }
     } else {
         gisa_arrival(m, in, true);
     }
@@ -365,9 +524,11 @@ void gib_inject(void *model, const irq_intr *in)
 
 /* Clears IPM bit isc and delivers what its latch holds to v: the bit and
  * the latch always change together. */
-static void take_from_ipm(ggisa *gi, irq_vcpu *v, int isc)
+static void take_from_ipm(gib *m, irq_vcpu *v, int isc)
 {
+    ggisa *gi = gisa_of(m, v->guest);
     gi->ipm &= (uint8_t)~ISC_BIT(isc);
+    gv_of(m, v)->handling = (uint8_t)(isc + 1);
     irq_pend_deliver(v, &gi->isc[isc], (uint32_t)isc);
 }
 
@@ -381,15 +542,20 @@ static bool deliver_in_software(gib *m, irq_vcpu *v)
     ggisa *gi = gisa_of(m, v->guest);
     irq_count(v->guest, C_DELIVER_IO, 1);
     if (gisa_mode(m)) {
-        take_from_ipm(gi, v, isc);
+        take_from_ipm(m, v, isc);
     } else {
+        gv_of(m, v)->handling = (uint8_t)(isc + 1);
         irq_fifo_deliver(v, &gi->flt[isc], (uint32_t)isc);
     }
     return true;
 }
 
+static void mask_toggle(gib *m, gvcpu *gv);
+
 /* Before SIE entry: the woken thread is running again (idle bit off),
- * delivers what it can, clears its kicked bit and enters SIE. */
+ * delivers what it can with the CR6 of its wait, clears its kicked bit
+ * (vcpu_pre_run) and enters SIE; then the guest runs and executes a mask
+ * change that fell due meanwhile. */
 void gib_guest_entry(void *model, irq_vcpu *v)
 {
     gib *m = model;
@@ -397,11 +563,18 @@ void gib_guest_entry(void *model, irq_vcpu *v)
     ggisa *gi = gisa_of(m, v->guest);
     gv->idle = false;
     bool delivered = deliver_in_software(m, v);
-    if (gv->kicked) {
-        gv->kicked = false;
-        if (!delivered)
-            irq_count(v->guest, C_WASTED, 1);
+    if (gv->mask_due) {
+        gv->mask_due = false;
+        mask_toggle(m, gv);
+        int isc =
+            gisa_mode(m) && !delivered && !gv->mask_period ? lowest_isc(gi->ipm & takes(m, v)) : -1;
+        if (isc >= 0) { /* unmasked: the machine presents what it now enables */
+            irq_count(v->guest, C_DIRECT, 1);
+            take_from_ipm(m, v, isc);
+            delivered = true;
+        }
     }
+    kick_checked(m, v, delivered);
     gv->io_int_req = false;
     gv->in_sie = true;
     gi->in_sie++;
@@ -422,11 +595,45 @@ void gib_guest_exit(void *model, irq_vcpu *v)
         restore_iam(m, v->guest); /* the VM has no vCPU left in SIE */
 }
 
-/* The guest re-enabled after a handler (or unmasked): the machine presents
- * what is pending in the IPM; without a GISA, a requested intercept. */
+/* The halt returned: kvm_s390_handle_wait clears the idle bit
+ * (__unset_cpu_idle) right away, on the vCPU's own thread. A halt that
+ * ended while polling then goes the normal way to SIE entry (the wait
+ * intercept returns, vcpu_pre_run delivers): pre_sie_cost of host time. A
+ * thread that slept paid host.wakeup. */
+void gib_wakeup(void *model, irq_vcpu *v)
+{
+    gib *m = model;
+    gv_of(m, v)->idle = false;
+    if (v->did_poll && !v->slept && m->pre_sie_cost > 0)
+        irq_vcpu_exit(v, m->pre_sie_cost, NULL, NULL, 0);
+}
+
+/* A handler ended. Its second indicator scan serves the notifications that
+ * found the summary indicator set meanwhile (one more handler run);
+ * with none left the summary indicators of its ISC are clear. Then the
+ * guest is enabled again. */
 void gib_irq_enabled(void *model, irq_vcpu *v)
 {
     gib *m = model;
+    gvcpu *gv = gv_of(m, v);
+    if (gv->handling) {
+        uint32_t isc = gv->handling - 1u;
+        ggisa *gi = gisa_of(m, v->guest);
+        if (irq_pend_set(&gi->ind[isc])) {
+            irq_pend_deliver(v, &gi->ind[isc], isc);
+            return;
+        }
+        gv->handling = 0;
+        clear_summaries(m, v->guest, isc);
+    }
+    present_pending(m, v);
+}
+
+/* The guest is enabled (a handler ended, or it unmasked): the machine
+ * presents what is pending in the IPM; without a GISA, a requested
+ * intercept. */
+static void present_pending(gib *m, irq_vcpu *v)
+{
     gvcpu *gv = gv_of(m, v);
     if (!irq_vcpu_in_guest(v) || !gv->io_on)
         return;
@@ -443,7 +650,7 @@ void gib_irq_enabled(void *model, irq_vcpu *v)
     if (isc < 0)
         return;
     irq_count(v->guest, C_DIRECT, 1);
-    take_from_ipm(gi, v, isc);
+    take_from_ipm(m, v, isc);
 }
 
 /* The IAM restore point at wait entry, per heuristic. Returns false when
@@ -456,9 +663,9 @@ static bool wait_restore_point(gib *m, irq_vcpu *v)
         uint8_t pending = ipm_or_restore_iam(m, v->guest);
         return !(pending & gv_of(m, v)->cr6);
     }
-    case H_V5:
+    case H_V5: /* get_ipm(IRQ_FLAG_IAM) in the pending checks */
     case H_KICK_ALL:
-        ipm_or_restore_iam(m, v->guest);
+        v5_get_ipm(m, v->guest);
         return true;
     case H_V4: /* the vCPU does not wait while alert ISCs are pending */
         if (gi->ipm & gi->alert_mask)
@@ -478,7 +685,12 @@ irq_wait_decision gib_wait_entry(void *model, irq_vcpu *v, uint64_t *poll)
         return IRQ_WAIT_REFUSE;
     gv_of(m, v)->idle = true;
     *poll = m->halt_poll;
+    if (m->no_poll_steal) { /* kvm_arch_no_poll(), asked at every kvm_vcpu_halt() */
+        irq_count(v->guest, C_NO_POLL_STEAL, 1);
+        *poll = 0;
+    }
     check_gisa(m, v->guest);
+    check_stranded(m, v->guest);
     return IRQ_WAIT_HALT;
 }
 
@@ -490,17 +702,17 @@ irq_wait_decision gib_wait_entry(void *model, irq_vcpu *v, uint64_t *poll)
 bool gib_vcpu_runnable(void *model, irq_vcpu *v)
 {
     gib *m = model;
-    gvcpu *gv = gv_of(m, v);
+    if (m->h == H_V5 || m->h == H_KICK_ALL)
+        v5_get_ipm(m, v->guest); /* kvm_s390_vcpu_has_irq -> get_ipm(IRQ_FLAG_IAM) */
     bool runnable = deliverable(m, v) != 0;
-    if (gv->kicked) {
-        gv->kicked = false;
-        if (!runnable)
-            irq_count(v->guest, C_WASTED, 1);
-    }
+    kick_checked(m, v, runnable);
+    if (!runnable)
+        check_stranded(m, v->guest);
     return runnable;
 }
 
-/* Every arrival still held in an IPM latch or a floating list. */
+/* Every arrival still held in an IPM latch, a floating list or behind a
+ * summary indicator. */
 void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t t),
                       void *ud)
 {
@@ -508,23 +720,38 @@ void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_
     for (size_t i = 0; i < m->nguests; i++) {
         irq_guest *g = irq_sim_guest(m->sim, i);
         for (uint32_t n = 0; n < GIB_NISC; n++) {
-            irq_pend_walk(g, &m->g[i].isc[n], n, visit, ud);
-            irq_fifo_walk(g, &m->g[i].flt[n], n, visit, ud);
+            irq_pend_walk(g, &gisa_of(m, g)->isc[n], n, visit, ud);
+            irq_fifo_walk(g, &gisa_of(m, g)->flt[n], n, visit, ud);
+            irq_pend_walk(g, &gisa_of(m, g)->ind[n], n, visit, ud);
         }
     }
 }
 
-/* The guest masks (or unmasks) mask_iscs for a while. */
-void gib_mask_toggle(void *ctx, uint64_t vcpu)
+/* The guest masks (or unmasks) mask_iscs for a while: it loads CR6, so
+ * only while it runs guest code; the next change is due a sampled time
+ * later. */
+static void mask_toggle(gib *m, gvcpu *gv)
 {
-    gib *m = ctx;
-    gvcpu *gv = &m->v[vcpu];
     irq_vcpu *v = gv->vcpu;
     gv->mask_period = !gv->mask_period;
     gv->masked = gv->mask_period ? gib_cr6_of_bits(v->params[V_MASK_ISCS].u) : 0;
     const irq_dist *d = &v->params[gv->mask_period ? V_MASK_FOR : V_MASK_EVERY].dist;
     uint64_t next = irq_dist_sample(d, &gv->rng);
     irq_sim_timer_arm(m->sim, gv->mask_timer, irq_now(m->sim) + (next ? next : 1));
+}
+
+/* A change of the mask schedule falls due. A vCPU that is not running
+ * guest code (halted, in the host, preempted) executes no instructions:
+ * the change happens at its next guest entry (gib_guest_entry). */
+void gib_mask_toggle(void *ctx, uint64_t vcpu)
+{
+    gib *m = ctx;
+    gvcpu *gv = gv_of(m, (irq_vcpu *)(uintptr_t)vcpu);
+    if (!gv->vcpu->in_guest) {
+        gv->mask_due = true;
+        return;
+    }
+    mask_toggle(m, gv);
     if (!gv->mask_period)
-        gib_irq_enabled(m, v);
+        present_pending(m, gv->vcpu);
 }

@@ -36,6 +36,9 @@ enum {
     P_KICKER_COST,
     P_INTERCEPT_COST,
     P_MAX_FLOAT,
+    P_PRE_SIE_COST,
+    P_MAX_STEAL,
+    P_HOST_STEAL,
     P_CHECK,
     GIB_NPARAMS
 };
@@ -61,19 +64,38 @@ enum {
     C_INTERCEPTS,
     C_HOST_ALERT_CYCLES,
     C_FLOAT_FULL,
-    GIB_NCOUNTERS
+    C_NO_POLL_STEAL,
+    C_SUMMARY_COALESCED,
+    C_IAM_STRANDED,
+    C_KICKS_PATH,                     /* kicks_gal .. kicks_cover, one per kick_path */
+    C_WASTED_PATH = C_KICKS_PATH + 5, /* wasted_gal .. wasted_cover */
+    GIB_NCOUNTERS = C_WASTED_PATH + 5
 };
+
+/* The host path that issued a kick (section 2 of issue 9). */
+typedef enum kick_path {
+    KP_GAL,    /* the GAL handler itself (v4, v3, v2, kick-all) */
+    KP_KICKER, /* a kicker tick (upstream, __airqs_kick_single_vcpu) */
+    KP_INJECT, /* software injection with a GISA (__floating_irq_kick) */
+    KP_FLOAT,  /* no-gisa: the floating list's __floating_irq_kick */
+    KP_COVER,  /* v5: the cover set of the GAL handler (__try_airqs_kick) */
+    KP_N,
+    KP_NONE = KP_N
+} kick_path;
 
 typedef struct gvcpu {
     irq_vcpu *vcpu;
-    uint8_t cr6;      /* ISCs the guest enabled in CR6 */
-    uint8_t masked;   /* ISCs masked for a while by the mask schedule */
-    bool io_on;       /* PSW I/O enable */
-    bool idle;        /* bit in idle_mask: entered a halt, not yet running again */
-    bool kicked;      /* bit in kicked_mask: kicked, not yet back in SIE */
-    bool in_sie;      /* between SIE entry and exit */
-    bool io_int_req;  /* no-gisa: asked to intercept when it enables for I/O */
-    bool mask_period; /* inside a masked period of the mask schedule */
+    uint8_t cr6;       /* ISCs the guest enabled in CR6 */
+    uint8_t masked;    /* ISCs masked for a while by the mask schedule */
+    bool io_on;        /* PSW I/O enable */
+    bool idle;         /* bit in idle_mask: entered a halt, not yet running again */
+    bool kicked;       /* bit in kicked_mask (upstream kicker only) */
+    uint8_t kick_path; /* path of the first kick since the last runnability check */
+    uint8_t handling;  /* ISC + 1 of the handler running (0: none) */
+    bool mask_due;     /* a mask-schedule change fell due outside guest code */
+    bool in_sie;       /* between SIE entry and exit */
+    bool io_int_req;   /* no-gisa: asked to intercept when it enables for I/O */
+    bool mask_period;  /* inside a masked period of the mask schedule */
     irq_timer_id mask_timer;
     irq_rng rng;
 } gvcpu;
@@ -81,14 +103,17 @@ typedef struct gvcpu {
 typedef struct ggisa {
     uint8_t ipm, iam, alert_mask;
     bool on_list;
-    bool tick_queued;    /* a kicker tick waits for its host CPU */
-    int32_t next;        /* next_alert: guest index or sentinel */
-    uint32_t in_sie;     /* vCPUs in SIE (v2, v3) */
-    uint32_t next_rr;    /* round-robin position of the floating kick */
-    uint32_t kicker_cpu; /* where the kicker hrtimer was started */
+    bool tick_queued;       /* a kicker tick waits for its host CPU */
+    bool stranded;          /* counted in iam_stranded, not repaired yet */
+    uint64_t kicker_expiry; /* expiry of the kicker firing being handled */
+    int32_t next;           /* next_alert: guest index or sentinel */
+    uint32_t in_sie;        /* vCPUs in SIE (v2, v3) */
+    uint32_t next_rr;       /* round-robin position of the floating kick */
+    uint32_t kicker_cpu;    /* where the kicker hrtimer was started */
     irq_timer_id kicker;
     irq_pend isc[GIB_NISC]; /* the IPM bits, with the arrivals they hold */
     irq_fifo flt[GIB_NISC]; /* no-gisa: the software floating list per ISC */
+    irq_pend ind[GIB_NISC]; /* arrivals that found their summary indicator set */
 } ggisa;
 
 typedef struct gib {
@@ -97,14 +122,17 @@ typedef struct gib {
     bool iam_clear_all;
     bool check;
     uint64_t expires, halt_poll, gal_cost, gisa_cost, kicker_cost, intercept_cost;
-    bool gal_spread;  /* GAL interruptions go to the CPUs in turn */
-    uint32_t gal_cpu; /* CPU of the GAL being handled (or the fixed one) */
+    uint64_t pre_sie_cost;
+    bool no_poll_steal; /* host steal >= halt_poll_max_steal: never poll */
+    bool gal_spread;    /* GAL interruptions go to the CPUs in turn */
+    uint32_t gal_cpu;   /* CPU of the GAL being handled (or the fixed one) */
     uint32_t max_float;
     int32_t origin;      /* alert_list_origin */
     int32_t gal_last;    /* what the GAL handler's previous pass ended on */
     uint32_t gal_walked; /* GISAs walked by the previous pass */
-    ggisa *g;            /* per guest */
-    gvcpu *v;            /* per vCPU id */
+    uint32_t list_len;   /* GISAs on the alert list (for the trace's counter) */
+    uint8_t *summary;    /* per guest x source: adapter summary indicator */
+    size_t nsources;
     size_t nguests, nvcpus;
 } gib;
 
@@ -113,13 +141,16 @@ extern const irq_param_desc gib_guest_params[GIB_NGPARAMS];
 extern const irq_param_desc gib_vcpu_params[GIB_NVPARAMS];
 extern const irq_counter_desc gib_counters[GIB_NCOUNTERS];
 
+/* Per-guest and per-vCPU state live in the core's model state. */
 static inline ggisa *gisa_of(gib *m, const irq_guest *g)
 {
-    return &m->g[g->index];
+    (void)m;
+    return irq_guest_model(g);
 }
 static inline gvcpu *gv_of(gib *m, const irq_vcpu *v)
 {
-    return &m->v[v->id];
+    (void)m;
+    return irq_vcpu_model(v);
 }
 
 /* ISC list (bit n = ISC n) -> CR6-style mask (ISC 0 = 0x80). */
@@ -134,6 +165,7 @@ void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_
 void gib_guest_entry(void *model, irq_vcpu *v);
 void gib_guest_exit(void *model, irq_vcpu *v);
 void gib_irq_enabled(void *model, irq_vcpu *v);
+void gib_wakeup(void *model, irq_vcpu *v);
 void gib_kicker_fire(void *ctx, uint64_t guest);
 void gib_mask_toggle(void *ctx, uint64_t vcpu);
 
