@@ -440,8 +440,3 @@ const char *cli_read_error(int err)
         return "larger than the limit";
     return strerror(err);
 }
-
-int cli_read_status(int err)
-{
-    return err == EINVAL || err == EFBIG || err == EISDIR ? 2 : 4;
-}

@@ -45,8 +45,6 @@ void csv_put_cell(FILE *f, const char *s);
 int cli_read_file(const char *path, size_t max, char **text, size_t *len);
 /* The reason for cli_read_file's errno, for messages. */
 const char *cli_read_error(int err);
-/* Exit status for it: a refused file is bad input (2), else I/O (4). */
-int cli_read_status(int err);
 /* Largest variant document merge and sweep read. */
 #define CLI_MAX_DOC_BYTES ((size_t)256 << 20)
 

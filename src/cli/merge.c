@@ -926,7 +926,7 @@ static int read_one(const char *dir, const char *name, cli_src *s)
     if (cli_read_file(s->name, CLI_MAX_DOC_BYTES, &s->text, &s->len) != 0) {
         int e = errno;
         fprintf(stderr, "irqsim merge: cannot read %s: %s\n", s->name, cli_read_error(e));
-        return cli_read_status(e);
+        return EXIT_USAGE; /* an input that cannot be read */
     }
     return EXIT_OK;
 }

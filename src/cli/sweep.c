@@ -122,7 +122,7 @@ static int read_variants(const cli_sweep *s, cli_src *src)
         if (cli_read_file(path, CLI_MAX_DOC_BYTES, &src[k].text, &src[k].len) != 0) {
             int e = errno;
             fprintf(stderr, "irqsim sweep: cannot read %s: %s\n", path, cli_read_error(e));
-            return cli_read_status(e);
+            return EXIT_USAGE; /* an input that cannot be read */
         }
     }
     return EXIT_OK;

@@ -265,7 +265,7 @@ static int sweep_id(cli_sweep *s)
     if (cli_read_file(s->o.file, 64u << 20, &text, &len) != 0) {
         int e = errno;
         fprintf(stderr, "irqsim %s: cannot read %s: %s\n", s->cmd, s->o.file, cli_read_error(e));
-        return cli_read_status(e);
+        return EXIT_USAGE; /* an input that cannot be read */
     }
     uint64_t h = fnv_str(0xcbf29ce484222325ull, "irqsim sweep 1");
     h = fnv(h, text, len);
