@@ -59,9 +59,9 @@ static const irq_param_desc vcpu_params[NVPARAMS] = {
 
 enum { C_DIRECT, C_WAKEUPS, C_DEFERRED, NCOUNTERS };
 static const irq_counter_desc counters[NCOUNTERS] = {
-    [C_DIRECT] = {"direct_deliveries", "delivered at once to a vCPU in the guest"},
-    [C_WAKEUPS] = {"wakeups", "halted vCPUs woken to take an interrupt"},
-    [C_DEFERRED] = {"deferred", "arrivals no vCPU could take at once (latched)"},
+    [C_DIRECT] = {.name = "direct_deliveries", .help = "delivered at once to a vCPU in the guest"},
+    [C_WAKEUPS] = {.name = "wakeups", .help = "halted vCPUs woken to take an interrupt"},
+    [C_DEFERRED] = {.name = "deferred", .help = "arrivals no vCPU could take at once (latched)"},
 };
 
 static bool enabled(const irq_vcpu *v)
