@@ -14,7 +14,11 @@
 #                     man page, completions, scenarios and docs (share/irqsim)
 #   make deps         install the Debian packages the build needs (through sudo)
 #   make format       clang-format the C sources; make format-check: only check
-#   make clean        remove build/, build-asan/, build-release/ and build-clang/
+#   make fuzz         libFuzzer harnesses of tests/fuzz (clang), FUZZ_SECONDS each
+#                     (default 300); crashes land in tests/fuzz/corpus/NAME/, which
+#                     make test replays
+#   make clean        remove build/, build-asan/, build-fuzz/, build-release/ and
+#                     build-clang/
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -36,13 +40,23 @@ ASAN_CMAKE_FLAGS := -DIRQ_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
 # the CLI's output.
 DEB_PACKAGES ?= cmake gcc libc6-dev make pkg-config libyaml-dev libcmocka-dev gnuplot-nox
 
+# Only `make fuzz` needs clang's libFuzzer; make test replays the corpora
+# with gcc-built drivers.
+FUZZ_DEB_PACKAGES ?= clang libclang-rt-14-dev
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS ?= scenario set datafile merge
+FUZZ_CMAKE_FLAGS := -DIRQ_FUZZ=ON -DIRQ_BUILD_TESTS=OFF -DIRQ_BUILD_BENCH=OFF \
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=$(FUZZ_CC)
+
 # cmake --build runs its own make: keep our flags, jobserver and level out of
 # it. Usage: $(call cmake,ARGS) as a whole recipe line; it echoes `cmake ARGS`.
 cmake = @echo '$(CMAKE) $(1)'; env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(CMAKE) $(1)
 
 .PHONY: all deps configure build run test test-plain test-asan bench install clean \
 	check-builds build-release build-clang bench-peer \
-	format format-check help
+	format format-check help fuzz
 
 all: build
 
@@ -151,8 +165,31 @@ install: build
 	@if [ -z "$${DESTDIR:-}" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
 		ldconfig; fi
 
+# Each harness mutates from its seed corpus (tests/fuzz/corpus/NAME, kept in
+# git) into $(FUZZ_BUILD)/corpus-NAME, with the dictionary generated from
+# the parameter tables; an input that crashes, leaks or hangs (10 s) is
+# written into tests/fuzz/corpus/NAME/ as a regression input.
+fuzz: DEB_PACKAGES += $(FUZZ_DEB_PACKAGES)
+fuzz: deps
+	@if [ ! -f $(FUZZ_BUILD)/Makefile ] && [ ! -f $(FUZZ_BUILD)/build.ninja ]; then \
+		echo '$(CMAKE) -S . -B $(FUZZ_BUILD) $(FUZZ_CMAKE_FLAGS)'; \
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(CMAKE) -S . -B $(FUZZ_BUILD) $(FUZZ_CMAKE_FLAGS); \
+	fi
+	$(call cmake,--build $(FUZZ_BUILD) -j$(JOBS))
+	$(FUZZ_BUILD)/fuzz-gen-dict >$(FUZZ_BUILD)/scenario.dict
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus-$$t; \
+		echo "fuzz-$$t: $(FUZZ_SECONDS) s (log: $(FUZZ_BUILD)/fuzz-$$t.log)"; \
+		$(FUZZ_BUILD)/fuzz-$$t $(FUZZ_BUILD)/corpus-$$t tests/fuzz/corpus/$$t \
+			-dict=$(FUZZ_BUILD)/scenario.dict -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -rss_limit_mb=2048 -max_len=16384 -close_fd_mask=1 \
+			-artifact_prefix=tests/fuzz/corpus/$$t/ >$(FUZZ_BUILD)/fuzz-$$t.log 2>&1 \
+			|| { tail -40 $(FUZZ_BUILD)/fuzz-$$t.log; exit 1; }; \
+		grep -E '^#[0-9]+.*DONE|^Done' $(FUZZ_BUILD)/fuzz-$$t.log | tail -2; \
+	done
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(RELEASE_BUILD) $(CLANG_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(RELEASE_BUILD) $(CLANG_BUILD)
 
 FORMAT_FILES = $(shell find include src tests bench -name '*.[ch]' 2>/dev/null | sort)
 

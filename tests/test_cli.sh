@@ -89,9 +89,10 @@ check missing-file 2 "$IRQSIM" run "$tmp/nope.yaml"
 contains missing-file "$tmp/err" "nope.yaml"
 contains missing-file "$tmp/err" "irqsim: "
 contains missing-file "$tmp/err" "No such file or directory"
-check unwritable-out 1 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --quiet --out /proc/irqsim-none/x
+# an output that cannot be written is not a failed simulation: exit 4 (issue 14)
+check unwritable-out 4 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --quiet --out /proc/irqsim-none/x
 contains unwritable-out "$tmp/err" "irqsim: cannot create directory /proc/irqsim-none/x: "
-check unwritable-trace 1 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --quiet --trace /nonexistent-dir/t.json
+check unwritable-trace 4 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --quiet --trace /nonexistent-dir/t.json
 contains unwritable-trace "$tmp/err" "irqsim: cannot write the trace file /nonexistent-dir/t.json: No such file"
 check bad-option 2 "$IRQSIM" run "$single" --bogus
 check bad-format 2 "$IRQSIM" run "$single" --format xml

@@ -244,6 +244,63 @@ static void test_ring_grow_keeps_order(void **state)
     free(empty);
 }
 
+/* A latch whose array is at 2^31 entries cannot double in 32 bits: the
+ * arrival is dropped and the run fails saying so (it used to wrap the
+ * capacity to 0, realloc(p, 0) freed the array and it was freed again). */
+static void test_pend_capacity_overflow(void **state)
+{
+    (void)state;
+    const char *y = HEAD "guests:\n  - {name: g, vcpus: 1}\n";
+    run r = run_ok(y, NULL, 0);
+    irq_guest *g = guest_named(r.sim, "g");
+    uint64_t *small = malloc(4 * sizeof *small);
+    assert_non_null(small);
+    irq_pend p = {.first = 1, .n = (1u << 31) + 1, .cap = 1u << 31, .more = small};
+    assert_false(irq_pend_add(g, &p, 2));
+    assert_ptr_equal(p.more, small); /* still ours: not freed, not moved */
+    assert_int_equal(p.cap, 1u << 31);
+    assert_int_equal(g->dropped, 1);
+    assert_non_null(irq_sim_failure(r.sim));
+    assert_non_null(strstr(irq_sim_failure(r.sim), "the most it can count"));
+    irq_pend_free(&p);
+    run_free(&r);
+}
+
+/* Nor can a ring of 2^31 slots (it used to become a 0-byte buffer that
+ * the next append overflowed); an empty ring still grows. */
+static void test_ring_grow_overflow(void **state)
+{
+    (void)state;
+    uint64_t *t = malloc(2 * sizeof *t);
+    assert_non_null(t);
+    uint32_t cap = 1u << 31, head = 0;
+    assert_int_equal(irq_ring_grow((void **)&t, &cap, &head, 0, sizeof *t, 8), -1);
+    assert_int_equal(cap, 1u << 31);
+    free(t);
+}
+
+/* The memory budget stops a latch that keeps growing: with 64 bytes to spare, the
+ * array of 4 (32 bytes) and of 8 (32 more) fit, the growth to 16 does
+ * not: arrival 1 sets the latch, 2..9 fill the 8 slots, 10 is refused. */
+static void test_memory_limit(void **state)
+{
+    (void)state;
+    const char *y = HEAD "guests:\n  - {name: g, vcpus: 1}\n";
+    run r = run_ok(y, NULL, 0);
+    irq_guest *g = guest_named(r.sim, "g");
+    irq_sim_set_memory_limit(r.sim, r.sim->priv->held_bytes + 64);
+    irq_pend p = {0};
+    for (uint64_t i = 1; i <= 9; i++)
+        irq_pend_add(g, &p, i);
+    assert_null(irq_sim_failure(r.sim));
+    assert_false(irq_pend_add(g, &p, 10));
+    assert_non_null(irq_sim_failure(r.sim));
+    assert_non_null(strstr(irq_sim_failure(r.sim), "--max-memory"));
+    assert_int_equal(p.n, 9);
+    irq_pend_free(&p);
+    run_free(&r);
+}
+
 /* Same scenario and seed: identical reports (wall time aside); another seed
  * changes the arrivals. */
 static void test_determinism(void **state)
@@ -341,6 +398,9 @@ int main(void)
         cmocka_unit_test(test_conservation_check),
         cmocka_unit_test(test_pend_and_fifo_accounting),
         cmocka_unit_test(test_ring_grow_keeps_order),
+        cmocka_unit_test(test_pend_capacity_overflow),
+        cmocka_unit_test(test_ring_grow_overflow),
+        cmocka_unit_test(test_memory_limit),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_common_random_numbers),
         cmocka_unit_test(test_random_invariants),

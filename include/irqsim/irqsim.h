@@ -36,6 +36,11 @@ typedef struct irq_error {
 
 /* "FILE:LINE:COL: message" (or shorter forms when the position is unknown). */
 const char *irq_error_format(const irq_error *err, char *buf, size_t len);
+/* Copies in to buf (truncating) with control characters, C1 controls and
+ * bytes that are not UTF-8 written as \n, \t or \xHH: text from files made
+ * safe to print on a terminal. Returns buf. Messages in irq_error are
+ * escaped already. */
+const char *irq_escape(const char *in, char *buf, size_t len);
 
 typedef struct irq_scenario irq_scenario;
 typedef struct irq_sim irq_sim;
@@ -54,17 +59,30 @@ void irq_scenario_free(irq_scenario *sc);
 const char *irq_scenario_name(const irq_scenario *sc);
 double irq_scenario_clock_hz(const irq_scenario *sc);
 
-/* Called now and then during a run; return non-zero to stop early. */
+/* Called during a run at least every 65536 events and at the end; return
+ * non-zero to stop at once: the run then ends without failing, its results
+ * cover the simulated time done so far and irq_sim_partial says so. */
 typedef int (*irq_progress_fn)(void *ud, uint64_t sim_now, uint64_t sim_end, uint64_t events);
 
 int irq_sim_create(irq_sim **out, const irq_scenario *sc, irq_error *err);
 int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err);
 void irq_sim_free(irq_sim *sim);
 
+/* Budgets, set before irq_sim_run. The memory limit bounds what the run
+ * holds beyond its set-up: coalesced and pending interrupts, queued host
+ * work (default IRQ_DEFAULT_MEMORY_LIMIT bytes); reaching it fails the run
+ * (IRQ_ESIM) with a message naming it. The event limit (0: none, the
+ * default) fails a run that would take more events. */
+#define IRQ_DEFAULT_MEMORY_LIMIT (1ull << 30)
+void irq_sim_set_memory_limit(irq_sim *sim, uint64_t bytes);
+void irq_sim_set_event_limit(irq_sim *sim, uint64_t events);
+
 /* Result access after a run. */
 uint64_t irq_sim_events(const irq_sim *sim);
 uint64_t irq_sim_now(const irq_sim *sim);
 double irq_sim_wall_seconds(const irq_sim *sim);
+/* 1 when the progress callback stopped the run before its end. */
+int irq_sim_partial(const irq_sim *sim);
 /* Why the run failed (a broken invariant, conservation), or NULL. */
 const char *irq_sim_failure(const irq_sim *sim);
 
@@ -101,8 +119,11 @@ typedef struct irq_trace_cfg {
                                happens in [FROM, TO] is written; NULL: the whole run */
     irq_instant_fn instant; /* also told every instant event of the run; may be NULL */
     void *instant_ud;
+    unsigned long long max_bytes; /* the file's budget (0: IRQ_DEFAULT_TRACE_LIMIT); a run
+                                     whose trace grows past it fails, saying so */
     const char *guests; /* "web,db-2": only these guests (names or templates); NULL: all */
 } irq_trace_cfg;
+#define IRQ_DEFAULT_TRACE_LIMIT (4ull << 30)
 
 /* A timeline trace: vCPU states (one track per vCPU), host work (one track
  * per host CPU) and instant events, in the Chrome trace-event format that
@@ -126,6 +147,10 @@ int irq_trace_close(irq_trace *t, irq_error *err);
  * counter is unknown. */
 int irq_model_counter_headline(const char *model, const char *counter);
 
+/* A hash of every value the scenario read from data files (replay
+ * timestamps, empirical samples): equal data, equal hash. Sweeps fold it
+ * into their identity so that shards run on different files do not merge. */
+uint64_t irq_scenario_data_hash(const irq_scenario *sc);
 /* The scenario's simulated time, in cycles of its clock. */
 uint64_t irq_scenario_duration(const irq_scenario *sc);
 /* The scenario's `output:` section: report format and folder (NULL if

@@ -13,7 +13,9 @@
 #endif
 
 /* Exit statuses */
-enum { EXIT_OK = 0, EXIT_SIMFAIL = 1, EXIT_USAGE = 2 };
+/* Exit statuses; a run stopped by SIGINT or SIGTERM exits 128 + the signal
+ * after writing its partial results. */
+enum { EXIT_OK = 0, EXIT_SIMFAIL = 1, EXIT_USAGE = 2, EXIT_IO = 4 };
 
 /* Options common to run, compare and sweep. */
 typedef struct cli_opts {
@@ -29,10 +31,20 @@ typedef struct cli_opts {
     const char *trace_file;
     char default_out[512]; /* irqsim-out/STEM, when --plot needs a folder and none was named */
     const char *trace_window;
-    const char *trace_guests; /* --trace-guests NAME,... */
-    char seed_buf[64];        /* "seed=N" for --seed */
-    size_t replications;      /* --replications N: seeds per variant; 0 or 1: one run */
+    const char *trace_guests;      /* --trace-guests NAME,... */
+    char seed_buf[64];             /* "seed=N" for --seed */
+    size_t replications;           /* --replications N: seeds per variant; 0 or 1: one run */
+    unsigned long long max_memory; /* --max-memory: bytes a run may hold; 0: the default */
+    unsigned long long max_events; /* --max-events: events a run may take; 0: no limit */
+    unsigned long long trace_max;  /* --trace-max: bytes of the trace file; 0: the default */
 } cli_opts;
+
+/* --max-memory SIZE (1G, 512M, 64k, bytes), --trace-max SIZE and
+ * --max-events N: 1 when a is one of them (val consumed), 0 when not, -1
+ * on a bad value (reported). */
+int cli_limit_opt(const char *cmd, cli_opts *o, const char *a, const char *val);
+/* Applies the options' limits to a simulation before its run. */
+void cli_apply_limits(const cli_opts *o, irq_sim *sim);
 
 int cli_add_set(cli_opts *o, const char *kv);
 void cli_opts_free(cli_opts *o);
@@ -65,5 +77,31 @@ typedef struct cli_progress {
 void cli_progress_init(cli_progress *p, bool quiet, const char *label);
 int cli_progress_cb(void *ud, uint64_t now, uint64_t end, uint64_t events);
 void cli_progress_done(cli_progress *p);
+
+/* SIGINT and SIGTERM stop a run at the next look of its progress callback
+ * (cli_progress_cb returns non-zero): its results are written, marked
+ * partial. cli_stop_signal() is the signal received, or 0. */
+void cli_catch_stop_signals(void);
+int cli_stop_signal(void);
+
+/* An output file written under a temporary name in its folder and renamed
+ * into place by cli_out_commit, so that a reader (or a later run) never
+ * sees a cut file under the final name. */
+typedef struct cli_outfile {
+    FILE *f;
+    char path[4096];
+    char tmp[4160];
+} cli_outfile;
+/* Opens DIR/NAME's temporary (dir NULL: NAME). -1 with a message naming
+ * the file and the reason. */
+int cli_out_open(cli_outfile *o, const char *dir, const char *name);
+/* Flushes, checks every write, closes and renames into place; -1 (file
+ * removed, message naming it and the reason) on any failure. */
+int cli_out_commit(cli_outfile *o);
+/* Closes and removes the temporary file (no-op when not open). */
+void cli_out_abort(cli_outfile *o);
+/* Flushes stdout; -1 with a message when the report could not be written
+ * (a full disk, a closed pipe). */
+int cli_stdout_check(void);
 
 #endif

@@ -70,6 +70,7 @@ int cli_hist_read_json(cli_hist *h, const cj_value *v, char *why, size_t whylen)
                  CLI_HIST_PER_DECADE);
         return -1;
     }
+    uint64_t prev = 0;
     for (size_t i = 0; i < bins->n; i++) {
         const cj_value *b = &bins->items[i];
         uint64_t idx, n;
@@ -79,7 +80,15 @@ int cli_hist_read_json(cli_hist *h, const cj_value *v, char *why, size_t whylen)
                      CLI_HIST_BINS);
             return -1;
         }
-        h->bins[idx] += n;
+        if (i > 0 && idx <= prev) { /* as written: each bin once, in order */
+            snprintf(why, whylen,
+                     "latency_hist_ns: bin %zu (index %llu) is not after index %llu: bins are "
+                     "written once each, in ascending order",
+                     i, (unsigned long long)idx, (unsigned long long)prev);
+            return -1;
+        }
+        prev = idx;
+        h->bins[idx] = n;
     }
     return 0;
 }
@@ -187,6 +196,14 @@ void cli_guest_group(char *buf, size_t len, const char *guest)
 
 /* ---- hooks ------------------------------------------------------------ */
 
+/* cycles in whole nanoseconds, rounded to the nearest, computed exactly
+ * (no 10-digit rounding of times past 10 s) */
+static unsigned long long whole_ns(uint64_t cycles, uint64_t clock_hz)
+{
+    unsigned __int128 x = (unsigned __int128)cycles * 1000000000u;
+    return (unsigned long long)((x + clock_hz / 2) / clock_hz);
+}
+
 /* The histogram of a class: small classes from the cache (no formatting
  * or search per interrupt), others by their name. */
 static cli_hist *class_hist(cli_collect *c, uint32_t cls)
@@ -234,8 +251,13 @@ static void on_latency(void *ud, const char *guest, uint32_t cls, uint64_t arriv
     double ns = (double)latency * c->ns_per_cycle;
     if (c->histograms)
         add_to_histograms(c, guest, cls, ns);
-    if (c->latency_csv)
-        fprintf(c->latency_csv, "%s,%u,%.10g,%.10g,%d\n", guest, cls,
+    if (!c->latency_csv)
+        return;
+    if (c->clock_hz_int)
+        fprintf(c->latency_csv, "%s,%u,%llu,%llu,%d\n", guest, cls,
+                whole_ns(arrival, c->clock_hz_int), whole_ns(latency, c->clock_hz_int), coalesced);
+    else
+        fprintf(c->latency_csv, "%s,%u,%.17g,%.17g,%d\n", guest, cls,
                 (double)arrival * c->ns_per_cycle, ns, coalesced);
 }
 
@@ -272,7 +294,9 @@ int cli_collect_start(cli_collect *c, irq_sim *sim, const irq_scenario *sc,
                       const cli_collect_cfg *cfg, irq_error *err)
 {
     memset(c, 0, sizeof *c);
-    c->ns_per_cycle = 1e9 / irq_scenario_clock_hz(sc);
+    double hz = irq_scenario_clock_hz(sc);
+    c->ns_per_cycle = 1e9 / hz;
+    c->clock_hz_int = hz == floor(hz) && hz >= 1 && hz < 1.8e19 ? (uint64_t)hz : 0;
     c->latency_csv = cfg->latency_csv;
     c->histograms = cfg->histograms;
     if (cfg->histograms && !(c->guest_cache = calloc(CLI_GUEST_CACHE, sizeof *c->guest_cache))) {
@@ -297,7 +321,8 @@ int cli_collect_start(cli_collect *c, irq_sim *sim, const irq_scenario *sc,
                         .window = cfg->trace_window,
                         .guests = cfg->trace_guests,
                         .instant = on_instant,
-                        .instant_ud = c};
+                        .instant_ud = c,
+                        .max_bytes = cfg->trace_max};
     return irq_trace_open(&c->trace, sim, &tc, err);
 }
 

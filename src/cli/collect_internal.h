@@ -88,16 +88,18 @@ typedef struct cli_series {
 } cli_series;
 
 typedef struct cli_collect_cfg {
-    FILE *latency_csv;        /* one line per interrupt, or NULL */
-    bool histograms;          /* latency histograms (plots, variant documents) */
-    bool series;              /* count instant events per interval */
-    const char *trace_path;   /* Chrome trace file, or NULL */
-    const char *trace_window; /* "FROM,TO", or NULL */
-    const char *trace_guests; /* "web,db-2", or NULL */
+    FILE *latency_csv;            /* one line per interrupt, or NULL */
+    bool histograms;              /* latency histograms (plots, variant documents) */
+    bool series;                  /* count instant events per interval */
+    const char *trace_path;       /* Chrome trace file, or NULL */
+    const char *trace_window;     /* "FROM,TO", or NULL */
+    const char *trace_guests;     /* "web,db-2", or NULL */
+    unsigned long long trace_max; /* the trace file's budget in bytes; 0: the default */
 } cli_collect_cfg;
 
 typedef struct cli_collect {
     double ns_per_cycle;
+    uint64_t clock_hz_int; /* the clock in whole Hz, for exact latency.csv times; 0: not whole */
     FILE *latency_csv;
     bool histograms;
     cli_lat lat;

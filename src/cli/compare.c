@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "merge_internal.h"
 #include "sweep_internal.h"
@@ -13,11 +14,22 @@
  * output folder, so that `irqsim merge DIR` can redo the outputs later. */
 static int run_all(const cli_sweep *s, cli_src *src)
 {
+    unsigned long long held = 0,
+                       limit = s->o.max_memory ? s->o.max_memory : IRQ_DEFAULT_MEMORY_LIMIT;
     for (size_t k = 0; k < s->nvariants; k++) {
         char name[64];
         snprintf(name, sizeof name, "variant %zu", k + 1);
         src[k].name = strdup(name);
         int st = cli_variant_run(s, k, &src[k].text, &src[k].len);
+        held += src[k].len;
+        if (st == EXIT_OK && held > limit) { /* compare keeps every document */
+            fprintf(stderr,
+                    "irqsim compare: the variants' documents take more than the memory limit of "
+                    "%llu bytes after variant %zu of %zu (--max-memory raises it; irqsim sweep "
+                    "keeps them on disk)\n",
+                    limit, k + 1, s->nvariants);
+            return EXIT_SIMFAIL;
+        }
         if (st == EXIT_OK && s->o.out_dir)
             st = cli_variant_save(s->o.out_dir, k, s->nvariants, src[k].text, src[k].len);
         if (st != EXIT_OK)
@@ -50,10 +62,16 @@ int cli_sweep_out_dir(const cli_sweep *s, bool clean)
     if (cli_mkdir_p(s->o.out_dir) != 0) {
         fprintf(stderr, "irqsim %s: cannot create directory %s: %s\n", s->cmd, s->o.out_dir,
                 strerror(errno));
-        return EXIT_SIMFAIL;
+        return EXIT_IO;
     }
-    if (clean)
+    if (clean) { /* an earlier sweep's files must not pass for this one's */
         cli_variant_clean(s->o.out_dir);
+        char path[4200];
+        for (int i = 0; i < 2; i++) {
+            snprintf(path, sizeof path, "%s/%s", s->o.out_dir, i ? "compare.csv" : "compare.json");
+            unlink(path);
+        }
+    }
     return EXIT_OK;
 }
 
@@ -76,8 +94,10 @@ int cli_compare_run(cli_sweep *ps)
     cli_src *src = st == EXIT_OK ? calloc(s.nvariants, sizeof *src) : NULL;
     if (st == EXIT_OK && !src)
         st = EXIT_SIMFAIL;
-    if (st == EXIT_OK)
+    if (st == EXIT_OK) {
+        cli_catch_stop_signals(); /* Ctrl-C stops the variant running at once */
         st = run_all(&s, src);
+    }
     if (st == EXIT_OK)
         st = cli_sweep_outputs(&s, src, s.nvariants);
     if (src)

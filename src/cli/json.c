@@ -1,9 +1,12 @@
 /* A strict, bounded JSON reader, and JSON/CSV writing helpers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "json_internal.h"
 
@@ -393,24 +396,31 @@ int cli_read_file(const char *path, size_t max, char **text, size_t *len)
 {
     *text = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* without blocking (a FIFO), and only a regular file of at most max
+     * bytes: /dev/zero or a huge sparse file is refused before reading */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return -1;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap || n > max)
-            break;
-        cap *= 2;
-        char *b = realloc(buf, cap + 1);
-        if (!b)
-            free(buf);
-        buf = b;
-    }
-    int err = !buf ? ENOMEM : ferror(f) ? EIO : n > max ? EFBIG : 0;
-    fclose(f);
+    struct stat st;
+    int err = 0;
+    if (fstat(fd, &st) != 0)
+        err = errno;
+    else if (!S_ISREG(st.st_mode))
+        err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    else if ((unsigned long long)st.st_size > max)
+        err = EFBIG;
+    size_t want = err ? 0 : (size_t)st.st_size + 1, n = 0;
+    char *buf = err ? NULL : malloc(want + 1);
+    if (!err && !buf)
+        err = ENOMEM;
+    ssize_t got = 1;
+    while (!err && n < want && (got = read(fd, buf + n, want - n)) > 0)
+        n += (size_t)got;
+    if (!err && got < 0)
+        err = errno;
+    if (!err && n > (size_t)st.st_size)
+        err = EFBIG; /* grew while being read */
+    close(fd);
     if (err) {
         free(buf);
         errno = err;
@@ -420,4 +430,13 @@ int cli_read_file(const char *path, size_t max, char **text, size_t *len)
     *text = buf;
     *len = n;
     return 0;
+}
+
+const char *cli_read_error(int err)
+{
+    if (err == EINVAL)
+        return "not a regular file (a FIFO, a device or a socket)";
+    if (err == EFBIG)
+        return "larger than the limit";
+    return strerror(err);
 }

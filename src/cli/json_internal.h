@@ -39,7 +39,13 @@ void cj_put_str(FILE *f, const char *s);
 /* Writes s as one CSV cell, quoted when it holds a comma, quote or newline. */
 void csv_put_cell(FILE *f, const char *s);
 
-/* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
+/* Reads a whole regular file (at most max bytes) into a NUL-terminated
+ * buffer; -1 with errno set (EINVAL: not a regular file; EFBIG: too
+ * large) otherwise. Never blocks on a FIFO. */
 int cli_read_file(const char *path, size_t max, char **text, size_t *len);
+/* The reason for cli_read_file's errno, for messages. */
+const char *cli_read_error(int err);
+/* Largest variant document merge and sweep read. */
+#define CLI_MAX_DOC_BYTES ((size_t)256 << 20)
 
 #endif

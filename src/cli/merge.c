@@ -15,7 +15,9 @@
 
 static int bad_doc(const char *cmd, const char *source, const char *what)
 {
-    fprintf(stderr, "irqsim %s: %s: not an irqsim variant file: %s\n", cmd, source, what);
+    char e[600];
+    fprintf(stderr, "irqsim %s: %s: not an irqsim variant file: %s\n", cmd, source,
+            irq_escape(what, e, sizeof e));
     return EXIT_USAGE;
 }
 
@@ -52,6 +54,48 @@ static int add_leaves(cli_rep *v, const cj_value *obj, const char *prefix, size_
     return 0;
 }
 
+/* What every report holds (the run checked it): injected = delivered +
+ * coalesced + pending + dropped. A file that says otherwise was edited or
+ * cut, and would make the merged figures wrong. *dc gets delivered +
+ * coalesced. */
+static int check_conservation(const char *cmd, const cli_variant *v, const cli_rep *rp, double *dc)
+{
+    static const char *const keys[] = {"injected", "delivered", "coalesced", "pending", "dropped"};
+    double x[5];
+    for (int i = 0; i < 5; i++) {
+        const cj_value *n = cj_get(rp->totals, keys[i]);
+        if (!whole(n, 0))
+            return bad_doc(cmd, v->source,
+                           "its totals lack a whole injected, delivered, coalesced, pending or "
+                           "dropped");
+        x[i] = n->num;
+    }
+    if (x[0] != x[1] + x[2] + x[3] + x[4]) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "its totals break conservation: injected %.0f != delivered %.0f + coalesced "
+                 "%.0f + pending %.0f + dropped %.0f",
+                 x[0], x[1], x[2], x[3], x[4]);
+        return bad_doc(cmd, v->source, msg);
+    }
+    *dc += x[1] + x[2];
+    return EXIT_OK;
+}
+
+/* No more latencies in the histogram than interrupts delivered or
+ * coalesced in the reports it pools. */
+static int check_hist_total(const char *cmd, const cli_variant *v, double dc)
+{
+    if ((double)cli_hist_total(&v->lat.all) <= dc)
+        return EXIT_OK;
+    char msg[300];
+    snprintf(msg, sizeof msg,
+             "latency_hist_ns holds %llu latencies, more than the %.0f interrupts delivered or "
+             "coalesced",
+             (unsigned long long)cli_hist_total(&v->lat.all), dc);
+    return bad_doc(cmd, v->source, msg);
+}
+
 static int check_one_report(const char *cmd, const cli_variant *v, cli_rep *rp)
 {
     const cj_value *r = rp->report;
@@ -80,12 +124,17 @@ static int check_report(const char *cmd, cli_variant *v, const cj_value *reports
         return EXIT_SIMFAIL;
     v->nrep = n;
     int st = EXIT_OK;
+    double dc = 0;
     for (size_t r = 0; r < v->nrep && st == EXIT_OK; r++) {
         v->reps[r].report = reports ? &reports->items[r] : v->report;
         st = v->reps[r].report->type == CJ_OBJ
                  ? check_one_report(cmd, v, &v->reps[r])
                  : bad_doc(cmd, v->source, "a report is not an object");
+        if (st == EXIT_OK)
+            st = check_conservation(cmd, v, &v->reps[r], &dc);
     }
+    if (st == EXIT_OK)
+        st = check_hist_total(cmd, v, dc);
     if (st != EXIT_OK)
         return st;
     v->report = v->reps[0].report;
@@ -160,13 +209,15 @@ static int same_sweep(const char *cmd, const cli_variant *a, const cli_variant *
         same_raw(cj_get(&a->doc, "vary"), cj_get(&b->doc, "vary")) &&
         same_raw(cj_get(&a->doc, "sets"), cj_get(&b->doc, "sets")))
         return EXIT_OK;
+    char sa[128], sb[128], na[128], nb[128];
     fprintf(stderr,
             "irqsim %s: %s is from another sweep than %s (sweep %s of scenario '%s' with %.0f "
             "variants, against sweep %s of '%s' with %.0f): merge the outputs of one sweep at a "
             "time\n",
-            cmd, b->source, a->source, str_of(&b->doc, "sweep"), str_of(b->report, "scenario"),
-            num_of(&b->doc, "variants"), str_of(&a->doc, "sweep"), str_of(a->report, "scenario"),
-            num_of(&a->doc, "variants"));
+            cmd, b->source, a->source, irq_escape(str_of(&b->doc, "sweep"), sb, sizeof sb),
+            irq_escape(str_of(b->report, "scenario"), nb, sizeof nb), num_of(&b->doc, "variants"),
+            irq_escape(str_of(&a->doc, "sweep"), sa, sizeof sa),
+            irq_escape(str_of(a->report, "scenario"), na, sizeof na), num_of(&a->doc, "variants"));
     return EXIT_USAGE;
 }
 
@@ -606,17 +657,22 @@ static size_t dwidth(const char *s)
     return w;
 }
 
+/* Table cells come from the documents: control characters escaped. */
 static void put_right(FILE *f, const char *s, size_t w)
 {
-    for (size_t i = dwidth(s); i < w; i++)
+    char e[512];
+    irq_escape(s, e, sizeof e);
+    for (size_t i = dwidth(e); i < w; i++)
         fputc(' ', f);
-    fputs(s, f);
+    fputs(e, f);
 }
 
 static void put_left(FILE *f, const char *s, size_t w)
 {
-    fputs(s, f);
-    for (size_t i = dwidth(s); i < w; i++)
+    char e[512];
+    irq_escape(s, e, sizeof e);
+    fputs(e, f);
+    for (size_t i = dwidth(e); i < w; i++)
         fputc(' ', f);
 }
 
@@ -769,12 +825,14 @@ static void write_table(const cli_merged *m, FILE *f)
     }
     measure(m, &t);
     t.cmp_w[0] = 0; /* variant 1 is the reference */
+    char scen[256]; /* the scenario's name, from the documents: escaped */
+    irq_escape(m->scenario, scen, sizeof scen);
     if (m->nrep > 1)
         fprintf(f,
                 "scenario %s: %zu variant%s x %zu replications (mean ±half-width of its 95 %% "
                 "confidence interval; Δ: difference to variant 1, paired by seed, n.s.: its "
                 "interval contains 0; latencies in ns)\n",
-                m->scenario, m->n, m->n == 1 ? "" : "s", m->nrep);
+                scen, m->n, m->n == 1 ? "" : "s", m->nrep);
     if (m->nrep > 1) { /* so that any replication can be rerun alone */
         const cj_value *seeds = cj_get_t(&m->v[0].doc, "seeds", CJ_ARR);
         fputs("seeds of variant 1 (the same for every variant unless a --vary changes the seed):",
@@ -787,7 +845,7 @@ static void write_table(const cli_merged *m, FILE *f)
                 "scenario %s: %zu variant%s (xR: ratio to variant 1, x= both 0, x- variant 1 "
                 "is 0, ≈ within the percentiles' resolution (0.4 %%): not a difference; latencies "
                 "in ns)\n\n",
-                m->scenario, m->n, m->n == 1 ? "" : "s");
+                scen, m->n, m->n == 1 ? "" : "s");
     /* fold: as many variants per block as fit the width (at least one) */
     size_t width = table_width();
     for (size_t k0 = 0; k0 < m->n;) {
@@ -807,22 +865,14 @@ static void write_table(const cli_merged *m, FILE *f)
     free(t.cmp_w);
 }
 
-static int write_file(const char *cmd, const char *dir, const char *name, const cli_merged *m,
+static int write_file(const char *dir, const char *name, const cli_merged *m,
                       void (*fn)(const cli_merged *, FILE *))
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (f) {
-        fn(m, f);
-        if (ferror(f) | fclose(f))
-            f = NULL;
-    }
-    if (!f) {
-        fprintf(stderr, "irqsim %s: cannot write %s: %s\n", cmd, path, strerror(errno));
-        return EXIT_SIMFAIL;
-    }
-    return EXIT_OK;
+    cli_outfile out;
+    if (cli_out_open(&out, dir, name) != 0)
+        return EXIT_IO;
+    fn(m, out.f);
+    return cli_out_commit(&out) == 0 ? EXIT_OK : EXIT_IO;
 }
 
 int cli_merge_write(const cli_merged *m, const cli_merge_out *o)
@@ -831,12 +881,12 @@ int cli_merge_write(const cli_merged *m, const cli_merge_out *o)
     if (o->dir && cli_mkdir_p(o->dir) != 0) {
         fprintf(stderr, "irqsim %s: cannot create directory %s: %s\n", o->cmd, o->dir,
                 strerror(errno));
-        return EXIT_SIMFAIL;
+        return EXIT_IO;
     }
     if (o->dir)
-        st = write_file(o->cmd, o->dir, "compare.json", m, write_json);
+        st = write_file(o->dir, "compare.json", m, write_json);
     if (o->dir && st == EXIT_OK)
-        st = write_file(o->cmd, o->dir, "compare.csv", m, write_csv);
+        st = write_file(o->dir, "compare.csv", m, write_csv);
     if (st == EXIT_OK && o->table) {
         if (o->format == IRQ_FORMAT_JSON)
             write_json(m, stdout);
@@ -847,7 +897,7 @@ int cli_merge_write(const cli_merged *m, const cli_merge_out *o)
         if (fflush(stdout) != 0) {
             fprintf(stderr, "irqsim %s: cannot write to standard output: %s\n", o->cmd,
                     strerror(errno));
-            st = EXIT_SIMFAIL;
+            st = EXIT_IO;
         }
     }
     if (st == EXIT_OK && o->plot && o->dir)
@@ -873,9 +923,10 @@ static int read_one(const char *dir, const char *name, cli_src *s)
     if (!s->name)
         return EXIT_SIMFAIL;
     snprintf(s->name, len, "%s/%s", dir, name);
-    if (cli_read_file(s->name, (size_t)1 << 32, &s->text, &s->len) != 0) {
-        fprintf(stderr, "irqsim merge: cannot read %s: %s\n", s->name, strerror(errno));
-        return EXIT_USAGE;
+    if (cli_read_file(s->name, CLI_MAX_DOC_BYTES, &s->text, &s->len) != 0) {
+        int e = errno;
+        fprintf(stderr, "irqsim merge: cannot read %s: %s\n", s->name, cli_read_error(e));
+        return EXIT_USAGE; /* an input that cannot be read */
     }
     return EXIT_OK;
 }

@@ -1,7 +1,10 @@
 /* irqsim run / irqsim validate */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_internal.h"
 #include "collect_internal.h"
@@ -17,18 +20,23 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
         bool takes = !strcmp(a, "--set") || !strcmp(a, "--seed") || !strcmp(a, "--format") ||
                      !strcmp(a, "--out") || !strcmp(a, "--plot-format") || !strcmp(a, "--trace") ||
                      !strcmp(a, "--trace-window") || !strcmp(a, "--replications") ||
-                     !strcmp(a, "--trace-guests");
+                     !strcmp(a, "--trace-guests") || !strcmp(a, "--max-memory") ||
+                     !strcmp(a, "--max-events") || !strcmp(a, "--trace-max");
         if (takes && !val) {
             fprintf(stderr, "irqsim run: %s needs a value\n", a);
             return -1;
         }
-        if (!strcmp(a, "--set")) {
+        int lim = takes ? cli_limit_opt("run", o, a, val) : 0;
+        if (lim < 0)
+            return -1;
+        if (lim > 0) {
+            /* a budget option; its value is skipped below (i++) */
+        } else if (!strcmp(a, "--set")) {
             if (cli_add_set(o, val))
                 return -1;
         } else if (!strcmp(a, "--seed")) {
-            char *end;
-            strtoull(val, &end, 10);
-            if (!*val || *end || *val == '-') {
+            size_t plus = val[0] == '+'; /* as in the scenario: digits, optionally after + */
+            if (!val[plus] || strspn(val + plus, "0123456789") != strlen(val + plus)) {
                 fprintf(stderr, "irqsim run: --seed expects an unsigned integer, got '%s'\n", val);
                 return -1;
             }
@@ -90,34 +98,39 @@ static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, si
     return 0;
 }
 
-static FILE *open_in(const char *dir, const char *name)
+/* The files `run --out DIR` writes. */
+static const char *const run_outputs[] = {"summary.json", "guests.csv", "latency.csv"};
+
+/* Removes what an earlier run left in dir, so that a run stopped before
+ * writing its own never leaves the previous run's files looking current. */
+static void remove_stale_outputs(const char *dir)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fprintf(stderr, "irqsim: cannot write %s: %s\n", path, strerror(errno));
-    return f;
+    char path[4200];
+    for (size_t i = 0; i < sizeof run_outputs / sizeof *run_outputs; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, run_outputs[i]);
+        unlink(path);
+    }
 }
 
-static int write_outputs(irq_sim *sim, const char *dir)
+static int write_report_file(irq_sim *sim, const char *dir, const char *name, enum irq_format fmt)
 {
-    FILE *f = open_in(dir, "summary.json");
-    if (!f)
+    cli_outfile out;
+    if (cli_out_open(&out, dir, name) != 0)
         return IRQ_EIO;
-    irq_sim_write_report(sim, IRQ_FORMAT_JSON, f);
-    int bad = fclose(f);
-    f = open_in(dir, "guests.csv");
-    if (!f)
-        return IRQ_EIO;
-    irq_sim_write_report(sim, IRQ_FORMAT_CSV, f);
-    bad |= fclose(f);
-    if (bad)
-        fprintf(stderr, "irqsim: cannot write the report files in %s: %s\n", dir, strerror(errno));
-    return bad ? IRQ_EIO : IRQ_OK;
+    irq_sim_write_report(sim, fmt, out.f);
+    return cli_out_commit(&out) == 0 ? IRQ_OK : IRQ_EIO;
 }
 
-/* Loads, runs and reports one scenario as the options say. */
+static int write_outputs(irq_sim *sim, const char *dir, cli_outfile *lat)
+{
+    int rc = write_report_file(sim, dir, "summary.json", IRQ_FORMAT_JSON);
+    if (rc == IRQ_OK)
+        rc = write_report_file(sim, dir, "guests.csv", IRQ_FORMAT_CSV);
+    if (rc == IRQ_OK && cli_out_commit(lat) != 0)
+        rc = IRQ_EIO;
+    return rc;
+}
+
 /* The scenario's output section fills in what the command line left out. */
 static int apply_scenario_output(cli_opts *o, const irq_scenario *sc)
 {
@@ -130,6 +143,62 @@ static int apply_scenario_output(cli_opts *o, const irq_scenario *sc)
     return 0;
 }
 
+/* --trace naming a file that --out writes would be overwritten by it. */
+static int check_trace_target(const cli_opts *o)
+{
+    if (!o->trace_file || !o->out_dir)
+        return 0;
+    char dir[PATH_MAX], tdir[PATH_MAX], copy[4096];
+    snprintf(copy, sizeof copy, "%s", o->trace_file);
+    char *slash = strrchr(copy, '/');
+    const char *base = slash ? slash + 1 : copy;
+    if (slash)
+        *slash = 0;
+    if (!realpath(o->out_dir, dir) || !realpath(slash ? (copy[0] ? copy : "/") : ".", tdir) ||
+        strcmp(dir, tdir) != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof run_outputs / sizeof *run_outputs; i++)
+        if (!strcmp(base, run_outputs[i])) {
+            fprintf(stderr, "irqsim run: --trace %s is a file that --out %s writes: name another\n",
+                    o->trace_file, o->out_dir);
+            return -1;
+        }
+    return 0;
+}
+
+/* Creates the output folder, clears the previous run's files from it and
+ * opens latency.csv's temporary file. */
+static int prepare_out_dir(const cli_opts *o, cli_outfile *lat)
+{
+    if (cli_mkdir_p(o->out_dir) != 0) {
+        fprintf(stderr, "irqsim: cannot create directory %s: %s\n", o->out_dir, strerror(errno));
+        return IRQ_EIO;
+    }
+    if (check_trace_target(o) != 0)
+        return IRQ_EINPUT;
+    remove_stale_outputs(o->out_dir);
+    if (cli_out_open(lat, o->out_dir, "latency.csv") != 0)
+        return IRQ_EIO;
+    fprintf(lat->f, "guest,class,arrival_ns,latency_ns,coalesced\n");
+    return IRQ_OK;
+}
+
+static int simulate(const cli_opts *o, irq_sim *sim, const irq_scenario *sc, irq_error *err)
+{
+    cli_progress prog;
+    cli_progress_init(&prog, o->quiet, "");
+    prog.clock_hz = irq_scenario_clock_hz(sc);
+    cli_apply_limits(o, sim);
+    cli_catch_stop_signals();
+    int rc = irq_sim_run(sim, cli_progress_cb, &prog, err);
+    cli_progress_done(&prog);
+    if (irq_sim_partial(sim))
+        fprintf(stderr, "irqsim run: stopped by signal %d: writing the results so far (partial)\n",
+                cli_stop_signal());
+    return rc;
+}
+
+/* Loads, runs and reports one scenario as the options say. */
 /* A trace over 200 MB is slow to write and too big for the Perfetto UI:
  * say so, with the estimate, before the run writes it. */
 static void warn_trace_size(const cli_opts *o, double bytes)
@@ -154,64 +223,58 @@ static int run_one(const cli_opts *opts)
     irq_error err = {0};
     irq_scenario *sc = NULL;
     irq_sim *sim = NULL;
-    FILE *lat = NULL;
+    cli_outfile lat = {0};
     cli_collect col = {0};
     int rc = irq_scenario_load(&sc, o->file, o->sets, o->nsets, &err);
     if (rc != IRQ_OK) { /* unreadable or invalid scenario: bad input */
         cli_print_error(&err);
         return EXIT_USAGE;
     }
-    if (apply_scenario_output(o, sc) != 0) {
-        irq_scenario_free(sc);
-        return EXIT_USAGE;
-    }
+    apply_scenario_output(o, sc);
     rc = irq_sim_create(&sim, sc, &err);
-    if (rc == IRQ_OK && o->out_dir) {
-        if (cli_mkdir_p(o->out_dir) != 0) {
-            fprintf(stderr, "irqsim: cannot create directory %s: %s\n", o->out_dir,
-                    strerror(errno));
-            rc = IRQ_EIO;
-        } else if (!(lat = open_in(o->out_dir, "latency.csv"))) {
-            rc = IRQ_EIO;
-        } else {
-            fprintf(lat, "guest,class,arrival_ns,latency_ns,coalesced\n");
-        }
-    }
+    if (rc == IRQ_OK && o->out_dir)
+        rc = prepare_out_dir(o, &lat);
     if (rc == IRQ_OK) {
-        cli_collect_cfg cc = {.latency_csv = lat,
+        cli_collect_cfg cc = {.latency_csv = lat.f,
                               .histograms = o->plot,
                               .series = o->plot,
                               .trace_path = o->trace_file,
                               .trace_window = o->trace_window,
-                              .trace_guests = o->trace_guests};
+                              .trace_guests = o->trace_guests,
+                              .trace_max = o->trace_max};
         rc = cli_collect_start(&col, sim, sc, &cc, &err);
     }
     if (rc == IRQ_OK && col.trace)
         warn_trace_size(o, irq_trace_estimate(col.trace));
-    if (rc == IRQ_OK) {
-        cli_progress prog;
-        cli_progress_init(&prog, o->quiet, "");
-        prog.clock_hz = irq_scenario_clock_hz(sc);
-        rc = irq_sim_run(sim, cli_progress_cb, &prog, &err);
-        cli_progress_done(&prog);
-    }
+    if (rc == IRQ_OK)
+        rc = simulate(o, sim, sc, &err);
     int trc = cli_collect_stop(&col, rc == IRQ_OK ? &err : &(irq_error){0});
     if (rc == IRQ_OK)
         rc = trc;
     if (rc != IRQ_OK && (rc != IRQ_EIO || err.message[0]))
         cli_print_error(&err);
-    if (sim && rc != IRQ_EINPUT && rc != IRQ_EIO) /* report even a failed run: it helps */
+    bool stdout_bad = false;
+    if (sim && rc != IRQ_EINPUT && rc != IRQ_EIO) { /* report even a failed run: it helps */
         irq_sim_write_report(sim, o->format, stdout);
+        stdout_bad = cli_stdout_check() != 0;
+    }
+    /* the files are written even when stdout could not be: they are the results */
     if (rc == IRQ_OK && o->out_dir)
-        rc = write_outputs(sim, o->out_dir);
-    if (rc == IRQ_OK && o->plot && cli_run_plot(o, sim, &col) != EXIT_OK)
+        rc = write_outputs(sim, o->out_dir, &lat);
+    if (rc == IRQ_OK && o->plot && irq_sim_partial(sim))
+        fprintf(stderr, "irqsim run: no plots for a partial run\n");
+    else if (rc == IRQ_OK && o->plot && cli_run_plot(o, sim, &col) != EXIT_OK)
+        rc = IRQ_EIO;
+    if (rc == IRQ_OK && stdout_bad)
         rc = IRQ_EIO;
     cli_collect_free(&col);
-    if (lat && fclose(lat) != 0 && rc == IRQ_OK)
-        rc = IRQ_EIO;
+    cli_out_abort(&lat);
+    int partial = sim && irq_sim_partial(sim);
     irq_sim_free(sim);
     irq_scenario_free(sc);
-    return rc == IRQ_EIO ? EXIT_SIMFAIL : cli_status_of(rc);
+    if (rc == IRQ_OK && partial)
+        return 128 + cli_stop_signal();
+    return rc == IRQ_EIO ? EXIT_IO : cli_status_of(rc); /* EIO here: an output */
 }
 
 int cmd_run(int argc, char **argv)

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,10 +37,52 @@ static int run_share(const cli_sweep *s, const size_t *ks, size_t n, size_t job,
             st = cli_variant_save(s->o.out_dir, ks[i], s->nvariants, doc, len);
         free(doc);
         worst = st > worst ? st : worst;
-        if (st == EXIT_USAGE)
-            break; /* bad input: the other variants would fail alike */
+        if (st == EXIT_USAGE || st > 128)
+            break; /* bad input: the other variants would fail alike; or stopped */
     }
     return worst;
+}
+
+/* In a worker: die with the main process (even a SIGKILL of it), and take
+ * SIGINT/SIGTERM the default way (the main process forwards them). */
+static void worker_setup(pid_t parent)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) /* it died before prctl */
+        _exit(EXIT_SIMFAIL);
+}
+
+/* Waits for every worker; a stop signal to the main process is passed on
+ * to the workers, which are then waited for too. */
+static int wait_workers(const pid_t *pids, size_t jobs, int worst)
+{
+    int forwarded = 0;
+    for (size_t j = 0; j < jobs; j++) {
+        int status;
+        if (pids[j] <= 0)
+            continue;
+        pid_t got;
+        do { /* the signal may come before or during the wait */
+            int sig = cli_stop_signal();
+            if (sig && !forwarded) {
+                for (size_t k = 0; k < jobs; k++)
+                    if (pids[k] > 0)
+                        kill(pids[k], sig);
+                forwarded = sig;
+            }
+        } while ((got = waitpid(pids[j], &status, 0)) < 0 && errno == EINTR);
+        if (got < 0)
+            continue;
+        int st = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_SIMFAIL;
+        worst = st > worst ? st : worst;
+    }
+    int sig = forwarded ? forwarded : cli_stop_signal();
+    if (sig)
+        fprintf(stderr,
+                "irqsim sweep: stopped by signal %d; the variants done are in their files\n", sig);
+    return sig ? 128 + sig : worst;
 }
 
 /* Forks one process per job; returns the worst exit status (a child
@@ -49,23 +93,21 @@ static int run_parallel(const cli_sweep *s, const size_t *ks, size_t n, size_t j
     if (!pids)
         return EXIT_SIMFAIL;
     int worst = EXIT_OK;
+    pid_t parent = getpid();
+    cli_catch_stop_signals();
     fflush(NULL);
-    for (size_t j = 0; j < jobs; j++) {
+    for (size_t j = 0; j < jobs && !cli_stop_signal(); j++) {
         pids[j] = fork();
-        if (pids[j] == 0)
+        if (pids[j] == 0) {
+            worker_setup(parent);
             _exit(run_share(s, ks, n, j, jobs));
+        }
         if (pids[j] < 0) {
             fprintf(stderr, "irqsim sweep: cannot start a process: %s\n", strerror(errno));
             worst = EXIT_SIMFAIL;
         }
     }
-    for (size_t j = 0; j < jobs; j++) {
-        int status;
-        if (pids[j] <= 0 || waitpid(pids[j], &status, 0) < 0)
-            continue;
-        int st = WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_SIMFAIL;
-        worst = st > worst ? st : worst;
-    }
+    worst = wait_workers(pids, jobs, worst);
     free(pids);
     return worst;
 }
@@ -77,9 +119,10 @@ static int read_variants(const cli_sweep *s, cli_src *src)
         cli_variant_path(path, sizeof path, s->o.out_dir, k, s->nvariants);
         if (!(src[k].name = strdup(path)))
             return EXIT_SIMFAIL;
-        if (cli_read_file(path, (size_t)1 << 32, &src[k].text, &src[k].len) != 0) {
-            fprintf(stderr, "irqsim sweep: cannot read %s: %s\n", path, strerror(errno));
-            return EXIT_SIMFAIL;
+        if (cli_read_file(path, CLI_MAX_DOC_BYTES, &src[k].text, &src[k].len) != 0) {
+            int e = errno;
+            fprintf(stderr, "irqsim sweep: cannot read %s: %s\n", path, cli_read_error(e));
+            return EXIT_USAGE; /* an input that cannot be read */
         }
     }
     return EXIT_OK;
@@ -110,6 +153,8 @@ static int run_sweep(cli_sweep *s)
         return EXIT_SIMFAIL;
     size_t n = shard_variants(s, ks);
     size_t jobs = default_jobs(s, n);
+    if (jobs == 1)
+        cli_catch_stop_signals(); /* Ctrl-C stops the variant running at once */
     int st = jobs == 1 ? run_share(s, ks, n, 0, 1) : run_parallel(s, ks, n, jobs);
     free(ks);
     if (st != EXIT_OK || !s->shard_n)

@@ -51,8 +51,9 @@ const char **cli_variant_sets(const cli_sweep *s, size_t k, size_t *n);
 void cli_variant_describe(const cli_sweep *s, size_t k, char *buf, size_t len);
 
 /* Loads every variant's scenario without running it, so bad values stop
- * a sweep before any time is spent. EXIT_ status. */
-int cli_sweep_check(const cli_sweep *s);
+ * a sweep before any time is spent, and folds the data files they read
+ * into the sweep id. EXIT_ status. */
+int cli_sweep_check(cli_sweep *s);
 /* Runs variant k in this process; *doc gets its document. EXIT_ status. */
 int cli_variant_run(const cli_sweep *s, size_t k, char **doc, size_t *len);
 /* Writes a document as DIR/variant-K.json, K from 1, zero-padded to the

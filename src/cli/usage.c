@@ -44,6 +44,16 @@
             "a scenario key and its values (repeatable: every combination, the first --vary "      \
             "varying slowest)"                                                                     \
     }
+#define OPT_MAX_MEMORY                                                                             \
+    {                                                                                              \
+        "--max-memory", "SIZE",                                                                    \
+            "budget of interrupts held and host work queued by a run (default 1G; also "           \
+            "compare's documents); reaching it fails the run (exit 1)"                             \
+    }
+#define OPT_MAX_EVENTS                                                                             \
+    {                                                                                              \
+        "--max-events", "N", "fail a run that would take more than N events (default: no limit)"   \
+    }
 #define OPT_HELP                                                                                   \
     {                                                                                              \
         "-h, --help", NULL, "print this usage and exit"                                            \
@@ -68,6 +78,10 @@ static const cli_option run_opts[] = {
      "error"},
     {"--trace-guests", "NAME,...",
      "keep only these guests (guest names such as web-3, or template names) in the trace"},
+    {"--trace-max", "SIZE",
+     "budget of the trace file (default 4G, checked every 4096 events); reaching it fails the run"},
+    OPT_MAX_MEMORY,
+    OPT_MAX_EVENTS,
     OPT_REPS,
     OPT_QUIET,
     OPT_HELP,
@@ -81,6 +95,8 @@ static const cli_option compare_opts[] = {
     OPT_OUT("write compare.json, compare.csv and one variant-V.json per variant into DIR"),
     OPT_PLOT,
     OPT_PLOT_FORMAT,
+    OPT_MAX_MEMORY,
+    OPT_MAX_EVENTS,
     OPT_REPS,
     {"--format", "text|json|csv",
      "standard output: the side-by-side table (default), compare.json or compare.csv"},
@@ -100,6 +116,8 @@ static const cli_option sweep_opts[] = {
      "merge combines the shards"},
     OPT_PLOT,
     OPT_PLOT_FORMAT,
+    OPT_MAX_MEMORY,
+    OPT_MAX_EVENTS,
     OPT_REPS,
     {"--format", "text|json|csv",
      "standard output: the side-by-side table (default), compare.json or compare.csv"},
@@ -224,9 +242,10 @@ void cli_usage_command(FILE *f, const cli_command *c)
         fprintf(f, "  %s\n", head);
         fold(f, o->help, 6, 90);
     }
-    fputs("\nexit status: 0 ok, 1 the simulation failed or an output could not be written, 2 bad "
-          "input or usage\n",
-          f);
+    fputs(
+        "\nexit status: 0 ok, 1 the simulation failed or reached a budget, 2 bad input or usage,\n"
+        "4 an output could not be written, 128+N stopped by signal N (results partial)\n",
+        f);
 }
 
 void cli_usage_all(FILE *f)
@@ -238,8 +257,8 @@ void cli_usage_all(FILE *f)
         fprintf(f, "  %-44s %s\n", head, c->summary);
     }
     fputs("\n`irqsim COMMAND --help` for a command's options; irqsim --version\n"
-          "exit status: 0 ok, 1 the simulation failed or an output could not be written, 2 bad "
-          "input or usage\n",
+          "exit status: 0 ok, 1 the simulation failed or reached a budget, 2 bad input or usage,\n"
+          "4 an output could not be written, 128+N stopped by signal N (results partial)\n",
           f);
 }
 
@@ -298,8 +317,10 @@ static void man_page(FILE *f)
             fputc('\n', f);
         }
     }
-    fputs(".SH EXIT STATUS\n0 ok; 1 the simulation failed (a broken invariant) or a file could "
-          "not be written; 2 bad input: a scenario, an override or the command line.\n"
+    fputs(".SH EXIT STATUS\n0 ok; 1 the simulation failed (a broken invariant) or reached a "
+          "budget; 2 bad input: a scenario, a data file, an override or the command line; 4 an "
+          "output could not be written; 128+N stopped by signal N (the results written are "
+          "partial).\n"
           ".SH EXAMPLES\n.nf\nirqsim run scenarios/gib-single.yaml\n"
           "irqsim compare scenarios/gib\\-storm.yaml \\-\\-vary model.heuristic=upstream,v5 "
           "\\-\\-replications 10 \\-\\-plot\n.fi\n.SH SEE ALSO\ngnuplot(1)\n",
@@ -353,7 +374,7 @@ static void bash_completion(FILE *f)
         "    --completion) COMPREPLY=($(compgen -W \"bash zsh\" -- \"$cur\")); return ;;\n"
         "    --out) COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n"
         "    --seed | --replications | -j | --jobs | --shard | --trace-window | "
-        "--trace-guests) return ;;\n"
+        "--trace-guests | --max-memory | --max-events | --trace-max) return ;;\n"
         "    esac\n    case ${COMP_WORDS[1]} in\n",
         f);
     for (const cli_command *c = cli_commands; c->name; c++) {
@@ -391,7 +412,8 @@ static void zsh_completion(FILE *f)
           "    --plot-format) compadd png svg; return ;;\n"
           "    --completion) compadd bash zsh; return ;;\n"
           "    --out) _files -/; return ;;\n"
-          "    --seed|--replications|-j|--jobs|--shard|--trace-window|--trace-guests) return ;;\n"
+          "    --seed|--replications|-j|--jobs|--shard|--trace-window|--trace-guests|"
+          "--max-memory|--max-events|--trace-max) return ;;\n"
           "    esac\n    local -a opts\n    case ${words[2]} in\n",
           f);
     for (const cli_command *c = cli_commands; c->name; c++) {

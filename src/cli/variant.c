@@ -154,7 +154,8 @@ static int sweep_value_opt(cli_sweep *s, const char *a, const char *val, bool is
     if (!strcmp(a, "--set"))
         return cli_add_set(o, val) ? -1 : 1;
     if (!strcmp(a, "--seed")) {
-        if (!*val || strspn(val, "0123456789") != strlen(val)) {
+        size_t plus = val[0] == '+'; /* as in the scenario: digits, optionally after + */
+        if (!val[plus] || strspn(val + plus, "0123456789") != strlen(val + plus)) {
             fprintf(stderr, "irqsim %s: --seed expects an unsigned integer, got '%s'\n", s->cmd,
                     val);
             return -1;
@@ -162,6 +163,9 @@ static int sweep_value_opt(cli_sweep *s, const char *a, const char *val, bool is
         snprintf(s->o.seed_buf, sizeof s->o.seed_buf, "seed=%s", val);
         return cli_add_set(o, s->o.seed_buf) ? -1 : 1;
     }
+    int lim = cli_limit_opt(s->cmd, o, a, val);
+    if (lim != 0)
+        return lim;
     if (!strcmp(a, "--out"))
         return o->out_dir = val, 1;
     if (!strcmp(a, "--plot-format"))
@@ -198,9 +202,9 @@ static int sweep_value_opt(cli_sweep *s, const char *a, const char *val, bool is
 
 int cli_sweep_parse(cli_sweep *s, int argc, char **argv, bool is_sweep)
 {
-    static const char *const with_value[] = {"--vary",         "--set",    "--seed", "--out",
-                                             "--plot-format",  "-j",       "--jobs", "--shard",
-                                             "--replications", "--format", NULL};
+    static const char *const with_value[] = {
+        "--vary",  "--set",          "--seed",   "--out",        "--plot-format", "-j", "--jobs",
+        "--shard", "--replications", "--format", "--max-memory", "--max-events",  NULL};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool takes = false;
@@ -259,8 +263,9 @@ static int sweep_id(cli_sweep *s)
     char *text;
     size_t len;
     if (cli_read_file(s->o.file, 64u << 20, &text, &len) != 0) {
-        fprintf(stderr, "irqsim %s: cannot read %s: %s\n", s->cmd, s->o.file, strerror(errno));
-        return EXIT_USAGE;
+        int e = errno;
+        fprintf(stderr, "irqsim %s: cannot read %s: %s\n", s->cmd, s->o.file, cli_read_error(e));
+        return EXIT_USAGE; /* an input that cannot be read */
     }
     uint64_t h = fnv_str(0xcbf29ce484222325ull, "irqsim sweep 1");
     h = fnv(h, text, len);
@@ -363,15 +368,25 @@ static int load_variant(const cli_sweep *s, size_t k, const char *seed, irq_scen
     return cli_status_of(rc);
 }
 
-int cli_sweep_check(const cli_sweep *s)
+/* Loads every variant; the data files they read join the sweep id, so
+ * that shards that ran on different replay or empirical files (same names,
+ * other contents) refuse to merge. */
+int cli_sweep_check(cli_sweep *s)
 {
+    uint64_t h = 0xcbf29ce484222325ull;
     for (size_t k = 0; k < s->nvariants; k++) {
         irq_scenario *sc = NULL;
         int st = load_variant(s, k, NULL, &sc);
+        if (st == EXIT_OK) {
+            uint64_t d = irq_scenario_data_hash(sc);
+            h = fnv(h, &d, sizeof d);
+        }
         irq_scenario_free(sc);
         if (st != EXIT_OK)
             return st;
     }
+    unsigned long long id = strtoull(s->id, NULL, 16);
+    snprintf(s->id, sizeof s->id, "%016llx", (unsigned long long)fnv(id, &h, sizeof h));
     return EXIT_OK;
 }
 
@@ -382,6 +397,13 @@ static double wall(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* A variant stops at once on SIGINT/SIGTERM (when the command catches them). */
+static int stop_requested(void *ud, uint64_t now, uint64_t end, uint64_t events)
+{
+    (void)ud, (void)now, (void)end, (void)events;
+    return cli_stop_signal() != 0;
+}
+
 static int simulate(const cli_sweep *s, size_t k, const irq_scenario *sc, irq_sim **sim,
                     cli_collect *c)
 {
@@ -390,8 +412,15 @@ static int simulate(const cli_sweep *s, size_t k, const irq_scenario *sc, irq_si
     int rc = irq_sim_create(sim, sc, &err);
     if (rc == IRQ_OK)
         rc = cli_collect_start(c, *sim, sc, &cfg, &err);
-    if (rc == IRQ_OK)
-        rc = irq_sim_run(*sim, NULL, NULL, &err);
+    if (rc == IRQ_OK) {
+        cli_apply_limits(&s->o, *sim);
+        rc = irq_sim_run(*sim, stop_requested, NULL, &err);
+    }
+    if (rc == IRQ_OK && irq_sim_partial(*sim)) { /* no document for a cut variant */
+        fprintf(stderr, "irqsim %s: stopped by signal %d during variant %zu of %zu\n", s->cmd,
+                cli_stop_signal(), k + 1, s->nvariants);
+        return 128 + cli_stop_signal();
+    }
     if (rc != IRQ_OK)
         variant_error(s, k, NULL, &err);
     return rc == IRQ_OK ? EXIT_OK : rc == IRQ_EINPUT ? EXIT_USAGE : EXIT_SIMFAIL;
@@ -617,7 +646,7 @@ int cli_variant_save(const char *dir, size_t k, size_t n, const char *doc, size_
     if (bad) {
         fprintf(stderr, "irqsim: cannot write %s: %s\n", path, strerror(errno));
         unlink(tmp);
-        return EXIT_SIMFAIL;
+        return EXIT_IO;
     }
     return EXIT_OK;
 }

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dist_internal.h"
 #include "loader_internal.h"
@@ -387,28 +389,77 @@ char *irq_path_join(const char *base_dir, const char *file)
     return p;
 }
 
+int irq_parse_size(const char *text, uint64_t *bytes, char *why, size_t whylen)
+{
+    double v;
+    size_t n = irq_scan_number(text, &v);
+    const char *u = text + n;
+    static const char units[] = "kmgt";
+    double mul = 1;
+    const char *k = *u ? strchr(units, *u | 0x20) : NULL; /* either case */
+    if (k) {
+        for (const char *q = units; q <= k; q++)
+            mul *= 1024;
+        u++;
+    }
+    if (*u == 'B')
+        u++;
+    if (n == 0 || *u || !(v * mul >= 1) || v * mul >= 1.8e19)
+        return fail(why, whylen, "expected a size such as 512M or 2G (k, M, G, T: powers of 1024)",
+                    NULL);
+    *bytes = (uint64_t)(v * mul);
+    return 0;
+}
+
+uint64_t irq_hash_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m)    ? "a directory"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISSOCK(m) ? "a socket"
+                         : "not a regular file";
+}
+
+/* Opened without blocking (a FIFO would wait for a writer) and checked
+ * before a byte is read: only regular files of at most max bytes. Reads
+ * at most max + 1 bytes, so a file that grows meanwhile is caught too. */
 int irq_read_file(const char *path, size_t max, char **data, size_t *len, char *why, size_t whylen)
 {
     *data = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return fail(why, whylen, "%s", strerror(errno));
     struct stat st;
-    int rc = -1;
+    int rc = -2;
     char *buf = NULL;
-    if (fstat(fileno(f), &st) != 0)
-        fail(why, whylen, "%s", strerror(errno));
+    size_t n = 0;
+    if (fstat(fd, &st) != 0)
+        rc = fail(why, whylen, "%s", strerror(errno));
     else if (!S_ISREG(st.st_mode))
-        fail(why, whylen, "not a regular file", NULL);
+        snprintf(why, whylen, "%s, not a regular file", file_kind(st.st_mode));
     else if ((unsigned long long)st.st_size > max)
-        fail(why, whylen, "larger than the limit of %s", max >= (64u << 20) ? "256 MiB" : "16 MiB");
-    else if (!(buf = malloc((size_t)st.st_size + 1)))
-        fail(why, whylen, "out of memory", NULL);
+        snprintf(why, whylen, "larger than the limit of %zu MiB", max >> 20);
+    else if (!(buf = malloc((size_t)st.st_size + 2)))
+        rc = fail(why, whylen, "out of memory", NULL);
     else {
-        size_t n = fread(buf, 1, (size_t)st.st_size, f);
-        if (ferror(f))
-            fail(why, whylen, "read error", NULL);
+        size_t want = (size_t)st.st_size + 1;
+        ssize_t got = 1;
+        while (n < want && (got = read(fd, buf + n, want - n)) > 0)
+            n += (size_t)got;
+        if (got < 0)
+            rc = fail(why, whylen, "%s", strerror(errno));
+        else if (n > (size_t)st.st_size)
+            snprintf(why, whylen, "it grew while being read");
         else {
             buf[n] = '\0';
             *data = buf;
@@ -418,7 +469,7 @@ int irq_read_file(const char *path, size_t max, char **data, size_t *len, char *
         }
     }
     free(buf);
-    fclose(f);
+    close(fd);
     return rc;
 }
 

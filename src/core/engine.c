@@ -261,6 +261,7 @@ int irq_engine_init(irq_engine *e, size_t timers_hint)
 {
     memset(e, 0, sizeof *e);
     e->next_seq = 1; /* 0 means "not armed" */
+    e->event_limit = UINT64_MAX;
     e->firing = NO_TIMER;
     if (timers_hint > IRQ_MAX_TIMERS)
         timers_hint = IRQ_MAX_TIMERS;
@@ -404,7 +405,7 @@ uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
             e->stale--;
             continue;
         }
-        if (top.time > until || (stop && *stop))
+        if (top.time > until || (stop && *stop) || e->events == e->event_limit)
             break;
         e->now = top.time;
         slot->seq = 0; /* disarmed while firing: its entry is now stale */

@@ -39,6 +39,9 @@ typedef struct irq_timer_slot {
 typedef struct irq_engine {
     irq_time now;
     uint64_t events; /* events dispatched so far */
+    /* irq_engine_run returns when events reaches it (UINT64_MAX: never), so
+     * a caller can look around even while simulated time stands still */
+    uint64_t event_limit;
     irq_heap_entry *heap;
     size_t len, cap;
     size_t stale; /* heap entries whose timer was moved or cancelled */
@@ -62,7 +65,8 @@ static inline bool irq_timer_armed(const irq_engine *e, irq_timer_id t)
 }
 
 /* Dispatches events with time <= until, in order, until none is left, the
- * time limit is reached or *stop becomes non-zero (checked between events).
+ * time limit is reached, *stop becomes non-zero (checked between events) or
+ * e->events reaches e->event_limit.
  * Returns the number of events dispatched. e->now is left at the time of the
  * last event (it never moves backwards). */
 uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop);

@@ -5,6 +5,49 @@
 
 #include "error_internal.h"
 
+/* Length of the valid UTF-8 sequence at s that is not a C1 control
+ * (U+0080..U+009F, which terminals obey like ESC), or 0. */
+static size_t printable_utf8(const unsigned char *s)
+{
+    size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (n == 0 || (n == 2 && s[0] == 0xc2 && s[1] < 0xa0))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return n;
+}
+
+const char *irq_escape(const char *in, char *buf, size_t len)
+{
+    size_t o = 0;
+    if (!buf || len == 0)
+        return "";
+    for (const unsigned char *s = (const unsigned char *)(in ? in : ""); *s && o + 1 < len;) {
+        size_t n = *s >= 0x20 && *s < 0x7f ? 1 : *s >= 0x80 ? printable_utf8(s) : 0;
+        char esc[8];
+        const char *put = esc;
+        size_t w = n;
+        if (n) {
+            put = (const char *)s;
+        } else {
+            w = (size_t)snprintf(esc, sizeof esc,
+                                 *s == '\n'   ? "\\n"
+                                 : *s == '\t' ? "\\t"
+                                              : "\\x%02x",
+                                 *s);
+            n = 1;
+        }
+        if (o + w >= len)
+            break;
+        memcpy(buf + o, put, w);
+        o += w;
+        s += n;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 int irq_error_set(irq_error *err, int status, const irq_mark *mark, const char *fmt, ...)
 {
     if (!err)
@@ -15,14 +58,18 @@ int irq_error_set(irq_error *err, int status, const irq_mark *mark, const char *
     err->column = 0;
     if (mark) {
         if (mark->file)
-            snprintf(err->file, sizeof err->file, "%s", mark->file);
+            irq_escape(mark->file, err->file, sizeof err->file);
         err->line = mark->line;
         err->column = mark->column;
     }
+    /* values quoted from files may hold control characters: escaped, so a
+     * message can never drive the terminal it is printed on */
+    char raw[sizeof err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    irq_escape(raw, err->message, sizeof err->message);
     return status;
 }
 

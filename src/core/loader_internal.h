@@ -56,7 +56,9 @@ const char *irq_call_get(const irq_call *c, const char *const *keys, size_t k);
 
 /* base_dir/file, or file itself when absolute or base_dir is NULL or "". */
 char *irq_path_join(const char *base_dir, const char *file);
-/* Reads a regular file of at most max bytes, NUL-terminated. */
+/* Reads a regular file of at most max bytes, NUL-terminated. -1 when it
+ * cannot be read (why: the system's reason), -2 when it is refused (not a
+ * regular file: a FIFO, a device; larger than max). */
 int irq_read_file(const char *path, size_t max, char **data, size_t *len, char *why, size_t whylen);
 /* Walks lines of [*p, end): returns the next one (without its newline,
  * comments from '#' cut, blanks trimmed) or NULL at the end. *lineno
@@ -70,7 +72,16 @@ typedef struct irq_ldctx {
     const char *base_dir; /* for file names in values */
     const char *file;     /* the scenario: the file of defaults' marks */
     irq_error *err;
+    uint64_t *data_hash; /* folds in the values read from data files; may be NULL */
 } irq_ldctx;
+
+/* A size in bytes: a number with an optional k, M, G or T (powers of
+ * 1024, either case) and an optional B, e.g. 512M, 2G, 65536, as the CLI's
+ * --max-memory. -1 with a reason. */
+int irq_parse_size(const char *text, uint64_t *bytes, char *why, size_t whylen);
+
+/* FNV-1a of n bytes, continuing from h: data files' identity for sweeps. */
+uint64_t irq_hash_bytes(uint64_t h, const void *p, size_t n);
 
 /* How a value of that type is written, for messages: "a duration such as
  * 50us", "true or false", ... */

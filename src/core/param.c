@@ -3,6 +3,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,16 +198,31 @@ static int range_error(const irq_param_desc *d, const irq_ynode *n, bool low, co
                          low ? "least" : "most", lim, n->text);
 }
 
-static int check_range(const irq_param_desc *d, double x, const irq_ynode *n, const irq_ldctx *c)
+/* The documented range, exactly. A duration is compared after its trip
+ * through cycles (ns -> cycles -> ns), which may cost it the last bits:
+ * `slack` forgives those (a few units in the last place of the limit) and
+ * nothing more, so 0 is never "at least 1ns". */
+static int check_range(const irq_param_desc *d, double x, double slack, const irq_ynode *n,
+                       const irq_ldctx *c)
 {
     if (!has_range(d))
         return IRQ_OK;
-    double eps = 1e-9 * fmax(fabs(d->min), fabs(d->max));
-    if (x < d->min - eps)
+    if (x < d->min - slack * fabs(d->min))
         return range_error(d, n, true, c);
-    if (x > d->max + eps)
+    if (x > d->max + slack * fabs(d->max))
         return range_error(d, n, false, c);
     return IRQ_OK;
+}
+
+/* A duration that is not 0 but rounds to 0 cycles would silently be 0. */
+static int check_cycles(const irq_param_value *v, const irq_param_desc *d, const irq_ynode *n,
+                        const irq_ldctx *c)
+{
+    if (v->u != 0 || v->d == 0)
+        return IRQ_OK;
+    return irq_error_set(c->err, IRQ_EINPUT, &n->mark,
+                         "'%s': %s is 0 cycles at %.6g MHz (expected at least one cycle, %.6g ns)",
+                         d->name, n->text, c->clock_hz / 1e6, 1e9 / c->clock_hz);
 }
 
 static int bad_value(const irq_param_desc *d, const irq_ynode *n, const char *what, const char *why,
@@ -290,23 +306,28 @@ static int decode_scalar(irq_param_value *v, const irq_param_desc *d, const irq_
     case IRQ_PARAM_INT:
         if (irq_parse_i64(n->text, &v->i, why, sizeof why))
             return bad_value(d, n, "value", why, c);
-        return check_range(d, (double)v->i, n, c);
+        return check_range(d, (double)v->i, 0, n, c);
     case IRQ_PARAM_DOUBLE:
         if (irq_parse_real(n->text, &v->d, why, sizeof why))
             return bad_value(d, n, "value", why, c);
-        return check_range(d, v->d, n, c);
+        return check_range(d, v->d, 0, n, c);
     case IRQ_PARAM_BOOL:
         return decode_bool(v, d, n, c);
     case IRQ_PARAM_DURATION:
         if (irq_parse_duration(n->text, c->clock_hz, &v->d, why, sizeof why))
             return bad_value(d, n, "duration", why, c);
         v->u = (uint64_t)llround(v->d);
-        return check_range(d, v->d * 1e9 / c->clock_hz, n, c);
+        if (check_range(d, v->d * 1e9 / c->clock_hz, 8 * DBL_EPSILON, n, c) != IRQ_OK)
+            return c->err->status;
+        return check_cycles(v, d, n, c);
     case IRQ_PARAM_ENUM:
         return decode_enum(v, d, n, c);
     case IRQ_PARAM_DIST:
         if (irq_dist_parse(&v->dist, n->text, c->clock_hz, c->base_dir, why, sizeof why))
             return bad_value(d, n, "distribution", why, c);
+        if (c->data_hash && v->dist.kind == IRQ_DIST_EMPIRICAL)
+            *c->data_hash = irq_hash_bytes(*c->data_hash, v->dist.samples,
+                                           v->dist.nsamples * sizeof *v->dist.samples);
         return IRQ_OK;
     default:
         v->str = strdup(n->text);
@@ -350,7 +371,13 @@ static int decode_default(irq_param_value *v, const irq_param_desc *d, const irq
     if (rc == IRQ_OK)
         rc = irq_param_decode(v, d, tree ? tree : &flat, c);
     irq_ytree_free(tree);
-    if (rc != IRQ_OK && c->err) {
+    if (rc == IRQ_EINPUT && c->err && strstr(c->err->message, " is 0 cycles at ")) {
+        /* a slow clock: the user's choice, not ours */
+        irq_error_set(c->err, rc, &m,
+                      "the default of '%s' (%s) is 0 cycles at %.6g MHz: set '%s' or a faster "
+                      "clock_hz",
+                      d->name, d->def, c->clock_hz / 1e6, d->name);
+    } else if (rc != IRQ_OK && c->err) {
         char msg[sizeof c->err->message];
         snprintf(msg, sizeof msg, "%s", c->err->message);
         irq_error_set(c->err, rc, &m, "internal error: the default of '%s' is invalid: %s", d->name,

@@ -295,6 +295,8 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
         fprintf(f, ", \"error\": ");
         irq_json_str(f, p->fail_msg);
     }
+    if (p->partial) /* stopped on request: the figures cover sim_seconds only */
+        fprintf(f, ", \"partial\": true");
     fprintf(f, ", \"model\": ");
     irq_json_str(f, sim->ops->name);
     fprintf(f, ", \"params\": ");
@@ -391,7 +393,8 @@ static void text_header(const struct irq_sim *sim, FILE *f)
     const struct irq_sim_priv *p = sim->priv;
     const irq_scenario *sc = sim->sc;
     char buf[256];
-    fprintf(f, "scenario  %s  (model %s", sc->name, sim->ops->name);
+    char name[256];
+    fprintf(f, "scenario  %s  (model %s", irq_escape(sc->name, name, sizeof name), sim->ops->name);
     for (size_t i = 0; i < sim->ops->nparams; i++)
         if (sim->ops->params[i].type == IRQ_PARAM_ENUM) {
             value_text(sim, &sim->ops->params[i], &sc->model_params[i], buf, sizeof buf);
@@ -402,6 +405,9 @@ static void text_header(const struct irq_sim *sim, FILE *f)
     fprintf(f, "simulated %.6g s in %.3g s wall: %.4g M events, %.3g M events/s\n",
             (double)p->end / sc->clock_hz, p->wall_seconds, ev / 1e6,
             p->wall_seconds > 0 ? ev / p->wall_seconds / 1e6 : 0.0);
+    if (p->partial)
+        fprintf(f, "PARTIAL   stopped after %.6g of %.6g s: the figures cover that time only\n",
+                (double)p->end / sc->clock_hz, (double)sc->duration / sc->clock_hz);
     int sched = (int)sc->host[IRQ_HOST_SCHED].i, aff = (int)sc->host[IRQ_HOST_AFFINITY].i;
     fprintf(f, "machine   %zu guests, %zu vCPUs, %u host CPUs, host scheduler %s, %s threads%s\n\n",
             p->nguests, p->nvcpus, p->npcpus, irq_host_params[IRQ_HOST_SCHED].choices[sched],

@@ -53,6 +53,9 @@ static const char *const format_choices[] = {"text", "json", "csv", NULL};
 static const irq_param_desc f_format = {
     .name = "format", .type = IRQ_PARAM_ENUM, .def = "text", .choices = format_choices};
 static const irq_param_desc f_dir = {.name = "dir", .type = IRQ_PARAM_STRING};
+static const irq_param_desc f_max_memory = {.name = "max_memory", .type = IRQ_PARAM_STRING};
+static const irq_param_desc f_max_events = {
+    .name = "max_events", .type = IRQ_PARAM_INT, .min = 1, .max = 1e18};
 
 enum { W_BUSY, W_IDLE, W_HANDLER, W_START, W_STOPPED, W_TASKS, W_N };
 static const char *const phase_choices[] = {"busy", "idle", NULL};
@@ -65,14 +68,15 @@ static const irq_param_desc workload_params[W_N] = {
     [W_TASKS] = {.name = "tasks", .type = IRQ_PARAM_INT, .def = "1", .min = 1, .max = 1024},
 };
 
-static const char *const top_keys[] = {"name",  "seed",   "clock_hz", "duration", "host",
-                                       "model", "guests", "sources",  "output",   NULL};
+static const char *const top_keys[] = {"name",   "seed",    "clock_hz", "duration", "host", "model",
+                                       "guests", "sources", "output",   "limits",   NULL};
 static const char *const tmpl_keys[] = {"name",  "count", "vcpus",          "workload",
                                         "model", "vcpu",  "vcpu_overrides", NULL};
 static const char *const source_keys[] = {"name",      "target",   "vcpu",  "from", "class",
                                           "injection", "arrivals", "start", "stop", NULL};
 static const irq_param_desc f_from = {.name = "from", .type = IRQ_PARAM_STRING};
 static const char *const output_keys[] = {"format", "dir", NULL};
+static const char *const limits_keys[] = {"max_memory", "max_events", NULL};
 static const char *const model_extra[] = {"name", NULL};
 static const char *const override_extra[] = {"index", NULL};
 
@@ -325,12 +329,41 @@ static int load_output(loader *L)
     if (rc == IRQ_OK)
         rc = field_int(L, n, &f_format, "output", &fmt, NULL);
     o->format = fmt == 1 ? IRQ_FORMAT_JSON : fmt == 2 ? IRQ_FORMAT_CSV : IRQ_FORMAT_TEXT;
+    irq_mark m;
     if (rc == IRQ_OK && irq_ymap_get(n, "dir"))
-        rc = field_str(L, n, &f_dir, "output", &o->dir, NULL);
+        rc = field_str(L, n, &f_dir, "output", &o->dir, &m);
+    if (rc == IRQ_OK && o->dir && !o->dir[0])
+        rc = irq_error_set(L->c.err, IRQ_EINPUT, &m,
+                           "'dir' in 'output' is empty (expected a folder name, or no 'dir')");
     return rc;
 }
 
 /* ---- guest templates ------------------------------------------------------------- */
+
+/* limits: {max_memory: 2G, max_events: N}: the run's budgets, unless the
+ * command line sets them (--max-memory, --max-events). */
+static int load_limits(loader *L)
+{
+    const irq_ynode *n = irq_ymap_get(L->root, "limits");
+    irq_limits_cfg *l = &L->sc->limits;
+    int rc = irq_expect_map(n, "'limits'", &L->c);
+    if (rc != IRQ_OK || irq_ynode_is_null(n))
+        return rc;
+    rc = irq_params_check_keys(n, NULL, 0, limits_keys, "limits", L->c.err);
+    int64_t ev = 0;
+    if (rc == IRQ_OK && irq_ymap_get(n, "max_events"))
+        rc = field_int(L, n, &f_max_events, "limits", &ev, NULL);
+    l->max_events = (uint64_t)ev;
+    char *text = NULL, why[200];
+    irq_mark m;
+    if (rc == IRQ_OK && irq_ymap_get(n, "max_memory"))
+        rc = field_str(L, n, &f_max_memory, "limits", &text, &m);
+    if (rc == IRQ_OK && text && irq_parse_size(text, &l->max_memory, why, sizeof why))
+        rc = irq_error_set(L->c.err, IRQ_EINPUT, &m, "bad size '%s' for 'max_memory' (%s)", text,
+                           why);
+    free(text);
+    return rc;
+}
 
 static int load_workload(loader *L, irq_guest_tmpl *t, const irq_ynode *map, const char *what)
 {
@@ -740,6 +773,17 @@ static int arr_dur(arrctx *a, const char *const *keys, size_t k, bool required, 
     return 0;
 }
 
+/* Arrivals are at least one clock cycle apart on average: the documented
+ * floor (more would pile up on one cycle and simulated time would not move). */
+static int below_one_cycle(arrctx *a, double mean_cycles)
+{
+    snprintf(a->why, sizeof a->why,
+             "the mean interval is %.3g cycles; arrivals must be at least one clock cycle apart on "
+             "average (at most %.6g per second at this clock_hz)",
+             mean_cycles, a->L->c.clock_hz);
+    return -1;
+}
+
 static int arr_poisson(arrctx *a)
 {
     static const char *const keys[] = {"rate"};
@@ -759,6 +803,8 @@ static int arr_poisson(arrctx *a)
         snprintf(a->why, sizeof a->why, "the rate must be greater than 0");
         return -1;
     }
+    if (a->s->rate > 1) /* every arrival would fall on the same cycle: time stands still */
+        return below_one_cycle(a, 1 / a->s->rate);
     a->s->kind = IRQ_ARR_POISSON;
     return 0;
 }
@@ -773,6 +819,8 @@ static int arr_periodic(arrctx *a)
     s->kind = IRQ_ARR_PERIODIC;
     if (s->interval <= 0)
         snprintf(a->why, sizeof a->why, "the interval must be greater than 0");
+    else if (s->interval < 1)
+        return below_one_cycle(a, s->interval);
     else if (s->jitter > s->interval / 2)
         snprintf(a->why, sizeof a->why, "the jitter must be at most half the interval");
     else
@@ -815,6 +863,8 @@ static int arr_storm(arrctx *a)
         snprintf(a->why, sizeof a->why, "bad spacing '%s' (expected even or random)", sp);
     else if (s->period > 0 && s->period < s->window)
         snprintf(a->why, sizeof a->why, "the period must be 0 (once) or at least the window");
+    else if (s->period > 0 && s->period < (double)s->count)
+        return below_one_cycle(a, s->period / (double)s->count);
     else if (start >= 0 && a->start_given)
         snprintf(a->why, sizeof a->why, "start is given both here and as the source's 'start'");
     else {
@@ -843,9 +893,7 @@ static int replay_time(arrctx *a, const char *field, double *cycles)
 static int replay_error(arrctx *a, const char *path, size_t line, const char *fmt,
                         const char *field)
 {
-    /* Room for the longest format, a 127-byte field and the whole reason:
-     * gcc -O2 and up (-Wformat-truncation) checks that nothing is cut. */
-    char msg[200 + sizeof a->why];
+    char msg[sizeof a->why + 200]; /* the reason and the quoted field */
     irq_mark m = {path, (unsigned)line, 1};
     const irq_mark *at = &a->node->mark;
     snprintf(msg, sizeof msg, fmt, field, a->why);
@@ -891,8 +939,14 @@ static int replay_lines(arrctx *a, const char *path, const char *data, size_t le
             prev_line = lineno;
             continue;
         }
-        if (memchr(line, '\0', n) || fl >= sizeof field || replay_time(a, field, &c))
-            return replay_error(a, path, lineno, "bad timestamp '%s' (%s)", field);
+        bool nul = memchr(line, '\0', n) != NULL, lng = fl >= sizeof field;
+        if (nul)
+            snprintf(a->why, sizeof a->why, "the line holds a NUL byte: not a text file?");
+        else if (lng)
+            snprintf(a->why, sizeof a->why, "the field is %zu bytes long, at most %zu", fl,
+                     sizeof field - 1);
+        if (nul || lng || replay_time(a, field, &c))
+            return replay_error(a, path, lineno, "bad timestamp '%.40s' (%s)", field);
         if (a->s->ntimes && llround(c) < (long long)a->s->times[a->s->ntimes - 1]) {
             snprintf(a->why, sizeof a->why, "line %zu has a later one", prev_line);
             return replay_error(a, path, lineno, "timestamp '%s' is not in ascending order (%s)",
@@ -931,6 +985,9 @@ static int arr_replay(arrctx *a)
     } else {
         rc = replay_lines(a, path, data, len);
     }
+    if (rc == IRQ_OK && a->L->c.data_hash)
+        *a->L->c.data_hash =
+            irq_hash_bytes(*a->L->c.data_hash, a->s->times, a->s->ntimes * sizeof *a->s->times);
     free(data);
     free(path);
     return rc;
@@ -1073,6 +1130,8 @@ static int decode(loader *L)
         rc = load_sources(L);
     if (rc == IRQ_OK)
         rc = load_output(L);
+    if (rc == IRQ_OK)
+        rc = load_limits(L);
     if (rc == IRQ_OK && L->sc->model->validate)
         rc = L->sc->model->validate(L->sc, L->c.err);
     return rc;
@@ -1097,8 +1156,11 @@ static int read_tree(loader *L, const char *text, size_t len)
     if (text && len > IRQ_MAX_SCENARIO_BYTES)
         return irq_error_set(L->c.err, IRQ_EINPUT, &top, "scenario text larger than %u bytes",
                              IRQ_MAX_SCENARIO_BYTES);
-    if (!text && irq_read_file(sc->path, IRQ_MAX_SCENARIO_BYTES, &data, &len, why, sizeof why))
-        return irq_error_set(L->c.err, IRQ_EIO, &top, "cannot read the scenario: %s", why);
+    int r =
+        text ? 0 : irq_read_file(sc->path, IRQ_MAX_SCENARIO_BYTES, &data, &len, why, sizeof why);
+    if (r != 0) /* unreadable: an I/O error; a FIFO, a device, too large: bad input */
+        return irq_error_set(L->c.err, r == -2 ? IRQ_EINPUT : IRQ_EIO, &top,
+                             "cannot read the scenario: %s", why);
     int rc = irq_ytree_parse(&L->root, text ? text : data, len, sc->path, L->c.err);
     free(data);
     if (rc != IRQ_OK)
@@ -1147,8 +1209,13 @@ static int load(irq_scenario **out, const char *name, const char *text, size_t l
     sc->path = strdup(name);
     sc->base_dir = text ? strdup("") : dir_of(name);
     sc->clock_hz = 1e9;
+    sc->data_hash = 0xcbf29ce484222325ull;
     loader L = {.sc = sc,
-                .c = {.clock_hz = 1e9, .base_dir = sc->base_dir, .file = sc->path, .err = err}};
+                .c = {.clock_hz = 1e9,
+                      .base_dir = sc->base_dir,
+                      .file = sc->path,
+                      .err = err,
+                      .data_hash = &sc->data_hash}};
     int rc =
         sc->path && sc->base_dir ? IRQ_OK : irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     if (rc == IRQ_OK)

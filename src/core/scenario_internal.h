@@ -119,6 +119,11 @@ typedef struct irq_output_cfg {
     char *dir;  /* --out DIR, or NULL */
 } irq_output_cfg;
 
+typedef struct irq_limits_cfg {
+    uint64_t max_memory; /* bytes; 0: IRQ_DEFAULT_MEMORY_LIMIT */
+    uint64_t max_events; /* 0: no limit */
+} irq_limits_cfg;
+
 struct irq_scenario {
     char *path;     /* as given */
     char *base_dir; /* directory of path, for relative file names ("": the current one) */
@@ -134,7 +139,9 @@ struct irq_scenario {
     irq_source_cfg *sources;
     size_t nsources;
     irq_output_cfg output;
+    irq_limits_cfg limits;
     uint64_t total_guests, total_vcpus; /* counted at load */
+    uint64_t data_hash;                 /* of the values read from replay/empirical files */
     /* "--set a.b=1" for each override: the files of the marks of what the
      * overrides wrote (owned; marks point into them). */
     char **set_labels;

@@ -766,11 +766,10 @@ void irq_host_work_named(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq
                          void *ctx, uint64_t arg, const char *what)
 {
     irq_pcpu *p = &sim->priv->pcpus[cpu % sim->priv->npcpus];
-    if (p->work_len == p->work_cap && irq_ring_grow((void **)&p->work, &p->work_cap, &p->work_head,
-                                                    p->work_len, sizeof *p->work, 16) != 0) {
-        irq_sim_fail(sim, "out of memory queueing host work on CPU %u", p->id);
+    if (p->work_len == p->work_cap &&
+        irq_sim_ring_grow(sim, "host work items", (void **)&p->work, &p->work_cap, &p->work_head,
+                          p->work_len, sizeof *p->work, 16) != 0)
         return;
-    }
     uint32_t slot = (p->work_head + p->work_len) % p->work_cap;
     p->work[slot] =
         (irq_host_work_item){.cycles = cycles, .done = done, .ctx = ctx, .arg = arg, .what = what};

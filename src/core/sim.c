@@ -290,6 +290,47 @@ static void deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, const char *pat
     record_latency(v, cls, arrival, 0);
 }
 
+static const char *fmt_bytes(char *buf, size_t len, uint64_t b)
+{
+    static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double x = (double)b;
+    int u = 0;
+    while (x >= 1024 && u < 6)
+        x /= 1024, u++;
+    snprintf(buf, len, u ? "%.3g %s" : "%.0f %s", x, unit[u]);
+    return buf;
+}
+
+/* Charges bytes more of held interrupts or queued host work to the run's
+ * memory budget; on refusal the run fails naming the limit and the option
+ * that raises it. */
+int irq_sim_charge(struct irq_sim *sim, uint64_t bytes, const char *what)
+{
+    struct irq_sim_priv *p = sim->priv;
+    if (bytes <= p->mem_limit && p->held_bytes <= p->mem_limit - bytes) {
+        p->held_bytes += bytes;
+        return 0;
+    }
+    char lim[32], held[32];
+    irq_sim_fail(sim,
+                 "memory limit of %s reached holding %s (%s held; --max-memory or "
+                 "limits.max_memory raises it)",
+                 fmt_bytes(lim, sizeof lim, p->mem_limit), what,
+                 fmt_bytes(held, sizeof held, p->held_bytes));
+    return -1;
+}
+
+/* The next capacity of a doubling array: first when empty, else twice cap,
+ * as long as that many elem-byte items fit in a uint32_t count and a
+ * size_t byte size; 0 when they do not. */
+static uint32_t next_cap(uint32_t cap, uint32_t first, size_t elem)
+{
+    uint64_t n = cap ? (uint64_t)cap * 2 : first;
+    if (n > UINT32_MAX || n > SIZE_MAX / elem)
+        return 0;
+    return (uint32_t)n;
+}
+
 bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
 {
     if (pd->n == 0) {
@@ -299,13 +340,18 @@ bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
         return true;
     }
     if (pd->n - 1 == pd->cap) {
-        /* the count and the doubling must not wrap: fail the run instead */
-        bool too_many = pd->cap > UINT32_MAX / 2 - 1 || (size_t)pd->cap * 2 > SIZE_MAX / 8;
-        uint32_t cap = pd->cap ? pd->cap * 2 : 4;
-        uint64_t *more = too_many ? NULL : realloc(pd->more, (size_t)cap * sizeof *more);
+        uint32_t cap = next_cap(pd->cap, 4, sizeof *pd->more);
+        uint64_t *more = NULL;
+        if (cap == 0)
+            irq_sim_fail(g->sim,
+                         "a latch of guest %s holds %u coalesced interrupts, the most "
+                         "it can count",
+                         g->name, pd->n);
+        else if (irq_sim_charge(g->sim, (uint64_t)(cap - pd->cap) * sizeof *more,
+                                "coalesced interrupts") == 0 &&
+                 !(more = realloc(pd->more, (size_t)cap * sizeof *more)))
+            irq_sim_fail(g->sim, "out of memory holding coalesced interrupts");
         if (!more) {
-            irq_sim_fail(g->sim, too_many ? "more coalesced interrupts than a latch can hold"
-                                          : "out of memory holding coalesced interrupts");
             g->dropped++;
             return false;
         }
@@ -377,8 +423,8 @@ void irq_fifo_walk(irq_guest *g, const irq_fifo *q, uint32_t cls,
 int irq_ring_grow(void **buf, uint32_t *cap, uint32_t *head, uint32_t len, size_t elem,
                   uint32_t first_cap)
 {
-    uint32_t ncap = *cap ? *cap * 2 : first_cap;
-    char *to = malloc((size_t)ncap * elem);
+    uint32_t ncap = next_cap(*cap, first_cap, elem);
+    char *to = ncap ? malloc((size_t)ncap * elem) : NULL;
     if (!to)
         return -1;
     const char *from = *buf;
@@ -394,6 +440,23 @@ int irq_ring_grow(void **buf, uint32_t *cap, uint32_t *head, uint32_t len, size_
     return 0;
 }
 
+int irq_sim_ring_grow(struct irq_sim *sim, const char *what, void **buf, uint32_t *cap,
+                      uint32_t *head, uint32_t len, size_t elem, uint32_t first_cap)
+{
+    uint32_t ncap = next_cap(*cap, first_cap, elem);
+    if (ncap == 0) {
+        irq_sim_fail(sim, "more than %u %s held at once, the most a queue can count", *cap, what);
+        return -1;
+    }
+    if (irq_sim_charge(sim, (uint64_t)(ncap - *cap) * elem, what) != 0)
+        return -1;
+    if (irq_ring_grow(buf, cap, head, len, elem, first_cap) != 0) {
+        irq_sim_fail(sim, "out of memory holding %s", what);
+        return -1;
+    }
+    return 0;
+}
+
 bool irq_fifo_add(irq_guest *g, irq_fifo *q, uint64_t arrival, uint32_t max, int counter)
 {
     if (q->len >= max) {
@@ -402,9 +465,8 @@ bool irq_fifo_add(irq_guest *g, irq_fifo *q, uint64_t arrival, uint32_t max, int
             g->mcount[counter]++;
         return false;
     }
-    if (q->len == q->cap &&
-        irq_ring_grow((void **)&q->t, &q->cap, &q->head, q->len, sizeof *q->t, 8) != 0) {
-        irq_sim_fail(g->sim, "out of memory holding pending interrupts");
+    if (q->len == q->cap && irq_sim_ring_grow(g->sim, "pending interrupts", (void **)&q->t, &q->cap,
+                                              &q->head, q->len, sizeof *q->t, 8) != 0) {
         g->dropped++;
         return false;
     }
@@ -626,6 +688,8 @@ int irq_sim_create(irq_sim **out, const irq_scenario *sc, irq_error *err)
     }
     sim->sc = sc;
     sim->ops = sc->model;
+    sim->priv->mem_limit = sc->limits.max_memory ? sc->limits.max_memory : IRQ_DEFAULT_MEMORY_LIMIT;
+    sim->priv->event_limit = sc->limits.max_events ? sc->limits.max_events : UINT64_MAX;
     int rc = irq_engine_init(&sim->eng, sc->total_vcpus * 3 + 64) == 0
                  ? IRQ_OK
                  : irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for the event queue");
@@ -772,18 +836,38 @@ static void start_all(struct irq_sim *sim)
     irq_sources_start(sim);
 }
 
+/* Events between two looks at the progress callback: a few milliseconds
+ * of work, so a stop request or a run whose simulated time stands still is
+ * seen at once, at no measurable cost per event. */
+#define EVENTS_PER_LOOK (1u << 16)
+
+/* Runs to the scenario's end, looking at progress every EVENTS_PER_LOOK
+ * events. Returns 1 when progress asked to stop (the results are partial),
+ * 0 otherwise (the end, a failure or the event limit). */
 static int run_events(struct irq_sim *sim, irq_progress_fn progress, void *ud)
 {
     struct irq_sim_priv *p = sim->priv;
+    irq_engine *e = &sim->eng;
     uint64_t end = sim->sc->duration;
-    uint64_t step = end / 256 + 1;
-    for (uint64_t until = 0; until < end && !p->stop;) {
-        until = end - until > step ? until + step : end;
-        irq_engine_run(&sim->eng, until, &p->stop);
-        if (progress && progress(ud, until, end, sim->eng.events))
-            return IRQ_ESIM;
+    while (!p->stop) {
+        uint64_t room = p->event_limit - e->events;
+        if (room == 0) {
+            irq_sim_fail(sim,
+                         "event limit of %llu reached at %.6g of %.6g s simulated (--max-events or "
+                         "limits.max_events raises it)",
+                         (unsigned long long)p->event_limit, (double)e->now / sim->sc->clock_hz,
+                         (double)end / sim->sc->clock_hz);
+            break;
+        }
+        e->event_limit = e->events + (room < EVENTS_PER_LOOK ? room : EVENTS_PER_LOOK);
+        irq_engine_run(e, end, &p->stop);
+        bool finished = e->events < e->event_limit && !p->stop;
+        if (progress && progress(ud, finished ? end : e->now, end, e->events))
+            return 1;
+        if (finished)
+            break;
     }
-    return IRQ_OK;
+    return 0;
 }
 
 int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err)
@@ -794,8 +878,9 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
     p->ran = true;
     double t0 = wall_now();
     start_all(sim);
-    int rc = run_events(sim, progress, ud);
-    p->end = sim->sc->duration;
+    p->partial = run_events(sim, progress, ud) != 0 && !p->failed;
+    /* a partial run covers what was simulated: [0, now] */
+    p->end = p->partial ? sim->eng.now : sim->sc->duration;
     for (size_t i = 0; i < p->nvcpus; i++) {
         irq__latency_flush(&p->vcpus[i]); /* handlers still in their first traps */
         irq_vcpu_account_end(&p->vcpus[i], p->end);
@@ -805,8 +890,6 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
     if (collect_undelivered(sim) != IRQ_OK)
         irq_sim_fail(sim, "out of memory counting undelivered interrupts");
     p->wall_seconds = wall_now() - t0;
-    if (rc != IRQ_OK)
-        irq_sim_fail(sim, "run stopped before the end");
     if (!p->failed && irq_sim_check_conservation(sim, err) != IRQ_OK)
         irq_sim_fail(sim, "%s", err->message);
     if (!p->failed && sim->ops->finish && sim->ops->finish(sim->model, err) != IRQ_OK)
@@ -814,6 +897,21 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
     if (p->failed)
         return irq_error_set(err, IRQ_ESIM, NULL, "simulation failed: %s", p->fail_msg);
     return IRQ_OK;
+}
+
+int irq_sim_partial(const irq_sim *sim)
+{
+    return sim->priv->partial;
+}
+
+void irq_sim_set_memory_limit(irq_sim *sim, uint64_t bytes)
+{
+    sim->priv->mem_limit = bytes;
+}
+
+void irq_sim_set_event_limit(irq_sim *sim, uint64_t events)
+{
+    sim->priv->event_limit = events ? events : UINT64_MAX;
 }
 
 const char *irq_sim_failure(const irq_sim *sim)
@@ -824,6 +922,11 @@ const char *irq_sim_failure(const irq_sim *sim)
 double irq_scenario_clock_hz(const irq_scenario *sc)
 {
     return sc->clock_hz;
+}
+
+uint64_t irq_scenario_data_hash(const irq_scenario *sc)
+{
+    return sc->data_hash;
 }
 
 uint64_t irq_scenario_duration(const irq_scenario *sc)

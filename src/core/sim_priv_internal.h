@@ -102,6 +102,10 @@ struct irq_sim_priv {
     const char *kick_reason;                /* for the trace: why the kicks now issued */
     uint64_t end;                           /* simulated end time */
     double wall_seconds;
+    uint64_t held_bytes;  /* latches, FIFOs and host-work queues: what they grew to */
+    uint64_t mem_limit;   /* budget for held_bytes (irq_sim_set_memory_limit) */
+    uint64_t event_limit; /* events a run may take (irq_sim_set_event_limit) */
+    bool partial;         /* stopped early on request: results cover [0, end] */
     irq_latency_fn sink;
     void *sink_ud;
     irq_tracer tracer;
@@ -151,6 +155,13 @@ void irq__sources_sender_state(irq_vcpu *v);
  * its len items from head so that it starts at 0. 0, or -1 out of memory. */
 int irq_ring_grow(void **buf, uint32_t *cap, uint32_t *head, uint32_t len, size_t elem,
                   uint32_t first_cap);
+/* The same for a queue of the simulation: the growth is charged to the
+ * memory budget (irq_sim_charge); on failure the run fails, saying why. */
+int irq_sim_ring_grow(struct irq_sim *sim, const char *what, void **buf, uint32_t *cap,
+                      uint32_t *head, uint32_t len, size_t elem, uint32_t first_cap);
+/* Charges bytes of held state to the run's memory budget; -1 (and the run
+ * fails, naming the limit and --max-memory) when it would exceed it. */
+int irq_sim_charge(struct irq_sim *sim, uint64_t bytes, const char *what);
 int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err);
 void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced);
 

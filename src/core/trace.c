@@ -41,6 +41,8 @@ struct irq_trace {
     uint8_t *keep_guest; /* per guest: in the trace (--trace-guests) */
     bool named_host;
     uint64_t nevents;
+    uint64_t max_bytes; /* the file's budget */
+    char path[256];
     double estimate; /* bytes the trace is expected to take */
 };
 
@@ -57,8 +59,22 @@ static void put_us(FILE *f, long long units)
     fprintf(f, "%lld.%04lld", units / 10000, units % 10000);
 }
 
+/* The file's size is looked at every 4096 events: a run whose trace
+ * reaches its budget fails with a message instead of filling the disk. */
+static void check_size(irq_trace *t)
+{
+    off_t at = ftello(t->f);
+    if (at >= 0 && (uint64_t)at > t->max_bytes)
+        irq_sim_fail(t->sim,
+                     "the trace file %s reached its limit of %.4g MiB (--trace-max raises it; "
+                     "--trace-window FROM,TO traces a part of the run)",
+                     t->path, (double)t->max_bytes / (1 << 20));
+}
+
 static void begin_event(irq_trace *t)
 {
+    if ((t->nevents & 4095) == 4095)
+        check_size(t);
     fputs(t->nevents++ ? ",\n" : "\n", t->f);
 }
 
@@ -600,6 +616,9 @@ int irq_trace_open(irq_trace **out, irq_sim *sim, const irq_trace_cfg *cfg, irq_
     t->instant = cfg->instant;
     t->instant_ud = cfg->instant_ud;
     t->units_per_cycle = 1e10 / sim->sc->clock_hz;
+    t->max_bytes = cfg->max_bytes ? cfg->max_bytes : IRQ_DEFAULT_TRACE_LIMIT;
+    if (cfg->path)
+        irq_escape(cfg->path, t->path, sizeof t->path);
     int rc = parse_window(t, cfg->window, sim->sc->clock_hz, err);
     if (rc == IRQ_OK)
         rc = check_window(t, cfg->window, err);
@@ -649,12 +668,15 @@ int irq_trace_close(irq_trace *t, irq_error *err)
         for (uint32_t c = 0; c < p->npcpus; c++)
             on_host_work(t, c, 0, NULL, end);
         fputs("\n]}\n", t->f);
-        int bad = ferror(t->f);
-        bad |= fclose(t->f);
+        errno = 0;
+        int bad = ferror(t->f) || fflush(t->f) != 0;
+        int e = errno;
+        bad |= fclose(t->f) != 0;
+        e = e ? e : errno;
         t->f = NULL;
         if (bad)
-            rc = irq_error_set(err, IRQ_EIO, NULL, "could not write the trace file: %s",
-                               strerror(errno));
+            rc = irq_error_set(err, IRQ_EIO, NULL, "could not write the trace file %s: %s", t->path,
+                               e ? strerror(e) : "write error");
     }
     trace_free(t);
     return rc;
