@@ -889,6 +889,121 @@ static void test_floating_kick_leaves_kicked_mask(void **state)
  * a GISA on the alert list has its IAM cleared and that only waiting vCPUs
  * are kicked; the core checks conservation per guest), vCPU time adds up,
  * and no-gisa never raises a GAL interruption. */
+/* ---- historical bugs, switchable (model.bugs), each against the fix ------ */
+
+/* Runs y as written and with model.bugs=[bug]. */
+static void run_pair(const char *y, const char *bug, run *fixed, run *buggy)
+{
+    char set[64];
+    snprintf(set, sizeof set, "model.bugs=[%s]", bug);
+    const char *sets[] = {set};
+    *fixed = run_ok(y, NULL, 0);
+    *buggy = run_ok(y, sets, 1);
+}
+
+/* "KVM: s390: preserve deliverable_mask in __airqs_kick_single_vcpu" (Halil
+ * Pasic, 19 Oct 2021). Issue case 1: ISC 3 at 100us, enabled on vCPU 2 only
+ * (vCPUs 0 and 1 enable ISC 0). Fixed: tick 1 at 102.7us skips vCPUs 0 and
+ * 1 and kicks vCPU 2: delivered at 107.7us (test_upstream_single_alert).
+ * Buggy: the walk narrows the mask by vCPU 0's CR6 ({3} & {0} = 0), so no
+ * later vCPU matches and nobody is kicked; the kicker finds ISC 3 pending at
+ * every tick (expiries 102, 152, ..., 952us: 18 ticks, each re-arming) and
+ * kicks no one: the interrupt is still pending at 1ms, 900us old. */
+static void test_bug_shrinking_mask(void **state)
+{
+    (void)state;
+    run fixed, buggy;
+    run_pair(HEAD ONE_GUEST_ISC3_ON_VCPU2, "shrinking-mask", &fixed, &buggy);
+    assert_int_equal(fixed.g->delivered, 1);
+    assert_int_equal(fixed.g->latency.max, 7700);
+    assert_int_equal(buggy.g->delivered, 0);
+    assert_int_equal(buggy.g->kicks, 0);
+    assert_int_equal(C(buggy, "kicker_ticks"), 18);
+    assert_int_equal(buggy.g->undelivered, 1);
+    assert_int_equal(buggy.g->oldest_pending, 900000);
+    run_free(&fixed);
+    run_free(&buggy);
+}
+
+/* "KVM: s390: index kvm->arch.idle_mask by vcpu_idx" (Halil Pasic, Aug
+ * 2021). Two waiting vCPUs: vCPU 0 (vcpu_id 0) enables ISC 0, vCPU 1 has
+ * vcpu_id 2 (userspace skipped id 1) and enables ISC 3; ISC 3 at 100us.
+ * Fixed: tick 1 kicks vCPU 1: delivered at 107.7us. Buggy: idle_mask has
+ * bits 0 and 2 (ids), the kick walks bits below online_vcpus (2) taking
+ * each as an index: bit 0 is vCPU 0, whose CR6 misses ISC 3; bit 1 is not
+ * set; bit 2 is never reached. Nobody is kicked at any of the 18 ticks: the
+ * interrupt is still pending at 1ms. */
+static void test_bug_idle_mask_by_id(void **state)
+{
+    (void)state;
+    const char *y = HEAD "guests:\n  - {name: g, vcpus: 2, " IDLE_WORKLOAD ", vcpu: {iscs: [0]},"
+                         " vcpu_overrides: [{index: 1, iscs: [3], vcpu_id: 2}]}\n"
+                         "sources:\n" ONE_AT("dev", 3, "100us");
+    run fixed, buggy;
+    run_pair(y, "idle-mask-by-id", &fixed, &buggy);
+    assert_int_equal(fixed.g->delivered, 1);
+    assert_int_equal(fixed.g->vcpus[1].kicks, 1);
+    assert_int_equal(fixed.g->latency.max, 7700);
+    assert_int_equal(buggy.g->delivered, 0);
+    assert_int_equal(buggy.g->kicks, 0);
+    assert_int_equal(C(buggy, "kicker_ticks"), 18);
+    assert_int_equal(buggy.g->undelivered, 1);
+    run_free(&fixed);
+    run_free(&buggy);
+}
+
+/* "KVM: s390: clear kicked_mask before sleeping again" (Halil Pasic, 19 Oct
+ * 2021). Two host CPUs (fifo, pinned: vCPUs 0 and 2 on CPU 0, vCPU 1 on CPU
+ * 1, which also takes the GAL), context switch 2us; three vCPUs busy 20us
+ * then waiting; vCPUs 0 and 2 enable ISC 3, vCPU 1 ISC 0; vCPU 2 masks ISC 3
+ * from 25us for 10us (its mask schedule).
+ *   0-21us   vCPUs 0 and 1 run 20us, wait exit, halt at 21us; vCPU 2 gets
+ *            CPU 0 at 21us, 2us switch, busy 23-43us.
+ *   30us     X on ISC 3: vCPU 2 masks it, nobody else in SIE: IPM, alert.
+ *   32.7us   kicker tick 1 kicks vCPU 0 (first idle with ISC 3); its thread
+ *            waits for CPU 0, which vCPU 2 holds.
+ *   35us     vCPU 2 unmasks ISC 3 and the machine presents X (latency 5us);
+ *            its handler runs 35-37us, its busy period ends at 45us, it
+ *            halts at 46us.
+ *   46us     vCPU 0 gets CPU 0: 2us switch, 5us wake-up, re-checks at 53us:
+ *            nothing (X is gone): it sleeps again, the kick wasted. Fixed:
+ *            kvm_arch_vcpu_runnable cleared its kicked_mask bit. Buggy: the
+ *            bit stays set (only vcpu_pre_run would clear it).
+ *   82us     tick 2 finds the IPM clean: restores the IAM and stops.
+ *   200us    Y on ISC 3: everyone waits: alert; tick at 202.7us. Fixed:
+ *            kicks vCPU 0, which runs at once (CPU 0 idle, it ran there
+ *            last) and delivers at 207.7us (latency 7.7us). Buggy: vCPU 0
+ *            is the first idle vCPU with ISC 3 and its bit is set: "lately
+ *            kicked but not yet running", nobody is kicked, at this tick and
+ *            every later one: Y is still pending at 1ms, 800us old. */
+static void test_bug_lost_kick(void **state)
+{
+    (void)state;
+    const char *y =
+        "name: t\nclock_hz: 1e9\nduration: 1ms\n"
+        "host: {cpus: 2, sched: fifo, affinity: pinned, wakeup: 5us, wait_exit: 1us,"
+        " ctx_switch: 2us}\n"
+        "model: {name: gib, gal_cpu: 1, gal_cost: 2us, gal_gisa_cost: 200ns, kicker_cost: 500ns,"
+        " kicker_period: 50us, halt_poll: 0ns}\n"
+        "guests:\n  - {name: g, vcpus: 3, workload: {start: busy, busy: const(20us),"
+        " idle: const(10s), handler: const(2us)}, vcpu: {iscs: [3]},"
+        " vcpu_overrides: [{index: 1, iscs: [0]}, {index: 2, iscs: [3], mask_every: const(25us),"
+        " mask_for: const(10us), mask_iscs: [3]}]}\n"
+        "sources:\n" ONE_AT("x", 3, "30us") ONE_AT("y", 3, "200us");
+    run fixed, buggy;
+    run_pair(y, "lost-kick", &fixed, &buggy);
+    assert_int_equal(fixed.g->delivered, 2);
+    assert_int_equal(C(fixed, "wasted_kicks"), 1);
+    assert_int_equal(fixed.g->latency.min, 5000);
+    assert_int_equal(fixed.g->latency.max, 7700);
+    assert_int_equal(buggy.g->delivered, 1);
+    assert_int_equal(buggy.g->latency.max, 5000);
+    assert_int_equal(buggy.g->undelivered, 1);
+    assert_int_equal(buggy.g->oldest_pending, 800000);
+    run_free(&fixed);
+    run_free(&buggy);
+}
+
 static void test_random_properties(void **state)
 {
     (void)state;
@@ -1027,6 +1142,9 @@ int main(void)
         cmocka_unit_test(test_kicker_forward_now),
         cmocka_unit_test(test_iam_stranded),
         cmocka_unit_test(test_floating_kick_leaves_kicked_mask),
+        cmocka_unit_test(test_bug_shrinking_mask),
+        cmocka_unit_test(test_bug_idle_mask_by_id),
+        cmocka_unit_test(test_bug_lost_kick),
         cmocka_unit_test(test_random_properties),
         cmocka_unit_test(test_shipped_scenarios),
     };

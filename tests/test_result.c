@@ -418,7 +418,7 @@ static void test_errors(void **state)
     /* a class has only undelivered and oldest_pending_ns */
     expect_einput(irq_result_counter(sim, IRQ_SCOPE_CLASS, 0, "injected", &v, &err), &err,
                   "for a class");
-    expect_einput(irq_result_counter(sim, IRQ_SCOPE_GUEST, 0, "timer_wakeups", &v, &err), &err,
+    expect_einput(irq_result_counter(sim, IRQ_SCOPE_CLASS, 0, "timer_wakeups", &v, &err), &err,
                   "timer_wakeups");
     expect_einput(irq_result_counter(sim, IRQ_SCOPE_GUEST, 0, NULL, &v, &err), &err,
                   "unknown counter");

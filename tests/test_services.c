@@ -93,6 +93,7 @@ static void svc_destroy(void *model)
 
 static const irq_handler_plan plan = {
     .npre = 1,
+    .pre_is_ack = true,
     .npost = 2,
     .pre = {{.counter = 0, .cycles = 1000}},
     .post = {{.counter = 1, .cycles = 2000}, {.counter = 1, .cycles = 500}},
@@ -316,7 +317,8 @@ static void test_raise_conserves(void **state)
 /* A handler plan: one arrival at 50us to the busy vCPU, delivered at once
  * with ACK (1us) -> handler (2us) -> EOI (2us) -> RESAMPLE (0.5us). Traps
  * counted: acks 1, eois 2, core traps 3; EXITING exactly 3.5us; the model
- * hears irq_enabled once the last trap is done, at 55.5us. */
+ * hears irq_enabled once the last trap is done, at 55.5us. The latency
+ * runs to the handler's start: 1us (the ACK). */
 static void test_handler_plan(void **state)
 {
     (void)state;
@@ -330,6 +332,9 @@ static void test_handler_plan(void **state)
     assert_int_equal(g->vcpus[0].time_in[IRQ_VCPU_EXITING], 3500);
     assert_int_equal(g->vcpus[0].time_in[IRQ_VCPU_RUNNING], 96500);
     assert_int_equal(((vstate *)irq_vcpu_model(&g->vcpus[0]))->enabled_at, 55500);
+    /* latency runs to the handler's start, after the ACK: 50us -> 51us */
+    assert_int_equal(g->latency.count, 1);
+    assert_int_equal(g->latency.max, 1000);
     srun_free(&r);
 }
 

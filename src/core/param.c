@@ -133,6 +133,8 @@ static void fmt_range(char *buf, size_t len, const irq_param_desc *d, const char
     buf[0] = '\0';
     if (d->type == IRQ_PARAM_ENUM) {
         join_choices(buf, len, d->choices, sep);
+    } else if (d->type == IRQ_PARAM_BITS && d->choices) {
+        join_choices(buf, len, d->choices, sep);
     } else if (d->type == IRQ_PARAM_BITS) {
         snprintf(buf, len, "%.15g..%.15g", has_range(d) ? d->min : 0, has_range(d) ? d->max : 63);
     } else if (d->type == IRQ_PARAM_DURATION && has_range(d)) {
@@ -168,7 +170,12 @@ const char *irq_param_expect(const irq_param_desc *d, char *buf, size_t len)
         snprintf(buf, len, "a distribution such as exp(200us)");
         break;
     case IRQ_PARAM_BITS:
-        snprintf(buf, len, "a list of whole numbers such as [3, 5]");
+        if (d->choices) {
+            join_choices(r, sizeof r, d->choices, ", ");
+            snprintf(buf, len, "a list of names from: %s", r);
+        } else {
+            snprintf(buf, len, "a list of whole numbers such as [3, 5]");
+        }
         break;
     default:
         snprintf(buf, len, "a string");
@@ -225,6 +232,14 @@ static int bad_value(const irq_param_desc *d, const irq_ynode *n, const char *wh
                          d->name, why);
 }
 
+static int64_t choice_index(const irq_param_desc *d, const char *name)
+{
+    for (int64_t i = 0; d->choices[i] && i < 64; i++)
+        if (!strcmp(d->choices[i], name))
+            return i;
+    return -1;
+}
+
 static int decode_bits(irq_param_value *v, const irq_param_desc *d, const irq_ynode *node,
                        const irq_ldctx *c)
 {
@@ -235,8 +250,19 @@ static int decode_bits(irq_param_value *v, const irq_param_desc *d, const irq_yn
         int64_t x;
         if (it->kind != IRQ_YSCALAR)
             return irq_error_set(c->err, IRQ_EINPUT, &it->mark,
-                                 "the elements of '%s' must be whole numbers, not %s", d->name,
-                                 irq_ynode_kind_name(it));
+                                 "the elements of '%s' must be %s, not %s", d->name,
+                                 d->choices ? "names" : "whole numbers", irq_ynode_kind_name(it));
+        if (d->choices) { /* a set of named flags: bit n is choices[n] */
+            if ((x = choice_index(d, it->text)) < 0) {
+                char r[300];
+                join_choices(r, sizeof r, d->choices, ", ");
+                return irq_error_set(c->err, IRQ_EINPUT, &it->mark,
+                                     "unknown element '%s' in '%s' (expected one of: %s)", it->text,
+                                     d->name, r);
+            }
+            v->u |= 1ull << x;
+            continue;
+        }
         if (irq_parse_i64(it->text, &x, why, sizeof why))
             return irq_error_set(c->err, IRQ_EINPUT, &it->mark, "bad element '%s' in '%s' (%s)",
                                  it->text, d->name, why);

@@ -3,12 +3,14 @@
 
 #include "model_internal.h"
 
+extern const irq_model_ops irq_model_arm64;
 extern const irq_model_ops irq_model_direct;
 extern const irq_model_ops irq_model_gib;
 extern const irq_model_ops irq_model_apf;
 
 static const irq_model_ops *const models[] = {
     &irq_model_direct,
+    &irq_model_arm64,
     &irq_model_gib,
     &irq_model_apf,
 };

@@ -31,12 +31,18 @@ static lat latency_in(const struct irq_sim *sim, irq_scope scope, size_t index, 
 
 /* ---- parameter values as text ------------------------------------------ */
 
-static void bits_text(uint64_t mask, char *buf, size_t len)
+/* [3, 5], or the names of the set flags when the bits have names. */
+static void bits_text(uint64_t mask, const char *const *names, char *buf, size_t len)
 {
     size_t n = (size_t)snprintf(buf, len, "[");
-    for (int b = 0; b < 64 && n < len; b++)
-        if (mask & (1ull << b))
+    for (int b = 0; b < 64 && n < len; b++) {
+        if (!(mask & (1ull << b)))
+            continue;
+        if (names)
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", n > 1 ? ", " : "", names[b]);
+        else
             n += (size_t)snprintf(buf + n, len - n, "%s%d", n > 1 ? ", " : "", b);
+    }
     if (n < len)
         snprintf(buf + n, len - n, "]");
 }
@@ -64,7 +70,7 @@ static void value_text(const struct irq_sim *sim, const irq_param_desc *d, const
         irq_dist_describe(&v->dist, buf, len);
         break;
     case IRQ_PARAM_BITS:
-        bits_text(v->u, buf, len);
+        bits_text(v->u, d->choices, buf, len);
         break;
     case IRQ_PARAM_STRING:
         snprintf(buf, len, "%s", v->str ? v->str : "");
@@ -309,7 +315,7 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     json_assumptions(f, sim);
     irq__sum_scope(sim, IRQ_SCOPE_TOTAL, 0, s);
     fprintf(f, ", \"totals\": {");
-    json_counters(f, sim, IRQ_SCOPE_TOTAL, s); /* ends with timer_wakeups */
+    json_counters(f, sim, IRQ_SCOPE_TOTAL, s);
     fprintf(f, "\"latency_ns\": ");
     lat l = latency_in(sim, IRQ_SCOPE_TOTAL, 0, 0);
     json_latency(f, &l);
@@ -482,10 +488,9 @@ static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
         [IRQ_GC_TRAPS] = "guest traps around handlers and on their own",
         [IRQ_GC_RAISED] = "interrupts raised inside the simulation (IPIs, timers, ...)",
         [IRQ_GC_BLOCKED] = "vCPU threads blocked in the host (synchronous waits)",
+        [IRQ_GC_TIMER_WAKEUPS] = "halted vCPUs woken by the guest's own timer",
     };
     fprintf(f, "\nhalts and host kicks (kernel names)\n");
-    fprintf(f, "  %-22s %14llu   %s\n", "timer_wakeups", (ull)s->timer_wakeups,
-            "halted vCPUs woken by the guest's own timer");
     for (int k = 0; k < IRQ_GC_N; k++)
         fprintf(f, "  %-22s %14.0f   %s\n", irq_guest_counter_names[k], irq__gc_value(sim, s, k),
                 gc_help[k]);

@@ -18,7 +18,7 @@ const char *const irq__latency_part_names[4] = {"host_to_act", "run_queue", "wak
 
 /* The counters of a scope, numbered as in the JSON report: the core's six,
  * undelivered, oldest_pending_ns, the core's per-guest counters, the
- * model's, and timer_wakeups (the total only). A class has just
+ * model's (timer_wakeups is one of the core's). A class has just
  * undelivered and oldest_pending_ns. */
 enum { ID_UNDELIVERED = IRQ__NCORE, ID_OLDEST, ID_GC0 };
 
@@ -63,7 +63,6 @@ static void sums_clear(const struct irq_sim *sim, irq__sums *s)
     memset(s->gc, 0, sizeof s->gc);
     memset(s->model, 0, sim->ops->ncounters * sizeof *s->model);
     s->undelivered = s->oldest = 0;
-    s->timer_wakeups = sim->priv->timer_wakeups;
 }
 
 void irq__sum_guests(const struct irq_sim *sim, size_t from, size_t to, irq__sums *s)
@@ -112,7 +111,6 @@ size_t irq__ncounters(const struct irq_sim *sim, irq_scope scope)
 {
     switch (scope) {
     case IRQ_SCOPE_TOTAL:
-        return id_model0() + sim->ops->ncounters + 1;
     case IRQ_SCOPE_GUEST:
     case IRQ_SCOPE_GROUP:
         return id_model0() + sim->ops->ncounters;
@@ -147,9 +145,7 @@ const char *irq__counter_name(const struct irq_sim *sim, irq_scope scope, size_t
         return "oldest_pending_ns";
     if (id < m0)
         return irq_guest_counter_names[id - ID_GC0];
-    if (id < m0 + sim->ops->ncounters)
-        return sim->ops->counters[id - m0].name;
-    return "timer_wakeups";
+    return sim->ops->counters[id - m0].name;
 }
 
 double irq__gc_value(const struct irq_sim *sim, const irq__sums *s, int k)
@@ -172,10 +168,8 @@ irq__cval irq__counter_value(const struct irq_sim *sim, irq_scope scope, const i
         v = (irq__cval){.d = irq__to_ns(sim, (double)s->oldest)};
     else if (id < m0)
         v = (irq__cval){.d = round(irq__gc_value(sim, s, (int)(id - ID_GC0)))};
-    else if (id < m0 + sim->ops->ncounters)
-        v.u = s->model[id - m0];
     else
-        v.u = s->timer_wakeups;
+        v.u = s->model[id - m0];
     return v;
 }
 

@@ -29,7 +29,6 @@ typedef struct irq__sums {
     uint64_t core[IRQ__NCORE];
     uint64_t gc[IRQ_GC_N];        /* the core's per-guest counters (halt, kick) */
     uint64_t undelivered, oldest; /* oldest: cycles */
-    uint64_t timer_wakeups;       /* the whole run's (only the total scope shows it) */
     uint64_t *model;              /* ncounters, owned by the caller */
 } irq__sums;
 

@@ -137,6 +137,7 @@ const char *const irq_guest_counter_names[IRQ_GC_N] = {
     [IRQ_GC_TRAPS] = "traps",
     [IRQ_GC_RAISED] = "raised",
     [IRQ_GC_BLOCKED] = "host_blocks",
+    [IRQ_GC_TIMER_WAKEUPS] = "timer_wakeups",
 };
 
 static size_t class_index(const struct irq_sim_priv *p, uint32_t cls)
@@ -223,6 +224,49 @@ static void latency_parts(irq_vcpu *v, uint64_t arrival)
     hist_add(sim, &sim->priv->lat_part[3], now - prev);
 }
 
+/* An arrival's latency runs to the start of its handler: after the traps
+ * by which the guest takes it (pre_is_ack: an ACK hypercall), so a
+ * delivery with such a plan keeps its arrivals until the body starts. */
+struct irq_lat_defer {
+    uint64_t arrival;
+    uint32_t cls;
+    int coalesced;
+};
+
+static void record_latency(irq_vcpu *v, uint32_t cls, uint64_t arrival, int coalesced)
+{
+    if (v->ld_on) {
+        if (v->nld == v->ldcap) {
+            uint32_t cap = v->ldcap ? v->ldcap * 2 : 4;
+            struct irq_lat_defer *ld = cap > v->ldcap ? realloc(v->ld, cap * sizeof *ld) : NULL;
+            if (!ld) {
+                irq_sim_fail(v->sim, "out of memory holding latencies until a handler starts");
+                return;
+            }
+            v->ld = ld;
+            v->ldcap = cap;
+        }
+        v->ld[v->nld++] = (struct irq_lat_defer){arrival, cls, coalesced};
+        return;
+    }
+    irq_latency_record(v->guest, cls, arrival, coalesced);
+    latency_parts(v, arrival);
+}
+
+void irq__latency_flush(irq_vcpu *v)
+{
+    for (uint32_t i = 0; i < v->nld; i++) {
+        irq_latency_record(v->guest, v->ld[i].cls, v->ld[i].arrival, v->ld[i].coalesced);
+        latency_parts(v, v->ld[i].arrival);
+    }
+    v->nld = 0;
+}
+
+static bool defers(const irq_handler_plan *plan)
+{
+    return plan && plan->npre > 0 && plan->pre_is_ack;
+}
+
 /* Traces a delivery (what: "deliver", or "coalesced" for an arrival
  * delivered with another), with its latency and path. */
 static void trace_delivery(irq_vcpu *v, const char *what, uint32_t cls, uint64_t arrival,
@@ -243,8 +287,7 @@ static void deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, const char *pat
 {
     v->guest->delivered++;
     trace_delivery(v, "deliver", cls, arrival, path);
-    irq_latency_record(v->guest, cls, arrival, 0);
-    latency_parts(v, arrival);
+    record_latency(v, cls, arrival, 0);
 }
 
 static const char *fmt_bytes(char *buf, size_t len, uint64_t b)
@@ -332,12 +375,13 @@ void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *pd, uint32_t cls, const irq_ha
     if (pd->n == 0)
         return;
     g->pending--;
+    v->ld_on = defers(plan);
     deliver(v, cls, pd->first, "latch");
     for (uint32_t i = 0; i + 1 < pd->n; i++) {
         trace_delivery(v, "coalesced", cls, pd->more[i], "latch");
-        irq_latency_record(g, cls, pd->more[i], 1);
-        latency_parts(v, pd->more[i]);
+        record_latency(v, cls, pd->more[i], 1);
     }
+    v->ld_on = false;
     pd->n = 0;
     irq_vcpu_start_handler_plan(v, plan);
 }
@@ -457,7 +501,9 @@ void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
 
 void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls, const irq_handler_plan *plan)
 {
+    v->ld_on = defers(plan);
     deliver(v, cls, arrival, "direct");
+    v->ld_on = false;
     irq_vcpu_start_handler_plan(v, plan);
 }
 
@@ -697,6 +743,8 @@ void irq_sim_free(irq_sim *sim)
         free(p->cls_oldest);
         free(p->cls_values);
         free(p->cls_hist);
+        for (size_t i = 0; p->vcpus && i < p->nvcpus; i++)
+            free(p->vcpus[i].ld);
         free(p->guests);
         free(p->vcpus);
         irq__sched_free(sim);
@@ -833,8 +881,10 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
     p->partial = run_events(sim, progress, ud) != 0 && !p->failed;
     /* a partial run covers what was simulated: [0, now] */
     p->end = p->partial ? sim->eng.now : sim->sc->duration;
-    for (size_t i = 0; i < p->nvcpus; i++)
+    for (size_t i = 0; i < p->nvcpus; i++) {
+        irq__latency_flush(&p->vcpus[i]); /* handlers still in their first traps */
         irq_vcpu_account_end(&p->vcpus[i], p->end);
+    }
     for (uint32_t i = 0; i < p->npcpus; i++)
         irq__pcpu_account_end(&p->pcpus[i], p->end);
     if (collect_undelivered(sim) != IRQ_OK)

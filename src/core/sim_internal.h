@@ -41,6 +41,7 @@ typedef void (*irq_exit_done_fn)(struct irq_vcpu *v, void *ctx, uint64_t arg);
 typedef struct irq_seg {
     uint8_t kind;
     bool quiet;         /* HANDLER: a handler plan's traps follow; irq_enabled comes after them */
+    bool lat_defer;     /* HANDLER: the latencies of its delivery are recorded when it starts */
     uint64_t remaining; /* cycles left when paused; total when not started */
     irq_exit_done_fn done;
     void *ctx;
@@ -122,6 +123,11 @@ typedef struct irq_vcpu {
     struct irq_source *gsources;   /* sources it sends (`from:`), timed in its guest time */
     const irq_param_value *params; /* the model's vcpu_params for this vCPU */
     void *model_data;
+    /* arrivals delivered with a plan whose traps come before the handler:
+     * their latency runs to the handler's start (sim.c) */
+    struct irq_lat_defer *ld;
+    uint32_t nld, ldcap;
+    bool ld_on; /* deliveries now defer their latency */
 } irq_vcpu;
 
 /* Counters the core keeps for every guest, whatever the model; the halt
@@ -138,6 +144,7 @@ enum irq_guest_counter {
     IRQ_GC_TRAPS,             /* guest traps of handler plans and irq_vcpu_trap */
     IRQ_GC_RAISED,            /* interrupts raised inside the simulation (irq_raise) */
     IRQ_GC_BLOCKED,           /* times a vCPU thread blocked in the host */
+    IRQ_GC_TIMER_WAKEUPS,     /* halted vCPUs woken by the guest's own timer */
     IRQ_GC_N
 };
 extern const char *const irq_guest_counter_names[IRQ_GC_N];
@@ -290,6 +297,10 @@ typedef struct irq_trap {
 } irq_trap;
 typedef struct irq_handler_plan {
     uint8_t npre, npost;
+    /* The traps before the body are how the guest takes the interrupt (an
+     * ACK hypercall that names it): its latency runs to the body's start.
+     * false: the handler starts with them (an early EOI inside it). */
+    bool pre_is_ack;
     irq_trap pre[IRQ_PLAN_MAX_TRAPS], post[IRQ_PLAN_MAX_TRAPS];
 } irq_handler_plan;
 /* irq_pend_deliver / irq_fifo_deliver / irq_deliver_now with a plan (NULL:
@@ -298,6 +309,9 @@ void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *p, uint32_t cls, const irq_han
 void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls,
                           const irq_handler_plan *plan);
 void irq_vcpu_start_handler_plan(irq_vcpu *v, const irq_handler_plan *plan);
+/* Records the latencies deferred until the handler started (vcpu.c calls
+ * it when the handler body starts, sim.c at the end of the run). */
+void irq__latency_flush(irq_vcpu *v);
 /* A trap the guest takes outside any handler (a hypercall on its own
  * initiative): an exit of cycles, counted like a plan's traps. */
 void irq_vcpu_trap(irq_vcpu *v, int counter, uint64_t cycles, irq_exit_done_fn done, void *ctx,

@@ -191,7 +191,11 @@ static void dispatch(irq_vcpu *v)
     if (!runnable(v)) /* a hook started host work on this CPU */
         return;
     v->seg_started = irq_now(sim);
-    const irq_seg *top = &v->stack[v->depth - 1];
+    irq_seg *top = &v->stack[v->depth - 1];
+    if (top->kind == IRQ_SEG_HANDLER && top->lat_defer) { /* the handler starts */
+        top->lat_defer = false;
+        irq__latency_flush(v);
+    }
     uint64_t run = top->remaining;
     v->alarm_hit = false;
     if (top->kind == IRQ_SEG_BUSY && v->work_alarm != NEVER) { /* the guest-work alarm first */
@@ -514,6 +518,7 @@ static void phase_end(void *ctx, uint64_t arg)
     if (v->halted) {
         v->timer_woke = true;
         v->sim->priv->timer_wakeups++;
+        v->guest->core[IRQ_GC_TIMER_WAKEUPS]++;
         wake_up(v, true);
     }
 }
@@ -586,6 +591,7 @@ void irq_vcpu_start_handler_plan(irq_vcpu *v, const irq_handler_plan *plan)
         v->stack[v->depth++] = seg;
     }
     body.quiet = npost > 0;
+    body.lat_defer = v->nld > 0;
     v->stack[v->depth++] = body;
     for (unsigned i = npre; i-- > 0;)
         v->stack[v->depth++] = trap_seg(v, &plan->pre[i]);

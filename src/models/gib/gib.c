@@ -7,6 +7,7 @@
 static const char *const heuristics[] = {"upstream", "v5",       "v4",      "v3",
                                          "v2",       "kick-all", "no-gisa", NULL};
 static const char *const iam_clears[] = {"all", "isc", NULL};
+static const char *const bug_names[] = {"lost-kick", "shrinking-mask", "idle-mask-by-id", NULL};
 
 const irq_param_desc gib_params[GIB_NPARAMS] = {
     [P_HEURISTIC] = {.name = "heuristic",
@@ -130,6 +131,17 @@ const irq_param_desc gib_params[GIB_NPARAMS] = {
                          "no guest left with a clean IPM, a cleared IAM, off the list and no "
                          "kicker under upstream, v5 and kick-all) as the run goes",
                  .source = "simulator option"},
+    [P_BUGS] = {.name = "bugs",
+                .type = IRQ_PARAM_BITS,
+                .def = "[]",
+                .unit = "bug list",
+                .help = "kernel bugs of the kick path to re-introduce, named after their fixes: "
+                        "lost-kick (kicked_mask not cleared when a woken vCPU sleeps again), "
+                        "shrinking-mask (__airqs_kick_single_vcpu narrows the deliverable mask by "
+                        "each idle vCPU's CR6), idle-mask-by-id (idle_mask and kicked_mask indexed "
+                        "by vcpu_id, walked as vcpu_idx); docs/gib.md",
+                .choices = bug_names,
+                .source = "the fixes of Aug-Oct 2021 (Halil Pasic, kvm@ and linux-s390@)"},
 };
 
 const irq_param_desc gib_guest_params[GIB_NGPARAMS] = {
@@ -180,6 +192,15 @@ const irq_param_desc gib_vcpu_params[GIB_NVPARAMS] = {
                      .min = 0,
                      .max = 7,
                      .source = "scenario choice"},
+    [V_VCPU_ID] = {.name = "vcpu_id",
+                   .type = IRQ_PARAM_INT,
+                   .def = "-1",
+                   .unit = "id",
+                   .help = "the vCPU's vcpu_id, which userspace chooses (-1: its index, "
+                           "vcpu_idx); only the idle-mask-by-id bug looks at it",
+                   .min = -1,
+                   .max = 255,
+                   .source = "KVM_CREATE_VCPU: userspace picks vcpu_id, KVM the index"},
 };
 
 /* The counters plot has room for kicks and ten headline counters: they are
@@ -294,8 +315,43 @@ const irq_counter_desc gib_counters[GIB_NCOUNTERS] = {
 _Static_assert(KP_N == 5, "one kicks_ and one wasted_ counter per kick path");
 
 /* Adapter interrupts are floating, on ISCs 0..7. */
+static int64_t vcpu_id_of(const irq_guest_tmpl *t, uint32_t index, const irq_mark **mark)
+{
+    *mark = &t->mark;
+    for (size_t i = 0; i < t->noverrides; i++)
+        if (t->overrides[i].index == index) {
+            *mark = &t->overrides[i].mark;
+            return t->overrides[i].params[V_VCPU_ID].i < 0 ? index
+                                                           : t->overrides[i].params[V_VCPU_ID].i;
+        }
+    int64_t id = t->vcpu_params[V_VCPU_ID].i;
+    return id < 0 ? index : id;
+}
+
+/* vcpu_ids are unique within a guest (KVM_CREATE_VCPU refuses a second). */
+static int check_vcpu_ids(const irq_guest_tmpl *t, irq_error *err)
+{
+    uint64_t seen[4] = {0};
+    for (uint32_t j = 0; j < t->vcpus; j++) {
+        const irq_mark *mark;
+        int64_t id = vcpu_id_of(t, j, &mark);
+        if (id > 255 || (seen[id / 64] >> (id % 64)) & 1)
+            return irq_error_set(err, IRQ_EINPUT, mark,
+                                 "vcpu_id %lld of vCPU %u of guest template '%s' is %s (expected "
+                                 "ids unique within a guest, 0..255)",
+                                 (long long)id, j, t->name, id > 255 ? "too large" : "taken");
+        seen[id / 64] |= 1ull << (id % 64);
+    }
+    return IRQ_OK;
+}
+
 static int gib_validate(const struct irq_scenario *sc, irq_error *err)
 {
+    for (size_t t = 0; t < sc->ntmpls; t++) {
+        int rc = check_vcpu_ids(&sc->tmpls[t], err);
+        if (rc != IRQ_OK)
+            return rc;
+    }
     for (size_t i = 0; i < sc->nsources; i++) {
         const irq_source_cfg *s = &sc->sources[i];
         if (s->cls >= GIB_NISC)
@@ -357,6 +413,7 @@ static void setup_guest(gib *m, irq_guest *g)
         gv->kick_path = KP_NONE;
         gv->cr6 = gib_cr6_of_bits(v->params[V_ISCS].u);
         gv->io_on = v->params[V_IO].i != 0;
+        gv->vcpu_id = v->params[V_VCPU_ID].i < 0 ? v->index : (uint32_t)v->params[V_VCPU_ID].i;
         gv->mask_timer = irq_sim_timer_new(m->sim, gib_mask_toggle, m, (uintptr_t)v);
         irq_sim_rng(m->sim, &gv->rng, "gib-mask", v->id);
         uint64_t first = irq_dist_sample(&v->params[V_MASK_EVERY].dist, &gv->rng);
@@ -382,6 +439,7 @@ static void read_params(gib *m)
     m->pre_sie_cost = p[P_PRE_SIE_COST].u;
     m->no_poll_steal = p[P_HOST_STEAL].i >= p[P_MAX_STEAL].i; /* kvm_arch_no_poll */
     m->check = p[P_CHECK].i != 0;
+    m->bugs = p[P_BUGS].u;
 }
 
 static void gib_destroy(void *model)

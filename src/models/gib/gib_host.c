@@ -149,7 +149,7 @@ static uint8_t v5_get_ipm(gib *m, irq_guest *g)
 static void kick(gib *m, irq_vcpu *v, kick_path path, bool set_kicked_mask)
 {
     gvcpu *gv = gv_of(m, v);
-    if (m->check && !gv->idle)
+    if (m->check && !gv->idle && !(m->bugs & BUG_IDLE_MASK_BY_ID))
         irq_sim_fail(m->sim, "gib invariant: kick of vCPU %u of %s, which is not waiting", v->index,
                      v->guest->name);
     if (set_kicked_mask)
@@ -163,10 +163,11 @@ static void kick(gib *m, irq_vcpu *v, kick_path path, bool set_kicked_mask)
 /* kvm_arch_vcpu_runnable() and vcpu_pre_run() clear the kicked_mask bit;
  * a kick after which the vCPU can take nothing was wasted, counted once
  * for the path of the first kick. */
-static void kick_checked(gib *m, irq_vcpu *v, bool can_take)
+static void kick_checked(gib *m, irq_vcpu *v, bool can_take, bool entering_sie)
 {
     gvcpu *gv = gv_of(m, v);
-    gv->kicked = false;
+    if (entering_sie || !(m->bugs & BUG_LOST_KICK)) /* the bug: only vcpu_pre_run cleared it */
+        gv->kicked = false;
     if (gv->kick_path == KP_NONE)
         return;
     if (!can_take) {
@@ -176,17 +177,49 @@ static void kick_checked(gib *m, irq_vcpu *v, bool can_take)
     gv->kick_path = KP_NONE;
 }
 
+/* The vCPU of g whose vcpu_id is id (NULL: none). */
+static irq_vcpu *vcpu_with_id(irq_guest *g, uint32_t id)
+{
+    for (uint32_t j = 0; j < g->nvcpus; j++)
+        if (gv_of(NULL, &g->vcpus[j])->vcpu_id == id)
+            return &g->vcpus[j];
+    return NULL;
+}
+
+/* Bit b of idle_mask: the idle bit of vCPU index b, or, with the
+ * idle-mask-by-id bug, of the vCPU whose vcpu_id is b. */
+static bool idle_bit(gib *m, irq_guest *g, uint32_t b)
+{
+    if (!(m->bugs & BUG_IDLE_MASK_BY_ID))
+        return gv_of(m, &g->vcpus[b])->idle;
+    irq_vcpu *owner = vcpu_with_id(g, b);
+    return owner && gv_of(m, owner)->idle;
+}
+
 /* __airqs_kick_single_vcpu: the first idle, I/O-enabled vCPU whose CR6
  * overlaps p, unless it was kicked already and is not back in SIE. */
 static void kick_single(gib *m, irq_guest *g, uint8_t p)
 {
-    for (uint32_t j = 0; j < g->nvcpus; j++) {
-        irq_vcpu *v = &g->vcpus[j];
-        gvcpu *gv = gv_of(m, v);
-        if (!gv->idle || !gv->io_on || !(takes(m, v) & p))
+    bool by_id = m->bugs & BUG_IDLE_MASK_BY_ID;
+    for (uint32_t b = 0; b < g->nvcpus; b++) { /* bit b of idle_mask, up to online_vcpus */
+        if (!idle_bit(m, g, b))
             continue;
-        if (!gv->kicked)
-            kick(m, v, KP_KICKER, true);
+        irq_vcpu *v = &g->vcpus[b]; /* kvm_get_vcpu(kvm, b): b taken as an index */
+        gvcpu *gv = gv_of(m, v);
+        if (!gv->io_on)
+            continue;
+        if (m->bugs & BUG_SHRINKING_MASK) {
+            p &= takes(m, v); /* deliverable_mask &= CR6: later vCPUs see less */
+            if (!p)
+                continue;
+        } else if (!(takes(m, v) & p)) {
+            continue;
+        }
+        gvcpu *bit_owner = by_id ? gv_of(m, vcpu_with_id(g, b)) : gv; /* kicked_mask bit b */
+        if (bit_owner->kicked)
+            return; /* lately kicked but not yet running */
+        bit_owner->kicked = true;
+        kick(m, v, KP_KICKER, false);
         return;
     }
 }
@@ -253,8 +286,8 @@ static void floating_airqs_kick(gib *m, irq_guest *g, bool all)
 static void floating_kick(gib *m, irq_guest *g, bool io_int, kick_path path)
 {
     ggisa *gi = gisa_of(m, g);
-    for (uint32_t j = 0; j < g->nvcpus; j++)
-        if (gv_of(m, &g->vcpus[j])->idle) {
+    for (uint32_t j = 0; j < g->nvcpus; j++) /* find_first_bit(idle_mask, online_vcpus) */
+        if (idle_bit(m, g, j)) {
             kick(m, &g->vcpus[j], path, false);
             return;
         }
@@ -574,7 +607,7 @@ void gib_guest_entry(void *model, irq_vcpu *v)
             delivered = true;
         }
     }
-    kick_checked(m, v, delivered);
+    kick_checked(m, v, delivered, true);
     gv->io_int_req = false;
     gv->in_sie = true;
     gi->in_sie++;
@@ -705,7 +738,7 @@ bool gib_vcpu_runnable(void *model, irq_vcpu *v)
     if (m->h == H_V5 || m->h == H_KICK_ALL)
         v5_get_ipm(m, v->guest); /* kvm_s390_vcpu_has_irq -> get_ipm(IRQ_FLAG_IAM) */
     bool runnable = deliverable(m, v) != 0;
-    kick_checked(m, v, runnable);
+    kick_checked(m, v, runnable, false);
     if (!runnable)
         check_stranded(m, v->guest);
     return runnable;

@@ -40,12 +40,20 @@ enum {
     P_MAX_STEAL,
     P_HOST_STEAL,
     P_CHECK,
+    P_BUGS,
     GIB_NPARAMS
+};
+/* Kernel bugs that shipped in the GISA kick path, re-introduced one by one
+ * (model.bugs), each named after its fix (docs/gib.md). */
+enum {
+    BUG_LOST_KICK = 1 << 0,      /* "KVM: s390: clear kicked_mask before sleeping again" */
+    BUG_SHRINKING_MASK = 1 << 1, /* "KVM: s390: preserve deliverable_mask in __airqs_kick..." */
+    BUG_IDLE_MASK_BY_ID = 1 << 2 /* "KVM: s390: index kvm->arch.idle_mask by vcpu_idx" */
 };
 /* Guest parameters */
 enum { G_ALERT_ISCS, GIB_NGPARAMS };
 /* vCPU parameters */
-enum { V_IO, V_ISCS, V_MASK_EVERY, V_MASK_FOR, V_MASK_ISCS, GIB_NVPARAMS };
+enum { V_IO, V_ISCS, V_MASK_EVERY, V_MASK_FOR, V_MASK_ISCS, V_VCPU_ID, GIB_NVPARAMS };
 
 /* Counters, indexes into gib_counters[]. */
 enum {
@@ -88,6 +96,7 @@ typedef struct gvcpu {
     uint8_t cr6;       /* ISCs the guest enabled in CR6 */
     uint8_t masked;    /* ISCs masked for a while by the mask schedule */
     bool io_on;        /* PSW I/O enable */
+    uint32_t vcpu_id;  /* userspace's id (the index unless the scenario says otherwise) */
     bool idle;         /* bit in idle_mask: entered a halt, not yet running again */
     bool kicked;       /* bit in kicked_mask (upstream kicker only) */
     uint8_t kick_path; /* path of the first kick since the last runnability check */
@@ -124,6 +133,7 @@ typedef struct gib {
     uint64_t expires, halt_poll, gal_cost, gisa_cost, kicker_cost, intercept_cost;
     uint64_t pre_sie_cost;
     bool no_poll_steal; /* host steal >= halt_poll_max_steal: never poll */
+    uint64_t bugs;      /* BUG_* re-introduced */
     bool gal_spread;    /* GAL interruptions go to the CPUs in turn */
     uint32_t gal_cpu;   /* CPU of the GAL being handled (or the fixed one) */
     uint32_t max_float;
