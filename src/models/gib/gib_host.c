@@ -560,6 +560,11 @@ void gib_inject(void *model, const irq_intr *in)
 static void take_from_ipm(gib *m, irq_vcpu *v, int isc)
 {
     ggisa *gi = gisa_of(m, v->guest);
+    if (m->check && irq_vcpu_in_handler(v))
+        irq_sim_fail(m->sim,
+                     "gib invariant: ISC %d presented to vCPU %u of %s inside a handler "
+                     "(I/O is disabled there)",
+                     isc, v->index, v->guest->name);
     gi->ipm &= (uint8_t)~ISC_BIT(isc);
     gv_of(m, v)->handling = (uint8_t)(isc + 1);
     irq_pend_deliver(v, &gi->isc[isc], (uint32_t)isc);
@@ -599,8 +604,10 @@ void gib_guest_entry(void *model, irq_vcpu *v)
     if (gv->mask_due) {
         gv->mask_due = false;
         mask_toggle(m, gv);
-        int isc =
-            gisa_mode(m) && !delivered && !gv->mask_period ? lowest_isc(gi->ipm & takes(m, v)) : -1;
+        /* not inside a handler: its PSW swap disabled I/O until it ends */
+        int isc = gisa_mode(m) && !delivered && !gv->mask_period && !irq_vcpu_in_handler(v)
+                      ? lowest_isc(gi->ipm & takes(m, v))
+                      : -1;
         if (isc >= 0) { /* unmasked: the machine presents what it now enables */
             irq_count(v->guest, C_DIRECT, 1);
             take_from_ipm(m, v, isc);
