@@ -616,6 +616,21 @@ static void cell_ratio(char *buf, size_t len, const cj_value *x, const cj_value 
         snprintf(buf, len, "x%.2f", x->num / first->num);
 }
 
+/* A field of a latency summary whose count is 0 (nothing delivered): it
+ * has no value to show and no ratio to take. */
+static bool empty_latency(const cli_variant *v, const char *row)
+{
+    const char *last = strrchr(row, '.');
+    if (strncmp(row, "latency", 7) || !last || !strcmp(last, ".count"))
+        return false;
+    char key[512];
+    int n = snprintf(key, sizeof key, "%.*s.count", (int)(last - row), row);
+    if (n < 0 || (size_t)n >= sizeof key)
+        return false;
+    const cj_value *c = leaf(v, key);
+    return c && c->num == 0;
+}
+
 /* The value of variant k for row r: the number, or with replications the
  * mean and its 95 % half-width. The second cell (from variant 2 on): the
  * ratio to variant 1, or with replications the paired difference to
@@ -624,6 +639,15 @@ static void cells(const cli_merged *m, size_t k, size_t r, char *val, char *cmp,
 {
     const cli_variant *v = &m->v[k];
     cmp[0] = 0;
+    if (empty_latency(v, m->rows[r])) {
+        snprintf(val, len, "-");
+        return;
+    }
+    if (k && empty_latency(&m->v[0], m->rows[r])) { /* no reference to compare with */
+        cell_value(val, len, leaf(v, m->rows[r]));
+        if (m->nrep <= 1)
+            return;
+    }
     if (m->nrep <= 1) {
         cell_value(val, len, leaf(v, m->rows[r]));
         if (k)
