@@ -157,6 +157,8 @@ static void kick(gib *m, irq_vcpu *v, kick_path path, bool set_kicked_mask)
     if (gv->kick_path == KP_NONE)
         gv->kick_path = (uint8_t)path;
     irq_count(v->guest, C_KICKS_PATH + path, 1);
+    static const char *const reasons[KP_N] = {"gal", "kicker", "inject", "float", "cover"};
+    irq_trace_kick_reason(m->sim, reasons[path]); /* the trace's kick event says why */
     irq_vcpu_kick(v);
 }
 
