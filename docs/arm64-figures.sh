@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The tables of docs/arm64.md: runs the `irqsim compare` commands the doc
+# The tables of docs/rvic.md: runs the `irqsim compare` commands the doc
 # gives and prints the tables in Markdown (tests/test_arm64_doc.sh checks
 # that the doc holds exactly this output). Usage:
 #   docs/arm64-figures.sh [IRQSIM] [PLOT_DIR]

@@ -61,12 +61,12 @@ static run run_file(const char *name, const char *set)
     return r;
 }
 
-/* scenarios/arm64-single.yaml, as its comment derives it: an MSI and a
+/* scenarios/rvic-single.yaml, as its comment derives it: an MSI and a
  * timer to busy vCPU 0, an IPI from vCPU 0 to busy vCPU 1. */
 static void test_single_rvic(void **state)
 {
     (void)state;
-    run r = run_file("arm64-single.yaml", "model.irqchip=rvic");
+    run r = run_file("rvic-single.yaml", "model.irqchip=rvic");
     assert_int_equal(r.g->delivered, 3);
     /* MSI: ACK + CLEAR_MASKED; IPI: ACK + CLEAR_MASKED; timer: ACK, RESAMPLE, CLEAR_MASKED */
     assert_int_equal(C(r, "hvc_acknowledge"), 3);
@@ -95,7 +95,7 @@ static void test_single_rvic(void **state)
 static void test_single_gicv3(void **state)
 {
     (void)state;
-    run r = run_file("arm64-single.yaml", "model.irqchip=gicv3");
+    run r = run_file("rvic-single.yaml", "model.irqchip=gicv3");
     assert_int_equal(r.g->delivered, 3);
     assert_int_equal(C(r, "hvc_traps"), 0);
     assert_int_equal(C(r, "sysreg_traps"), 1); /* the IPI send */
@@ -113,7 +113,7 @@ static void test_single_gicv3(void **state)
 static void test_single_gicv41(void **state)
 {
     (void)state;
-    run r = run_file("arm64-single.yaml", "model.irqchip=gicv4.1");
+    run r = run_file("rvic-single.yaml", "model.irqchip=gicv4.1");
     assert_int_equal(r.g->delivered, 3);
     assert_int_equal(C(r, "direct_injections"), 2); /* the vLPI and the vSGI */
     assert_int_equal(r.g->kicks, 0);
