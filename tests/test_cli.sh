@@ -94,6 +94,12 @@ check unwritable-out 4 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --quie
 contains unwritable-out "$tmp/err" "irqsim: cannot create directory /proc/irqsim-none/x: "
 check unwritable-trace 4 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --quiet --trace /nonexistent-dir/t.json
 contains unwritable-trace "$tmp/err" "irqsim: cannot write the trace file /nonexistent-dir/t.json: No such file"
+# a trace is written under a temporary name and renamed when complete
+check trace-renamed 0 "$IRQSIM" run "$SRC_DIR/scenarios/gib-single.yaml" --quiet --trace "$tmp/t.json"
+if [ -s "$tmp/t.json" ] && [ ! -e "$tmp/t.json.tmp" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1))
+    echo "FAIL trace-renamed: no $tmp/t.json, or its temporary file is left"
+fi
 check bad-option 2 "$IRQSIM" run "$single" --bogus
 check bad-format 2 "$IRQSIM" run "$single" --format xml
 check bad-seed 2 "$IRQSIM" run "$single" --seed -3

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report_internal.h"
 #include "dist_internal.h"
@@ -43,6 +44,9 @@ struct irq_trace {
     uint64_t nevents;
     uint64_t max_bytes; /* the file's budget */
     char path[256];
+    /* written under tmp_path, renamed to final_path when complete, so an
+     * interrupted or failed run never leaves a cut trace under its name */
+    char *final_path, *tmp_path;
     double estimate; /* bytes the trace is expected to take */
 };
 
@@ -559,12 +563,37 @@ double irq_trace_estimate(const irq_trace *t)
 
 /* ---- open / close ------------------------------------------------------- */
 
+/* Opens PATH.tmp for writing; the trace becomes PATH when it is complete. */
+static int open_tmp(irq_trace *t, const char *path)
+{
+    size_t n = strlen(path);
+    t->final_path = malloc(n + 1);
+    t->tmp_path = malloc(n + 5);
+    if (!t->final_path || !t->tmp_path) {
+        errno = ENOMEM;
+        return -1;
+    }
+    memcpy(t->final_path, path, n + 1);
+    snprintf(t->tmp_path, n + 5, "%s.tmp", path);
+    t->f = fopen(t->tmp_path, "w");
+    if (!t->f) {
+        free(t->tmp_path);
+        t->tmp_path = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 static void trace_free(irq_trace *t)
 {
     if (!t)
         return;
     if (t->f)
         fclose(t->f);
+    if (t->tmp_path)
+        unlink(t->tmp_path); /* still there: the trace was not completed */
+    free(t->final_path);
+    free(t->tmp_path);
     free(t->vcpu_since);
     free(t->work_since);
     free(t->work_what);
@@ -628,8 +657,8 @@ int irq_trace_open(irq_trace **out, irq_sim *sim, const irq_trace_cfg *cfg, irq_
         rc = select_guests(t, cfg->guests, err);
     if (rc == IRQ_OK && cfg->path)
         t->estimate = estimate_bytes(t);
-    if (rc == IRQ_OK && cfg->path && !(t->f = fopen(cfg->path, "w")))
-        rc = irq_error_set(err, IRQ_EIO, NULL, "cannot write the trace file %s: %s", cfg->path,
+    if (rc == IRQ_OK && cfg->path && open_tmp(t, cfg->path) != 0)
+        rc = irq_error_set(err, IRQ_EIO, NULL, "cannot write the trace file %s: %s", t->path,
                            strerror(errno));
     if (rc != IRQ_OK) {
         trace_free(t);
@@ -674,6 +703,12 @@ int irq_trace_close(irq_trace *t, irq_error *err)
         bad |= fclose(t->f) != 0;
         e = e ? e : errno;
         t->f = NULL;
+        if (!bad && rename(t->tmp_path, t->final_path) != 0)
+            bad = 1, e = errno;
+        else if (!bad) {
+            free(t->tmp_path);
+            t->tmp_path = NULL;
+        }
         if (bad)
             rc = irq_error_set(err, IRQ_EIO, NULL, "could not write the trace file %s: %s", t->path,
                                e ? strerror(e) : "write error");
