@@ -1335,11 +1335,15 @@ static void render(plotter *p, bool quiet)
     unlink(log);
     size_t ok = 0;
     for (size_t i = 0; i < p->nscripts; i++) {
-        if (run_gnuplot(p, p->scripts[i]) == 0)
+        if (run_gnuplot(p, p->scripts[i]) == 0) {
             ok++;
-        else
-            fprintf(stderr, "irqsim: gnuplot failed on %s/%s.gp (its messages: %s)\n", p->dir,
-                    p->scripts[i], log);
+            continue;
+        }
+        fprintf(stderr, "irqsim: gnuplot failed on %s/%s.gp (its messages: %s)\n", p->dir,
+                p->scripts[i], log);
+        char image[4096]; /* a failed plot leaves no cut picture behind */
+        snprintf(image, sizeof image, "%s/%s.%s", p->dir, p->scripts[i], p->ext);
+        unlink(image);
     }
     if (!quiet && ok)
         fprintf(stderr, "irqsim: %zu plots (%s) in %s\n", ok, p->ext, p->dir);
