@@ -1321,14 +1321,15 @@ static int run_gnuplot(const plotter *p, const char *stem)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-static void render(plotter *p, bool quiet)
+/* Returns false when a plot could not be drawn (gnuplot there but failing). */
+static bool render(plotter *p, bool quiet)
 {
     if (!gnuplot_found()) {
         fprintf(stderr,
                 "gnuplot not found: install gnuplot-nox (apt-get install gnuplot-nox), then run: "
                 "cd %s && gnuplot *.gp\n",
                 p->dir);
-        return;
+        return true;
     }
     char log[4096];
     snprintf(log, sizeof log, "%s/gnuplot.log", p->dir);
@@ -1347,6 +1348,7 @@ static void render(plotter *p, bool quiet)
     }
     if (!quiet && ok)
         fprintf(stderr, "irqsim: %zu plots (%s) in %s\n", ok, p->ext, p->dir);
+    return ok == p->nscripts;
 }
 
 static int plot_all(const cli_merged *m, const cli_series *s, const char *dir, const char *format,
@@ -1368,9 +1370,10 @@ static int plot_all(const cli_merged *m, const cli_series *s, const char *dir, c
     plot_breakdown(&p);
     if (s)
         plot_series(&p, s);
-    if (!p.failed)
-        render(&p, quiet);
-    return p.failed ? EXIT_SIMFAIL : EXIT_OK;
+    if (!p.failed && !render(&p, quiet))
+        p.failed = true;
+    /* a plot that could not be written is an output failure, not a failed run */
+    return p.failed ? EXIT_IO : EXIT_OK;
 }
 
 int cli_plot_variants(const cli_merged *m, const char *dir, const char *format, bool quiet)
