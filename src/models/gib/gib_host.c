@@ -175,6 +175,8 @@ static void kick_checked(gib *m, irq_vcpu *v, bool can_take, bool entering_sie)
     if (!can_take) {
         irq_count(v->guest, C_WASTED, 1);
         irq_count(v->guest, C_WASTED_PATH + gv->kick_path, 1);
+        /* known only now, at its re-check: the trace marks the kick wasted here */
+        irq_trace_instant(m->sim, "kick_wasted", v->guest, v, -1);
     }
     gv->kick_path = KP_NONE;
 }
