@@ -592,16 +592,8 @@ static void slice_end(irq_pcpu *p)
         irq__vcpu_poll_abort(p->cur);
         return;
     }
-    irq_vcpu *cur = p->cur;
-    if (cur) {
-        irq__vcpu_lost_cpu(cur);
-        cur->on_cpu = false;
-        p->cur = NULL;
-        q_add(p, cur);
-        cur->th.last_ran = cur->th.queued_at = cur->lb[0] = now_of(p);
-        cur->lb[1] = cur->lb[2] = NEVER;
-        irq__vcpu_update_state(cur);
-    }
+    if (p->cur)
+        put_prev(p);
     take(p, p->q_head);
 }
 
