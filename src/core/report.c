@@ -445,7 +445,9 @@ static void text_group(const struct irq_sim *sim, FILE *f, const sums *s, int gr
         if (!shown++)
             fprintf(f, "%s%s (%s)\n", group == IRQ_CG_ALERTS_KICKS ? "" : "\n", group_titles[group],
                     ops->name);
-        fprintf(f, "  %-22s %14llu   %s", d->name, (ull)s->model[c], d->help);
+        /* a long name takes room from the value's column, keeping it aligned */
+        int over = (int)strlen(d->name) - 22, w = over > 0 ? (over < 13 ? 14 - over : 1) : 14;
+        fprintf(f, "  %-22s %*llu   %s", d->name, w, (ull)s->model[c], d->help);
         if (d->unit && !strcmp(d->unit, "cycles"))
             fprintf(f, " (%.4g ms)", irq__to_ns(sim, (double)s->model[c]) / 1e6);
         fputc('\n', f);

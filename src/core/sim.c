@@ -369,13 +369,12 @@ void irq_pend_deliver(irq_vcpu *v, irq_pend *pd, uint32_t cls)
     irq_pend_deliver_plan(v, pd, cls, NULL);
 }
 
-void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *pd, uint32_t cls, const irq_handler_plan *plan)
+/* Every arrival the latch holds is delivered to v: counted, traced, its
+ * latency recorded (now, or when the handler starts). */
+static void pend_take(irq_vcpu *v, irq_pend *pd, uint32_t cls, bool defer)
 {
-    irq_guest *g = v->guest;
-    if (pd->n == 0)
-        return;
-    g->pending--;
-    v->ld_on = defers(plan);
+    v->guest->pending--;
+    v->ld_on = defer;
     deliver(v, cls, pd->first, "latch");
     for (uint32_t i = 0; i + 1 < pd->n; i++) {
         trace_delivery(v, "coalesced", cls, pd->more[i], "latch");
@@ -383,7 +382,33 @@ void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *pd, uint32_t cls, const irq_ha
     }
     v->ld_on = false;
     pd->n = 0;
+}
+
+void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *pd, uint32_t cls, const irq_handler_plan *plan)
+{
+    if (pd->n == 0)
+        return;
+    pend_take(v, pd, cls, v->ld_hold || defers(plan));
     irq_vcpu_start_handler_plan(v, plan);
+}
+
+void irq_pend_consume(irq_vcpu *v, irq_pend *pd, uint32_t cls)
+{
+    if (pd->n == 0)
+        return;
+    pend_take(v, pd, cls, false);
+}
+
+void irq_drop_arrival(irq_guest *g, int counter)
+{
+    g->dropped++;
+    if (counter >= 0)
+        g->mcount[counter]++;
+}
+
+void irq_vcpu_latency_at_handler(irq_vcpu *v, bool on)
+{
+    v->ld_hold = on;
 }
 
 void irq_pend_drop(irq_guest *g, irq_pend *pd, int counter)
@@ -484,7 +509,9 @@ void irq_fifo_deliver(irq_vcpu *v, irq_fifo *q, uint32_t cls)
     q->head = (q->head + 1) % q->cap;
     q->len--;
     v->guest->pending--;
+    v->ld_on = v->ld_hold;
     deliver(v, cls, arrival, "fifo");
+    v->ld_on = false;
     irq_vcpu_start_handler(v);
 }
 
@@ -501,7 +528,7 @@ void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
 
 void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls, const irq_handler_plan *plan)
 {
-    v->ld_on = defers(plan);
+    v->ld_on = v->ld_hold || defers(plan);
     deliver(v, cls, arrival, "direct");
     v->ld_on = false;
     irq_vcpu_start_handler_plan(v, plan);

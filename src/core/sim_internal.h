@@ -127,7 +127,8 @@ typedef struct irq_vcpu {
      * their latency runs to the handler's start (sim.c) */
     struct irq_lat_defer *ld;
     uint32_t nld, ldcap;
-    bool ld_on; /* deliveries now defer their latency */
+    bool ld_on;   /* deliveries now defer their latency */
+    bool ld_hold; /* the model defers them (irq_vcpu_latency_at_handler) */
 } irq_vcpu;
 
 /* Counters the core keeps for every guest, whatever the model; the halt
@@ -226,6 +227,12 @@ void irq_pend_deliver(irq_vcpu *v, irq_pend *p, uint32_t cls);
 /* Drops what the latch holds; counter (a model counter index, or -1) names
  * the reason and is incremented by the number dropped. */
 void irq_pend_drop(irq_guest *g, irq_pend *p, int counter);
+/* Delivers what the latch holds without a handler (an order carried out,
+ * such as a SIGP STOP): counted delivered, latency recorded now. */
+void irq_pend_consume(irq_vcpu *v, irq_pend *p, uint32_t cls);
+/* An arrival the model refuses outright (never pending): dropped, with the
+ * model counter that says why (-1: none). */
+void irq_drop_arrival(irq_guest *g, int counter);
 void irq_pend_free(irq_pend *p);
 /* Calls visit for every arrival the latch holds. */
 void irq_pend_walk(irq_guest *g, const irq_pend *p, uint32_t cls,
@@ -334,6 +341,20 @@ static inline uint64_t irq_vcpu_work_done(const irq_vcpu *v)
  * has a CPU. v must be on its CPU and not halted. */
 void irq_vcpu_block_host(irq_vcpu *v);
 void irq_vcpu_unblock(irq_vcpu *v);
+
+/* SIGP STOP: the vCPU is STOPPED, its thread off its CPU, its stack kept
+ * (v on its CPU, not halted or blocked). irq_vcpu_restart makes it operate
+ * again; it resumes where it stopped once it has a CPU. */
+void irq_vcpu_stop(irq_vcpu *v);
+void irq_vcpu_restart(irq_vcpu *v);
+static inline bool irq_vcpu_stopped(const irq_vcpu *v)
+{
+    return v->stopped;
+}
+/* While on, deliveries to v record their latency when the handler body
+ * starts rather than now: an interrupt the host delivers just before the
+ * vCPU stops, whose handler runs only after it restarts. */
+void irq_vcpu_latency_at_handler(irq_vcpu *v, bool on);
 static inline bool irq_vcpu_blocked(const irq_vcpu *v)
 {
     return v->blocked;

@@ -572,7 +572,9 @@ void irq_vcpu_start_handler_plan(irq_vcpu *v, const irq_handler_plan *plan)
         return;
     }
     const irq_guest_tmpl *t = &sim->sc->tmpls[v->guest->tmpl];
-    irq_seg body = {.kind = IRQ_SEG_HANDLER, .remaining = irq_dist_sample(&t->handler, &v->rng)};
+    irq_seg body = {.kind = IRQ_SEG_HANDLER,
+                    .remaining = irq_dist_sample(&t->handler, &v->rng),
+                    .lat_defer = v->nld > 0};
     if (!plan || (plan->npre == 0 && plan->npost == 0)) {
         push_seg(v, body);
         return;
@@ -666,6 +668,40 @@ void irq_vcpu_halt_model(irq_vcpu *v)
     v->did_poll = false;
     v->halt_start = v->poll_end = irq_now(v->sim);
     block(v);
+}
+
+/* SIGP STOP (handle_stop): the thread leaves its CPU, the vCPU is STOPPED
+ * with its stack kept; what is pending stays with the model. */
+void irq_vcpu_stop(irq_vcpu *v)
+{
+    if (v->stopped || v->blocked || v->halted || !v->on_cpu) {
+        irq_sim_fail(v->sim, "vCPU %u of guest %s stopped while %s", v->index, v->guest->name,
+                     irq_vcpu_state_names[v->state]);
+        return;
+    }
+    v->stopped = true;
+    pause_top(v);
+    if (v->in_guest)
+        guest_leave(v);
+    irq__sched_block(v);
+    update_state(v);
+}
+
+/* SIGP RESTART of a stopped vCPU: it operates again and its thread wants a
+ * CPU. One stopped since time 0 begins its workload as the template says. */
+void irq_vcpu_restart(irq_vcpu *v)
+{
+    if (!v->stopped)
+        return;
+    v->stopped = false;
+    if (v->th.last_cpu == UINT32_MAX && v->depth == 0) {
+        const irq_guest_tmpl *t = &v->sim->sc->tmpls[v->guest->tmpl];
+        if (t->start == IRQ_PHASE_IDLE)
+            begin_idle(v);
+        else
+            begin_busy(v);
+    }
+    irq__sched_wake(v);
 }
 
 void irq_vcpu_unblock(irq_vcpu *v)

@@ -80,8 +80,10 @@ const irq_param_desc gib_params[GIB_NPARAMS] = {
                           .type = IRQ_PARAM_DURATION,
                           .def = "1us",
                           .unit = "time",
-                          .help = "no-gisa: SIE exit of a running vCPU asked to take a floating "
-                                  "I/O interrupt (I/O interrupt intercept)",
+                          .help = "SIE exit of a running vCPU the host asks to take an "
+                                  "interrupt it delivers: a floating I/O interrupt under no-gisa "
+                                  "(I/O interrupt intercept), a SIGP external call or emergency "
+                                  "signal (exit_external_request)",
                           .max = 1e12,
                           .assumption = true},
     [P_MAX_FLOAT] = {.name = "max_float_irqs",
@@ -142,6 +144,52 @@ const irq_param_desc gib_params[GIB_NPARAMS] = {
                         "by vcpu_id, walked as vcpu_idx); docs/gib.md",
                 .choices = bug_names,
                 .source = "the fixes of Aug-Oct 2021 (Halil Pasic, kvm@ and linux-s390@)"},
+    [P_SIGPIF] = {.name = "sigp_interpretation",
+                  .type = IRQ_PARAM_BOOL,
+                  .def = "true",
+                  .unit = "flag",
+                  .help = "SIGP interpretation facility (sclp.has_sigpif): the machine executes "
+                          "EXTERNAL CALL itself (the SCA's pending bit, presented without an "
+                          "exit); a target in enabled wait costs the sender a partial-execution "
+                          "intercept that wakes it (exit_pei). KVM's code has no such path for "
+                          "the other orders: they always intercept",
+                  .source = "__inject_extcall, sca_inject_ext_call, kvm_s390_handle_sigp_pei; "
+                            "whether the host machine has it: assumption",
+                  .assumption = true},
+    [P_USER_SIGP] = {.name = "user_sigp",
+                     .type = IRQ_PARAM_BOOL,
+                     .def = "true",
+                     .unit = "flag",
+                     .help = "KVM_CAP_S390_USER_SIGP: QEMU handles STOP and STOP AND STORE STATUS "
+                             "in user space (costing sigp_user_cost more); RESTART always goes "
+                             "there",
+                     .source = "handle_sigp_order_in_user_space in arch/s390/kvm/sigp.c; QEMU "
+                               "enables the capability in kvm_arch_init"},
+    [P_SIGP_COST] = {.name = "sigp_cost",
+                     .type = IRQ_PARAM_DURATION,
+                     .def = "2us",
+                     .unit = "time",
+                     .help = "host time of a SIGP instruction (or partial-execution) intercept "
+                             "handled in the kernel, SIE exit to re-entry, charged to the sender",
+                     .max = 1e12,
+                     .assumption = true},
+    [P_SIGP_USER_COST] = {.name = "sigp_user_cost",
+                          .type = IRQ_PARAM_DURATION,
+                          .def = "20us",
+                          .unit = "time",
+                          .help = "host time more for an order handled by QEMU (exit to user "
+                                  "space and back); a RESTART to an operating vCPU also costs "
+                                  "the target this (QEMU's run_on_cpu kicks it out of KVM_RUN)",
+                          .max = 1e12,
+                          .assumption = true},
+    [P_STOP_COST] = {.name = "stop_cost",
+                     .type = IRQ_PARAM_DURATION,
+                     .def = "10us",
+                     .unit = "time",
+                     .help = "host time of the target's stop intercept (handle_stop, exit to "
+                             "QEMU, which marks it stopped) before its thread sleeps",
+                     .max = 1e12,
+                     .assumption = true},
 };
 
 const irq_param_desc gib_guest_params[GIB_NGPARAMS] = {
@@ -201,6 +249,20 @@ const irq_param_desc gib_vcpu_params[GIB_NVPARAMS] = {
                    .min = -1,
                    .max = 255,
                    .source = "KVM_CREATE_VCPU: userspace picks vcpu_id, KVM the index"},
+    [V_ECALL_ON] = {.name = "external_call_subclass",
+                    .type = IRQ_PARAM_BOOL,
+                    .def = "true",
+                    .unit = "flag",
+                    .help = "CR0 external-call subclass mask: the vCPU takes SIGP EXTERNAL CALL "
+                            "(deliverable_irqs, CR0_EXTERNAL_CALL_SUBMASK)",
+                    .source = "scenario choice (Linux enables it)"},
+    [V_EMERG_ON] = {.name = "emergency_signal_subclass",
+                    .type = IRQ_PARAM_BOOL,
+                    .def = "true",
+                    .unit = "flag",
+                    .help = "CR0 emergency-signal subclass mask: the vCPU takes SIGP EMERGENCY "
+                            "SIGNAL (CR0_EMERGENCY_SIGNAL_SUBMASK)",
+                    .source = "scenario choice (Linux enables it)"},
 };
 
 /* The counters plot has room for kicks and ten headline counters: they are
@@ -311,6 +373,73 @@ const irq_counter_desc gib_counters[GIB_NCOUNTERS] = {
                                   .help = "v5: wasted cover-set kicks",
                                   .headline = 1,
                                   .group = IRQ_CG_ALERTS_KICKS},
+    [C_KICKS_SIGP] = {.name = "kicks_sigp",
+                      .help = "waiting vCPUs woken by a SIGP order (kvm_s390_vcpu_wakeup)",
+                      .group = IRQ_CG_ALERTS_KICKS},
+    [C_WASTED_SIGP] = {.name = "wasted_sigp",
+                       .help = "SIGP wake-ups after which the vCPU could take nothing (its CR0 "
+                               "masks the order)",
+                       .group = IRQ_CG_ALERTS_KICKS},
+    [C_I_SIGP_EXTCALL] = {.name = "instruction_sigp_external_call",
+                          .help = "SIGP EXTERNAL CALL intercepted (not interpreted)",
+                          .group = IRQ_CG_TRAPS_EXITS},
+    [C_I_SIGP_EMERG] = {.name = "instruction_sigp_emergency",
+                        .help = "SIGP EMERGENCY SIGNAL intercepted",
+                        .group = IRQ_CG_TRAPS_EXITS},
+    [C_I_SIGP_STOP] = {.name = "instruction_sigp_stop",
+                       .help = "SIGP STOP intercepted",
+                       .group = IRQ_CG_TRAPS_EXITS},
+    [C_I_SIGP_STOP_STORE] = {.name = "instruction_sigp_stop_store_status",
+                             .help = "SIGP STOP AND STORE STATUS intercepted",
+                             .group = IRQ_CG_TRAPS_EXITS},
+    [C_I_SIGP_RESTART] = {.name = "instruction_sigp_restart",
+                          .help = "SIGP RESTART intercepted (handled by QEMU)",
+                          .group = IRQ_CG_TRAPS_EXITS},
+    [C_SIGP_INTERPRETED] = {.name = "sigp_interpreted",
+                            .help = "SIGP EXTERNAL CALL executed by the machine (SIGP "
+                                    "interpretation), no instruction intercept",
+                            .group = IRQ_CG_TRAPS_EXITS},
+    [C_EXIT_PEI] = {.name = "exit_pei",
+                    .help = "partial-execution intercepts: an interpreted external call to a "
+                            "vCPU in enabled wait",
+                    .group = IRQ_CG_TRAPS_EXITS},
+    [C_INJ_EXTCALL] = {.name = "inject_external_call",
+                       .help = "external calls KVM injected (refused ones included)",
+                       .group = IRQ_CG_DELIVERY},
+    [C_INJ_EMERG] = {.name = "inject_emergency_signal",
+                     .help = "emergency signals KVM injected",
+                     .group = IRQ_CG_DELIVERY},
+    [C_INJ_STOP] = {.name = "inject_stop_signal",
+                    .help = "stop requests injected (refused ones included)",
+                    .group = IRQ_CG_DELIVERY},
+    [C_INJ_RESTART] = {.name = "inject_restart",
+                       .help = "restart interrupts injected into an operating vCPU",
+                       .group = IRQ_CG_DELIVERY},
+    [C_DLV_EXTCALL] = {.name = "deliver_external_call",
+                       .help = "external calls the host delivered before SIE entry",
+                       .group = IRQ_CG_DELIVERY},
+    [C_DLV_EMERG] = {.name = "deliver_emergency_signal",
+                     .help = "emergency signals the host delivered before SIE entry",
+                     .group = IRQ_CG_DELIVERY},
+    [C_DLV_RESTART] = {.name = "deliver_restart_signal",
+                       .help = "restart interrupts KVM delivered (not the ones QEMU gives a "
+                               "stopped vCPU)",
+                       .group = IRQ_CG_DELIVERY},
+    [C_EXTCALL_DIRECT] = {.name = "external_call_direct",
+                          .help = "interpreted external calls the machine presented from the SCA, "
+                                  "no exit",
+                          .group = IRQ_CG_DELIVERY},
+    [C_EXIT_EXTREQ] = {.name = "exit_external_request",
+                       .help = "SIE exits to take a pending external interrupt (ICPT_EXTREQ)",
+                       .group = IRQ_CG_TRAPS_EXITS},
+    [C_EXIT_STOP] = {.name = "exit_stop_request",
+                     .help = "stop intercepts (handle_stop)",
+                     .group = IRQ_CG_TRAPS_EXITS},
+    [C_SIGP_BUSY] = {.name = "sigp_busy",
+                     .help = "SIGP orders refused and dropped: an external call while one is "
+                             "pending (status 'external call pending'), STOP or RESTART while a "
+                             "stop is pending (busy)",
+                     .group = IRQ_CG_DELIVERY},
 };
 _Static_assert(KP_N == 5, "one kicks_ and one wasted_ counter per kick path");
 
@@ -352,12 +481,19 @@ static int gib_validate(const struct irq_scenario *sc, irq_error *err)
         if (rc != IRQ_OK)
             return rc;
     }
+    int rc = gib_sigp_validate(sc, err);
+    if (rc != IRQ_OK)
+        return rc;
     for (size_t i = 0; i < sc->nsources; i++) {
         const irq_source_cfg *s = &sc->sources[i];
+        if (gib_sigp_class(s->cls))
+            continue;
         if (s->cls >= GIB_NISC)
             return irq_error_set(err, IRQ_EINPUT, &s->mark,
-                                 "class %u of source '%s' is not an ISC (expected 0..7)", s->cls,
-                                 s->name);
+                                 "class %u of source '%s' is neither an ISC (0..7) nor a SIGP "
+                                 "order (258 external call, 259 emergency signal, 261 stop, 262 "
+                                 "restart, 265 stop and store status)",
+                                 s->cls, s->name);
         if (s->vcpu >= 0)
             return irq_error_set(err, IRQ_EINPUT, &s->mark,
                                  "source '%s' targets a vCPU, but adapter interrupts are floating "
@@ -440,6 +576,11 @@ static void read_params(gib *m)
     m->no_poll_steal = p[P_HOST_STEAL].i >= p[P_MAX_STEAL].i; /* kvm_arch_no_poll */
     m->check = p[P_CHECK].i != 0;
     m->bugs = p[P_BUGS].u;
+    m->sigpif = p[P_SIGPIF].i != 0;
+    m->user_sigp = p[P_USER_SIGP].i != 0;
+    m->sigp_cost = p[P_SIGP_COST].u;
+    m->sigp_user_cost = p[P_SIGP_USER_COST].u;
+    m->stop_cost = p[P_STOP_COST].u;
 }
 
 static void gib_destroy(void *model)
@@ -453,6 +594,7 @@ static void gib_destroy(void *model)
             irq_pend_free(&gi->ind[n]);
         }
     }
+    gib_sigp_destroy(m);
     free(m->summary);
     free(m);
 }
@@ -477,6 +619,11 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
     for (size_t i = 0; i < m->nguests; i++)
         setup_guest(m, irq_sim_guest(sim, i));
     set_alert_masks(m);
+    int rc = gib_sigp_create(m, err);
+    if (rc != IRQ_OK) {
+        gib_destroy(m);
+        return rc;
+    }
     *model = m;
     return IRQ_OK;
 }
@@ -500,6 +647,7 @@ const irq_model_ops irq_model_gib = {
     .create = gib_create,
     .destroy = gib_destroy,
     .inject = gib_inject,
+    .send_cost = gib_send_cost,
     .wait_entry = gib_wait_entry,
     .vcpu_runnable = gib_vcpu_runnable,
     .pending_walk = gib_pending_walk,

@@ -156,10 +156,16 @@ static void kick(gib *m, irq_vcpu *v, kick_path path, bool set_kicked_mask)
         gv->kicked = true;
     if (gv->kick_path == KP_NONE)
         gv->kick_path = (uint8_t)path;
-    irq_count(v->guest, C_KICKS_PATH + path, 1);
-    static const char *const reasons[KP_N] = {"gal", "kicker", "inject", "float", "cover"};
+    irq_count(v->guest, path == KP_SIGP ? C_KICKS_SIGP : C_KICKS_PATH + path, 1);
+    static const char *const reasons[KP_N + 1] = {"gal",   "kicker", "inject",
+                                                  "float", "cover",  "sigp"};
     irq_trace_kick_reason(m->sim, reasons[path]); /* the trace's kick event says why */
     irq_vcpu_kick(v);
+}
+
+void gib_kick(gib *m, irq_vcpu *v, kick_path path)
+{
+    kick(m, v, path, false);
 }
 
 /* kvm_arch_vcpu_runnable() and vcpu_pre_run() clear the kicked_mask bit;
@@ -174,7 +180,8 @@ static void kick_checked(gib *m, irq_vcpu *v, bool can_take, bool entering_sie)
         return;
     if (!can_take) {
         irq_count(v->guest, C_WASTED, 1);
-        irq_count(v->guest, C_WASTED_PATH + gv->kick_path, 1);
+        irq_count(v->guest,
+                  gv->kick_path == KP_SIGP ? C_WASTED_SIGP : C_WASTED_PATH + gv->kick_path, 1);
         /* known only now, at its re-check: the trace marks the kick wasted here */
         irq_trace_instant(m->sim, "kick_wasted", v->guest, v, -1);
     }
@@ -536,6 +543,10 @@ void gib_inject(void *model, const irq_intr *in)
     gib *m = model;
     irq_guest *g = in->guest;
     bool software = in->injection == IRQ_INJ_SOFTWARE;
+    if (gib_sigp_class(in->cls)) {
+        gib_sigp_inject(m, in);
+        return;
+    }
     if (!gisa_mode(m)) { /* every adapter interrupt takes the software path */
         /* a refused injection (floating list full) leaves the summary
          * indicator set, as set_adapter_int() does: later notifications
@@ -604,8 +615,12 @@ void gib_guest_entry(void *model, irq_vcpu *v)
     gvcpu *gv = gv_of(m, v);
     ggisa *gi = gisa_of(m, v->guest);
     gv->idle = false;
-    bool delivered = deliver_in_software(m, v);
-    if (gv->mask_due) {
+    gsigp *sg = gv->sg;
+    bool stopping = sg && sg->stop_req;
+    if (stopping) /* what is delivered now has its handler run after the restart */
+        irq_vcpu_latency_at_handler(v, true);
+    bool delivered = (sg && gib_sigp_host_deliver(m, v)) || deliver_in_software(m, v);
+    if (gv->mask_due && !stopping) {
         gv->mask_due = false;
         mask_toggle(m, gv);
         /* not inside a handler: its PSW swap disabled I/O until it ends */
@@ -618,6 +633,10 @@ void gib_guest_entry(void *model, irq_vcpu *v)
             delivered = true;
         }
     }
+    if (sg && !delivered)
+        delivered = gib_sigp_present(m, v);
+    if (stopping)
+        irq_vcpu_latency_at_handler(v, false);
     kick_checked(m, v, delivered, true);
     gv->io_int_req = false;
     gv->in_sie = true;
@@ -625,6 +644,8 @@ void gib_guest_entry(void *model, irq_vcpu *v)
     if (m->h == H_V2)
         gi->iam = 0; /* v2: cleared before every SIE entry */
     check_gisa(m, v->guest);
+    if (sg)
+        gib_sigp_entered(m, v, delivered);
 }
 
 void gib_guest_exit(void *model, irq_vcpu *v)
@@ -679,7 +700,11 @@ void gib_irq_enabled(void *model, irq_vcpu *v)
 static void present_pending(gib *m, irq_vcpu *v)
 {
     gvcpu *gv = gv_of(m, v);
-    if (!irq_vcpu_in_guest(v) || !gv->io_on)
+    if (!irq_vcpu_in_guest(v))
+        return;
+    if (gv->sg && gib_sigp_enabled(m, v)) /* external interrupts come before I/O */
+        return;
+    if (!gv->io_on)
         return;
     if (!gisa_mode(m)) {
         if (gv->io_int_req) {
@@ -725,7 +750,8 @@ irq_wait_decision gib_wait_entry(void *model, irq_vcpu *v, uint64_t *poll)
 {
     gib *m = model;
     irq_count(v->guest, C_EXIT_WAIT, 1);
-    if (deliverable(m, v) || !wait_restore_point(m, v))
+    if (deliverable(m, v) || (gv_of(m, v)->sg && gib_sigp_runnable(m, v)) ||
+        !wait_restore_point(m, v))
         return IRQ_WAIT_REFUSE;
     gv_of(m, v)->idle = true;
     *poll = m->halt_poll;
@@ -748,7 +774,7 @@ bool gib_vcpu_runnable(void *model, irq_vcpu *v)
     gib *m = model;
     if (m->h == H_V5 || m->h == H_KICK_ALL)
         v5_get_ipm(m, v->guest); /* kvm_s390_vcpu_has_irq -> get_ipm(IRQ_FLAG_IAM) */
-    bool runnable = deliverable(m, v) != 0;
+    bool runnable = deliverable(m, v) != 0 || (gv_of(m, v)->sg && gib_sigp_runnable(m, v));
     kick_checked(m, v, runnable, false);
     if (!runnable)
         check_stranded(m, v->guest);
@@ -768,6 +794,7 @@ void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_
             irq_fifo_walk(g, &gisa_of(m, g)->flt[n], n, visit, ud);
             irq_pend_walk(g, &gisa_of(m, g)->ind[n], n, visit, ud);
         }
+        gib_sigp_walk(m, g, visit, ud);
     }
 }
 

@@ -41,6 +41,11 @@ enum {
     P_HOST_STEAL,
     P_CHECK,
     P_BUGS,
+    P_SIGPIF,
+    P_USER_SIGP,
+    P_SIGP_COST,
+    P_SIGP_USER_COST,
+    P_STOP_COST,
     GIB_NPARAMS
 };
 /* Kernel bugs that shipped in the GISA kick path, re-introduced one by one
@@ -53,7 +58,31 @@ enum {
 /* Guest parameters */
 enum { G_ALERT_ISCS, GIB_NGPARAMS };
 /* vCPU parameters */
-enum { V_IO, V_ISCS, V_MASK_EVERY, V_MASK_FOR, V_MASK_ISCS, V_VCPU_ID, GIB_NVPARAMS };
+enum {
+    V_IO,
+    V_ISCS,
+    V_MASK_EVERY,
+    V_MASK_FOR,
+    V_MASK_ISCS,
+    V_VCPU_ID,
+    V_ECALL_ON,
+    V_EMERG_ON,
+    GIB_NVPARAMS
+};
+
+/* SIGP orders as interrupt classes: 0x100 + the order code (ISCs are 0..7). */
+enum {
+    CLS_SIGP_EXTCALL = 0x102,    /* EXTERNAL CALL */
+    CLS_SIGP_EMERG = 0x103,      /* EMERGENCY SIGNAL */
+    CLS_SIGP_STOP = 0x105,       /* STOP */
+    CLS_SIGP_RESTART = 0x106,    /* RESTART */
+    CLS_SIGP_STOP_STORE = 0x109, /* STOP AND STORE STATUS */
+};
+static inline bool gib_sigp_class(uint32_t cls)
+{
+    return cls == CLS_SIGP_EXTCALL || cls == CLS_SIGP_EMERG || cls == CLS_SIGP_STOP ||
+           cls == CLS_SIGP_RESTART || cls == CLS_SIGP_STOP_STORE;
+}
 
 /* Counters, indexes into gib_counters[]. */
 enum {
@@ -77,19 +106,59 @@ enum {
     C_IAM_STRANDED,
     C_KICKS_PATH,                     /* kicks_gal .. kicks_cover, one per kick_path */
     C_WASTED_PATH = C_KICKS_PATH + 5, /* wasted_gal .. wasted_cover */
-    GIB_NCOUNTERS = C_WASTED_PATH + 5
+    C_KICKS_SIGP = C_WASTED_PATH + 5, /* kvm_s390_vcpu_wakeup by a SIGP order */
+    C_WASTED_SIGP,
+    C_I_SIGP_EXTCALL, /* instruction_sigp_* (the sender's) */
+    C_I_SIGP_EMERG,
+    C_I_SIGP_STOP,
+    C_I_SIGP_STOP_STORE,
+    C_I_SIGP_RESTART,
+    C_SIGP_INTERPRETED,
+    C_EXIT_PEI,
+    C_INJ_EXTCALL, /* inject_* (the target's) */
+    C_INJ_EMERG,
+    C_INJ_STOP,
+    C_INJ_RESTART,
+    C_DLV_EXTCALL, /* deliver_* */
+    C_DLV_EMERG,
+    C_DLV_RESTART,
+    C_EXTCALL_DIRECT,
+    C_EXIT_EXTREQ,
+    C_EXIT_STOP,
+    C_SIGP_BUSY,
+    GIB_NCOUNTERS
 };
 
 /* The host path that issued a kick (section 2 of issue 9). */
 typedef enum kick_path {
-    KP_GAL,    /* the GAL handler itself (v4, v3, v2, kick-all) */
-    KP_KICKER, /* a kicker tick (upstream, __airqs_kick_single_vcpu) */
-    KP_INJECT, /* software injection with a GISA (__floating_irq_kick) */
-    KP_FLOAT,  /* no-gisa: the floating list's __floating_irq_kick */
-    KP_COVER,  /* v5: the cover set of the GAL handler (__try_airqs_kick) */
-    KP_N,
-    KP_NONE = KP_N
+    KP_GAL,         /* the GAL handler itself (v4, v3, v2, kick-all) */
+    KP_KICKER,      /* a kicker tick (upstream, __airqs_kick_single_vcpu) */
+    KP_INJECT,      /* software injection with a GISA (__floating_irq_kick) */
+    KP_FLOAT,       /* no-gisa: the floating list's __floating_irq_kick */
+    KP_COVER,       /* v5: the cover set of the GAL handler (__try_airqs_kick) */
+    KP_N,           /* paths of the adapter-interrupt kicks (kicks_*, wasted_*) */
+    KP_SIGP = KP_N, /* a SIGP order woke its target (kicks_sigp) */
+    KP_NONE
 } kick_path;
+
+/* A vCPU's SIGP state (DOMAIN.md section 1, arch/s390/kvm/sigp.c and
+ * interrupt.c), allocated for the vCPUs of guests that SIGP sources
+ * target. */
+typedef struct gsigp {
+    irq_pend ecall;    /* the one external call: IRQ_PEND_EXT_EXTERNAL, or the SCA's */
+    bool ecall_sca;    /* held in the SCA (interpretation): the machine presents it */
+    bool ecall_on;     /* CR0 external-call subclass */
+    bool emerg_on;     /* CR0 emergency-signal subclass */
+    bool ext_req;      /* CPUSTAT_EXT_INT: intercept once enabled for external interrupts */
+    bool stop_req;     /* CPUSTAT_STOP_INT: a stop is pending */
+    bool restart_user; /* the pending restart is QEMU's (the target was stopped) */
+    uint32_t nemerg;   /* senders whose emergency signal is pending */
+    irq_pend *emerg;   /* sigp_emerg_pending: one latch per sender vCPU index */
+    irq_pend stop;     /* the pending STOP (or STOP AND STORE STATUS) */
+    uint32_t stop_cls;
+    irq_pend restart;   /* the pending RESTART */
+    uint64_t send_cost; /* host time of the order this vCPU sent last */
+} gsigp;
 
 typedef struct gvcpu {
     irq_vcpu *vcpu;
@@ -105,6 +174,7 @@ typedef struct gvcpu {
     bool in_sie;       /* between SIE entry and exit */
     bool io_int_req;   /* no-gisa: asked to intercept when it enables for I/O */
     bool mask_period;  /* inside a masked period of the mask schedule */
+    gsigp *sg;         /* SIGP state, NULL when no SIGP source targets the guest */
     irq_timer_id mask_timer;
     irq_rng rng;
 } gvcpu;
@@ -132,6 +202,11 @@ typedef struct gib {
     bool check;
     uint64_t expires, halt_poll, gal_cost, gisa_cost, kicker_cost, intercept_cost;
     uint64_t pre_sie_cost;
+    bool sigpif;    /* SIGP interpretation facility (sclp.has_sigpif) */
+    bool user_sigp; /* KVM_CAP_S390_USER_SIGP: STOP and RESTART go to QEMU */
+    uint64_t sigp_cost, sigp_user_cost, stop_cost;
+    gsigp *sigp;        /* the vCPUs' SIGP states, one block */
+    irq_pend *emerg;    /* their emergency latches, one block */
     bool no_poll_steal; /* host steal >= halt_poll_max_steal: never poll */
     uint64_t bugs;      /* BUG_* re-introduced */
     bool gal_spread;    /* GAL interruptions go to the CPUs in turn */
@@ -178,5 +253,21 @@ void gib_irq_enabled(void *model, irq_vcpu *v);
 void gib_wakeup(void *model, irq_vcpu *v);
 void gib_kicker_fire(void *ctx, uint64_t guest);
 void gib_mask_toggle(void *ctx, uint64_t vcpu);
+/* gib_host.c, for gib_sigp.c */
+void gib_kick(gib *m, irq_vcpu *v, kick_path path);
+
+/* gib_sigp.c: SIGP orders between vCPUs */
+int gib_sigp_validate(const struct irq_scenario *sc, irq_error *err);
+int gib_sigp_create(gib *m, irq_error *err);
+void gib_sigp_destroy(gib *m);
+void gib_sigp_inject(gib *m, const irq_intr *in);
+uint64_t gib_send_cost(void *model, irq_vcpu *sender, const irq_intr *in);
+bool gib_sigp_host_deliver(gib *m, irq_vcpu *v);
+bool gib_sigp_present(gib *m, irq_vcpu *v);
+void gib_sigp_entered(gib *m, irq_vcpu *v, bool delivered);
+bool gib_sigp_enabled(gib *m, irq_vcpu *v);
+bool gib_sigp_runnable(gib *m, const irq_vcpu *v);
+void gib_sigp_walk(gib *m, irq_guest *g,
+                   void (*visit)(void *ud, irq_guest *g, uint32_t cls, uint64_t t), void *ud);
 
 #endif
