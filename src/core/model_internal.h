@@ -58,6 +58,13 @@ typedef struct irq_model_hist_desc {
     const char *help;
 } irq_model_hist_desc;
 
+/* An interrupt class a scenario may write by name (`class: sigp-stop`). */
+typedef struct irq_class_desc {
+    uint32_t value;
+    const char *name; /* [a-z0-9-], unique within the model */
+    const char *help;
+} irq_class_desc;
+
 /* What wait_entry decides. */
 typedef enum irq_wait_decision {
     IRQ_WAIT_HALT,   /* halt the vCPU (after polling for *poll cycles) */
@@ -85,6 +92,8 @@ typedef struct irq_model_ops {
     size_t ncounters;
     const irq_model_hist_desc *hists; /* at most IRQ_MODEL_HISTS_MAX */
     size_t nhists;
+    const irq_class_desc *classes; /* classes with names (the others are numbers only) */
+    size_t nclasses;
 
     /* Optional semantic checks across parameters at load, with positions. */
     int (*validate)(const struct irq_scenario *sc, irq_error *err);
@@ -135,5 +144,8 @@ typedef struct irq_model_ops {
 /* registry.c */
 const irq_model_ops *irq_model_find(const char *name);
 const irq_model_ops *const *irq_model_list(size_t *n);
+/* The model's class of that value, or of that name; NULL when it has none. */
+const irq_class_desc *irq_model_class(const irq_model_ops *ops, uint32_t value);
+const irq_class_desc *irq_model_class_named(const irq_model_ops *ops, const char *name);
 
 #endif

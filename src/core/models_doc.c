@@ -16,6 +16,18 @@ static void describe_counters(FILE *out, const irq_model_ops *m, int md)
                 m->counters[i].help);
 }
 
+static void describe_classes(FILE *out, const irq_model_ops *m, int md)
+{
+    if (m->nclasses == 0)
+        return;
+    fprintf(out, md ? "\n**Named classes** (a source's `class:` by name or number):\n\n"
+                      "| class | number | meaning |\n|---|---|---|\n"
+                    : "  named classes (a source's class: by name or number):\n");
+    for (size_t i = 0; i < m->nclasses; i++)
+        fprintf(out, md ? "| `%s` | %u | %s |\n" : "    %-26s %5u  %s\n", m->classes[i].name,
+                m->classes[i].value, m->classes[i].help);
+}
+
 static void describe_table(FILE *out, const char *title, const irq_param_desc *d, size_t n, int md)
 {
     if (n == 0)
@@ -32,6 +44,7 @@ static void describe_model(FILE *out, const irq_model_ops *m, int md)
                    m->nguest_params, md);
     describe_table(out, "vCPU parameters (`vcpu:` and `vcpu_overrides:`)", m->vcpu_params,
                    m->nvcpu_params, md);
+    describe_classes(out, m, md);
     describe_counters(out, m, md);
 }
 

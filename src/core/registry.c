@@ -28,3 +28,19 @@ const irq_model_ops *const *irq_model_list(size_t *n)
     *n = sizeof models / sizeof models[0];
     return models;
 }
+
+const irq_class_desc *irq_model_class(const irq_model_ops *ops, uint32_t value)
+{
+    for (size_t i = 0; ops && i < ops->nclasses; i++)
+        if (ops->classes[i].value == value)
+            return &ops->classes[i];
+    return NULL;
+}
+
+const irq_class_desc *irq_model_class_named(const irq_model_ops *ops, const char *name)
+{
+    for (size_t i = 0; ops && i < ops->nclasses; i++)
+        if (strcmp(ops->classes[i].name, name) == 0)
+            return &ops->classes[i];
+    return NULL;
+}

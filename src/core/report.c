@@ -498,6 +498,20 @@ static void text_counters(const struct irq_sim *sim, FILE *f, const sums *s)
                 gc_help[k]);
 }
 
+/* The names of the classes above that the model names (SIGP orders). */
+static void text_class_names(const struct irq_sim *sim, FILE *f)
+{
+    const struct irq_sim_priv *p = sim->priv;
+    int shown = 0;
+    for (size_t i = 0; i < p->ncls; i++) {
+        const irq_class_desc *c = irq_model_class(sim->ops, p->cls_values[i]);
+        if (c)
+            fprintf(f, "%s%u %s", shown++ ? ", " : "  (class ", c->value, c->name);
+    }
+    if (shown)
+        fprintf(f, ")\n");
+}
+
 static void text_latencies(const struct irq_sim *sim, FILE *f, sums *s)
 {
     const struct irq_sim_priv *p = sim->priv;
@@ -515,6 +529,7 @@ static void text_latencies(const struct irq_sim *sim, FILE *f, sums *s)
             fprintf(f, "  %-14s %10llu undelivered, the oldest %.0f ns old\n", "",
                     (ull)s->undelivered, irq__to_ns(sim, (double)s->oldest));
     }
+    text_class_names(sim, f);
     l = latency_in(sim, IRQ_SCOPE_TOTAL, 0, 1);
     text_latency_row(f, "censored", &l);
     fprintf(f, "  (censored: every undelivered arrival counted with its age at the end)\n");

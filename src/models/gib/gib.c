@@ -443,6 +443,18 @@ const irq_counter_desc gib_counters[GIB_NCOUNTERS] = {
 };
 _Static_assert(KP_N == 5, "one kicks_ and one wasted_ counter per kick path");
 
+/* SIGP orders are classes 0x100 + order code, written by name. */
+static const irq_class_desc gib_classes[] = {
+    {CLS_SIGP_EXTCALL, "sigp-external-call",
+     "SIGP EXTERNAL CALL from a vCPU (`from:`) to one vCPU (`vcpu:`): one pending per target"},
+    {CLS_SIGP_EMERG, "sigp-emergency-signal",
+     "SIGP EMERGENCY SIGNAL: one pending per sending vCPU"},
+    {CLS_SIGP_STOP, "sigp-stop", "SIGP STOP: the target stops; its pending interrupts stay"},
+    {CLS_SIGP_RESTART, "sigp-restart", "SIGP RESTART: a stopped target operates again"},
+    {CLS_SIGP_STOP_STORE, "sigp-stop-and-store-status",
+     "SIGP STOP AND STORE STATUS: as STOP (the status store is part of stop_cost)"},
+};
+
 /* Adapter interrupts are floating, on ISCs 0..7. */
 static int64_t vcpu_id_of(const irq_guest_tmpl *t, uint32_t index, const irq_mark **mark)
 {
@@ -643,6 +655,8 @@ const irq_model_ops irq_model_gib = {
     .nvcpu_params = GIB_NVPARAMS,
     .counters = gib_counters,
     .ncounters = GIB_NCOUNTERS,
+    .classes = gib_classes,
+    .nclasses = sizeof gib_classes / sizeof gib_classes[0],
     .validate = gib_validate,
     .create = gib_create,
     .destroy = gib_destroy,
