@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# make bench-peer: the hold model in irqsim's engine (build/bench-hold) and in
-# SimPy (bench/peer/hold_simpy.py, Debian's python3-simpy), same N, same mean
-# increment; prints both speeds and their ratio. Both run here, one after the
-# other, so a loaded machine slows both.
+# make bench-peer: irqsim against SimPy (Debian's python3-simpy, SimPy 2.3).
 #
-# Only the hold model: the GIB-scenario peer model the issue asks for (a SimPy
-# model of a small GIB scenario checked against irqsim's counters) is not
-# written yet (docs/performance.md).
+# 1. The hold model: irqsim's engine (build/bench-hold) and SimPy
+#    (bench/peer/hold_simpy.py), same N, same mean increment; both speeds and
+#    their ratio.
+# 2. A GIB scenario (bench/peer/gib-peer.yaml) in irqsim and in a SimPy model
+#    of the same scenario (bench/peer/gib_simpy.py, written from the docs):
+#    bench/peer/gib_check.py compares the counters per interrupt and the mean
+#    latency, prints both speeds and their ratio, and fails (exit 1) if the
+#    two disagree beyond their tolerance (see gib_check.py).
+#
+# Both run here, one after the other, so a loaded machine slows both; the
+# machine is shared, so the speeds are noisy (docs/performance.md, "Peer").
 #
 # usage: bench/peer/run.sh [BUILD] [N...]
+#   GIB_PEER_SECONDS (default 20): simulated seconds of the GIB runs
+#   GIB_PEER_RUNS (default 8): irqsim seeds of the GIB scenario
 set -euo pipefail
 build=${1:-build}
 shift || true
@@ -17,6 +24,7 @@ ns=("$@")
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 python=/usr/bin/python3 # Debian's, where python3-simpy installs
 get() { sed -n "s/.*\"$1\": \"\{0,1\}\([^\",}]*\).*/\1/p"; }
+echo "hold model (N timers, exponential increments):"
 printf '%8s %16s %16s %10s  %s\n' N "irqsim ev/s" "SimPy ev/s" ratio "target >= 100"
 for n in "${ns[@]}"; do
     ours=$("$build/bench-hold" --json --n "$n" | get engine_events_per_s)
@@ -24,3 +32,6 @@ for n in "${ns[@]}"; do
     printf '%8s %16.4g %16.4g %10.0f\n' "$n" "$ours" "$theirs" \
         "$(awk -v a="$ours" -v b="$theirs" 'BEGIN{print a/b}')"
 done
+echo
+"$python" "$here/gib_check.py" "$build/irqsim" --seconds "${GIB_PEER_SECONDS:-20}" \
+    --runs "${GIB_PEER_RUNS:-8}"
