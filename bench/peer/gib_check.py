@@ -19,7 +19,9 @@ A tolerance is meaningful only if the noise is well below it: a figure whose
 estimated noise (sigma of the difference) exceeds a quarter of its tolerance
 fails the check as "run too short" rather than being judged.
 
-usage: gib_check.py IRQSIM [--seconds S] [--runs K]
+usage: gib_check.py IRQSIM [--seconds S] [--runs K] [--set KEY=VALUE]...
+  --set: a scenario override, given to both (irqsim's --set; the SimPy model
+         takes the same paths)
 """
 import json
 import os
@@ -45,10 +47,11 @@ def children_cpu():
     return ru.ru_utime + ru.ru_stime
 
 
-def irqsim_run(irqsim, seconds, seed):
+def irqsim_run(irqsim, seconds, seed, sets):
     c0 = children_cpu()
+    extra = [a for kv in sets for a in ("--set", kv)]
     out = subprocess.run([irqsim, "run", SCENARIO, "--format", "json", "--seed", str(seed),
-                          "--set", "duration=%gs" % seconds],
+                          "--set", "duration=%gs" % seconds] + extra,
                          check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
     cpu = children_cpu() - c0  # the whole process: set-up and report too (small)
     r = json.loads(out)
@@ -60,9 +63,10 @@ def irqsim_run(irqsim, seconds, seed):
     return fig, t["injected"], r["wall_seconds"], r["events"], cpu
 
 
-def simpy_run(seconds):
+def simpy_run(seconds, sets):
+    extra = [a for kv in sets for a in ("--set", kv)]
     out = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gib_simpy.py"), SCENARIO,
-                          "--duration", str(seconds), "--seed", str(SIMPY_SEED)],
+                          "--duration", str(seconds), "--seed", str(SIMPY_SEED)] + extra,
                          check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
     r = json.loads(out)
     if r["injected"] != r["delivered"] + r["coalesced"] + r["pending"]:
@@ -73,21 +77,24 @@ def simpy_run(seconds):
 
 
 def main(argv):
-    irqsim, seconds, runs = argv[1], 20.0, 8
+    irqsim, seconds, runs, sets = argv[1], 20.0, 8, []
     args = iter(argv[2:])
     for a in args:
         if a == "--seconds":
             seconds = float(next(args))
         elif a == "--runs":
             runs = int(next(args))
+        elif a == "--set":
+            sets.append(next(args))
         else:
             raise SystemExit(__doc__)
     if runs < 3:
         raise SystemExit("gib_check: --runs must be at least 3 (the noise estimate needs them)")
-    print("GIB scenario %s, %g s simulated: irqsim seeds 1..%d, SimPy seed %d (running ...)"
-          % (os.path.relpath(SCENARIO), seconds, runs, SIMPY_SEED), flush=True)
-    ours = [irqsim_run(irqsim, seconds, s) for s in range(1, runs + 1)]
-    theirs, n_simpy, wall_simpy, cpu_simpy = simpy_run(seconds)
+    print("GIB scenario %s%s, %g s simulated: irqsim seeds 1..%d, SimPy seed %d (running ...)"
+          % (os.path.relpath(SCENARIO), "".join(" --set " + kv for kv in sets), seconds, runs,
+             SIMPY_SEED), flush=True)
+    ours = [irqsim_run(irqsim, seconds, s, sets) for s in range(1, runs + 1)]
+    theirs, n_simpy, wall_simpy, cpu_simpy = simpy_run(seconds, sets)
 
     print("%-20s %12s %12s %8s %8s %6s  %s" % ("per interrupt", "irqsim", "SimPy", "diff",
                                               "noise", "tol", "verdict"))

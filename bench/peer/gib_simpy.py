@@ -19,7 +19,7 @@ Prints one JSON object: the counters under irqsim's names, the mean latency
 (arrival to the start of the guest's handler), and the wall and CPU seconds
 of the run (sim.simulate only, not the set-up).
 
-usage: gib_simpy.py SCENARIO.yaml [--duration SECONDS] [--seed N]
+usage: gib_simpy.py SCENARIO.yaml [--duration SECONDS] [--seed N] [--set KEY=VALUE]...
 """
 import json
 import random
@@ -71,9 +71,16 @@ class Params:
     """What the model needs from the scenario; anything else it does not model
     is refused rather than ignored."""
 
-    def __init__(self, path):
+    def __init__(self, path, sets=()):
         with open(path) as f:
             sc = yaml.safe_load(f)
+        for path_value in sets:  # --set a.b=v, as irqsim's (mappings only)
+            keys, value = path_value.split("=", 1)
+            node = sc
+            *parents, last = keys.split(".")
+            for k in parents:
+                node = node.setdefault(k, {})
+            node[last] = yaml.safe_load(value)
         host, model = sc.get("host", {}), sc["model"]
         if model.get("name") != "gib" or model.get("heuristic", "upstream") != "upstream":
             raise SystemExit("gib_simpy: models the gib model's upstream heuristic only")
@@ -489,17 +496,21 @@ def main(argv):
     args = argv[1:]
     if not args:
         raise SystemExit(__doc__)
-    p = Params(args[0])
-    seed = p.seed
+    duration, seed, sets = None, None, []
     i = 1
     while i < len(args):
         if args[i] == "--duration":
-            p.duration = float(args[i + 1]) * 1e9
+            duration = float(args[i + 1]) * 1e9
         elif args[i] == "--seed":
             seed = int(args[i + 1])
+        elif args[i] == "--set":
+            sets.append(args[i + 1])
         else:
             raise SystemExit("gib_simpy: unknown option %r" % args[i])
         i += 2
+    p = Params(args[0], sets)
+    p.duration = p.duration if duration is None else duration
+    seed = p.seed if seed is None else seed
     gib = Gib(p, seed)
     t0, c0 = time.perf_counter(), time.process_time()
     gib.sim.simulate(until=p.duration)
