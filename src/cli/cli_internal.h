@@ -17,6 +17,9 @@
  * after writing its partial results. */
 enum { EXIT_OK = 0, EXIT_SIMFAIL = 1, EXIT_USAGE = 2, EXIT_IO = 4 };
 
+/* Most variants a sweep may have (and a variant document may claim). */
+#define CLI_MAX_VARIANTS 100000
+
 /* Options common to run, compare and sweep. */
 typedef struct cli_opts {
     const char *file;

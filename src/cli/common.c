@@ -351,3 +351,13 @@ int cli_parse_format(const char *s, enum irq_format *f)
         return -1;
     return 0;
 }
+
+int cli_plot_format(const char *cmd, cli_opts *o, const char *val)
+{
+    if (strcmp(val, "png") != 0 && strcmp(val, "svg") != 0) {
+        fprintf(stderr, "irqsim %s: --plot-format expects png or svg, got '%s'\n", cmd, val);
+        return -1;
+    }
+    o->plot_format = val;
+    return 0;
+}

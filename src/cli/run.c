@@ -8,6 +8,7 @@
 
 #include "cli_internal.h"
 #include "collect_internal.h"
+#include "merged_internal.h"
 #include "plot_internal.h"
 #include "sweep_internal.h"
 
@@ -216,6 +217,26 @@ static void warn_trace_size(const cli_opts *o, double bytes)
             o->trace_file, bytes / 1e6, "10ms");
 }
 
+/* run --plot: the finished run as a one-variant document, then its plots
+ * into o->out_dir. EXIT_ status. */
+static int run_plot(const cli_opts *o, const irq_sim *sim, const cli_collect *c)
+{
+    char *doc = NULL;
+    size_t len = 0;
+    if (cli_variant_doc(NULL, 0, o->sets, o->nsets, sim, &c->lat, &doc, &len) != 0) {
+        fprintf(stderr, "irqsim run: out of memory for the plots\n");
+        return EXIT_SIMFAIL;
+    }
+    cli_src src = {.name = "the run", .text = doc, .len = len};
+    cli_merged m;
+    int st = cli_merge_load(&m, &src, 1, "run");
+    if (st == EXIT_OK)
+        st = cli_plot_run(&m, &c->series, o->out_dir, o->plot_format, o->quiet);
+    cli_merge_free(&m);
+    free(doc);
+    return st;
+}
+
 static int run_one(const cli_opts *opts)
 {
     cli_opts eff = *opts;
@@ -263,7 +284,7 @@ static int run_one(const cli_opts *opts)
         rc = write_outputs(sim, o->out_dir, &lat);
     if (rc == IRQ_OK && o->plot && irq_sim_partial(sim))
         fprintf(stderr, "irqsim run: no plots for a partial run\n");
-    else if (rc == IRQ_OK && o->plot && cli_run_plot(o, sim, &col) != EXIT_OK)
+    else if (rc == IRQ_OK && o->plot && run_plot(o, sim, &col) != EXIT_OK)
         rc = IRQ_EIO;
     if (rc == IRQ_OK && stdout_bad)
         rc = IRQ_EIO;

@@ -16,8 +16,6 @@
 
 #include "cli_internal.h"
 
-#define CLI_MAX_VARIANTS 100000
-
 typedef struct cli_vary {
     char *key;
     char **values;
