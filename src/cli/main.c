@@ -2,9 +2,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "args_internal.h"
 #include "cli_internal.h"
 #include "sweep_internal.h"
 #include "usage_internal.h"
+
+static int cmd_models(int argc, char **argv)
+{
+    cli_opts o = {0};
+    int st = cli_parse_args("models", argc, argv, &o) != 0 ? EXIT_USAGE : EXIT_OK;
+    if (st == EXIT_OK)
+        irq_models_describe(stdout, o.markdown);
+    cli_opts_free(&o);
+    return st;
+}
 
 int main(int argc, char **argv)
 {
@@ -38,15 +49,8 @@ int main(int argc, char **argv)
         return cmd_merge(argc - 2, argv + 2);
     if (!strcmp(cmd, "validate"))
         return cmd_validate(argc - 2, argv + 2);
-    if (!strcmp(cmd, "models")) {
-        int md = argc > 2 && !strcmp(argv[2], "--markdown");
-        if (argc > 2 + md) {
-            fprintf(stderr, "irqsim models: unexpected argument '%s'\n", argv[2 + md]);
-            return EXIT_USAGE;
-        }
-        irq_models_describe(stdout, md);
-        return EXIT_OK;
-    }
+    if (!strcmp(cmd, "models"))
+        return cmd_models(argc - 2, argv + 2);
     fprintf(stderr, "irqsim: unknown command '%s'\n\n", cmd);
     cli_usage_all(stderr);
     return EXIT_USAGE;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args_internal.h"
 #include "merge_internal.h"
 #include "plot_internal.h"
 #include "stats_internal.h"
@@ -547,7 +548,7 @@ static int read_dir(const char *dir, cli_src **src, size_t *n, size_t *cap)
     return st;
 }
 
-int cli_merge_read_dirs(char **dirs, size_t ndirs, cli_src **src, size_t *n)
+int cli_merge_read_dirs(const char *const *dirs, size_t ndirs, cli_src **src, size_t *n)
 {
     size_t cap = 0;
     *src = NULL;
@@ -558,56 +559,21 @@ int cli_merge_read_dirs(char **dirs, size_t ndirs, cli_src **src, size_t *n)
     return st;
 }
 
-static int parse_merge_opts(int argc, char **argv, cli_opts *o, char **dirs, size_t *ndirs)
-{
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        bool takes = !strcmp(a, "--out") || !strcmp(a, "--plot-format");
-        if (takes && i + 1 >= argc) {
-            fprintf(stderr, "irqsim merge: %s needs a value\n", a);
-            return -1;
-        }
-        if (!strcmp(a, "--out"))
-            o->out_dir = argv[++i];
-        else if (!strcmp(a, "--plot-format")) {
-            if (cli_plot_format("merge", o, argv[++i]))
-                return -1;
-        } else if (!strcmp(a, "--plot"))
-            o->plot = true;
-        else if (!strcmp(a, "--quiet") || !strcmp(a, "-q"))
-            o->quiet = true;
-        else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "irqsim merge: unknown option '%s'\n", a);
-            return -1;
-        } else
-            dirs[(*ndirs)++] = argv[i];
-    }
-    if (*ndirs == 0) {
-        fprintf(stderr, "irqsim merge: missing DIR (the --out of each shard)\n");
-        return -1;
-    }
-    return 0;
-}
-
 int cmd_merge(int argc, char **argv)
 {
     cli_opts o = {0};
-    char **dirs = calloc((size_t)argc + 1, sizeof *dirs);
-    size_t ndirs = 0;
-    if (!dirs)
-        return EXIT_SIMFAIL;
-    if (parse_merge_opts(argc, argv, &o, dirs, &ndirs) != 0) {
-        free(dirs);
+    if (cli_parse_args("merge", argc, argv, &o) != 0) {
+        cli_opts_free(&o);
         return EXIT_USAGE;
     }
     cli_src *src = NULL;
     size_t n = 0;
     cli_merged m = {0};
-    int st = cli_merge_read_dirs(dirs, ndirs, &src, &n);
+    int st = cli_merge_read_dirs(o.operands, o.noperands, &src, &n);
     if (st == EXIT_OK)
         st = cli_merge_load(&m, src, n, "merge");
     cli_merge_out out = {.cmd = "merge",
-                         .dir = o.out_dir ? o.out_dir : dirs[0],
+                         .dir = o.out_dir ? o.out_dir : o.operands[0],
                          .table = true,
                          .plot = o.plot,
                          .plot_format = o.plot_format,
@@ -616,6 +582,6 @@ int cmd_merge(int argc, char **argv)
         st = cli_merge_write(&m, &out);
     cli_merge_free(&m);
     cli_src_free(src, n);
-    free(dirs);
+    cli_opts_free(&o);
     return st;
 }

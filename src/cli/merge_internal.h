@@ -23,6 +23,6 @@ typedef struct cli_merge_out {
 int cli_merge_write(const cli_merged *m, const cli_merge_out *o);
 
 /* Reads every variant-*.json in the directories. EXIT_ status. */
-int cli_merge_read_dirs(char **dirs, size_t ndirs, cli_src **src, size_t *n);
+int cli_merge_read_dirs(const char *const *dirs, size_t ndirs, cli_src **src, size_t *n);
 
 #endif

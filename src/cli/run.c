@@ -6,86 +6,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args_internal.h"
 #include "cli_internal.h"
 #include "collect_internal.h"
 #include "merged_internal.h"
 #include "plot_internal.h"
 #include "sweep_internal.h"
 
-/* Parses run's options; returns -1 on a usage error (already reported). */
-static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, size_t seed_len)
+/* Parses run's options and checks how they go together; -1 on a usage
+ * error (already reported). */
+static int parse_run_opts(int argc, char **argv, cli_opts *o)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(a, "--set") || !strcmp(a, "--seed") || !strcmp(a, "--format") ||
-                     !strcmp(a, "--out") || !strcmp(a, "--plot-format") || !strcmp(a, "--trace") ||
-                     !strcmp(a, "--trace-window") || !strcmp(a, "--replications") ||
-                     !strcmp(a, "--trace-guests") || !strcmp(a, "--max-memory") ||
-                     !strcmp(a, "--max-events") || !strcmp(a, "--trace-max");
-        if (takes && !val) {
-            fprintf(stderr, "irqsim run: %s needs a value\n", a);
-            return -1;
-        }
-        int lim = takes ? cli_limit_opt("run", o, a, val) : 0;
-        if (lim < 0)
-            return -1;
-        if (lim > 0) {
-            /* a budget option; its value is skipped below (i++) */
-        } else if (!strcmp(a, "--set")) {
-            if (cli_add_set(o, val))
-                return -1;
-        } else if (!strcmp(a, "--seed")) {
-            size_t plus = val[0] == '+'; /* as in the scenario: digits, optionally after + */
-            if (!val[plus] || strspn(val + plus, "0123456789") != strlen(val + plus)) {
-                fprintf(stderr, "irqsim run: --seed expects an unsigned integer, got '%s'\n", val);
-                return -1;
-            }
-            snprintf(seed_buf, seed_len, "seed=%s", val);
-            if (cli_add_set(o, seed_buf))
-                return -1;
-        } else if (!strcmp(a, "--format")) {
-            o->format_given = true;
-            if (cli_parse_format(val, &o->format)) {
-                fprintf(stderr, "irqsim run: --format expects text, json or csv, got '%s'\n", val);
-                return -1;
-            }
-        } else if (!strcmp(a, "--out")) {
-            o->out_dir = val;
-        } else if (!strcmp(a, "--plot-format")) {
-            if (cli_plot_format("run", o, val))
-                return -1;
-        } else if (!strcmp(a, "--replications")) {
-            if (cli_replications("run", o, val))
-                return -1;
-        } else if (!strcmp(a, "--trace")) {
-            o->trace_file = val;
-        } else if (!strcmp(a, "--trace-window")) {
-            o->trace_window = val;
-        } else if (!strcmp(a, "--trace-guests")) {
-            o->trace_guests = val;
-        } else if (!strcmp(a, "--plot")) {
-            o->plot = true;
-            continue;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            o->quiet = true;
-            continue;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "irqsim run: unknown option '%s'\n", a);
-            return -1;
-        } else if (!o->file) {
-            o->file = a;
-            continue;
-        } else {
-            fprintf(stderr, "irqsim run: more than one scenario file ('%s')\n", a);
-            return -1;
-        }
-        i++; /* consumed a value */
-    }
-    if (!o->file) {
-        fprintf(stderr, "irqsim run: missing scenario FILE\n");
+    if (cli_parse_args("run", argc, argv, o) != 0)
         return -1;
-    }
     if (o->replications > 1 && o->trace_file) {
         fprintf(stderr, "irqsim run: --trace with --replications: trace one run (--seed S; the "
                         "replications' seeds are in the JSON output)\n");
@@ -300,15 +233,14 @@ static int run_one(const cli_opts *opts)
 
 int cmd_run(int argc, char **argv)
 {
-    cli_opts o = {.format = IRQ_FORMAT_TEXT};
-    char seed_buf[64];
+    cli_opts o = {.format = IRQ_FORMAT_TEXT, .jobs = 1};
     int status = EXIT_USAGE;
-    if (parse_run_opts(argc, argv, &o, seed_buf, sizeof seed_buf) != 0) {
+    if (parse_run_opts(argc, argv, &o) != 0) {
         cli_opts_free(&o);
         return status;
     }
     if (o.replications > 1) { /* a comparison of one variant, N seeds */
-        cli_sweep s = {.cmd = "run", .o = o, .jobs = 1};
+        cli_sweep s = {.cmd = "run", .o = o};
         status = cli_compare_run(&s);
         cli_sweep_free(&s); /* frees o's lists too */
         return status;
@@ -320,22 +252,24 @@ int cmd_run(int argc, char **argv)
 
 int cmd_validate(int argc, char **argv)
 {
-    if (argc == 0) {
-        fprintf(stderr, "irqsim validate: missing scenario FILE\n");
+    cli_opts o = {0};
+    if (cli_parse_args("validate", argc, argv, &o) != 0) {
+        cli_opts_free(&o);
         return EXIT_USAGE;
     }
     int status = EXIT_OK;
-    for (int i = 0; i < argc; i++) {
+    for (size_t i = 0; i < o.noperands; i++) {
         irq_error err = {0};
         irq_scenario *sc = NULL;
-        int rc = irq_scenario_load(&sc, argv[i], NULL, 0, &err);
+        int rc = irq_scenario_load(&sc, o.operands[i], NULL, 0, &err);
         if (rc != IRQ_OK) {
             cli_print_error(&err);
             status = EXIT_USAGE;
         } else {
-            printf("%s: ok\n", argv[i]);
+            printf("%s: ok\n", o.operands[i]);
         }
         irq_scenario_free(sc);
     }
+    cli_opts_free(&o);
     return status;
 }
