@@ -12,10 +12,21 @@
 #define IRQSIM_REVISION "unknown"
 #endif
 
-/* Exit statuses */
-/* Exit statuses; a run stopped by SIGINT or SIGTERM exits 128 + the signal
- * after writing its partial results. */
+/* Exit statuses, as `irqsim --help`, irqsim(1) and the README document
+ * them; a run stopped by SIGINT or SIGTERM exits 128 + the signal after
+ * writing its partial results (cli_exit_signal). */
 enum { EXIT_OK = 0, EXIT_SIMFAIL = 1, EXIT_USAGE = 2, EXIT_IO = 4 };
+
+/* Whether a status came from reading inputs or from running and writing
+ * outputs: a file that cannot be read is bad input (2), one that cannot be
+ * written an output failure (4). */
+typedef enum cli_io { CLI_READING, CLI_WRITING } cli_io;
+/* The one mapping from a library status (enum irq_status) to an exit
+ * status: ok 0; a failed simulation, a budget reached or memory out 1;
+ * bad input 2; a file per io. */
+int cli_exit_status(int irq_status, cli_io io);
+/* The exit status of a run stopped by signal sig. */
+int cli_exit_signal(int sig);
 
 /* Most variants a sweep may have (and a variant document may claim). */
 #define CLI_MAX_VARIANTS 100000
@@ -62,7 +73,6 @@ typedef struct cli_opts {
 /* Applies the options' limits to a simulation before its run. */
 void cli_apply_limits(const cli_opts *o, irq_sim *sim);
 
-int cli_status_of(int irq_status);
 void cli_print_error(const irq_error *err);
 int cli_mkdir_p(const char *dir);
 /* Names the folder plots go to when the user named none: irqsim-out/STEM

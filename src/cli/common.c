@@ -9,17 +9,26 @@
 
 #include "cli_internal.h"
 
-int cli_status_of(int st)
+static const struct {
+    int status;
+    int reading, writing; /* exit status when reading inputs, when running or writing */
+} exit_statuses[] = {
+    {IRQ_OK, EXIT_OK, EXIT_OK},           {IRQ_ESIM, EXIT_SIMFAIL, EXIT_SIMFAIL},
+    {IRQ_EINPUT, EXIT_USAGE, EXIT_USAGE}, {IRQ_ENOMEM, EXIT_SIMFAIL, EXIT_SIMFAIL},
+    {IRQ_EIO, EXIT_USAGE, EXIT_IO},
+};
+
+int cli_exit_status(int irq_status, cli_io io)
 {
-    switch (st) {
-    case IRQ_OK:
-        return EXIT_OK;
-    case IRQ_EINPUT:
-    case IRQ_EIO: /* a file that cannot be read is bad input; outputs say EXIT_IO themselves */
-        return EXIT_USAGE;
-    default:
-        return EXIT_SIMFAIL;
-    }
+    for (size_t i = 0; i < sizeof exit_statuses / sizeof *exit_statuses; i++)
+        if (exit_statuses[i].status == irq_status)
+            return io == CLI_READING ? exit_statuses[i].reading : exit_statuses[i].writing;
+    return EXIT_SIMFAIL;
+}
+
+int cli_exit_signal(int sig)
+{
+    return 128 + sig;
 }
 
 /* "FILE:LINE:COL: what" as is (editors jump to it); an error without a

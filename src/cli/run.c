@@ -182,7 +182,7 @@ static int run_one(const cli_opts *opts)
     int rc = irq_scenario_load(&sc, o->file, o->sets, o->nsets, &err);
     if (rc != IRQ_OK) { /* unreadable or invalid scenario: bad input */
         cli_print_error(&err);
-        return EXIT_USAGE;
+        return cli_exit_status(rc, CLI_READING);
     }
     apply_scenario_output(o, sc);
     rc = irq_sim_create(&sim, sc, &err);
@@ -227,8 +227,8 @@ static int run_one(const cli_opts *opts)
     irq_sim_free(sim);
     irq_scenario_free(sc);
     if (rc == IRQ_OK && partial)
-        return 128 + cli_stop_signal();
-    return rc == IRQ_EIO ? EXIT_IO : cli_status_of(rc); /* EIO here: an output */
+        return cli_exit_signal(cli_stop_signal());
+    return cli_exit_status(rc, CLI_WRITING); /* EIO here: an output */
 }
 
 int cmd_run(int argc, char **argv)
@@ -264,7 +264,8 @@ int cmd_validate(int argc, char **argv)
         int rc = irq_scenario_load(&sc, o.operands[i], NULL, 0, &err);
         if (rc != IRQ_OK) {
             cli_print_error(&err);
-            status = EXIT_USAGE;
+            int st = cli_exit_status(rc, CLI_READING);
+            status = st > status ? st : status;
         } else {
             printf("%s: ok\n", o.operands[i]);
         }

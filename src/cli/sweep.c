@@ -83,7 +83,7 @@ static int wait_workers(const pid_t *pids, size_t jobs, int worst)
     if (sig)
         fprintf(stderr,
                 "irqsim sweep: stopped by signal %d; the variants done are in their files\n", sig);
-    return sig ? 128 + sig : worst;
+    return sig ? cli_exit_signal(sig) : worst;
 }
 
 /* Forks one process per job; returns the worst exit status (a child

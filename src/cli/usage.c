@@ -225,6 +225,12 @@ bool cli_wants_help(int argc, char **argv)
 
 /* ---- text ------------------------------------------------------------------ */
 
+/* What cli_exit_status (common.c) and the commands return, as --help says it;
+ * the man page's EXIT STATUS and the README say the same in more words. */
+static const char exit_status_text[] =
+    "exit status: 0 ok, 1 the simulation failed or reached a budget, 2 bad input or usage,\n"
+    "4 an output could not be written, 128+N stopped by signal N (results partial)\n";
+
 /* Writes text folded at width columns, every line indented by indent. */
 static void fold(FILE *f, const char *text, int indent, int width)
 {
@@ -259,10 +265,8 @@ void cli_usage_command(FILE *f, const cli_command *c)
         fprintf(f, "  %s\n", head);
         fold(f, o->help, 6, 90);
     }
-    fputs(
-        "\nexit status: 0 ok, 1 the simulation failed or reached a budget, 2 bad input or usage,\n"
-        "4 an output could not be written, 128+N stopped by signal N (results partial)\n",
-        f);
+    fputs("\n", f);
+    fputs(exit_status_text, f);
 }
 
 void cli_usage_all(FILE *f)
@@ -273,10 +277,8 @@ void cli_usage_all(FILE *f)
         snprintf(head, sizeof head, "%s %s", c->name, c->args);
         fprintf(f, "  %-44s %s\n", head, c->summary);
     }
-    fputs("\n`irqsim COMMAND --help` for a command's options; irqsim --version\n"
-          "exit status: 0 ok, 1 the simulation failed or reached a budget, 2 bad input or usage,\n"
-          "4 an output could not be written, 128+N stopped by signal N (results partial)\n",
-          f);
+    fputs("\n`irqsim COMMAND --help` for a command's options; irqsim --version\n", f);
+    fputs(exit_status_text, f);
 }
 
 /* ---- the man page ------------------------------------------------------------ */

@@ -136,7 +136,7 @@ static int load_variant(const cli_sweep *s, size_t k, const char *seed, irq_scen
     free(sets);
     if (rc != IRQ_OK)
         variant_error(s, k, seed ? ", replication " : NULL, &err);
-    return cli_status_of(rc);
+    return cli_exit_status(rc, CLI_READING);
 }
 
 /* Loads every variant; the data files they read join the sweep id, so
@@ -190,11 +190,11 @@ static int simulate(const cli_sweep *s, size_t k, const irq_scenario *sc, irq_si
     if (rc == IRQ_OK && irq_sim_partial(*sim)) { /* no document for a cut variant */
         fprintf(stderr, "irqsim %s: stopped by signal %d during variant %zu of %zu\n", s->cmd,
                 cli_stop_signal(), k + 1, s->nvariants);
-        return 128 + cli_stop_signal();
+        return cli_exit_signal(cli_stop_signal());
     }
     if (rc != IRQ_OK)
         variant_error(s, k, NULL, &err);
-    return rc == IRQ_OK ? EXIT_OK : rc == IRQ_EINPUT ? EXIT_USAGE : EXIT_SIMFAIL;
+    return cli_exit_status(rc, CLI_WRITING);
 }
 
 size_t cli_sweep_replications(const cli_sweep *s)
