@@ -1,5 +1,6 @@
 /* The commands' usage, and what is generated from it: --help texts, the
- * man page irqsim(1), bash and zsh completion scripts. */
+ * man page irqsim(1), bash and zsh completion scripts; the option parser
+ * (args.c) reads the same table. */
 #include <string.h>
 
 #include "cli_internal.h"

@@ -1,5 +1,6 @@
-/* Sweep specifications (--vary, --shard), and running one variant into
- * its document. */
+/* A sweep's variants (the --vary combinations args.c parsed): their
+ * overrides and the sweep id, running one variant into its document, and
+ * the variant files. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
