@@ -12,14 +12,39 @@
 #define IRQSIM_REVISION "unknown"
 #endif
 
-/* Exit statuses */
-/* Exit statuses; a run stopped by SIGINT or SIGTERM exits 128 + the signal
- * after writing its partial results. */
+/* Exit statuses, as `irqsim --help`, irqsim(1) and the README document
+ * them; a run stopped by SIGINT or SIGTERM exits 128 + the signal after
+ * writing its partial results (cli_exit_signal). */
 enum { EXIT_OK = 0, EXIT_SIMFAIL = 1, EXIT_USAGE = 2, EXIT_IO = 4 };
 
-/* Options common to run, compare and sweep. */
+/* Whether a status came from reading inputs or from running and writing
+ * outputs: a file that cannot be read is bad input (2), one that cannot be
+ * written an output failure (4). */
+typedef enum cli_io { CLI_READING, CLI_WRITING } cli_io;
+/* The one mapping from a library status (enum irq_status) to an exit
+ * status: ok 0; a failed simulation, a budget reached or memory out 1;
+ * bad input 2; a file per io. */
+int cli_exit_status(int irq_status, cli_io io);
+/* The exit status of a run stopped by signal sig. */
+int cli_exit_signal(int sig);
+
+/* Most variants a sweep may have (and a variant document may claim). */
+#define CLI_MAX_VARIANTS 100000
+
+/* One --vary KEY=v1,v2,...: its values, and "KEY=value" for each. */
+typedef struct cli_vary {
+    char *key;
+    char **values;
+    char **kv;
+    size_t n;
+} cli_vary;
+
+/* What a command line says: every command's options and operands, as the
+ * one parser (args.c) stores them. */
 typedef struct cli_opts {
-    const char *file;
+    const char *file;      /* run, compare, sweep: the scenario */
+    const char **operands; /* merge: DIR...; validate: FILE... */
+    size_t noperands;
     const char **sets; /* "k=v" overrides, in order */
     size_t nsets, capsets;
     enum irq_format format;
@@ -37,30 +62,22 @@ typedef struct cli_opts {
     unsigned long long max_memory; /* --max-memory: bytes a run may hold; 0: the default */
     unsigned long long max_events; /* --max-events: events a run may take; 0: no limit */
     unsigned long long trace_max;  /* --trace-max: bytes of the trace file; 0: the default */
+    cli_vary *vary;                /* --vary, in order */
+    size_t nvary;
+    long jobs; /* -j N */
+    bool explicit_jobs;
+    size_t shard_k, shard_n; /* --shard K/N (K 1-based); shard_n 0: no shard */
+    bool markdown;           /* models --markdown */
 } cli_opts;
 
-/* --max-memory SIZE (1G, 512M, 64k, bytes), --trace-max SIZE and
- * --max-events N: 1 when a is one of them (val consumed), 0 when not, -1
- * on a bad value (reported). */
-int cli_limit_opt(const char *cmd, cli_opts *o, const char *a, const char *val);
 /* Applies the options' limits to a simulation before its run. */
 void cli_apply_limits(const cli_opts *o, irq_sim *sim);
 
-int cli_add_set(cli_opts *o, const char *kv);
-void cli_opts_free(cli_opts *o);
-int cli_status_of(int irq_status);
 void cli_print_error(const irq_error *err);
 int cli_mkdir_p(const char *dir);
 /* Names the folder plots go to when the user named none: irqsim-out/STEM
  * (STEM: the scenario file's name without .yaml), and says so on stderr. */
 const char *cli_default_out(cli_opts *o, const char *cmd);
-/* Sets o->plot_format from --plot-format (png or svg); -1 reported. */
-int cli_plot_format(const char *cmd, cli_opts *o, const char *val);
-/* Sets o->replications from --replications N (1..CLI_MAX_REPLICATIONS);
- * -1 reported. */
-int cli_replications(const char *cmd, cli_opts *o, const char *val);
-/* Parses text, json or csv; -1 when it is none of them. */
-int cli_parse_format(const char *s, enum irq_format *f);
 
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

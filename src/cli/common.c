@@ -8,42 +8,27 @@
 #include <unistd.h>
 
 #include "cli_internal.h"
-#include "stats_internal.h"
 
-int cli_add_set(cli_opts *o, const char *kv)
+static const struct {
+    int status;
+    int reading, writing; /* exit status when reading inputs, when running or writing */
+} exit_statuses[] = {
+    {IRQ_OK, EXIT_OK, EXIT_OK},           {IRQ_ESIM, EXIT_SIMFAIL, EXIT_SIMFAIL},
+    {IRQ_EINPUT, EXIT_USAGE, EXIT_USAGE}, {IRQ_ENOMEM, EXIT_SIMFAIL, EXIT_SIMFAIL},
+    {IRQ_EIO, EXIT_USAGE, EXIT_IO},
+};
+
+int cli_exit_status(int irq_status, cli_io io)
 {
-    if (!strchr(kv, '=')) {
-        fprintf(stderr, "irqsim: --set expects key=value, got '%s'\n", kv);
-        return -1;
-    }
-    if (o->nsets == o->capsets) {
-        size_t cap = o->capsets ? o->capsets * 2 : 8;
-        const char **s = realloc(o->sets, cap * sizeof *s);
-        if (!s)
-            return -1;
-        o->sets = s;
-        o->capsets = cap;
-    }
-    o->sets[o->nsets++] = kv;
-    return 0;
+    for (size_t i = 0; i < sizeof exit_statuses / sizeof *exit_statuses; i++)
+        if (exit_statuses[i].status == irq_status)
+            return io == CLI_READING ? exit_statuses[i].reading : exit_statuses[i].writing;
+    return EXIT_SIMFAIL;
 }
 
-void cli_opts_free(cli_opts *o)
+int cli_exit_signal(int sig)
 {
-    free(o->sets);
-}
-
-int cli_status_of(int st)
-{
-    switch (st) {
-    case IRQ_OK:
-        return EXIT_OK;
-    case IRQ_EINPUT:
-    case IRQ_EIO: /* a file that cannot be read is bad input; outputs say EXIT_IO themselves */
-        return EXIT_USAGE;
-    default:
-        return EXIT_SIMFAIL;
-    }
+    return 128 + sig;
 }
 
 /* "FILE:LINE:COL: what" as is (editors jump to it); an error without a
@@ -157,75 +142,6 @@ void cli_progress_done(cli_progress *p)
 
 /* ---- limits ------------------------------------------------------------ */
 
-static int parse_size(const char *s, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    double mul = 1;
-    if (end == s || errno || !(v > 0))
-        return -1;
-    switch (*end) {
-    case 'k':
-    case 'K':
-        mul = 1024.0;
-        end++;
-        break;
-    case 'm':
-    case 'M':
-        mul = 1024.0 * 1024;
-        end++;
-        break;
-    case 'g':
-    case 'G':
-        mul = 1024.0 * 1024 * 1024;
-        end++;
-        break;
-    case 't':
-    case 'T':
-        mul = 1024.0 * 1024 * 1024 * 1024;
-        end++;
-        break;
-    default:
-        break;
-    }
-    if (*end == 'B' || *end == 'b')
-        end++;
-    if (*end || v * mul >= 1.8e19 || v * mul < 1)
-        return -1;
-    *out = (unsigned long long)(v * mul);
-    return 0;
-}
-
-int cli_limit_opt(const char *cmd, cli_opts *o, const char *a, const char *val)
-{
-    if (!strcmp(a, "--max-memory")) {
-        if (parse_size(val, &o->max_memory) == 0)
-            return 1;
-        fprintf(stderr, "irqsim %s: --max-memory expects a size such as 4G or 512M, got '%s'\n",
-                cmd, val);
-        return -1;
-    }
-    if (!strcmp(a, "--trace-max")) {
-        if (parse_size(val, &o->trace_max) == 0)
-            return 1;
-        fprintf(stderr, "irqsim %s: --trace-max expects a size such as 4G or 512M, got '%s'\n", cmd,
-                val);
-        return -1;
-    }
-    if (!strcmp(a, "--max-events")) {
-        char *end;
-        errno = 0;
-        o->max_events = strtoull(val, &end, 10);
-        if (*val >= '1' && *val <= '9' && !*end && !errno)
-            return 1;
-        fprintf(stderr, "irqsim %s: --max-events expects a positive whole number, got '%s'\n", cmd,
-                val);
-        return -1;
-    }
-    return 0;
-}
-
 void cli_apply_limits(const cli_opts *o, irq_sim *sim)
 {
     if (o->max_memory) /* else the scenario's limits: or the default */
@@ -324,30 +240,4 @@ int cli_stdout_check(void)
     fprintf(stderr, "irqsim: cannot write the report to standard output: %s\n",
             e ? strerror(e) : "write error");
     return -1;
-}
-int cli_replications(const char *cmd, cli_opts *o, const char *val)
-{
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(val, &end, 10);
-    if (!*val || *end || *val == '-' || errno || n < 1 || n > CLI_MAX_REPLICATIONS) {
-        fprintf(stderr, "irqsim %s: --replications expects a number of runs (1..%d), got '%s'\n",
-                cmd, CLI_MAX_REPLICATIONS, val);
-        return -1;
-    }
-    o->replications = (size_t)n;
-    return 0;
-}
-
-int cli_parse_format(const char *s, enum irq_format *f)
-{
-    if (!strcmp(s, "text"))
-        *f = IRQ_FORMAT_TEXT;
-    else if (!strcmp(s, "json"))
-        *f = IRQ_FORMAT_JSON;
-    else if (!strcmp(s, "csv"))
-        *f = IRQ_FORMAT_CSV;
-    else
-        return -1;
-    return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args_internal.h"
 #include "merge_internal.h"
 #include "sweep_internal.h"
 
@@ -77,8 +78,8 @@ int cli_sweep_out_dir(const cli_sweep *s, bool clean)
 
 int cmd_compare(int argc, char **argv)
 {
-    cli_sweep s = {.cmd = "compare", .jobs = 1};
-    int st = cli_sweep_parse(&s, argc, argv, false) != 0 ? EXIT_USAGE : cli_compare_run(&s);
+    cli_sweep s = {.cmd = "compare", .o.jobs = 1};
+    int st = cli_parse_args(s.cmd, argc, argv, &s.o) != 0 ? EXIT_USAGE : cli_compare_run(&s);
     cli_sweep_free(&s);
     return st;
 }

@@ -362,6 +362,12 @@ const cj_value *cj_get_t(const cj_value *obj, const char *key, cj_type t)
     return v && v->type == t ? v : NULL;
 }
 
+const char *cj_str(const cj_value *obj, const char *key)
+{
+    const cj_value *s = cj_get_t(obj, key, CJ_STR);
+    return s ? s->str : "";
+}
+
 void cj_put_str(FILE *f, const char *s)
 {
     fputc('"', f);

@@ -33,6 +33,8 @@ void cj_free(cj_value *v);
 const cj_value *cj_get(const cj_value *obj, const char *key);
 /* The same, only when the member has type t. */
 const cj_value *cj_get_t(const cj_value *obj, const char *key, cj_type t);
+/* A string member's text; "" when absent or not a string. */
+const char *cj_str(const cj_value *obj, const char *key);
 
 /* Writes s as a JSON string literal. */
 void cj_put_str(FILE *f, const char *s);

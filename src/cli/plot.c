@@ -15,7 +15,6 @@
 
 #include "plot_internal.h"
 #include "stats_internal.h"
-#include "sweep_internal.h"
 
 #define MAX_SCRIPTS 12
 #define MAX_COUNTERS 11
@@ -38,16 +37,6 @@ typedef struct plotter {
     int failed;
     char sub1[512], sub2[512]; /* what a slide needs to be reproduced */
 } plotter;
-
-int cli_plot_format(const char *cmd, cli_opts *o, const char *val)
-{
-    if (strcmp(val, "png") != 0 && strcmp(val, "svg") != 0) {
-        fprintf(stderr, "irqsim %s: --plot-format expects png or svg, got '%s'\n", cmd, val);
-        return -1;
-    }
-    o->plot_format = val;
-    return 0;
-}
 
 /* ---- numbers as they read on a slide ------------------------------------ */
 
@@ -1385,22 +1374,4 @@ int cli_plot_run(const cli_merged *m, const cli_series *series, const char *dir,
                  bool quiet)
 {
     return plot_all(m, series, dir, format, quiet);
-}
-
-int cli_run_plot(const cli_opts *o, const irq_sim *sim, const cli_collect *c)
-{
-    char *doc = NULL;
-    size_t len = 0;
-    if (cli_variant_doc(NULL, 0, o->sets, o->nsets, sim, &c->lat, &doc, &len) != 0) {
-        fprintf(stderr, "irqsim run: out of memory for the plots\n");
-        return EXIT_SIMFAIL;
-    }
-    cli_src src = {.name = "the run", .text = doc, .len = len};
-    cli_merged m;
-    int st = cli_merge_load(&m, &src, 1, "run");
-    if (st == EXIT_OK)
-        st = cli_plot_run(&m, &c->series, o->out_dir, o->plot_format, o->quiet);
-    cli_merge_free(&m);
-    free(doc);
-    return st;
 }

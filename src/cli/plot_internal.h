@@ -9,7 +9,7 @@
 
 #include "cli_internal.h"
 #include "collect_internal.h"
-#include "merge_internal.h"
+#include "merged_internal.h"
 
 /* Latency CDF and histogram per variant, alerts and kicks per variant,
  * vCPU state shares per variant and guest group; with series (a single
@@ -17,8 +17,5 @@
 int cli_plot_variants(const cli_merged *m, const char *dir, const char *format, bool quiet);
 int cli_plot_run(const cli_merged *m, const cli_series *series, const char *dir, const char *format,
                  bool quiet);
-/* run --plot: the finished run as a one-variant document, then its plots
- * into o->out_dir. EXIT_ status. */
-int cli_run_plot(const cli_opts *o, const irq_sim *sim, const cli_collect *c);
 
 #endif

@@ -6,85 +6,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "args_internal.h"
 #include "cli_internal.h"
 #include "collect_internal.h"
+#include "merged_internal.h"
 #include "plot_internal.h"
 #include "sweep_internal.h"
 
-/* Parses run's options; returns -1 on a usage error (already reported). */
-static int parse_run_opts(int argc, char **argv, cli_opts *o, char *seed_buf, size_t seed_len)
+/* Parses run's options and checks how they go together; -1 on a usage
+ * error (already reported). */
+static int parse_run_opts(int argc, char **argv, cli_opts *o)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(a, "--set") || !strcmp(a, "--seed") || !strcmp(a, "--format") ||
-                     !strcmp(a, "--out") || !strcmp(a, "--plot-format") || !strcmp(a, "--trace") ||
-                     !strcmp(a, "--trace-window") || !strcmp(a, "--replications") ||
-                     !strcmp(a, "--trace-guests") || !strcmp(a, "--max-memory") ||
-                     !strcmp(a, "--max-events") || !strcmp(a, "--trace-max");
-        if (takes && !val) {
-            fprintf(stderr, "irqsim run: %s needs a value\n", a);
-            return -1;
-        }
-        int lim = takes ? cli_limit_opt("run", o, a, val) : 0;
-        if (lim < 0)
-            return -1;
-        if (lim > 0) {
-            /* a budget option; its value is skipped below (i++) */
-        } else if (!strcmp(a, "--set")) {
-            if (cli_add_set(o, val))
-                return -1;
-        } else if (!strcmp(a, "--seed")) {
-            size_t plus = val[0] == '+'; /* as in the scenario: digits, optionally after + */
-            if (!val[plus] || strspn(val + plus, "0123456789") != strlen(val + plus)) {
-                fprintf(stderr, "irqsim run: --seed expects an unsigned integer, got '%s'\n", val);
-                return -1;
-            }
-            snprintf(seed_buf, seed_len, "seed=%s", val);
-            if (cli_add_set(o, seed_buf))
-                return -1;
-        } else if (!strcmp(a, "--format")) {
-            o->format_given = true;
-            if (cli_parse_format(val, &o->format)) {
-                fprintf(stderr, "irqsim run: --format expects text, json or csv, got '%s'\n", val);
-                return -1;
-            }
-        } else if (!strcmp(a, "--out")) {
-            o->out_dir = val;
-        } else if (!strcmp(a, "--plot-format")) {
-            if (cli_plot_format("run", o, val))
-                return -1;
-        } else if (!strcmp(a, "--replications")) {
-            if (cli_replications("run", o, val))
-                return -1;
-        } else if (!strcmp(a, "--trace")) {
-            o->trace_file = val;
-        } else if (!strcmp(a, "--trace-window")) {
-            o->trace_window = val;
-        } else if (!strcmp(a, "--trace-guests")) {
-            o->trace_guests = val;
-        } else if (!strcmp(a, "--plot")) {
-            o->plot = true;
-            continue;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            o->quiet = true;
-            continue;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "irqsim run: unknown option '%s'\n", a);
-            return -1;
-        } else if (!o->file) {
-            o->file = a;
-            continue;
-        } else {
-            fprintf(stderr, "irqsim run: more than one scenario file ('%s')\n", a);
-            return -1;
-        }
-        i++; /* consumed a value */
-    }
-    if (!o->file) {
-        fprintf(stderr, "irqsim run: missing scenario FILE\n");
+    if (cli_parse_args("run", argc, argv, o) != 0)
         return -1;
-    }
     if (o->replications > 1 && o->trace_file) {
         fprintf(stderr, "irqsim run: --trace with --replications: trace one run (--seed S; the "
                         "replications' seeds are in the JSON output)\n");
@@ -216,6 +150,26 @@ static void warn_trace_size(const cli_opts *o, double bytes)
             o->trace_file, bytes / 1e6, "10ms");
 }
 
+/* run --plot: the finished run as a one-variant document, then its plots
+ * into o->out_dir. EXIT_ status. */
+static int run_plot(const cli_opts *o, const irq_sim *sim, const cli_collect *c)
+{
+    char *doc = NULL;
+    size_t len = 0;
+    if (cli_variant_doc(NULL, 0, o->sets, o->nsets, sim, &c->lat, &doc, &len) != 0) {
+        fprintf(stderr, "irqsim run: out of memory for the plots\n");
+        return EXIT_SIMFAIL;
+    }
+    cli_src src = {.name = "the run", .text = doc, .len = len};
+    cli_merged m;
+    int st = cli_merge_load(&m, &src, 1, "run");
+    if (st == EXIT_OK)
+        st = cli_plot_run(&m, &c->series, o->out_dir, o->plot_format, o->quiet);
+    cli_merge_free(&m);
+    free(doc);
+    return st;
+}
+
 static int run_one(const cli_opts *opts)
 {
     cli_opts eff = *opts;
@@ -228,7 +182,7 @@ static int run_one(const cli_opts *opts)
     int rc = irq_scenario_load(&sc, o->file, o->sets, o->nsets, &err);
     if (rc != IRQ_OK) { /* unreadable or invalid scenario: bad input */
         cli_print_error(&err);
-        return EXIT_USAGE;
+        return cli_exit_status(rc, CLI_READING);
     }
     apply_scenario_output(o, sc);
     rc = irq_sim_create(&sim, sc, &err);
@@ -263,7 +217,7 @@ static int run_one(const cli_opts *opts)
         rc = write_outputs(sim, o->out_dir, &lat);
     if (rc == IRQ_OK && o->plot && irq_sim_partial(sim))
         fprintf(stderr, "irqsim run: no plots for a partial run\n");
-    else if (rc == IRQ_OK && o->plot && cli_run_plot(o, sim, &col) != EXIT_OK)
+    else if (rc == IRQ_OK && o->plot && run_plot(o, sim, &col) != EXIT_OK)
         rc = IRQ_EIO;
     if (rc == IRQ_OK && stdout_bad)
         rc = IRQ_EIO;
@@ -273,21 +227,20 @@ static int run_one(const cli_opts *opts)
     irq_sim_free(sim);
     irq_scenario_free(sc);
     if (rc == IRQ_OK && partial)
-        return 128 + cli_stop_signal();
-    return rc == IRQ_EIO ? EXIT_IO : cli_status_of(rc); /* EIO here: an output */
+        return cli_exit_signal(cli_stop_signal());
+    return cli_exit_status(rc, CLI_WRITING); /* EIO here: an output */
 }
 
 int cmd_run(int argc, char **argv)
 {
-    cli_opts o = {.format = IRQ_FORMAT_TEXT};
-    char seed_buf[64];
+    cli_opts o = {.format = IRQ_FORMAT_TEXT, .jobs = 1};
     int status = EXIT_USAGE;
-    if (parse_run_opts(argc, argv, &o, seed_buf, sizeof seed_buf) != 0) {
+    if (parse_run_opts(argc, argv, &o) != 0) {
         cli_opts_free(&o);
         return status;
     }
     if (o.replications > 1) { /* a comparison of one variant, N seeds */
-        cli_sweep s = {.cmd = "run", .o = o, .jobs = 1};
+        cli_sweep s = {.cmd = "run", .o = o};
         status = cli_compare_run(&s);
         cli_sweep_free(&s); /* frees o's lists too */
         return status;
@@ -299,22 +252,25 @@ int cmd_run(int argc, char **argv)
 
 int cmd_validate(int argc, char **argv)
 {
-    if (argc == 0) {
-        fprintf(stderr, "irqsim validate: missing scenario FILE\n");
+    cli_opts o = {0};
+    if (cli_parse_args("validate", argc, argv, &o) != 0) {
+        cli_opts_free(&o);
         return EXIT_USAGE;
     }
     int status = EXIT_OK;
-    for (int i = 0; i < argc; i++) {
+    for (size_t i = 0; i < o.noperands; i++) {
         irq_error err = {0};
         irq_scenario *sc = NULL;
-        int rc = irq_scenario_load(&sc, argv[i], NULL, 0, &err);
+        int rc = irq_scenario_load(&sc, o.operands[i], NULL, 0, &err);
         if (rc != IRQ_OK) {
             cli_print_error(&err);
-            status = EXIT_USAGE;
+            int st = cli_exit_status(rc, CLI_READING);
+            status = st > status ? st : status;
         } else {
-            printf("%s: ok\n", argv[i]);
+            printf("%s: ok\n", o.operands[i]);
         }
         irq_scenario_free(sc);
     }
+    cli_opts_free(&o);
     return status;
 }

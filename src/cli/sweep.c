@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "args_internal.h"
 #include "merge_internal.h"
 #include "sweep_internal.h"
 
@@ -21,7 +22,7 @@ static size_t shard_variants(const cli_sweep *s, size_t *ks)
 {
     size_t n = 0;
     for (size_t k = 0; k < s->nvariants; k++)
-        if (!s->shard_n || k % s->shard_n == s->shard_k - 1)
+        if (!s->o.shard_n || k % s->o.shard_n == s->o.shard_k - 1)
             ks[n++] = k;
     return n;
 }
@@ -82,7 +83,7 @@ static int wait_workers(const pid_t *pids, size_t jobs, int worst)
     if (sig)
         fprintf(stderr,
                 "irqsim sweep: stopped by signal %d; the variants done are in their files\n", sig);
-    return sig ? 128 + sig : worst;
+    return sig ? cli_exit_signal(sig) : worst;
 }
 
 /* Forks one process per job; returns the worst exit status (a child
@@ -141,7 +142,7 @@ static int merge_outputs(const cli_sweep *s)
 
 static size_t default_jobs(const cli_sweep *s, size_t n)
 {
-    long cpus = s->explicit_jobs ? s->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+    long cpus = s->o.explicit_jobs ? s->o.jobs : sysconf(_SC_NPROCESSORS_ONLN);
     size_t jobs = cpus > 0 ? (size_t)cpus : 1;
     return jobs < n ? jobs : n ? n : 1;
 }
@@ -157,25 +158,25 @@ static int run_sweep(cli_sweep *s)
         cli_catch_stop_signals(); /* Ctrl-C stops the variant running at once */
     int st = jobs == 1 ? run_share(s, ks, n, 0, 1) : run_parallel(s, ks, n, jobs);
     free(ks);
-    if (st != EXIT_OK || !s->shard_n)
+    if (st != EXIT_OK || !s->o.shard_n)
         return st;
     if (!s->o.quiet)
         fprintf(stderr,
                 "irqsim sweep: shard %zu/%zu: %zu of %zu variants in %s; when every shard is "
                 "done: irqsim merge DIR... (each shard's --out)\n",
-                s->shard_k, s->shard_n, n, s->nvariants, s->o.out_dir);
+                s->o.shard_k, s->o.shard_n, n, s->nvariants, s->o.out_dir);
     return EXIT_OK;
 }
 
 int cmd_sweep(int argc, char **argv)
 {
     cli_sweep s = {.cmd = "sweep"};
-    int st = cli_sweep_parse(&s, argc, argv, true) != 0 ? EXIT_USAGE : cli_sweep_prepare(&s);
+    int st = cli_parse_args(s.cmd, argc, argv, &s.o) != 0 ? EXIT_USAGE : cli_sweep_prepare(&s);
     if (st == EXIT_OK && !s.o.out_dir) {
         fprintf(stderr, "irqsim sweep: missing --out DIR (the variants' files go there)\n");
         st = EXIT_USAGE;
     }
-    if (st == EXIT_OK && s.shard_n && s.o.plot) {
+    if (st == EXIT_OK && s.o.shard_n && s.o.plot) {
         fprintf(stderr, "irqsim sweep: --plot with --shard: plot when merging the shards "
                         "(irqsim merge DIR... --plot)\n");
         st = EXIT_USAGE;
@@ -183,10 +184,10 @@ int cmd_sweep(int argc, char **argv)
     if (st == EXIT_OK)
         st = cli_sweep_check(&s);
     if (st == EXIT_OK) /* shards may share a folder: only a whole sweep cleans it */
-        st = cli_sweep_out_dir(&s, !s.shard_n);
+        st = cli_sweep_out_dir(&s, !s.o.shard_n);
     if (st == EXIT_OK)
         st = run_sweep(&s);
-    if (st == EXIT_OK && !s.shard_n)
+    if (st == EXIT_OK && !s.o.shard_n)
         st = merge_outputs(&s);
     cli_sweep_free(&s);
     return st;

@@ -16,30 +16,13 @@
 
 #include "cli_internal.h"
 
-#define CLI_MAX_VARIANTS 100000
-
-typedef struct cli_vary {
-    char *key;
-    char **values;
-    char **kv; /* "key=value" for each value */
-    size_t n;
-} cli_vary;
-
 typedef struct cli_sweep {
     const char *cmd; /* "compare" or "sweep", for messages */
-    cli_opts o;
-    cli_vary *vary;
-    size_t nvary;
+    cli_opts o;      /* with the --vary lists, -j and --shard */
     size_t nvariants;
     char id[17]; /* hash of the scenario file, the --set and the --vary lists */
-    long jobs;
-    size_t shard_k, shard_n; /* --shard K/N (K 1-based); shard_n 0: no shard */
-    bool explicit_jobs;
 } cli_sweep;
 
-/* Parses the options of compare and sweep (sweep also takes -j and
- * --shard). -1 on a usage error, already reported. */
-int cli_sweep_parse(cli_sweep *s, int argc, char **argv, bool is_sweep);
 /* Counts the variants and computes the sweep id; EXIT_ status. */
 int cli_sweep_prepare(cli_sweep *s);
 void cli_sweep_free(cli_sweep *s);

@@ -1,5 +1,6 @@
 /* The commands' usage, and what is generated from it: --help texts, the
- * man page irqsim(1), bash and zsh completion scripts. */
+ * man page irqsim(1), bash and zsh completion scripts; the option parser
+ * (args.c) reads the same table. */
 #include <string.h>
 
 #include "cli_internal.h"
@@ -9,77 +10,90 @@
     {                                                                                              \
         "--set", "KEY=VALUE",                                                                      \
             "override a scenario value (repeatable; list elements by index or name: "              \
-            "guests.web.count=10)"                                                                 \
+            "guests.web.count=10)",                                                                \
+            CLI_OPT_SET                                                                            \
     }
 #define OPT_SEED                                                                                   \
     {                                                                                              \
-        "--seed", "N", "the same as --set seed=N"                                                  \
+        "--seed", "N", "the same as --set seed=N", CLI_OPT_SEED                                    \
     }
 #define OPT_OUT(what)                                                                              \
     {                                                                                              \
-        "--out", "DIR", what                                                                       \
+        "--out", "DIR", what, CLI_OPT_OUT                                                          \
     }
 #define OPT_PLOT                                                                                   \
     {                                                                                              \
         "--plot", NULL,                                                                            \
-            "draw the results with gnuplot into the output folder (irqsim-out/STEM without --out)" \
+            "draw the results with gnuplot into the output folder (irqsim-out/STEM without "       \
+            "--out)",                                                                              \
+            CLI_OPT_PLOT                                                                           \
     }
 #define OPT_PLOT_FORMAT                                                                            \
     {                                                                                              \
-        "--plot-format", "png|svg", "picture format of --plot (png by default)"                    \
+        "--plot-format", "png|svg", "picture format of --plot (png by default)",                   \
+            CLI_OPT_PLOT_FORMAT                                                                    \
     }
 #define OPT_REPS                                                                                   \
     {                                                                                              \
         "--replications", "N",                                                                     \
             "run every variant with N seeds derived from its seed (the same for every variant) "   \
-            "and show means with 95 % confidence intervals"                                        \
+            "and show means with 95 % confidence intervals",                                       \
+            CLI_OPT_REPLICATIONS                                                                   \
     }
 #define OPT_QUIET                                                                                  \
     {                                                                                              \
-        "-q, --quiet", NULL, "no progress line or per-variant messages"                            \
+        "-q, --quiet", NULL, "no progress line or per-variant messages", CLI_OPT_QUIET             \
     }
 #define OPT_VARY                                                                                   \
     {                                                                                              \
         "--vary", "KEY=v1,v2,...",                                                                 \
             "a scenario key and its values (repeatable: every combination, the first --vary "      \
-            "varying slowest)"                                                                     \
+            "varying slowest)",                                                                    \
+            CLI_OPT_VARY                                                                           \
     }
 #define OPT_MAX_MEMORY                                                                             \
     {                                                                                              \
         "--max-memory", "SIZE",                                                                    \
             "budget of interrupts held and host work queued by a run (default 1G; also "           \
-            "compare's documents); reaching it fails the run (exit 1)"                             \
+            "compare's documents); reaching it fails the run (exit 1)",                            \
+            CLI_OPT_MAX_MEMORY                                                                     \
     }
 #define OPT_MAX_EVENTS                                                                             \
     {                                                                                              \
-        "--max-events", "N", "fail a run that would take more than N events (default: no limit)"   \
+        "--max-events", "N", "fail a run that would take more than N events (default: no limit)",  \
+            CLI_OPT_MAX_EVENTS                                                                     \
     }
 #define OPT_HELP                                                                                   \
     {                                                                                              \
-        "-h, --help", NULL, "print this usage and exit"                                            \
+        "-h, --help", NULL, "print this usage and exit", CLI_OPT_HELP                              \
     }
 #define OPT_END                                                                                    \
     {                                                                                              \
-        NULL, NULL, NULL                                                                           \
+        NULL, NULL, NULL, CLI_OPT_NONE                                                             \
     }
 
 static const cli_option run_opts[] = {
     OPT_SET,
     OPT_SEED,
     {"--format", "text|json|csv",
-     "report on standard output: text (default), one JSON object, or one CSV line per guest"},
+     "report on standard output: text (default), one JSON object, or one CSV line per guest",
+     CLI_OPT_FORMAT},
     OPT_OUT("write summary.json, guests.csv and latency.csv (one line per interrupt) into DIR"),
     OPT_PLOT,
     OPT_PLOT_FORMAT,
     {"--trace", "FILE.json",
-     "write a timeline (Chrome trace-event format) for the Perfetto UI or chrome://tracing"},
+     "write a timeline (Chrome trace-event format) for the Perfetto UI or chrome://tracing",
+     CLI_OPT_TRACE},
     {"--trace-window", "FROM,TO",
      "keep only what happens between two times of the run (0,2ms); a window outside the run is an "
-     "error"},
+     "error",
+     CLI_OPT_TRACE_WINDOW},
     {"--trace-guests", "NAME,...",
-     "keep only these guests (guest names such as web-3, or template names) in the trace"},
+     "keep only these guests (guest names such as web-3, or template names) in the trace",
+     CLI_OPT_TRACE_GUESTS},
     {"--trace-max", "SIZE",
-     "budget of the trace file (default 4G, checked every 4096 events); reaching it fails the run"},
+     "budget of the trace file (default 4G, checked every 4096 events); reaching it fails the run",
+     CLI_OPT_TRACE_MAX},
     OPT_MAX_MEMORY,
     OPT_MAX_EVENTS,
     OPT_REPS,
@@ -99,7 +113,8 @@ static const cli_option compare_opts[] = {
     OPT_MAX_EVENTS,
     OPT_REPS,
     {"--format", "text|json|csv",
-     "standard output: the side-by-side table (default), compare.json or compare.csv"},
+     "standard output: the side-by-side table (default), compare.json or compare.csv",
+     CLI_OPT_FORMAT},
     OPT_QUIET,
     OPT_HELP,
     OPT_END,
@@ -110,17 +125,19 @@ static const cli_option sweep_opts[] = {
     OPT_SET,
     OPT_SEED,
     OPT_OUT("the variant files and the merged outputs go here (required)"),
-    {"-j, --jobs", "N", "processes to run (default: one per CPU)"},
+    {"-j, --jobs", "N", "processes to run (default: one per CPU)", CLI_OPT_JOBS},
     {"--shard", "K/N",
      "run only the variants V with (V-1) mod N = K-1, for spreading a sweep over machines; irqsim "
-     "merge combines the shards"},
+     "merge combines the shards",
+     CLI_OPT_SHARD},
     OPT_PLOT,
     OPT_PLOT_FORMAT,
     OPT_MAX_MEMORY,
     OPT_MAX_EVENTS,
     OPT_REPS,
     {"--format", "text|json|csv",
-     "standard output: the side-by-side table (default), compare.json or compare.csv"},
+     "standard output: the side-by-side table (default), compare.json or compare.csv",
+     CLI_OPT_FORMAT},
     OPT_QUIET,
     OPT_HELP,
     OPT_END,
@@ -138,17 +155,18 @@ static const cli_option merge_opts[] = {
 static const cli_option validate_opts[] = {OPT_HELP, OPT_END};
 
 static const cli_option models_opts[] = {
-    {"--markdown", NULL, "write Markdown (docs/models.md) instead of text"},
+    {"--markdown", NULL, "write Markdown (docs/models.md) instead of text", CLI_OPT_MARKDOWN},
     OPT_HELP,
     OPT_END,
 };
 
 static const cli_option help_opts[] = {
-    {"--man", NULL, "write the man page irqsim(1) (troff)"},
-    {"--completion", "bash|zsh", "write a shell completion script"},
+    {"--man", NULL, "write the man page irqsim(1) (troff)", CLI_OPT_NONE},
+    {"--completion", "bash|zsh", "write a shell completion script", CLI_OPT_NONE},
     {"--keys", "[FILE]",
      "list the scenario keys --set and --vary accept (with FILE: its model's, with its guest and "
-     "source names)"},
+     "source names)",
+     CLI_OPT_NONE},
     OPT_HELP,
     OPT_END,
 };
@@ -159,35 +177,35 @@ const cli_command cli_commands[] = {
      "interrupts (injected = delivered + coalesced + pending + dropped, checked per guest), the "
      "model's counters, the latency from arrival to the guest's handler and the share of vCPU "
      "time per state and guest group.",
-     run_opts},
+     run_opts, CLI_OPERANDS_SCENARIO},
     {"compare", "FILE --vary KEY=v1,v2[,...]",
      "run several designs on the same arrivals, side by side",
      "Runs every combination of the --vary values, one after the other, on the same interrupt "
      "arrivals (every random stream is seeded from the seed and its own name), and prints them "
      "side by side with each value's ratio to the first variant (with --replications: means, "
      "95 % intervals and paired differences).",
-     compare_opts},
+     compare_opts, CLI_OPERANDS_SCENARIO},
     {"sweep", "FILE --vary KEY=v1,v2[,...] --out DIR",
      "compare in parallel processes, or a shard of it",
      "Runs compare's variants in N processes and gives the same outputs, byte for byte; with "
      "--shard only a share of them, to be merged by irqsim merge.",
-     sweep_opts},
+     sweep_opts, CLI_OPERANDS_SCENARIO},
     {"merge", "DIR...", "combine the shards' folders of a sweep",
      "Reads every variant-*.json in the folders and writes compare.json, compare.csv, the table "
      "and plots, refusing mixed sweeps, duplicates and missing variants.",
-     merge_opts},
+     merge_opts, CLI_OPERANDS_DIRS},
     {"validate", "FILE...", "load and check scenarios without running them",
      "Loads every FILE and reports the first mistake in each as FILE:LINE:COL: what is wrong.",
-     validate_opts},
+     validate_opts, CLI_OPERANDS_SCENARIOS},
     {"models", "", "list the models and every parameter with its default and unit",
      "Lists the models and their parameters (default, unit, meaning), marking the defaults that "
      "no public source gives.",
-     models_opts},
+     models_opts, CLI_OPERANDS_NONE},
     {"help", "[COMMAND]", "print usage, the man page or a completion script",
      "Prints the usage of irqsim or of COMMAND; --man, --completion and --keys write what the "
      "build installs.",
-     help_opts},
-    {NULL, NULL, NULL, NULL, NULL},
+     help_opts, CLI_OPERANDS_HELP},
+    {NULL, NULL, NULL, NULL, NULL, CLI_OPERANDS_NONE},
 };
 
 const cli_command *cli_command_find(const char *name)
@@ -207,6 +225,12 @@ bool cli_wants_help(int argc, char **argv)
 }
 
 /* ---- text ------------------------------------------------------------------ */
+
+/* What cli_exit_status (common.c) and the commands return, as --help says it;
+ * the man page's EXIT STATUS and the README say the same in more words. */
+static const char exit_status_text[] =
+    "exit status: 0 ok, 1 the simulation failed or reached a budget, 2 bad input or usage,\n"
+    "4 an output could not be written, 128+N stopped by signal N (results partial)\n";
 
 /* Writes text folded at width columns, every line indented by indent. */
 static void fold(FILE *f, const char *text, int indent, int width)
@@ -242,10 +266,8 @@ void cli_usage_command(FILE *f, const cli_command *c)
         fprintf(f, "  %s\n", head);
         fold(f, o->help, 6, 90);
     }
-    fputs(
-        "\nexit status: 0 ok, 1 the simulation failed or reached a budget, 2 bad input or usage,\n"
-        "4 an output could not be written, 128+N stopped by signal N (results partial)\n",
-        f);
+    fputs("\n", f);
+    fputs(exit_status_text, f);
 }
 
 void cli_usage_all(FILE *f)
@@ -256,10 +278,8 @@ void cli_usage_all(FILE *f)
         snprintf(head, sizeof head, "%s %s", c->name, c->args);
         fprintf(f, "  %-44s %s\n", head, c->summary);
     }
-    fputs("\n`irqsim COMMAND --help` for a command's options; irqsim --version\n"
-          "exit status: 0 ok, 1 the simulation failed or reached a budget, 2 bad input or usage,\n"
-          "4 an output could not be written, 128+N stopped by signal N (results partial)\n",
-          f);
+    fputs("\n`irqsim COMMAND --help` for a command's options; irqsim --version\n", f);
+    fputs(exit_status_text, f);
 }
 
 /* ---- the man page ------------------------------------------------------------ */

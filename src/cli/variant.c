@@ -1,5 +1,6 @@
-/* Sweep specifications (--vary, --shard), and running one variant into
- * its document. */
+/* A sweep's variants (the --vary combinations args.c parsed): their
+ * overrides and the sweep id, running one variant into its document, and
+ * the variant files. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
@@ -8,237 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args_internal.h"
 #include "collect_internal.h"
 #include "json_internal.h"
 #include "stats_internal.h"
 #include "sweep_internal.h"
-
-/* ---- --vary KEY=v1,v2 --------------------------------------------------- */
-
-/* Splits at commas outside brackets, so a value may be a distribution
- * with several arguments: --vary 'guests.web.workload.busy=uniform(1us, 5us),exp(2us)'. */
-static int split_values(cli_vary *v, const char *list)
-{
-    size_t cap = 0;
-    const char *p = list;
-    for (;;) {
-        int depth = 0;
-        const char *q = p;
-        for (; *q && !(*q == ',' && depth == 0); q++)
-            depth += (*q == '(' || *q == '[' || *q == '{') - (*q == ')' || *q == ']' || *q == '}');
-        const char *a = p, *b = q;
-        while (a < b && (*a == ' ' || *a == '\t'))
-            a++;
-        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-            b--;
-        if (b == a)
-            return -1;
-        if (v->n == cap) {
-            cap = cap ? cap * 2 : 4;
-            char **vals = realloc(v->values, cap * sizeof *vals);
-            if (!vals)
-                return -1;
-            v->values = vals;
-        }
-        v->values[v->n] = strndup(a, (size_t)(b - a));
-        if (!v->values[v->n++])
-            return -1;
-        if (!*q)
-            return 0;
-        p = q + 1;
-    }
-}
-
-static int check_vary(const cli_sweep *s, const cli_vary *v, const char *spec)
-{
-    for (size_t i = 0; i < s->nvary; i++)
-        if (strcmp(s->vary[i].key, v->key) == 0) {
-            fprintf(stderr,
-                    "irqsim %s: --vary %s given twice (list all its values in one --vary)\n",
-                    s->cmd, v->key);
-            return -1;
-        }
-    for (size_t i = 0; i < v->n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(v->values[i], v->values[j]) == 0) {
-                fprintf(stderr, "irqsim %s: --vary %s: value '%s' appears twice\n", s->cmd, spec,
-                        v->values[i]);
-                return -1;
-            }
-    return 0;
-}
-
-static void vary_free(cli_vary *v)
-{
-    for (size_t i = 0; i < v->n; i++) {
-        free(v->values[i]);
-        if (v->kv)
-            free(v->kv[i]);
-    }
-    free(v->values);
-    free(v->kv);
-    free(v->key);
-}
-
-static int make_kv(cli_vary *v)
-{
-    v->kv = calloc(v->n, sizeof *v->kv);
-    for (size_t i = 0; v->kv && i < v->n; i++) {
-        size_t len = strlen(v->key) + strlen(v->values[i]) + 2;
-        if (!(v->kv[i] = malloc(len)))
-            return -1;
-        snprintf(v->kv[i], len, "%s=%s", v->key, v->values[i]);
-    }
-    return v->kv ? 0 : -1;
-}
-
-static int add_vary(cli_sweep *s, const char *spec)
-{
-    const char *eq = strchr(spec, '=');
-    if (!eq || eq == spec) {
-        fprintf(stderr, "irqsim %s: --vary expects KEY=v1,v2,..., got '%s'\n", s->cmd, spec);
-        return -1;
-    }
-    cli_vary v = {.key = strndup(spec, (size_t)(eq - spec))};
-    int bad = !v.key || split_values(&v, eq + 1) != 0;
-    if (bad && v.key)
-        fprintf(stderr, "irqsim %s: --vary %s: empty value (expected KEY=v1,v2,...)\n", s->cmd,
-                spec);
-    bad = bad || check_vary(s, &v, spec) != 0 || make_kv(&v) != 0;
-    cli_vary *arr = bad ? NULL : realloc(s->vary, (s->nvary + 1) * sizeof *arr);
-    if (!arr) {
-        vary_free(&v);
-        return -1;
-    }
-    s->vary = arr;
-    s->vary[s->nvary++] = v;
-    return 0;
-}
-
-/* ---- options ------------------------------------------------------------ */
-
-static int parse_count(const char *s, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_shard(cli_sweep *s, const char *val)
-{
-    long k, n;
-    const char *slash = strchr(val, '/');
-    char kbuf[32];
-    if (!slash || (size_t)(slash - val) >= sizeof kbuf)
-        return -1;
-    memcpy(kbuf, val, (size_t)(slash - val));
-    kbuf[slash - val] = 0;
-    if (parse_count(kbuf, 1, CLI_MAX_VARIANTS, &k) ||
-        parse_count(slash + 1, 1, CLI_MAX_VARIANTS, &n) || k > n)
-        return -1;
-    s->shard_k = (size_t)k;
-    s->shard_n = (size_t)n;
-    return 0;
-}
-
-/* Options that take a value; returns 1 when a is one of them. */
-static int sweep_value_opt(cli_sweep *s, const char *a, const char *val, bool is_sweep)
-{
-    cli_opts *o = &s->o;
-    if (!strcmp(a, "--vary"))
-        return add_vary(s, val) ? -1 : 1;
-    if (!strcmp(a, "--set"))
-        return cli_add_set(o, val) ? -1 : 1;
-    if (!strcmp(a, "--seed")) {
-        size_t plus = val[0] == '+'; /* as in the scenario: digits, optionally after + */
-        if (!val[plus] || strspn(val + plus, "0123456789") != strlen(val + plus)) {
-            fprintf(stderr, "irqsim %s: --seed expects an unsigned integer, got '%s'\n", s->cmd,
-                    val);
-            return -1;
-        }
-        snprintf(s->o.seed_buf, sizeof s->o.seed_buf, "seed=%s", val);
-        return cli_add_set(o, s->o.seed_buf) ? -1 : 1;
-    }
-    int lim = cli_limit_opt(s->cmd, o, a, val);
-    if (lim != 0)
-        return lim;
-    if (!strcmp(a, "--out"))
-        return o->out_dir = val, 1;
-    if (!strcmp(a, "--plot-format"))
-        return cli_plot_format(s->cmd, o, val) ? -1 : 1;
-    if (!strcmp(a, "--replications"))
-        return cli_replications(s->cmd, o, val) ? -1 : 1;
-    if (!strcmp(a, "--format")) {
-        if (cli_parse_format(val, &o->format)) {
-            fprintf(stderr, "irqsim %s: --format expects text, json or csv, got '%s'\n", s->cmd,
-                    val);
-            return -1;
-        }
-        o->format_given = true;
-        return 1;
-    }
-    if (is_sweep && (!strcmp(a, "-j") || !strcmp(a, "--jobs"))) {
-        if (parse_count(val, 1, 4096, &s->jobs)) {
-            fprintf(stderr, "irqsim sweep: -j expects a number of processes (1..4096), got '%s'\n",
-                    val);
-            return -1;
-        }
-        s->explicit_jobs = true;
-        return 1;
-    }
-    if (is_sweep && !strcmp(a, "--shard")) {
-        if (parse_shard(s, val)) {
-            fprintf(stderr, "irqsim sweep: --shard expects K/N with 1 <= K <= N, got '%s'\n", val);
-            return -1;
-        }
-        return 1;
-    }
-    return 0;
-}
-
-int cli_sweep_parse(cli_sweep *s, int argc, char **argv, bool is_sweep)
-{
-    static const char *const with_value[] = {
-        "--vary",  "--set",          "--seed",   "--out",        "--plot-format", "-j", "--jobs",
-        "--shard", "--replications", "--format", "--max-memory", "--max-events",  NULL};
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        bool takes = false;
-        for (int k = 0; with_value[k]; k++)
-            takes |= !strcmp(a, with_value[k]);
-        if (takes && i + 1 >= argc) {
-            fprintf(stderr, "irqsim %s: %s needs a value\n", s->cmd, a);
-            return -1;
-        }
-        int r = takes ? sweep_value_opt(s, a, argv[i + 1], is_sweep) : 0;
-        if (r < 0)
-            return -1;
-        if (r > 0) {
-            i++;
-        } else if (!strcmp(a, "--plot")) {
-            s->o.plot = true;
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            s->o.quiet = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "irqsim %s: unknown option '%s'\n", s->cmd, a);
-            return -1;
-        } else if (!s->o.file) {
-            s->o.file = a;
-        } else {
-            fprintf(stderr, "irqsim %s: more than one scenario file ('%s')\n", s->cmd, a);
-            return -1;
-        }
-    }
-    if (!s->o.file) {
-        fprintf(stderr, "irqsim %s: missing scenario FILE\n", s->cmd);
-        return -1;
-    }
-    return 0;
-}
 
 /* ---- the sweep id ------------------------------------------------------ */
 
@@ -272,9 +47,9 @@ static int sweep_id(cli_sweep *s)
     free(text);
     for (size_t i = 0; i < s->o.nsets; i++)
         h = fnv_str(fnv_str(h, "--set"), s->o.sets[i]);
-    for (size_t i = 0; i < s->nvary; i++)
-        for (size_t j = 0; j < s->vary[i].n; j++)
-            h = fnv_str(fnv_str(h, j ? "," : "--vary"), s->vary[i].kv[j]);
+    for (size_t i = 0; i < s->o.nvary; i++)
+        for (size_t j = 0; j < s->o.vary[i].n; j++)
+            h = fnv_str(fnv_str(h, j ? "," : "--vary"), s->o.vary[i].kv[j]);
     if (cli_sweep_replications(s) > 1) { /* (not hashed for 1: ids of earlier sweeps stay) */
         char rep[64];
         snprintf(rep, sizeof rep, "--replications=%zu", cli_sweep_replications(s));
@@ -287,12 +62,12 @@ static int sweep_id(cli_sweep *s)
 int cli_sweep_prepare(cli_sweep *s)
 {
     size_t n = 1;
-    for (size_t i = 0; i < s->nvary; i++) {
-        if (n > CLI_MAX_VARIANTS / s->vary[i].n) {
+    for (size_t i = 0; i < s->o.nvary; i++) {
+        if (n > CLI_MAX_VARIANTS / s->o.vary[i].n) {
             fprintf(stderr, "irqsim %s: more than %d variants\n", s->cmd, CLI_MAX_VARIANTS);
             return EXIT_USAGE;
         }
-        n *= s->vary[i].n;
+        n *= s->o.vary[i].n;
     }
     s->nvariants = n;
     if (s->o.plot && !s->o.out_dir) /* plots are files: they need a folder */
@@ -302,9 +77,6 @@ int cli_sweep_prepare(cli_sweep *s)
 
 void cli_sweep_free(cli_sweep *s)
 {
-    for (size_t i = 0; i < s->nvary; i++)
-        vary_free(&s->vary[i]);
-    free(s->vary);
     cli_opts_free(&s->o);
 }
 
@@ -313,21 +85,21 @@ void cli_sweep_free(cli_sweep *s)
 /* Value index of --vary i in variant k: the first --vary varies slowest. */
 static size_t value_of(const cli_sweep *s, size_t k, size_t i)
 {
-    for (size_t j = s->nvary; j-- > i + 1;)
-        k /= s->vary[j].n;
-    return k % s->vary[i].n;
+    for (size_t j = s->o.nvary; j-- > i + 1;)
+        k /= s->o.vary[j].n;
+    return k % s->o.vary[i].n;
 }
 
 const char **cli_variant_sets(const cli_sweep *s, size_t k, size_t *n)
 {
-    const char **sets = malloc((s->o.nsets + s->nvary + 1) * sizeof *sets);
+    const char **sets = malloc((s->o.nsets + s->o.nvary + 1) * sizeof *sets);
     if (!sets)
         return NULL;
     for (size_t i = 0; i < s->o.nsets; i++)
         sets[i] = s->o.sets[i];
-    for (size_t i = 0; i < s->nvary; i++)
-        sets[s->o.nsets + i] = s->vary[i].kv[value_of(s, k, i)];
-    *n = s->o.nsets + s->nvary;
+    for (size_t i = 0; i < s->o.nvary; i++)
+        sets[s->o.nsets + i] = s->o.vary[i].kv[value_of(s, k, i)];
+    *n = s->o.nsets + s->o.nvary;
     return sets;
 }
 
@@ -335,10 +107,10 @@ void cli_variant_describe(const cli_sweep *s, size_t k, char *buf, size_t len)
 {
     size_t used = 0;
     buf[0] = 0;
-    for (size_t i = 0; i < s->nvary && used < len; i++)
+    for (size_t i = 0; i < s->o.nvary && used < len; i++)
         used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "",
-                                 s->vary[i].kv[value_of(s, k, i)]);
-    if (s->nvary == 0)
+                                 s->o.vary[i].kv[value_of(s, k, i)]);
+    if (s->o.nvary == 0)
         snprintf(buf, len, "the scenario as it is");
 }
 
@@ -365,7 +137,7 @@ static int load_variant(const cli_sweep *s, size_t k, const char *seed, irq_scen
     free(sets);
     if (rc != IRQ_OK)
         variant_error(s, k, seed ? ", replication " : NULL, &err);
-    return cli_status_of(rc);
+    return cli_exit_status(rc, CLI_READING);
 }
 
 /* Loads every variant; the data files they read join the sweep id, so
@@ -419,11 +191,11 @@ static int simulate(const cli_sweep *s, size_t k, const irq_scenario *sc, irq_si
     if (rc == IRQ_OK && irq_sim_partial(*sim)) { /* no document for a cut variant */
         fprintf(stderr, "irqsim %s: stopped by signal %d during variant %zu of %zu\n", s->cmd,
                 cli_stop_signal(), k + 1, s->nvariants);
-        return 128 + cli_stop_signal();
+        return cli_exit_signal(cli_stop_signal());
     }
     if (rc != IRQ_OK)
         variant_error(s, k, NULL, &err);
-    return rc == IRQ_OK ? EXIT_OK : rc == IRQ_EINPUT ? EXIT_USAGE : EXIT_SIMFAIL;
+    return cli_exit_status(rc, CLI_WRITING);
 }
 
 size_t cli_sweep_replications(const cli_sweep *s)
@@ -543,13 +315,13 @@ static void doc_sweep_fields(FILE *f, const cli_sweep *s, size_t k, const char *
     fprintf(f, "{\"irqsim_variant\": 1, \"sweep\": ");
     cj_put_str(f, s ? s->id : "run");
     fprintf(f, ", \"variant\": %zu, \"variants\": %zu, \"vary\": [", k + 1, s ? s->nvariants : 1);
-    for (size_t i = 0; s && i < s->nvary; i++) {
+    for (size_t i = 0; s && i < s->o.nvary; i++) {
         fprintf(f, "%s{\"key\": ", i ? ", " : "");
-        cj_put_str(f, s->vary[i].key);
+        cj_put_str(f, s->o.vary[i].key);
         fputs(", \"values\": [", f);
-        for (size_t j = 0; j < s->vary[i].n; j++) {
+        for (size_t j = 0; j < s->o.vary[i].n; j++) {
             fputs(j ? ", " : "", f);
-            cj_put_str(f, s->vary[i].values[j]);
+            cj_put_str(f, s->o.vary[i].values[j]);
         }
         fputs("]}", f);
     }
@@ -560,11 +332,11 @@ static void doc_sweep_fields(FILE *f, const cli_sweep *s, size_t k, const char *
         cj_put_str(f, sets[i]);
     }
     fputs("], \"settings\": {", f);
-    for (size_t i = 0; s && i < s->nvary; i++) {
+    for (size_t i = 0; s && i < s->o.nvary; i++) {
         fputs(i ? ", " : "", f);
-        cj_put_str(f, s->vary[i].key);
+        cj_put_str(f, s->o.vary[i].key);
         fputs(": ", f);
-        cj_put_str(f, s->vary[i].values[value_of(s, k, i)]);
+        cj_put_str(f, s->o.vary[i].values[value_of(s, k, i)]);
     }
     fputs("}", f);
 }
