@@ -1,4 +1,4 @@
-/* A loaded, validated scenario. Filled by the loader (scenario.c), read by
+/* A loaded, validated scenario. Filled by the loader (scenario.c and scenario_*.c), read by
  * the simulation (sim.c). All durations are cycles. */
 #ifndef IRQ_SCENARIO_INTERNAL_H
 #define IRQ_SCENARIO_INTERNAL_H
