@@ -3,6 +3,7 @@
 #ifndef IRQ_SIM_PRIV_INTERNAL_H
 #define IRQ_SIM_PRIV_INTERNAL_H
 
+#include "arrival_internal.h"
 #include "sim_internal.h"
 
 typedef struct irq_host_work_item {
@@ -54,14 +55,11 @@ typedef struct irq_source {
     const irq_source_cfg *cfg;
     uint32_t cfg_index;
     irq_guest *guest;
-    irq_vcpu *vcpu; /* NULL: floating */
-    irq_rng rng;
+    irq_vcpu *vcpu;            /* NULL: floating */
+    irq_arrival_next_fn *next; /* its kind's (arrival.c) */
+    irq_arrival_state arr;
     irq_timer_id timer;
-    uint64_t stop;   /* no arrival at or after this time */
-    uint64_t k;      /* PERIODIC: period number; STORM: arrival within window; REPLAY: index */
-    uint64_t window; /* STORM: window number */
-    double u;        /* STORM random spacing: previous order statistic in [0, 1) */
-    uint64_t last;   /* last arrival (keeps jittered arrivals in order) */
+    uint64_t stop; /* no arrival at or after this time */
     /* guest-originated (`from:`): arrivals in the sender's guest time */
     irq_vcpu *sender;
     uint64_t g0, gnext; /* sender's guest time at the start; of the next arrival */
