@@ -3,8 +3,8 @@
  * current one fires. */
 #include <stdlib.h>
 
-#include "arrival_internal.h"
 #include "sim_priv_internal.h"
+#include "source_internal.h"
 
 /* Senders per targeted guest: every vCPU for `from: all`, else one. */
 static uint64_t senders_of(const irq_scenario *sc, const irq_source_cfg *c)
@@ -52,7 +52,9 @@ static void garm(irq_source *s)
     irq_timer_arm(eng, s->timer, irq_now(s->sim) + (s->gnext > g ? s->gnext - g : 0));
 }
 
-void irq__sources_sender_state(irq_vcpu *v)
+/* The sender v went into or out of RUNNING: its guest clock runs or stops
+ * (vcpu.c calls it through sim->priv->sender_state). */
+static void sender_state(irq_vcpu *v)
 {
     for (irq_source *s = v->gsources; s; s = s->snext)
         garm(s);
@@ -142,6 +144,7 @@ int irq_sources_create(struct irq_sim *sim, irq_error *err)
     size_t n = 0;
     for (size_t i = 0; i < sc->nsources; i++)
         n += instances_of(sc, &sc->sources[i]);
+    p->sender_state = sender_state;
     p->sources = calloc(n + 1, sizeof *p->sources);
     if (!p->sources)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for %zu sources", n);
