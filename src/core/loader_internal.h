@@ -1,5 +1,5 @@
 /* Helpers of the scenario loader, shared by dist_parse.c, param.c and
- * scenario.c. Nothing here is used by the simulation. */
+ * the scenario loader (scenario*.c). Nothing here is used by the simulation. */
 #ifndef IRQ_LOADER_INTERNAL_H
 #define IRQ_LOADER_INTERNAL_H
 

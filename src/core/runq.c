@@ -4,7 +4,7 @@
  * are a prefix of that order, so the EEVDF pick, "earliest deadline among
  * the eligible", walks one path: O(log n) expected, like the kernel's
  * augmented rbtree. Priorities are a hash of the vCPU id: deterministic. */
-#include "sim_priv_internal.h"
+#include "sched_internal.h"
 
 static bool key_before(const irq_vcpu *a, const irq_vcpu *b)
 {

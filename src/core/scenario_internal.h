@@ -1,4 +1,4 @@
-/* A loaded, validated scenario. Filled by the loader (scenario.c), read by
+/* A loaded, validated scenario. Filled by the loader (scenario.c and scenario_*.c), read by
  * the simulation (sim.c). All durations are cycles. */
 #ifndef IRQ_SCENARIO_INTERNAL_H
 #define IRQ_SCENARIO_INTERNAL_H
@@ -82,6 +82,7 @@ typedef enum irq_arrivals_kind {
     IRQ_ARR_PERIODIC, /* interval, jitter (uniform +-jitter) */
     IRQ_ARR_STORM,    /* count arrivals in window, every period, from start */
     IRQ_ARR_REPLAY,   /* timestamps from a CSV file */
+    IRQ_ARR_N         /* the kinds' table: irq_arrival_kinds (arrival.c) */
 } irq_arrivals_kind;
 
 typedef enum irq_injection {

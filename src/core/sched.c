@@ -21,7 +21,9 @@
  * the kernel's exact tie order is not documented (host-scheduler.md). */
 #include <stdlib.h>
 
+#include "sched_internal.h"
 #include "sim_priv_internal.h"
+#include "vcpu_internal.h"
 
 #define NEVER UINT64_MAX
 /* newidle balancing looks at this many CPUs with waiting threads at most */

@@ -316,9 +316,6 @@ void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *p, uint32_t cls, const irq_han
 void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls,
                           const irq_handler_plan *plan);
 void irq_vcpu_start_handler_plan(irq_vcpu *v, const irq_handler_plan *plan);
-/* Records the latencies deferred until the handler started (vcpu.c calls
- * it when the handler body starts, sim.c at the end of the run). */
-void irq__latency_flush(irq_vcpu *v);
 /* A trap the guest takes outside any handler (a hypercall on its own
  * initiative): an exit of cycles, counted like a plan's traps. */
 void irq_vcpu_trap(irq_vcpu *v, int counter, uint64_t cycles, irq_exit_done_fn done, void *ctx,

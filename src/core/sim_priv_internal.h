@@ -1,5 +1,9 @@
-/* Private state of a simulation, shared by sim.c, vcpu.c, source.c and
- * report.c. Models never include this. */
+/* Private state of a simulation, shared by the core's modules (sim.c,
+ * sim_services.c, latency.c, deliver.c, vcpu.c, sched.c, runq.c, source.c,
+ * trace.c, result.c, report.c), and the services of sim_services.c. What a
+ * module offers the others is in its own header (vcpu_internal.h,
+ * sched_internal.h, source_internal.h, latency_internal.h);
+ * docs/source-layout.md shows who uses whom. Models never include this. */
 #ifndef IRQ_SIM_PRIV_INTERNAL_H
 #define IRQ_SIM_PRIV_INTERNAL_H
 
@@ -49,26 +53,6 @@ typedef struct irq_pcpu {
     uint64_t use_time[IRQ_USE_N];
 } irq_pcpu;
 
-typedef struct irq_source {
-    struct irq_sim *sim;
-    const irq_source_cfg *cfg;
-    uint32_t cfg_index;
-    irq_guest *guest;
-    irq_vcpu *vcpu; /* NULL: floating */
-    irq_rng rng;
-    irq_timer_id timer;
-    uint64_t stop;   /* no arrival at or after this time */
-    uint64_t k;      /* PERIODIC: period number; STORM: arrival within window; REPLAY: index */
-    uint64_t window; /* STORM: window number */
-    double u;        /* STORM random spacing: previous order statistic in [0, 1) */
-    uint64_t last;   /* last arrival (keeps jittered arrivals in order) */
-    /* guest-originated (`from:`): arrivals in the sender's guest time */
-    irq_vcpu *sender;
-    uint64_t g0, gnext; /* sender's guest time at the start; of the next arrival */
-    bool gactive;
-    struct irq_source *snext; /* the sender's other sources */
-} irq_source;
-
 struct irq_sim_priv {
     irq_guest *guests;
     size_t nguests;
@@ -76,8 +60,11 @@ struct irq_sim_priv {
     size_t nvcpus;
     irq_pcpu *pcpus;
     uint32_t npcpus;
-    irq_source *sources;
+    struct irq_source *sources; /* source.c */
     size_t nsources;
+    /* A vCPU that sends sources (its gsources) went into or out of RUNNING:
+     * source.c installs it, vcpu.c calls it without knowing sources. */
+    void (*sender_state)(irq_vcpu *v);
     uint64_t *mcounts;              /* nguests * ncounters */
     void *guest_state, *vcpu_state; /* the model's per-guest and per-vCPU state */
     irq_task *tasks;                /* every vCPU's guest tasks */
@@ -116,41 +103,11 @@ struct irq_sim_priv {
     char fail_msg[512];
 };
 
-/* vcpu.c */
-void irq_vcpu_start(irq_vcpu *v);
-void irq_vcpu_init_timers(struct irq_sim *sim, irq_vcpu *v);
-void irq_vcpu_account_end(irq_vcpu *v, uint64_t end);
-void irq_vcpu_start_handler(irq_vcpu *v);
-/* called by sched.c */
-void irq__vcpu_got_cpu(irq_vcpu *v, bool switched, bool migrated);
-void irq__vcpu_lost_cpu(irq_vcpu *v);
-void irq__vcpu_poll_abort(irq_vcpu *v);
-void irq__vcpu_pause(irq_vcpu *v);
-void irq__vcpu_resume(irq_vcpu *v);
-void irq__vcpu_update_state(irq_vcpu *v);
-/* runq.c: the fair run queue (a treap by vruntime, min deadline kept) */
-void irq__rq_insert(irq_vcpu **root, irq_vcpu *v);
-void irq__rq_remove(irq_vcpu **root, irq_vcpu *v);
-irq_vcpu *irq__rq_leftmost(irq_vcpu *root);
-irq_vcpu *irq__rq_pick_eligible(irq_vcpu *root, int64_t sum, uint32_t nr);
-/* sched.c: the host scheduler and host work */
-int irq__sched_init(struct irq_sim *sim, irq_error *err);
-void irq__sched_free(struct irq_sim *sim);
-/* A thread that was asleep (or is new, at time 0) becomes runnable. */
-void irq__sched_wake(irq_vcpu *v);
-/* The current thread of its CPU goes to sleep. */
-void irq__sched_block(irq_vcpu *v);
-/* Other threads wait for v's CPU (kvm_vcpu_can_poll's single_task_running). */
-bool irq__sched_others_waiting(const irq_vcpu *v);
-/* Recounts what v's CPU spends its time on (after v's state changed). */
-void irq__pcpu_account(irq_pcpu *p);
-void irq__pcpu_account_end(irq_pcpu *p, uint64_t end);
-/* source.c */
-int irq_sources_create(struct irq_sim *sim, irq_error *err);
-void irq_sources_start(struct irq_sim *sim);
-/* A sender's state went into or out of RUNNING: its guest clock runs or stops. */
-void irq__sources_sender_state(irq_vcpu *v);
-/* sim.c */
+/* sim_services.c */
+/* The next capacity of a doubling array: first when empty, else twice cap,
+ * as long as that many elem-byte items fit in a uint32_t count and a
+ * size_t byte size; 0 when they do not. */
+uint32_t irq__next_cap(uint32_t cap, uint32_t first, size_t elem);
 /* Doubles a ring buffer of elem-byte items (first_cap when empty), copying
  * its len items from head so that it starts at 0. 0, or -1 out of memory. */
 int irq_ring_grow(void **buf, uint32_t *cap, uint32_t *head, uint32_t len, size_t elem,
@@ -162,7 +119,7 @@ int irq_sim_ring_grow(struct irq_sim *sim, const char *what, void **buf, uint32_
 /* Charges bytes of held state to the run's memory budget; -1 (and the run
  * fails, naming the limit and --max-memory) when it would exceed it. */
 int irq_sim_charge(struct irq_sim *sim, uint64_t bytes, const char *what);
+/* sim.c */
 int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err);
-void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced);
 
 #endif

@@ -1,10 +1,10 @@
 /* Interrupt sources: each instance (a source config applied to one guest)
  * owns one timer and one random stream, and arms the next arrival when the
  * current one fires. */
-#include <math.h>
 #include <stdlib.h>
 
 #include "sim_priv_internal.h"
+#include "source_internal.h"
 
 /* Senders per targeted guest: every vCPU for `from: all`, else one. */
 static uint64_t senders_of(const irq_scenario *sc, const irq_source_cfg *c)
@@ -18,70 +18,11 @@ static uint64_t instances_of(const irq_scenario *sc, const irq_source_cfg *c)
     return (c->instance >= 0 ? 1 : sc->tmpls[c->tmpl].count) * senders_of(sc, c);
 }
 
-static uint64_t to_cycles(double x)
-{
-    return x <= 0 ? 0 : x >= 1.8e19 ? UINT64_MAX : (uint64_t)llround(x);
-}
-
-/* Arrival k of a periodic source, jittered, never before the previous one. */
-static uint64_t next_periodic(irq_source *s)
-{
-    const irq_source_cfg *c = s->cfg;
-    double t = (double)c->start + (double)s->k++ * c->interval;
-    if (c->jitter > 0)
-        t += (2.0 * irq_rng_uniform(&s->rng) - 1.0) * c->jitter;
-    uint64_t a = to_cycles(t);
-    return a < s->last ? s->last : a;
-}
-
-/* Storms: `count` arrivals per window. Random spacing draws the sorted
- * uniform order statistics one at a time (Bentley and Saxe), so nothing is
- * stored per arrival. */
-static uint64_t next_storm(irq_source *s)
-{
-    const irq_source_cfg *c = s->cfg;
-    if (s->k == c->count) {
-        if (c->period <= 0)
-            return UINT64_MAX;
-        s->window++;
-        s->k = 0;
-        s->u = 0;
-    }
-    double base = (double)c->start + (double)s->window * c->period;
-    double pos;
-    if (c->even) {
-        pos = (double)s->k / (double)c->count;
-    } else {
-        double left = (double)(c->count - s->k);
-        s->u = 1.0 - (1.0 - s->u) * pow(irq_rng_uniform_pos(&s->rng), 1.0 / left);
-        pos = s->u;
-    }
-    s->k++;
-    uint64_t a = to_cycles(base + pos * c->window);
-    return a < s->last ? s->last : a;
-}
-
-static uint64_t next_arrival(irq_source *s, uint64_t now)
-{
-    const irq_source_cfg *c = s->cfg;
-    switch (c->kind) {
-    case IRQ_ARR_POISSON:
-        return now + to_cycles(-log(irq_rng_uniform_pos(&s->rng)) / c->rate);
-    case IRQ_ARR_PERIODIC:
-        return next_periodic(s);
-    case IRQ_ARR_STORM:
-        return next_storm(s);
-    case IRQ_ARR_REPLAY:
-        return s->k < c->ntimes ? c->times[s->k++] : UINT64_MAX;
-    }
-    return UINT64_MAX;
-}
-
 static void schedule(irq_source *s, uint64_t now)
 {
-    uint64_t a = next_arrival(s, now);
+    uint64_t a = s->next(s->cfg, &s->arr, now);
     if (a < s->stop) {
-        s->last = a;
+        s->arr.last = a;
         irq_timer_arm(&s->sim->eng, s->timer, a);
     }
 }
@@ -111,7 +52,9 @@ static void garm(irq_source *s)
     irq_timer_arm(eng, s->timer, irq_now(s->sim) + (s->gnext > g ? s->gnext - g : 0));
 }
 
-void irq__sources_sender_state(irq_vcpu *v)
+/* The sender v went into or out of RUNNING: its guest clock runs or stops
+ * (vcpu.c calls it through sim->priv->sender_state). */
+static void sender_state(irq_vcpu *v)
 {
     for (irq_source *s = v->gsources; s; s = s->snext)
         garm(s);
@@ -122,11 +65,11 @@ void irq__sources_sender_state(irq_vcpu *v)
 static void gschedule(irq_source *s)
 {
     const irq_source_cfg *c = s->cfg;
-    uint64_t a = next_arrival(s, s->gnext);
+    uint64_t a = s->next(c, &s->arr, s->gnext);
     if (a == UINT64_MAX)
         s->gnext = UINT64_MAX;
     else
-        s->gnext = c->kind == IRQ_ARR_POISSON ? a : s->g0 + (a - c->start);
+        s->gnext = irq_arrival_kinds[c->kind].from_previous ? a : s->g0 + (a - c->start);
     garm(s);
 }
 
@@ -189,7 +132,8 @@ static void init_source(struct irq_sim *sim, irq_source *s, uint32_t ci, uint64_
     }
     /* one stream per (source, instance, sender): adding other sources or
      * guests does not change this one's arrivals */
-    irq_rng_seed(&s->rng, sc->seed, c->name, stream);
+    irq_rng_seed(&s->arr.rng, sc->seed, c->name, stream);
+    s->next = irq_arrival_kinds[c->kind].next;
     s->timer = irq_sim_timer_new(sim, source_fire, s, 0);
 }
 
@@ -200,6 +144,7 @@ int irq_sources_create(struct irq_sim *sim, irq_error *err)
     size_t n = 0;
     for (size_t i = 0; i < sc->nsources; i++)
         n += instances_of(sc, &sc->sources[i]);
+    p->sender_state = sender_state;
     p->sources = calloc(n + 1, sizeof *p->sources);
     if (!p->sources)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for %zu sources", n);
@@ -217,10 +162,8 @@ void irq_sources_start(struct irq_sim *sim)
     for (size_t i = 0; i < p->nsources; i++) {
         irq_source *s = &p->sources[i];
         const irq_source_cfg *c = s->cfg;
-        if (c->kind == IRQ_ARR_REPLAY) {
-            while (s->k < c->ntimes && c->times[s->k] < c->start)
-                s->k++; /* replay honours the source's start */
-        }
+        if (irq_arrival_kinds[c->kind].begin)
+            irq_arrival_kinds[c->kind].begin(c, &s->arr);
         if (s->sender) /* its guest clock starts at the source's start */
             irq_timer_arm(&sim->eng, s->timer, c->start);
         else

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "report_internal.h"
+#include "arrival_internal.h"
 #include "dist_internal.h"
 #include "error_internal.h"
 #include "sim_priv_internal.h"
@@ -491,21 +492,7 @@ static double source_arrivals(const irq_source_cfg *c, double from, double to)
     double lo = fmax(from, (double)c->start), hi = c->stop ? fmin(to, (double)c->stop) : to;
     if (hi <= lo)
         return 0;
-    switch (c->kind) {
-    case IRQ_ARR_POISSON:
-        return c->rate * (hi - lo);
-    case IRQ_ARR_PERIODIC:
-        return c->interval > 0 ? (hi - lo) / c->interval : 0;
-    case IRQ_ARR_STORM:
-        return c->period > 0 ? (double)c->count * (hi - lo) / c->period : (double)c->count;
-    case IRQ_ARR_REPLAY: {
-        double n = 0;
-        for (size_t i = 0; i < c->ntimes; i++)
-            n += (double)c->times[i] >= lo && (double)c->times[i] < hi;
-        return n;
-    }
-    }
-    return 0;
+    return irq_arrival_kinds[c->kind].expected(c, lo, hi);
 }
 
 /* What the trace will take, from the scenario's mean rates: per arrival

@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "latency_internal.h"
+#include "sched_internal.h"
 #include "sim_priv_internal.h"
+#include "vcpu_internal.h"
 
 const char *const irq_vcpu_state_names[IRQ_VCPU_NSTATES] = {"RUNNING",   "EXITING", "WAIT",
                                                             "PREEMPTED", "STOPPED", "BLOCKED"};
@@ -53,7 +56,7 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
     v->state = (uint8_t)s;
     v->entries[s]++;
     if (v->gsources && (old == IRQ_VCPU_RUNNING || s == IRQ_VCPU_RUNNING))
-        irq__sources_sender_state(v);
+        v->sim->priv->sender_state(v);
     if (v->on_cpu) /* what its CPU spends time on follows the thread's state */
         irq__pcpu_account(pcpu_of(v));
     if (sim->priv->tracing && sim->priv->tracer.vcpu_state)
