@@ -362,6 +362,27 @@ static const char *const table_counters[] = {
     "halt_poll_fail_ns",
     "halt_sleep_again",
     "ipi_exits",
+    /* no SIGP source: every SIGP counter is 0 (the rows leave them out) */
+    "kicks_sigp",
+    "wasted_sigp",
+    "instruction_sigp_external_call",
+    "instruction_sigp_emergency",
+    "instruction_sigp_stop",
+    "instruction_sigp_stop_store_status",
+    "instruction_sigp_restart",
+    "sigp_interpreted",
+    "exit_pei",
+    "inject_external_call",
+    "inject_emergency_signal",
+    "inject_stop_signal",
+    "inject_restart",
+    "deliver_external_call",
+    "deliver_emergency_signal",
+    "deliver_restart_signal",
+    "external_call_direct",
+    "exit_external_request",
+    "exit_stop_request",
+    "sigp_busy",
 };
 #define NTABLE (sizeof table_counters / sizeof *table_counters)
 
