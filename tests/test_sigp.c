@@ -311,6 +311,44 @@ static void test_extcall_to_running(void **state)
     }
 }
 
+/* Targets chosen per arrival. vCPU 0 (woken at 107.7us as above) sends
+ * three STOPs at guest times 0, 1 and 2ns (each followed by its 22us
+ * intercept, so they go out at 107.7, 129.701 and 151.702us). With
+ * `vcpu: round-robin` they go to vCPUs 1, 2, 3 in turn, the sender
+ * skipped: each of them stops exactly once (it was waiting: woken, stopped
+ * 15us later) and the sender never. With `vcpu: random` the sender is never
+ * chosen either: three stops land on vCPUs 1..3 (a second stop to a
+ * stopped vCPU is accepted and changes nothing), vCPU 0 never stops. */
+static void test_target_round_robin_and_random(void **state)
+{
+    (void)state;
+    const char *modes[] = {"round-robin", "random"};
+    for (int i = 0; i < 2; i++) {
+        char y[1024];
+        snprintf(y, sizeof y,
+                 HEAD
+                 "guests:\n  - {name: g, vcpus: 4, " IDLE ", vcpu: {iscs: [0]},"
+                 " vcpu_overrides: [{index: 0, iscs: [3]}]}\n"
+                 "sources:\n" DEV(
+                     "dev", 3) "  - {name: st, target: g, from: 0, vcpu: %s,"
+                               " class: sigp-stop, arrivals: 'storm(count=3, window=3ns, period=1s,"
+                               " spacing=even)'}\n",
+                 modes[i]);
+        run r = run_ok(y, NULL, 0);
+        assert_int_equal(C(r, "instruction_sigp_stop"), 3);
+        assert_int_equal(r.g->vcpus[0].entries[IRQ_VCPU_STOPPED], 0);
+        uint64_t stopped = 0;
+        for (uint32_t j = 1; j < 4; j++) {
+            if (i == 0)
+                assert_int_equal(r.g->vcpus[j].entries[IRQ_VCPU_STOPPED], 1);
+            stopped += r.g->vcpus[j].entries[IRQ_VCPU_STOPPED];
+        }
+        assert_true(stopped >= 1 && stopped <= 3);
+        assert_int_equal(r.g->delivered, 4); /* the I/O and the three stops */
+        run_free(&r);
+    }
+}
+
 /* Random scenarios: every order, every heuristic, with and without the
  * facility; the run itself checks conservation per guest and the GISA
  * invariants, and fails on a delivery inside a handler or to a stopped
@@ -393,6 +431,7 @@ int main(void)
         cmocka_unit_test(test_stop_then_restart),
         cmocka_unit_test(test_masked_extcall_stays_pending),
         cmocka_unit_test(test_extcall_to_running),
+        cmocka_unit_test(test_target_round_robin_and_random),
         cmocka_unit_test(test_random_sigp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,15 +90,18 @@ typedef enum irq_injection {
     IRQ_INJ_SOFTWARE,    /* an emulated device: the host injects it in software */
 } irq_injection;
 
-#define IRQ_FROM_OUTSIDE (-1) /* a device or the host: arrivals in real time */
-#define IRQ_FROM_ALL (-2)     /* every vCPU of the guest sends */
+#define IRQ_VCPU_FLOATING (-1)    /* source vcpu: any vCPU of the guest may take it */
+#define IRQ_VCPU_ROUND_ROBIN (-2) /* each arrival to the next vCPU (the sender skipped) */
+#define IRQ_VCPU_RANDOM (-3)      /* each arrival to a vCPU drawn at random (not the sender) */
+#define IRQ_FROM_OUTSIDE (-1)     /* a device or the host: arrivals in real time */
+#define IRQ_FROM_ALL (-2)         /* every vCPU of the guest sends */
 
 typedef struct irq_source_cfg {
     char *name;
     irq_mark mark;
     uint32_t tmpl;    /* index of the targeted guest template */
     int64_t instance; /* -1: every instance of the template; else one instance */
-    int64_t vcpu;     /* -1: floating (any vCPU of the guest); else that vCPU */
+    int64_t vcpu;     /* a vCPU index, or IRQ_VCPU_* (floating, round-robin, random) */
     int64_t from;     /* sender in the targeted guest: a vCPU index, or IRQ_FROM_* */
     uint32_t cls;     /* interrupt class the model interprets: ISC, intid, vector */
     irq_injection injection;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arrival_internal.h"
+#include "model_internal.h"
 #include "scenario_load_internal.h"
 
 static const irq_param_desc f_vcpu = {
@@ -88,19 +89,47 @@ static int load_target(loader *L, irq_source_cfg *s, const irq_ynode *map, const
     return rc;
 }
 
+/* `vcpu: N` (that vCPU), `round-robin` or `random` (a vCPU per arrival,
+ * never the sender of a `from:` source unless it is the only one); absent:
+ * floating. */
 static int load_source_vcpu(loader *L, irq_source_cfg *s, const irq_ynode *map, const char *what)
 {
     const irq_guest_tmpl *t = &L->sc->tmpls[s->tmpl];
+    const irq_ynode *n = irq_ymap_get(map, "vcpu");
     irq_mark m;
-    s->vcpu = -1;
-    if (!irq_ymap_get(map, "vcpu"))
+    s->vcpu = IRQ_VCPU_FLOATING;
+    if (!n)
         return IRQ_OK;
+    if (n->kind == IRQ_YSCALAR && !strcmp(n->text, "round-robin")) {
+        s->vcpu = IRQ_VCPU_ROUND_ROBIN;
+        return IRQ_OK;
+    }
+    if (n->kind == IRQ_YSCALAR && !strcmp(n->text, "random")) {
+        s->vcpu = IRQ_VCPU_RANDOM;
+        return IRQ_OK;
+    }
     int rc = irq__field_int(L, map, &f_vcpu, what, &s->vcpu, &m);
     if (rc == IRQ_OK && s->vcpu >= t->vcpus)
         rc = irq_error_set(L->c.err, IRQ_EINPUT, &m,
                            "'vcpu' must be less than the vcpus of guest template '%s' (%u) (got "
                            "%lld)",
                            t->name, t->vcpus, (long long)s->vcpu);
+    return rc;
+}
+
+/* `class`: a number, or a name the model gives a class (`sigp-stop`). */
+static int load_source_class(loader *L, irq_source_cfg *s, const irq_ynode *map, const char *what)
+{
+    const irq_ynode *n = irq_ymap_get(map, "class");
+    const irq_class_desc *c =
+        n && n->kind == IRQ_YSCALAR ? irq_model_class_named(L->sc->model, n->text) : NULL;
+    if (c) {
+        s->cls = c->value;
+        return IRQ_OK;
+    }
+    int64_t x = 0;
+    int rc = irq__field_int(L, map, &f_class, what, &x, NULL);
+    s->cls = (uint32_t)x;
     return rc;
 }
 
@@ -181,8 +210,7 @@ static int load_source(loader *L, irq_source_cfg *s, const irq_ynode *map, size_
     if (rc == IRQ_OK)
         rc = load_source_from(L, s, map, what);
     if (rc == IRQ_OK)
-        rc = irq__field_int(L, map, &f_class, what, &x, NULL);
-    s->cls = (uint32_t)x;
+        rc = load_source_class(L, s, map, what);
     if (rc == IRQ_OK)
         rc = irq__field_int(L, map, &f_injection, what, &x, NULL);
     s->injection = x ? IRQ_INJ_SOFTWARE : IRQ_INJ_PASSTHROUGH;

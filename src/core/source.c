@@ -73,6 +73,8 @@ static void gschedule(irq_source *s)
     garm(s);
 }
 
+static irq_vcpu *target_of(irq_source *s);
+
 static void sender_fire(irq_source *s)
 {
     struct irq_sim *sim = s->sim;
@@ -87,7 +89,7 @@ static void sender_fire(irq_source *s)
         return;
     }
     irq_intr in = {.guest = s->guest,
-                   .vcpu = s->vcpu,
+                   .vcpu = target_of(s),
                    .cls = s->cfg->cls,
                    .injection = (uint8_t)s->cfg->injection,
                    .source = s->cfg_index,
@@ -99,6 +101,23 @@ static void sender_fire(irq_source *s)
         irq_vcpu_trap(s->sender, -1, cost, NULL, NULL, 0);
 }
 
+/* The vCPU this arrival targets: the source's fixed one (or NULL:
+ * floating), else the next in turn or one drawn at random, skipping the
+ * sender when the guest has others. */
+static irq_vcpu *target_of(irq_source *s)
+{
+    int64_t mode = s->cfg->vcpu;
+    if (mode != IRQ_VCPU_ROUND_ROBIN && mode != IRQ_VCPU_RANDOM)
+        return s->vcpu;
+    uint32_t n = s->guest->nvcpus;
+    bool skip = s->sender && n > 1;
+    uint32_t m = skip ? n - 1 : n;
+    uint32_t k = mode == IRQ_VCPU_ROUND_ROBIN ? s->rr++ % m : (uint32_t)irq_rng_below(s->trng, m);
+    if (skip && k >= s->sender->index)
+        k++;
+    return &s->guest->vcpus[k];
+}
+
 static void source_fire(void *ctx, uint64_t arg)
 {
     (void)arg;
@@ -107,7 +126,7 @@ static void source_fire(void *ctx, uint64_t arg)
         sender_fire(s);
         return;
     }
-    irq_raise(s->guest, s->vcpu, s->cfg->cls, (uint8_t)s->cfg->injection, s->cfg_index);
+    irq_raise(s->guest, target_of(s), s->cfg->cls, (uint8_t)s->cfg->injection, s->cfg_index);
     schedule(s, irq_now(s->sim));
 }
 
@@ -133,6 +152,10 @@ static void init_source(struct irq_sim *sim, irq_source *s, uint32_t ci, uint64_
     /* one stream per (source, instance, sender): adding other sources or
      * guests does not change this one's arrivals */
     irq_rng_seed(&s->arr.rng, sc->seed, c->name, stream);
+    if (c->vcpu == IRQ_VCPU_RANDOM) { /* its own stream: the arrivals stay as with a fixed vCPU */
+        s->trng = &sim->priv->source_rngs[sim->priv->nsource_rngs++];
+        irq_rng_seed(s->trng, sc->seed, "source-target", stream * IRQ_MAX_SOURCES + ci);
+    }
     s->next = irq_arrival_kinds[c->kind].next;
     s->timer = irq_sim_timer_new(sim, source_fire, s, 0);
 }
@@ -144,9 +167,14 @@ int irq_sources_create(struct irq_sim *sim, irq_error *err)
     size_t n = 0;
     for (size_t i = 0; i < sc->nsources; i++)
         n += instances_of(sc, &sc->sources[i]);
+    size_t nrandom = 0;
+    for (size_t i = 0; i < sc->nsources; i++)
+        if (sc->sources[i].vcpu == IRQ_VCPU_RANDOM)
+            nrandom += instances_of(sc, &sc->sources[i]);
     p->sender_state = sender_state;
     p->sources = calloc(n + 1, sizeof *p->sources);
-    if (!p->sources)
+    p->source_rngs = nrandom ? calloc(nrandom, sizeof *p->source_rngs) : NULL;
+    if (!p->sources || (nrandom && !p->source_rngs))
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for %zu sources", n);
     for (uint32_t i = 0; i < sc->nsources; i++) {
         uint64_t m = instances_of(sc, &sc->sources[i]);

@@ -15,7 +15,9 @@ typedef struct irq_source {
     const irq_source_cfg *cfg;
     uint32_t cfg_index;
     irq_guest *guest;
-    irq_vcpu *vcpu;            /* NULL: floating */
+    irq_vcpu *vcpu;            /* NULL: floating, or chosen per arrival (target_of) */
+    uint32_t rr;               /* round-robin: the next choice */
+    irq_rng *trng;             /* random: the target's own stream (arrivals keep theirs) */
     irq_arrival_next_fn *next; /* its kind's (arrival.c) */
     irq_arrival_state arr;
     irq_timer_id timer;

@@ -506,7 +506,7 @@ static int gib_validate(const struct irq_scenario *sc, irq_error *err)
                                  "order (258 external call, 259 emergency signal, 261 stop, 262 "
                                  "restart, 265 stop and store status)",
                                  s->cls, s->name);
-        if (s->vcpu >= 0)
+        if (s->vcpu != IRQ_VCPU_FLOATING)
             return irq_error_set(err, IRQ_EINPUT, &s->mark,
                                  "source '%s' targets a vCPU, but adapter interrupts are floating "
                                  "(expected no 'vcpu' key with model 'gib')",

@@ -342,7 +342,7 @@ int gib_sigp_validate(const struct irq_scenario *sc, irq_error *err)
                                  "source '%s' sends SIGP orders, which only a vCPU sends "
                                  "(expected a 'from' key)",
                                  s->name);
-        if (s->vcpu == -1)
+        if (s->vcpu == IRQ_VCPU_FLOATING)
             return irq_error_set(err, IRQ_EINPUT, &s->mark,
                                  "source '%s' sends SIGP orders, which go to one vCPU (expected "
                                  "a 'vcpu' key: an index, round-robin or random)",
