@@ -226,6 +226,15 @@ static void begin_busy(irq_vcpu *v)
     v->busy_left = irq_dist_sample(&t->busy, &v->rng);
 }
 
+/* The workload's first phase, as the template says. */
+static void begin_workload(irq_vcpu *v)
+{
+    if (v->sim->sc->tmpls[v->guest->tmpl].start == IRQ_PHASE_IDLE)
+        begin_idle(v);
+    else
+        begin_busy(v);
+}
+
 /* The guest-work alarm: the busy segment stops where the alarm falls and
  * the model's function runs (it may push an exit or block the vCPU). */
 static void alarm_fired(irq_vcpu *v, irq_seg *top, uint64_t ran)
@@ -638,6 +647,17 @@ void irq_vcpu_after_work(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn fn, void
     }
 }
 
+/* The thread gives up its CPU with the vCPU's stack kept (blocked in the
+ * host, or stopped). */
+static void leave_cpu(irq_vcpu *v)
+{
+    pause_top(v);
+    if (v->in_guest)
+        guest_leave(v);
+    irq__sched_block(v);
+    update_state(v);
+}
+
 void irq_vcpu_block_host(irq_vcpu *v)
 {
     if (v->blocked || v->halted || !v->on_cpu) {
@@ -647,11 +667,7 @@ void irq_vcpu_block_host(irq_vcpu *v)
     }
     v->blocked = true;
     v->guest->core[IRQ_GC_BLOCKED]++;
-    pause_top(v);
-    if (v->in_guest)
-        guest_leave(v);
-    irq__sched_block(v);
-    update_state(v);
+    leave_cpu(v);
 }
 
 void irq_vcpu_halt_model(irq_vcpu *v)
@@ -683,11 +699,7 @@ void irq_vcpu_stop(irq_vcpu *v)
         return;
     }
     v->stopped = true;
-    pause_top(v);
-    if (v->in_guest)
-        guest_leave(v);
-    irq__sched_block(v);
-    update_state(v);
+    leave_cpu(v);
 }
 
 /* SIGP RESTART of a stopped vCPU: it operates again and its thread wants a
@@ -697,13 +709,8 @@ void irq_vcpu_restart(irq_vcpu *v)
     if (!v->stopped)
         return;
     v->stopped = false;
-    if (v->th.last_cpu == UINT32_MAX && v->depth == 0) {
-        const irq_guest_tmpl *t = &v->sim->sc->tmpls[v->guest->tmpl];
-        if (t->start == IRQ_PHASE_IDLE)
-            begin_idle(v);
-        else
-            begin_busy(v);
-    }
+    if (v->th.last_cpu == UINT32_MAX && v->depth == 0)
+        begin_workload(v);
     irq__sched_wake(v);
 }
 
@@ -848,9 +855,6 @@ void irq_vcpu_start(irq_vcpu *v)
         set_state(v, IRQ_VCPU_STOPPED);
         return;
     }
-    if (t->start == IRQ_PHASE_IDLE)
-        begin_idle(v);
-    else
-        begin_busy(v);
+    begin_workload(v);
     irq__sched_wake(v);
 }
