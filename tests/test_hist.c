@@ -214,13 +214,15 @@ static void test_rows_lazy(void **state)
 
 /* The compact histogram's memory does not depend on how spread its samples
  * are: nothing while empty, the near block (values below 2^32: 27 rows of 64
- * 16-bit counts = 3456 bytes) from the first sample, plus the far block (32
- * rows: 4096 bytes) once a value reaches 2^32; each block doubles once, when
- * one of its counts passes 65,535, and the counts stay exact. */
+ * low count bytes, a byte per row, 4 rows of 64 16-bit high words: 1,728 +
+ * 28 + 512 = 2,268 bytes) from the first sample, plus the far block (32
+ * rows: 2,048 + 32 + 512 = 2,592 bytes) once a value reaches 2^32. Only
+ * counts above 255 in more than 4 rows of a block make it grow (test
+ * below). */
 static void test_compact_fixed_size(void **state)
 {
     (void)state;
-    enum { NEAR = 27 * 64 * 2, FAR = 32 * 64 * 2 };
+    enum { NEAR = 27 * 64 + 28 + 4 * 128, FAR = 32 * 64 + 32 + 4 * 128 };
     irq_hist h;
     irq_hist_init_compact(&h);
     assert_int_equal(irq_hist_bytes(&h), 0);
@@ -228,17 +230,19 @@ static void test_compact_fixed_size(void **state)
     assert_int_equal(irq_hist_bytes(&h), NEAR);
     irq_rng r;
     irq_rng_seed(&r, 24, "compact", 0);
-    for (int i = 0; i < 200000; i++) /* every magnitude below 2^32, no count near 65,535 */
+    /* every magnitude below 2^32 (about 40 samples per bucket; only values
+     * below 64, rows 0 and 1, pass 255) */
+    for (int i = 0; i < 20000; i++)
         assert_int_equal(irq_hist_add(&h, irq_rng_next(&r) >> (32 + irq_rng_below(&r, 32))), 0);
     assert_int_equal(irq_hist_bytes(&h), NEAR);
     assert_int_equal(irq_hist_add(&h, (UINT64_C(1) << 32) - 1), 0);
     assert_int_equal(irq_hist_bytes(&h), NEAR);
     assert_int_equal(irq_hist_add(&h, UINT64_C(1) << 32), 0);
     assert_int_equal(irq_hist_bytes(&h), NEAR + FAR);
-    for (int i = 0; i < 200000; i++)
-        assert_int_equal(irq_hist_add(&h, irq_rng_next(&r) >> irq_rng_below(&r, 64)), 0);
+    for (int i = 0; i < 20000; i++)
+        assert_int_equal(irq_hist_add(&h, irq_rng_next(&r) >> (32 + irq_rng_below(&r, 32))), 0);
     assert_int_equal(irq_hist_bytes(&h), NEAR + FAR);
-    assert_int_equal(h.count, 400003);
+    assert_int_equal(h.count, 40003);
     irq_hist_free(&h);
     assert_int_equal(irq_hist_bytes(&h), 0);
     assert_true(h.compact);
@@ -256,29 +260,40 @@ static void count_bucket(void *ud, uint64_t lo, uint64_t hi, uint64_t count)
         b->count += count;
 }
 
-/* 65,535 samples fit a 16-bit count; the 65,536th widens the block (to 2
- * times 3456 bytes) and nothing is lost, in the widened bucket or the others. */
-static void test_compact_widens_at_65536(void **state)
+/* 255 samples fit a count byte; the 256th gives its row 16 high bits (one
+ * of the 4 reserved); a fifth such row doubles the reserve (4 rows more,
+ * 512 bytes); a count past 2^24 - 1 widens the block to 32 bits (27 rows
+ * of 64: 6,912 bytes). Nothing is lost, in the bucket or the others. */
+static void test_compact_widens(void **state)
 {
     (void)state;
+    enum { NEAR = 27 * 64 + 28 + 4 * 128 };
     irq_hist h;
     irq_hist_init_compact(&h);
     assert_int_equal(irq_hist_add(&h, 3), 0);
     assert_int_equal(irq_hist_add(&h, 100000), 0);
-    for (int i = 0; i < 65535; i++)
+    for (int i = 0; i < 255; i++)
         assert_int_equal(irq_hist_add(&h, 1000), 0);
-    assert_int_equal(irq_hist_bytes(&h), 27 * 64 * 2);
+    assert_int_equal(irq_hist_bytes(&h), NEAR);
+    for (int row = 0; row < 4; row++) /* 1000's row and 3 more pass 255 */
+        for (int i = 0; i < 300; i++)
+            assert_int_equal(irq_hist_add(&h, (uint64_t)1000 << (2 * row)), 0);
+    assert_int_equal(irq_hist_bytes(&h), NEAR);
+    for (int i = 0; i < 256; i++) /* a fifth row */
+        assert_int_equal(irq_hist_add(&h, 1000000), 0);
+    assert_int_equal(irq_hist_bytes(&h), NEAR + 4 * 128);
+    for (uint32_t i = 0; i < (UINT32_C(1) << 24) - 556; i++) /* 1000's count: 2^24 - 1 */
+        assert_int_equal(irq_hist_add(&h, 1000), 0);
+    assert_int_equal(irq_hist_bytes(&h), NEAR + 4 * 128);
     assert_int_equal(irq_hist_add(&h, 1000), 0);
     assert_int_equal(irq_hist_bytes(&h), 27 * 64 * 4);
-    for (int i = 0; i < 10; i++)
-        assert_int_equal(irq_hist_add(&h, 1000), 0);
-    const uint64_t want[3] = {3, 1000, 100000}, count[3] = {1, 65546, 1};
-    for (int k = 0; k < 3; k++) {
+    const uint64_t want[4] = {3, 1000, 100000, 1000000}, count[4] = {1, UINT64_C(1) << 24, 1, 256};
+    for (int k = 0; k < 4; k++) {
         bucket_of b = {.want = want[k]};
         irq_hist_each(&h, count_bucket, &b);
         assert_int_equal(b.count, count[k]);
     }
-    assert_int_equal(h.count, 65548);
+    assert_int_equal(h.count, 2 + (UINT64_C(1) << 24) + 3 * 300 + 256);
     /* the median is 1000's bucket, [1000, 1008): its midpoint */
     assert_int_equal(irq_hist_quantile(&h, 0.5), 1004);
     irq_hist_free(&h);
@@ -494,7 +509,7 @@ int main(void)
         cmocka_unit_test(test_each),
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_compact_fixed_size),
-        cmocka_unit_test(test_compact_widens_at_65536),
+        cmocka_unit_test(test_compact_widens),
         cmocka_unit_test(test_compact_count_past_32_bits),
         cmocka_unit_test(test_merge_fine_into_compact),
     };

@@ -12,6 +12,8 @@
 
 #define NEAR_BUCKETS ((size_t)IRQ_HIST_NEAR_ROWS * IRQ_HIST_COMPACT_SUB)
 #define FAR_BUCKETS ((size_t)(IRQ_HIST_COMPACT_ROWS - IRQ_HIST_NEAR_ROWS) * IRQ_HIST_COMPACT_SUB)
+/* A small block's counts: low byte, plus 16 high bits in a promoted row. */
+#define SMALL_MAX ((UINT64_C(1) << 24) - 1)
 
 void irq_hist_init(irq_hist *h)
 {
@@ -31,7 +33,7 @@ void irq_hist_free(irq_hist *h)
             free(h->rows[r]);
     free(h->rows);
     for (int s = 0; s < 2; s++) {
-        free(h->narrow[s]);
+        free(h->small[s]);
         free(h->lo[s]);
         free(h->hi[s]);
     }
@@ -104,13 +106,52 @@ static size_t block_len(int s)
     return s ? FAR_BUCKETS : NEAR_BUCKETS;
 }
 
+static unsigned block_rows(int s)
+{
+    return (unsigned)(block_len(s) / IRQ_HIST_COMPACT_SUB);
+}
+
+/* A small block: block_len low bytes, a row map of block_rows bytes, then
+ * (2-byte aligned) khi rows of IRQ_HIST_COMPACT_SUB high words. */
+static size_t small_hi_offset(int s)
+{
+    return (block_len(s) + block_rows(s) + 1) & ~(size_t)1;
+}
+
+static size_t small_bytes(int s, unsigned khi)
+{
+    return small_hi_offset(s) + (size_t)khi * IRQ_HIST_COMPACT_SUB * sizeof(uint16_t);
+}
+
+static uint8_t *row_map(const irq_hist *h, int s)
+{
+    return h->small[s] + block_len(s);
+}
+
+/* The high words of the block's row (0-based within the block), or NULL. */
+static uint16_t *hi_row(const irq_hist *h, int s, size_t row)
+{
+    unsigned k = row_map(h, s)[row];
+    if (k == 0)
+        return NULL;
+    return (uint16_t *)(void *)(h->small[s] + small_hi_offset(s)) +
+           (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
+}
+
+static uint64_t small_count(const irq_hist *h, int s, size_t j)
+{
+    const uint16_t *hi = hi_row(h, s, j / IRQ_HIST_COMPACT_SUB);
+    uint64_t c = h->small[s][j];
+    return hi ? c | (uint64_t)hi[j % IRQ_HIST_COMPACT_SUB] << 8 : c;
+}
+
 static bool row_present(const irq_hist *h, unsigned row)
 {
     if (!h->compact)
         return h->rows && h->rows[row];
     size_t j;
     int s = block_of(flat(row, 0), &j);
-    return h->narrow[s] || h->lo[s];
+    return h->small[s] || h->lo[s];
 }
 
 static uint64_t count_at(const irq_hist *h, unsigned row, unsigned col)
@@ -119,10 +160,47 @@ static uint64_t count_at(const irq_hist *h, unsigned row, unsigned col)
         return h->rows[row][col];
     size_t j;
     int s = block_of(flat(row, col), &j);
-    if (h->narrow[s])
-        return h->narrow[s][j];
+    if (h->small[s])
+        return small_count(h, s, j);
     uint64_t hi = h->hi[s] ? h->hi[s][j] : 0;
     return hi << 32 | h->lo[s][j];
+}
+
+/* Gives the block's row j / SUB high words: a free reserved row, or twice
+ * the rows (at most one per row). 0, or -1 when out of memory. */
+static int promote_row(irq_hist *h, int s, size_t j)
+{
+    size_t row = j / IRQ_HIST_COMPACT_SUB;
+    if (row_map(h, s)[row])
+        return 0;
+    if (h->nhi[s] == h->khi[s]) {
+        unsigned k = 2u * h->khi[s];
+        if (k > block_rows(s))
+            k = block_rows(s);
+        uint8_t *b = realloc(h->small[s], small_bytes(s, k));
+        if (!b)
+            return -1;
+        memset(b + small_bytes(s, h->khi[s]), 0, small_bytes(s, k) - small_bytes(s, h->khi[s]));
+        h->small[s] = b;
+        h->khi[s] = (uint8_t)k;
+    }
+    row_map(h, s)[row] = ++h->nhi[s];
+    return 0;
+}
+
+/* A count passes 2^24 - 1: the block is widened to 32 bits, once. */
+static int widen(irq_hist *h, int s)
+{
+    uint32_t *wide = malloc(block_len(s) * sizeof *wide);
+    if (!wide)
+        return -1;
+    for (size_t k = 0; k < block_len(s); k++)
+        wide[k] = (uint32_t)small_count(h, s, k);
+    free(h->small[s]);
+    h->small[s] = NULL;
+    h->nhi[s] = h->khi[s] = 0;
+    h->lo[s] = wide;
+    return 0;
 }
 
 /* Allocates what adding n samples to the bucket holding v needs, so that
@@ -139,20 +217,19 @@ static int prepare(irq_hist *h, uint64_t v, uint64_t n)
     }
     size_t j;
     int s = block_of(flat(row, col_of(v, row, b)), &j);
-    if (!h->narrow[s] && !h->lo[s] && !(h->narrow[s] = calloc(block_len(s), sizeof *h->narrow[s])))
-        return -1;
-    if (h->narrow[s]) {
-        if ((uint64_t)h->narrow[s][j] + n <= UINT16_MAX)
-            return 0;
-        /* A count passes 16 bits: the block is widened to 32, once. */
-        uint32_t *wide = malloc(block_len(s) * sizeof *wide);
-        if (!wide)
+    if (!h->small[s] && !h->lo[s]) {
+        if (!(h->small[s] = calloc(1, small_bytes(s, IRQ_HIST_HI_ROWS))))
             return -1;
-        for (size_t k = 0; k < block_len(s); k++)
-            wide[k] = h->narrow[s][k];
-        free(h->narrow[s]);
-        h->narrow[s] = NULL;
-        h->lo[s] = wide;
+        h->khi[s] = IRQ_HIST_HI_ROWS;
+    }
+    if (h->small[s]) {
+        uint64_t c = small_count(h, s, j);
+        if (c + n <= UINT8_MAX)
+            return 0;
+        if (c + n <= SMALL_MAX)
+            return promote_row(h, s, j);
+        if (widen(h, s) != 0)
+            return -1;
     }
     /* High words only once a count no longer fits in 32 bits. */
     if (!h->hi[s] && (uint64_t)h->lo[s][j] + n > UINT32_MAX &&
@@ -171,8 +248,11 @@ static void put(irq_hist *h, uint64_t v, uint64_t n)
     size_t j;
     int s = block_of(flat(row, col), &j);
     uint64_t c = count_at(h, row, col) + n;
-    if (h->narrow[s]) {
-        h->narrow[s][j] = (uint16_t)c; /* prepare() widened it if c needs more */
+    if (h->small[s]) { /* prepare() promoted the row if c needs more than a byte */
+        h->small[s][j] = (uint8_t)c;
+        uint16_t *hi = hi_row(h, s, j / IRQ_HIST_COMPACT_SUB);
+        if (hi)
+            hi[j % IRQ_HIST_COMPACT_SUB] = (uint16_t)(c >> 8);
         return;
     }
     h->lo[s][j] = (uint32_t)c;
@@ -200,8 +280,8 @@ int irq_hist_add(irq_hist *h, uint64_t v)
         unsigned row = row_of(v, IRQ_HIST_COMPACT_SUB_BITS);
         size_t j;
         int s = block_of(flat(row, col_of(v, row, IRQ_HIST_COMPACT_SUB_BITS)), &j);
-        if (h->narrow[s] && h->narrow[s][j] != UINT16_MAX) {
-            h->narrow[s][j]++;
+        if (h->small[s] && h->small[s][j] != UINT8_MAX) { /* no carry into a high row */
+            h->small[s][j]++;
             note(h, 1, v, v, (double)v);
             return 0;
         }
@@ -293,9 +373,9 @@ static size_t compact_rank(const irq_hist *h, uint64_t rank)
     uint64_t seen = 0;
     for (int s = 0; s < 2; s++) {
         size_t n = block_len(s), base = s ? NEAR_BUCKETS : 0;
-        if (h->narrow[s]) {
+        if (h->small[s]) {
             for (size_t j = 0; j < n; j++)
-                if ((seen += h->narrow[s][j]) >= rank)
+                if ((seen += small_count(h, s, j)) >= rank)
                     return base + j;
         } else if (h->lo[s]) {
             for (size_t j = 0; j < n; j++) {
@@ -358,7 +438,7 @@ uint64_t irq_hist_bytes(const irq_hist *h)
             bytes += h->rows[r] ? IRQ_HIST_SUB * sizeof **h->rows : 0;
     }
     for (int s = 0; s < 2; s++)
-        bytes += (h->narrow[s] != NULL) * block_len(s) * sizeof(uint16_t) +
+        bytes += (h->small[s] != NULL) * small_bytes(s, h->khi[s]) +
                  ((h->lo[s] != NULL) + (h->hi[s] != NULL)) * block_len(s) * sizeof(uint32_t);
     return bytes;
 }

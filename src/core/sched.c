@@ -710,17 +710,22 @@ static void newidle_pull(irq_pcpu *p)
 
 /* ---- host work --------------------------------------------------------- */
 
+static irq_host_work_item *work_at(const struct irq_sim *sim, uint32_t i)
+{
+    return &sim->priv->work_pool[i];
+}
+
 static void start_host_work(irq_pcpu *p)
 {
     struct irq_sim *sim = p->sim;
     p->busy = true;
     if (sim->priv->tracing && sim->priv->tracer.host_work)
-        sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 1, p->work[p->work_head].what,
-                                    irq_now(sim));
+        sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 1,
+                                    work_at(sim, p->work_head)->what, irq_now(sim));
     if (p->cur && !(p->cur->halted && !p->cur->waking))
         irq__vcpu_pause(p->cur);
     irq__pcpu_account(p);
-    irq_timer_arm(&sim->eng, p->work_timer, irq_now(sim) + p->work[p->work_head].cycles);
+    irq_timer_arm(&sim->eng, p->work_timer, irq_now(sim) + work_at(sim, p->work_head)->cycles);
 }
 
 static void host_work_done(void *ctx, uint64_t arg)
@@ -728,16 +733,21 @@ static void host_work_done(void *ctx, uint64_t arg)
     (void)arg;
     irq_pcpu *p = ctx;
     struct irq_sim *sim = p->sim;
-    irq_host_work_item item = p->work[p->work_head];
-    p->work_head = (p->work_head + 1) % p->work_cap;
-    p->work_len--;
+    struct irq_sim_priv *pr = sim->priv;
+    uint32_t i = p->work_head;
+    irq_host_work_item item = *work_at(sim, i); /* done may queue more: the pool can move */
+    p->work_head = item.next;
+    if (--p->work_len == 0)
+        p->work_tail = IRQ_WORK_NONE;
+    work_at(sim, i)->next = pr->work_free;
+    pr->work_free = i;
     if (item.done)
         item.done(item.ctx, item.arg);
     if (p->work_len > 0) {
         if (sim->priv->tracing && sim->priv->tracer.host_work) /* the next item's own slice */
-            sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 1, p->work[p->work_head].what,
-                                        irq_now(sim));
-        irq_timer_arm(&sim->eng, p->work_timer, irq_now(sim) + p->work[p->work_head].cycles);
+            sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 1,
+                                        work_at(sim, p->work_head)->what, irq_now(sim));
+        irq_timer_arm(&sim->eng, p->work_timer, irq_now(sim) + work_at(sim, p->work_head)->cycles);
         return;
     }
     p->busy = false;
@@ -750,6 +760,33 @@ static void host_work_done(void *ctx, uint64_t arg)
         arm_slice(p); /* a slice that ended meanwhile ends now */
 }
 
+/* Doubles the pool (16 items at first), chaining the new items into the
+ * free list; the growth is charged to the memory budget. 0, or -1 (the run
+ * has failed). */
+static int work_pool_grow(struct irq_sim *sim)
+{
+    struct irq_sim_priv *pr = sim->priv;
+    uint32_t cap = pr->work_pool_cap, ncap = cap ? cap * 2 : 16;
+    if (ncap <= cap || ncap == IRQ_WORK_NONE) {
+        irq_sim_fail(sim, "more than %u host work items held at once, the most a queue can count",
+                     cap);
+        return -1;
+    }
+    if (irq_sim_charge(sim, (uint64_t)(ncap - cap) * sizeof *pr->work_pool, "host work items") != 0)
+        return -1;
+    irq_host_work_item *pool = realloc(pr->work_pool, (size_t)ncap * sizeof *pool);
+    if (!pool) {
+        irq_sim_fail(sim, "out of memory holding host work items");
+        return -1;
+    }
+    for (uint32_t i = cap; i < ncap; i++)
+        pool[i].next = i + 1 < ncap ? i + 1 : pr->work_free;
+    pr->work_pool = pool;
+    pr->work_pool_cap = ncap;
+    pr->work_free = cap;
+    return 0;
+}
+
 void irq_host_work(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done, void *ctx,
                    uint64_t arg)
 {
@@ -759,16 +796,26 @@ void irq_host_work(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event
 void irq_host_work_named(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done,
                          void *ctx, uint64_t arg, const char *what)
 {
-    irq_pcpu *p = &sim->priv->pcpus[cpu % sim->priv->npcpus];
-    if (p->work_len == p->work_cap &&
-        irq_sim_ring_grow(sim, "host work items", (void **)&p->work, &p->work_cap, &p->work_head,
-                          p->work_len, sizeof *p->work, 16) != 0)
+    struct irq_sim_priv *pr = sim->priv;
+    irq_pcpu *p = &pr->pcpus[cpu % pr->npcpus];
+    if (pr->work_free == IRQ_WORK_NONE && work_pool_grow(sim) != 0)
         return;
-    uint32_t slot = (p->work_head + p->work_len) % p->work_cap;
-    p->work[slot] =
-        (irq_host_work_item){.cycles = cycles, .done = done, .ctx = ctx, .arg = arg, .what = what};
-    if (p->work_len++ == 0)
+    uint32_t i = pr->work_free;
+    irq_host_work_item *it = work_at(sim, i);
+    pr->work_free = it->next;
+    *it = (irq_host_work_item){.cycles = cycles,
+                               .done = done,
+                               .ctx = ctx,
+                               .arg = arg,
+                               .what = what,
+                               .next = IRQ_WORK_NONE};
+    if (p->work_len++ == 0) {
+        p->work_head = p->work_tail = i;
         start_host_work(p);
+        return;
+    }
+    work_at(sim, p->work_tail)->next = i;
+    p->work_tail = i;
 }
 
 /* ---- set-up ------------------------------------------------------------ */
@@ -791,6 +838,7 @@ int irq__sched_init(struct irq_sim *sim, irq_error *err)
     pr->wait_map = calloc(words, sizeof *pr->wait_map);
     if (!pr->idle_map || !pr->wait_map)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for %u CPUs", pr->npcpus);
+    pr->work_free = IRQ_WORK_NONE;
     pr->sched = (int)sc->host[IRQ_HOST_SCHED].i;
     pr->affinity = (int)sc->host[IRQ_HOST_AFFINITY].i;
     uint64_t f = cpu_factor(pr->npcpus);
@@ -808,6 +856,7 @@ int irq__sched_init(struct irq_sim *sim, irq_error *err)
         p->llc_first = i / llc * llc;
         p->llc_n = p->llc_first + llc <= pr->npcpus ? llc : pr->npcpus - p->llc_first;
         p->use = IRQ_USE_IDLE;
+        p->work_head = p->work_tail = IRQ_WORK_NONE;
         p->slice_timer = irq_sim_timer_new(sim, slice_timer_fired, p, 0);
         p->work_timer = irq_sim_timer_new(sim, host_work_done, p, 0);
         bit_put(pr->idle_map, i, true);
@@ -820,6 +869,5 @@ void irq__sched_free(struct irq_sim *sim)
     struct irq_sim_priv *pr = sim->priv;
     free(pr->idle_map);
     free(pr->wait_map);
-    for (uint32_t i = 0; pr->pcpus && i < pr->npcpus; i++)
-        free(pr->pcpus[i].work);
+    free(pr->work_pool);
 }

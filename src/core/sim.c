@@ -84,6 +84,7 @@ static void init_vcpu(struct irq_sim *sim, irq_guest *g, irq_vcpu *v, uint32_t i
     const irq_guest_tmpl *t = &sim->sc->tmpls[g->tmpl];
     v->sim = sim;
     v->guest = g;
+    v->stack = v->seg_in;
     v->index = index;
     v->id = (uint32_t)(v - sim->priv->vcpus);
     v->pcpu = v->id % sim->priv->npcpus;
@@ -245,8 +246,11 @@ void irq_sim_free(irq_sim *sim)
         free(p->cls_oldest);
         free(p->cls_values);
         free(p->cls_hist);
-        for (size_t i = 0; p->vcpus && i < p->nvcpus; i++)
+        for (size_t i = 0; p->vcpus && i < p->nvcpus; i++) {
             free(p->vcpus[i].ld);
+            if (p->vcpus[i].stack != p->vcpus[i].seg_in)
+                free(p->vcpus[i].stack);
+        }
         free(p->guests);
         free(p->vcpus);
         irq__sched_free(sim);

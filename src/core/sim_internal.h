@@ -74,13 +74,18 @@ typedef struct irq_task {
     bool parked;   /* waiting (e.g. for a page): not runnable */
 } irq_task;
 
+/* Segments held in the vCPU itself; a vCPU that nests deeper (handler
+ * plans with traps) moves its stack to an array of IRQ_SEG_MAX, once. */
+#define IRQ_SEG_INLINE 4
+
+/* Fields in the order the hot path reads them: the first two cache lines
+ * serve most events (state, stack top, timers, times); statistics and
+ * rarely used services come last. There are tens of thousands. */
 typedef struct irq_vcpu {
     struct irq_sim *sim;
     struct irq_guest *guest;
-    uint32_t index;       /* within the guest */
-    uint32_t id;          /* global */
-    uint32_t pcpu;        /* CPU it runs on, or ran on last */
-    struct irq_pcpu *cpu; /* the same CPU (the scheduler keeps both) */
+    struct irq_pcpu *cpu; /* CPU it runs on, or ran on last (the scheduler keeps pcpu too) */
+    irq_seg *stack;       /* seg_in, or IRQ_SEG_MAX segments once it nested deeper */
     uint8_t state;
     uint8_t phase;     /* irq_phase: the guest's own busy/idle behaviour */
     bool on_cpu;       /* owns its physical CPU (possibly paused by host work) */
@@ -96,39 +101,42 @@ typedef struct irq_vcpu {
     bool model_halt;   /* this halt was started by the model (irq_vcpu_halt_model) */
     bool timer_woke;   /* ... and the guest's own timer fired during it */
     uint8_t depth;
-    irq_seg stack[IRQ_SEG_MAX];
+    bool ld_on;   /* deliveries now defer their latency */
+    bool ld_hold; /* the model defers them (irq_vcpu_latency_at_handler) */
+    irq_timer_id seg_timer, phase_timer, poll_timer;
+    uint32_t pcpu;        /* CPU it runs on, or ran on last */
     uint64_t seg_started; /* when the top segment (re)started running */
     uint64_t busy_left;   /* guest work left in the current busy phase */
-    irq_timer_id seg_timer, phase_timer, poll_timer;
     uint64_t state_since;
-    uint64_t time_in[IRQ_VCPU_NSTATES];
-    uint64_t entries[IRQ_VCPU_NSTATES]; /* transitions into each state */
-    uint64_t kicks;
     /* guest work executed (cycles of BUSY segments) and the model's alarm on it */
     uint64_t work_done, work_alarm;
+    void *model_data;
+    const irq_param_value *params; /* the model's vcpu_params for this vCPU */
+    uint32_t index;                /* within the guest */
+    uint32_t id;                   /* global */
+    irq_seg seg_in[IRQ_SEG_INLINE];
+    irq_thread th; /* the host scheduler's view of the vCPU thread (sched.c) */
+    irq_rng rng;
+    /* where an interrupt's latency went: when the thread was last woken or
+     * queued (b0), got a CPU (b1) and returned from its halt (b2) */
+    uint64_t lb[3];
+    uint64_t time_in[IRQ_VCPU_NSTATES];
+    uint64_t entries[IRQ_VCPU_NSTATES]; /* transitions into each state */
+    /* halt polling (kvm_vcpu_halt): the adaptive window and this halt's times */
+    uint64_t poll_window, poll_max, halt_start, poll_end;
+    bool did_poll; /* this halt polled (kvm_vcpu_halt's do_halt_poll) */
+    bool slept;    /* this halt's thread slept (kvm_vcpu_block waited) */
+    uint64_t kicks;
     irq_exit_done_fn alarm_fn;
     void *alarm_ctx;
     /* guest tasks (workload `tasks`): which runs, which are parked */
     struct irq_task *tasks;
     uint32_t ntasks, cur_task, nrunnable;
-    /* halt polling (kvm_vcpu_halt): the adaptive window and this halt's times */
-    uint64_t poll_window, poll_max, halt_start, poll_end;
-    bool did_poll; /* this halt polled (kvm_vcpu_halt's do_halt_poll) */
-    bool slept;    /* this halt's thread slept (kvm_vcpu_block waited) */
-    /* where an interrupt's latency went: when the thread was last woken or
-     * queued (b0), got a CPU (b1) and returned from its halt (b2) */
-    uint64_t lb[3];
-    irq_rng rng;
-    irq_thread th;                 /* the host scheduler's view of the vCPU thread (sched.c) */
-    struct irq_source *gsources;   /* sources it sends (`from:`), timed in its guest time */
-    const irq_param_value *params; /* the model's vcpu_params for this vCPU */
-    void *model_data;
+    struct irq_source *gsources; /* sources it sends (`from:`), timed in its guest time */
     /* arrivals delivered with a plan whose traps come before the handler:
      * their latency runs to the handler's start (sim.c) */
     struct irq_lat_defer *ld;
     uint32_t nld, ldcap;
-    bool ld_on;   /* deliveries now defer their latency */
-    bool ld_hold; /* the model defers them (irq_vcpu_latency_at_handler) */
 } irq_vcpu;
 
 /* Counters the core keeps for every guest, whatever the model; the halt

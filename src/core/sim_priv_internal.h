@@ -15,7 +15,10 @@ typedef struct irq_host_work_item {
     void *ctx;
     uint64_t arg;
     const char *what; /* for the trace, or NULL */
+    uint32_t next;    /* the next item of its CPU's queue, or of the free list */
 } irq_host_work_item;
+
+#define IRQ_WORK_NONE UINT32_MAX
 
 /* What a host CPU spends its time on. */
 enum irq_cpu_use {
@@ -42,10 +45,9 @@ typedef struct irq_pcpu {
     int64_t base_v;            /* fair: V of an empty queue; cfs: min_vruntime */
     uint64_t exec_start;       /* fair: current's vruntime is accounted up to here */
     bool busy;                 /* running host work: cur is paused */
-    /* FIFO ring of host work; grows to the most items ever queued at once
-     * (bounded by the guests' timers), then is reused */
-    uint32_t work_head, work_len, work_cap;
-    irq_host_work_item *work;
+    /* FIFO of host work: items of the simulation's pool (irq_sim_priv),
+     * linked from head to tail; IRQ_WORK_NONE when empty */
+    uint32_t work_head, work_tail, work_len;
     irq_timer_id slice_timer, work_timer; /* slice_timer: fifo slice end, fair tick */
     uint64_t cur_since;                   /* when cur got the CPU: its time slice starts there */
     uint8_t use;                          /* enum irq_cpu_use now */
@@ -82,6 +84,12 @@ struct irq_sim_priv {
     int sched, affinity;
     uint64_t slice, cfs_latency, cfs_min_gran, cfs_wakeup_gran; /* cycles, CPU factor applied */
     uint64_t *idle_map, *wait_map; /* CPUs idle; CPUs with waiting threads */
+    /* Host work queued on any CPU, in one pool with a free list: it grows to
+     * the most items queued at once on all CPUs together, which the models
+     * bound (gib: one kicker tick per guest plus one GAL pass; rvic: one
+     * doorbell per vCPU), not to the sum of each CPU's worst moment. */
+    irq_host_work_item *work_pool;
+    uint32_t work_pool_cap, work_free;
     /* where latency went (latency_breakdown): host to act, run queue, wake-up, delivery */
     irq_hist lat_part[4];
     irq_hist censored; /* delivered latencies plus the age of each undelivered arrival */

@@ -143,13 +143,34 @@ static void guest_leave(irq_vcpu *v)
         sim->ops->guest_exit(sim->model, v);
 }
 
-static void push_seg(irq_vcpu *v, irq_seg seg)
+/* Room for n more segments: in the vCPU while they fit, else in an array
+ * of IRQ_SEG_MAX the stack moves to once (a model that nests that deep
+ * keeps it; pointers into the stack do not survive this call). false, and
+ * the run fails, past IRQ_SEG_MAX or out of memory. */
+static bool stack_room(irq_vcpu *v, unsigned n)
 {
-    if (v->depth == IRQ_SEG_MAX) {
+    if (v->depth + n > IRQ_SEG_MAX) {
         irq_sim_fail(v->sim, "vCPU %u of guest %s: more than %d nested segments", v->index,
                      v->guest->name, IRQ_SEG_MAX);
-        return;
+        return false;
     }
+    if (v->depth + n <= IRQ_SEG_INLINE || v->stack != v->seg_in)
+        return true;
+    irq_seg *deep = malloc(IRQ_SEG_MAX * sizeof *deep);
+    if (!deep) {
+        irq_sim_fail(v->sim, "out of memory for the segments of vCPU %u of guest %s", v->index,
+                     v->guest->name);
+        return false;
+    }
+    memcpy(deep, v->seg_in, v->depth * sizeof *deep);
+    v->stack = deep;
+    return true;
+}
+
+static void push_seg(irq_vcpu *v, irq_seg seg)
+{
+    if (!stack_room(v, 1))
+        return;
     pause_top(v);
     v->stack[v->depth++] = seg;
     if (!v->dispatching && runnable(v))
@@ -476,6 +497,8 @@ static bool wake_up(irq_vcpu *v, bool valid)
     }
     if (v->waking)
         return true;
+    if (!stack_room(v, 1))
+        return true;
     v->guest->core[IRQ_GC_HALT_WAKEUP]++;
     v->waking = true;
     v->stack[v->depth++] = (irq_seg){
@@ -561,15 +584,6 @@ static void plan_done(irq_vcpu *v, void *ctx, uint64_t arg)
     struct irq_sim *sim = v->sim;
     if (sim->ops->irq_enabled)
         sim->ops->irq_enabled(sim->model, v);
-}
-
-static bool stack_room(irq_vcpu *v, unsigned n)
-{
-    if (v->depth + n <= IRQ_SEG_MAX)
-        return true;
-    irq_sim_fail(v->sim, "vCPU %u of guest %s: more than %d nested segments", v->index,
-                 v->guest->name, IRQ_SEG_MAX);
-    return false;
 }
 
 /* Starts the guest's handler for a delivered interrupt, with the traps of
@@ -803,7 +817,7 @@ void irq__vcpu_got_cpu(irq_vcpu *v, bool switched, bool migrated)
                     (migrated ? host_cost(v, IRQ_HOST_MIGRATE) : 0);
     if (cost > 0) {
         pause_top(v);
-        if (v->depth < IRQ_SEG_MAX)
+        if (stack_room(v, 1))
             v->stack[v->depth++] = (irq_seg){.kind = IRQ_SEG_EXIT, .remaining = cost};
     }
     if (runnable(v))
