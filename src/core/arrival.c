@@ -32,7 +32,7 @@ static int arr_fail(irq_arrival_parse *a)
 static int arr_dur(irq_arrival_parse *a, const char *const *keys, size_t k, bool required,
                    double *out)
 {
-    const char *v = irq_call_get(a->call, keys, k);
+    const char *v = irq__call_get(a->call, keys, k);
     char sub[200];
     if (!v && required) {
         snprintf(a->why, sizeof a->why, "%s() needs %s=", a->call->name, keys[k]);
@@ -62,9 +62,9 @@ static int poisson_parse(irq_arrival_parse *a)
 {
     static const char *const keys[] = {"rate"};
     const char *v;
-    if (irq_call_check(a->call, keys, 1, a->why, sizeof a->why))
+    if (irq__call_check(a->call, keys, 1, a->why, sizeof a->why))
         return arr_fail(a);
-    if (!(v = irq_call_get(a->call, keys, 0))) {
+    if (!(v = irq__call_get(a->call, keys, 0))) {
         snprintf(a->why, sizeof a->why, "poisson() needs a rate such as 2000/s");
         return arr_fail(a);
     }
@@ -99,7 +99,7 @@ static int periodic_parse(irq_arrival_parse *a)
 {
     static const char *const keys[] = {"interval", "jitter"};
     irq_source_cfg *s = a->s;
-    if (irq_call_check(a->call, keys, 2, a->why, sizeof a->why) ||
+    if (irq__call_check(a->call, keys, 2, a->why, sizeof a->why) ||
         arr_dur(a, keys, 0, true, &s->interval) || arr_dur(a, keys, 1, false, &s->jitter))
         return arr_fail(a);
     s->kind = IRQ_ARR_PERIODIC;
@@ -134,13 +134,13 @@ static double periodic_expected(const irq_source_cfg *c, double lo, double hi)
 
 static int storm_count(irq_arrival_parse *a, const char *const *keys)
 {
-    const char *v = irq_call_get(a->call, keys, 0);
+    const char *v = irq__call_get(a->call, keys, 0);
     char sub[200];
     if (!v) {
         snprintf(a->why, sizeof a->why, "storm() needs count=");
         return -1;
     }
-    if (irq_parse_u64(v, &a->s->count, sub, sizeof sub)) {
+    if (irq__parse_u64(v, &a->s->count, sub, sizeof sub)) {
         snprintf(a->why, sizeof a->why, "bad count '%s': %s", v, sub);
         return -1;
     }
@@ -156,11 +156,11 @@ static int storm_parse(irq_arrival_parse *a)
     static const char *const keys[] = {"count", "window", "period", "start", "spacing"};
     irq_source_cfg *s = a->s;
     double start = -1;
-    if (irq_call_check(a->call, keys, 5, a->why, sizeof a->why) || storm_count(a, keys) ||
+    if (irq__call_check(a->call, keys, 5, a->why, sizeof a->why) || storm_count(a, keys) ||
         arr_dur(a, keys, 1, true, &s->window) || arr_dur(a, keys, 2, false, &s->period) ||
         arr_dur(a, keys, 3, false, &start))
         return arr_fail(a);
-    const char *sp = irq_call_get(a->call, keys, 4);
+    const char *sp = irq__call_get(a->call, keys, 4);
     s->kind = IRQ_ARR_STORM;
     s->even = sp && !strcmp(sp, "even");
     if (sp && !s->even && strcmp(sp, "random"))
@@ -217,7 +217,7 @@ static double storm_expected(const irq_source_cfg *c, double lo, double hi)
 static int replay_time(irq_arrival_parse *a, const char *field, double *cycles)
 {
     double v;
-    size_t n = irq_scan_number(field, &v);
+    size_t n = irq__scan_number(field, &v);
     if (n && field[n] == '\0') {
         *cycles = v * a->c->clock_hz / 1e9;
         if (*cycles <= 9.2e18)
@@ -262,7 +262,7 @@ static int replay_lines(irq_arrival_parse *a, const char *path, const char *data
 {
     const char *p = data, *line;
     size_t n, lineno = 0, cap = 0, prev_line = 0;
-    while ((line = irq_next_line(&p, data + len, &n, &lineno))) {
+    while ((line = irq__next_line(&p, data + len, &n, &lineno))) {
         char field[128];
         const char *comma = memchr(line, ',', n);
         size_t fl = comma ? (size_t)(comma - line) : n;
@@ -312,7 +312,7 @@ static int replay_parse(irq_arrival_parse *a)
         return arr_fail(a);
     }
     a->s->kind = IRQ_ARR_REPLAY;
-    path = irq_path_join(a->c->base_dir, a->call->inner);
+    path = irq__path_join(a->c->base_dir, a->call->inner);
     if (!path)
         return irq_error_set(a->c->err, IRQ_ENOMEM, &a->node->mark, "out of memory");
     char sub[200];
@@ -325,7 +325,7 @@ static int replay_parse(irq_arrival_parse *a)
     }
     if (rc == IRQ_OK && a->c->data_hash)
         *a->c->data_hash =
-            irq_hash_bytes(*a->c->data_hash, a->s->times, a->s->ntimes * sizeof *a->s->times);
+            irq__hash_bytes(*a->c->data_hash, a->s->times, a->s->ntimes * sizeof *a->s->times);
     free(data);
     free(path);
     return rc;
@@ -354,7 +354,7 @@ static double replay_expected(const irq_source_cfg *c, double lo, double hi)
 
 /* ---- the table ---------------------------------------------------------------- */
 
-const irq_arrival_kind irq_arrival_kinds[IRQ_ARR_N] = {
+const irq_arrival_kind irq__arrival_kinds[IRQ_ARR_N] = {
     [IRQ_ARR_POISSON] = {.name = "poisson",
                          .examples = "poisson(2000/s)",
                          .parse = poisson_parse,
@@ -385,26 +385,26 @@ static void expected_kinds(char *buf, size_t len)
     size_t used = (size_t)snprintf(buf, len, "expected");
     for (size_t k = 0; k < IRQ_ARR_N && used < len; k++) {
         const char *sep = k == 0 ? " " : k + 1 == IRQ_ARR_N ? " or " : ", ";
-        int w = snprintf(buf + used, len - used, "%s%s", sep, irq_arrival_kinds[k].examples);
+        int w = snprintf(buf + used, len - used, "%s%s", sep, irq__arrival_kinds[k].examples);
         used += w > 0 ? (size_t)w : 0;
     }
 }
 
-int irq_arrivals_parse(irq_source_cfg *s, const irq_ynode *node, bool start_given,
-                       const irq_ldctx *c)
+int irq__arrivals_parse(irq_source_cfg *s, const irq_ynode *node, bool start_given,
+                        const irq_ldctx *c)
 {
     irq_call call;
     char expect[300];
     irq_arrival_parse a = {.c = c, .s = s, .node = node, .call = &call, .start_given = start_given};
-    int r = irq_call_parse(&call, node->text, a.why, sizeof a.why);
+    int r = irq__call_parse(&call, node->text, a.why, sizeof a.why);
     expected_kinds(expect, sizeof expect);
     if (r == 0)
         snprintf(a.why, sizeof a.why, "%s", expect);
     if (r <= 0)
         return arr_fail(&a);
     for (size_t k = 0; k < IRQ_ARR_N; k++)
-        if (!strcmp(call.name, irq_arrival_kinds[k].name))
-            return irq_arrival_kinds[k].parse(&a);
+        if (!strcmp(call.name, irq__arrival_kinds[k].name))
+            return irq__arrival_kinds[k].parse(&a);
     snprintf(a.why, sizeof a.why, "unknown kind '%s'; %s", call.name, expect);
     return arr_fail(&a);
 }

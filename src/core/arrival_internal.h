@@ -57,11 +57,11 @@ typedef struct irq_arrival_kind {
     bool from_previous;
 } irq_arrival_kind;
 
-extern const irq_arrival_kind irq_arrival_kinds[IRQ_ARR_N];
+extern const irq_arrival_kind irq__arrival_kinds[IRQ_ARR_N];
 
 /* Decodes the arrivals value node of source s (a call of one of the
  * kinds) into s; start_given: the source has its own start key. */
-int irq_arrivals_parse(irq_source_cfg *s, const struct irq_ynode *node, bool start_given,
-                       const struct irq_ldctx *c);
+int irq__arrivals_parse(irq_source_cfg *s, const struct irq_ynode *node, bool start_given,
+                        const struct irq_ldctx *c);
 
 #endif

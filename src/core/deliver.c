@@ -52,8 +52,8 @@ bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
                          "a latch of guest %s holds %u coalesced interrupts, the most "
                          "it can count",
                          g->name, pd->n);
-        else if (irq_sim_charge(g->sim, (uint64_t)(cap - pd->cap) * sizeof *more,
-                                "coalesced interrupts") == 0 &&
+        else if (irq__sim_charge(g->sim, (uint64_t)(cap - pd->cap) * sizeof *more,
+                                 "coalesced interrupts") == 0 &&
                  !(more = realloc(pd->more, (size_t)cap * sizeof *more)))
             irq_sim_fail(g->sim, "out of memory holding coalesced interrupts");
         if (!more) {
@@ -158,8 +158,8 @@ bool irq_fifo_add(irq_guest *g, irq_fifo *q, uint64_t arrival, uint32_t max, int
             g->mcount[counter]++;
         return false;
     }
-    if (q->len == q->cap && irq_sim_ring_grow(g->sim, "pending interrupts", (void **)&q->t, &q->cap,
-                                              &q->head, q->len, sizeof *q->t, 8) != 0) {
+    if (q->len == q->cap && irq__sim_ring_grow(g->sim, "pending interrupts", (void **)&q->t,
+                                               &q->cap, &q->head, q->len, sizeof *q->t, 8) != 0) {
         g->dropped++;
         return false;
     }
@@ -180,7 +180,7 @@ void irq_fifo_deliver(irq_vcpu *v, irq_fifo *q, uint32_t cls)
     v->ld_on = v->ld_hold;
     deliver(v, cls, arrival, "fifo");
     v->ld_on = false;
-    irq_vcpu_start_handler(v);
+    irq__vcpu_start_handler(v);
 }
 
 void irq_fifo_free(irq_fifo *q)

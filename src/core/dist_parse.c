@@ -49,7 +49,7 @@ static int fail(char *why, size_t len, const char *fmt, const char *arg)
     return -1;
 }
 
-size_t irq_scan_number(const char *s, double *v)
+size_t irq__scan_number(const char *s, double *v)
 {
     size_t i = 0, digits = 0;
     while (is_digit(s[i]))
@@ -105,7 +105,7 @@ static int scan_u64(const char *p, uint64_t *out)
     return rc;
 }
 
-int irq_parse_u64(const char *text, uint64_t *out, char *why, size_t whylen)
+int irq__parse_u64(const char *text, uint64_t *out, char *why, size_t whylen)
 {
     switch (scan_u64(text, out)) {
     case 0:
@@ -119,7 +119,7 @@ int irq_parse_u64(const char *text, uint64_t *out, char *why, size_t whylen)
     }
 }
 
-int irq_parse_i64(const char *text, int64_t *out, char *why, size_t whylen)
+int irq__parse_i64(const char *text, int64_t *out, char *why, size_t whylen)
 {
     bool neg = text[0] == '-';
     uint64_t u = 0;
@@ -134,14 +134,14 @@ int irq_parse_i64(const char *text, int64_t *out, char *why, size_t whylen)
     return 0;
 }
 
-int irq_parse_real(const char *text, double *out, char *why, size_t whylen)
+int irq__parse_real(const char *text, double *out, char *why, size_t whylen)
 {
     const char *p = text;
     bool neg = *p == '-';
     if (*p == '-' || *p == '+')
         p++;
     double v;
-    size_t n = irq_scan_number(p, &v);
+    size_t n = irq__scan_number(p, &v);
     if (n == 0 || p[n] != '\0')
         return fail(why, whylen, "expected a number such as 2.5 or 1e-3", NULL);
     if (!isfinite(v))
@@ -158,7 +158,7 @@ int irq_parse_hz(const char *text, double *hz, char *why, size_t whylen)
     } units[] = {{"", 1}, {"hz", 1}, {"khz", 1e3}, {"mhz", 1e6}, {"ghz", 1e9}};
     const char *p = skip_space(text);
     double v;
-    size_t n = irq_scan_number(p, &v);
+    size_t n = irq__scan_number(p, &v);
     const char *u = skip_space(p + n);
     size_t ulen = 0;
     while (is_alpha(u[ulen]))
@@ -198,7 +198,7 @@ int irq_parse_duration(const char *text, double clock_hz, double *cycles, char *
     if (*p == '+')
         p++;
     double v;
-    size_t n = irq_scan_number(p, &v);
+    size_t n = irq__scan_number(p, &v);
     if (n == 0)
         return fail(why, whylen, "expected a number with a unit: " DURATION_UNITS, NULL);
     const char *u = skip_space(p + n);
@@ -232,7 +232,7 @@ int irq_parse_rate(const char *text, double clock_hz, double *per_cycle, char *w
     if (*p == '-')
         return fail(why, whylen, "a rate cannot be negative", NULL);
     double v;
-    size_t n = irq_scan_number(p, &v);
+    size_t n = irq__scan_number(p, &v);
     if (n == 0)
         return fail(why, whylen, expect, NULL);
     p = skip_space(p + n);
@@ -305,7 +305,7 @@ static int split_args(irq_call *c, char *inner, char *why, size_t whylen)
     return 0;
 }
 
-int irq_call_parse(irq_call *c, const char *text, char *why, size_t whylen)
+int irq__call_parse(irq_call *c, const char *text, char *why, size_t whylen)
 {
     /* everything but the (large) text buffer, which is written before read */
     c->buf[0] = '\0';
@@ -334,8 +334,8 @@ int irq_call_parse(irq_call *c, const char *text, char *why, size_t whylen)
     return split_args(c, args, why, whylen) ? -1 : 1;
 }
 
-int irq_call_check(const irq_call *c, const char *const *keys, size_t nkeys, char *why,
-                   size_t whylen)
+int irq__call_check(const irq_call *c, const char *const *keys, size_t nkeys, char *why,
+                    size_t whylen)
 {
     if (c->npos > nkeys)
         return fail(why, whylen, "too many arguments to %s()", c->name);
@@ -363,7 +363,7 @@ int irq_call_check(const irq_call *c, const char *const *keys, size_t nkeys, cha
     return 0;
 }
 
-const char *irq_call_get(const irq_call *c, const char *const *keys, size_t k)
+const char *irq__call_get(const irq_call *c, const char *const *keys, size_t k)
 {
     if (k < c->npos)
         return c->val[k];
@@ -375,7 +375,7 @@ const char *irq_call_get(const irq_call *c, const char *const *keys, size_t k)
 
 /* ---- files ---------------------------------------------------------------- */
 
-char *irq_path_join(const char *base_dir, const char *file)
+char *irq__path_join(const char *base_dir, const char *file)
 {
     if (!base_dir || !*base_dir || file[0] == '/')
         return strdup(file);
@@ -389,10 +389,10 @@ char *irq_path_join(const char *base_dir, const char *file)
     return p;
 }
 
-int irq_parse_size(const char *text, uint64_t *bytes, char *why, size_t whylen)
+int irq__parse_size(const char *text, uint64_t *bytes, char *why, size_t whylen)
 {
     double v;
-    size_t n = irq_scan_number(text, &v);
+    size_t n = irq__scan_number(text, &v);
     const char *u = text + n;
     static const char units[] = "kmgt";
     double mul = 1;
@@ -411,7 +411,7 @@ int irq_parse_size(const char *text, uint64_t *bytes, char *why, size_t whylen)
     return 0;
 }
 
-uint64_t irq_hash_bytes(uint64_t h, const void *p, size_t n)
+uint64_t irq__hash_bytes(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
     for (size_t i = 0; i < n; i++)
@@ -473,7 +473,7 @@ int irq_read_file(const char *path, size_t max, char **data, size_t *len, char *
     return rc;
 }
 
-const char *irq_next_line(const char **p, const char *end, size_t *len, size_t *lineno)
+const char *irq__next_line(const char **p, const char *end, size_t *len, size_t *lineno)
 {
     while (*p < end) {
         const char *s = *p;
@@ -501,7 +501,7 @@ const char *irq_next_line(const char **p, const char *end, size_t *len, size_t *
 static int arg_duration(const irq_call *c, const char *const *keys, size_t k, double clock_hz,
                         double *out, char *why, size_t whylen)
 {
-    const char *v = irq_call_get(c, keys, k);
+    const char *v = irq__call_get(c, keys, k);
     if (!v) {
         if (why && whylen)
             snprintf(why, whylen, "%s() needs '%s'", c->name, keys[k]);
@@ -518,7 +518,7 @@ static int arg_duration(const irq_call *c, const char *const *keys, size_t k, do
 static int read_samples(irq_dist *d, const char *file, double clock_hz, const char *base_dir,
                         char *why, size_t whylen)
 {
-    char *path = irq_path_join(base_dir, file), *data = NULL, sub[160];
+    char *path = irq__path_join(base_dir, file), *data = NULL, sub[160];
     size_t len, cap = 0, lineno = 0, n;
     if (!path)
         return fail(why, whylen, "out of memory", NULL);
@@ -526,7 +526,7 @@ static int read_samples(irq_dist *d, const char *file, double clock_hz, const ch
     if (rc && why && whylen)
         snprintf(why, whylen, "cannot read %s: %s", path, sub);
     const char *p = data, *line;
-    while (rc == 0 && (line = irq_next_line(&p, data + len, &n, &lineno))) {
+    while (rc == 0 && (line = irq__next_line(&p, data + len, &n, &lineno))) {
         char text[128];
         double v;
         snprintf(text, sizeof text, "%.*s", (int)n, line);
@@ -587,7 +587,7 @@ static const struct dist_kind {
 static int dist_params(irq_dist *d, const irq_call *c, const struct dist_kind *k, double clock_hz,
                        char *why, size_t whylen)
 {
-    if (irq_call_check(c, k->keys, k->nkeys, why, whylen))
+    if (irq__call_check(c, k->keys, k->nkeys, why, whylen))
         return -1;
     for (size_t i = 0; i < k->nkeys; i++)
         if (arg_duration(c, k->keys, i, clock_hz, i ? &d->b : &d->a, why, whylen))
@@ -616,7 +616,7 @@ int irq_dist_parse(irq_dist *d, const char *text, double clock_hz, const char *b
 {
     memset(d, 0, sizeof *d);
     irq_call c;
-    int r = irq_call_parse(&c, text, why, whylen);
+    int r = irq__call_parse(&c, text, why, whylen);
     if (r < 0)
         return -1;
     if (r == 0) {

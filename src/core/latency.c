@@ -59,7 +59,7 @@ static int add_class(struct irq_sim *sim, size_t at, uint32_t cls)
     return IRQ_OK;
 }
 
-void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced)
+void irq__latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced)
 {
     struct irq_sim *sim = g->sim;
     struct irq_sim_priv *p = sim->priv;
@@ -117,14 +117,14 @@ void irq__latency_deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, int coale
         v->ld[v->nld++] = (struct irq_lat_defer){arrival, cls, coalesced};
         return;
     }
-    irq_latency_record(v->guest, cls, arrival, coalesced);
+    irq__latency_record(v->guest, cls, arrival, coalesced);
     latency_parts(v, arrival);
 }
 
 void irq__latency_flush(irq_vcpu *v)
 {
     for (uint32_t i = 0; i < v->nld; i++) {
-        irq_latency_record(v->guest, v->ld[i].cls, v->ld[i].arrival, v->ld[i].coalesced);
+        irq__latency_record(v->guest, v->ld[i].cls, v->ld[i].arrival, v->ld[i].coalesced);
         latency_parts(v, v->ld[i].arrival);
     }
     v->nld = 0;

@@ -9,7 +9,7 @@
 #include "sim_internal.h"
 
 /* One arrival's latency (now - arrival) for guest g and class cls. */
-void irq_latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced);
+void irq__latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced);
 /* The latency of an arrival delivered to v, and where it went: recorded
  * now, or held until the handler starts when the delivery defers it
  * (v->ld_on: a plan whose traps come first). */

@@ -146,7 +146,7 @@ static void fmt_range(char *buf, size_t len, const irq_param_desc *d, const char
     }
 }
 
-const char *irq_param_expect(const irq_param_desc *d, char *buf, size_t len)
+const char *irq__param_expect(const irq_param_desc *d, char *buf, size_t len)
 {
     char r[300];
     switch (d->type) {
@@ -251,7 +251,7 @@ static int decode_bits(irq_param_value *v, const irq_param_desc *d, const irq_yn
         if (it->kind != IRQ_YSCALAR)
             return irq_error_set(c->err, IRQ_EINPUT, &it->mark,
                                  "the elements of '%s' must be %s, not %s", d->name,
-                                 d->choices ? "names" : "whole numbers", irq_ynode_kind_name(it));
+                                 d->choices ? "names" : "whole numbers", irq__ynode_kind_name(it));
         if (d->choices) { /* a set of named flags: bit n is choices[n] */
             if ((x = choice_index(d, it->text)) < 0) {
                 char r[300];
@@ -263,7 +263,7 @@ static int decode_bits(irq_param_value *v, const irq_param_desc *d, const irq_yn
             v->u |= 1ull << x;
             continue;
         }
-        if (irq_parse_i64(it->text, &x, why, sizeof why))
+        if (irq__parse_i64(it->text, &x, why, sizeof why))
             return irq_error_set(c->err, IRQ_EINPUT, &it->mark, "bad element '%s' in '%s' (%s)",
                                  it->text, d->name, why);
         if (x < lo || x > hi)
@@ -294,7 +294,7 @@ static int decode_enum(irq_param_value *v, const irq_param_desc *d, const irq_yn
             return IRQ_OK;
         }
     char e[300], why[320];
-    snprintf(why, sizeof why, "expected %s", irq_param_expect(d, e, sizeof e));
+    snprintf(why, sizeof why, "expected %s", irq__param_expect(d, e, sizeof e));
     return bad_value(d, n, "value", why, c);
 }
 
@@ -304,11 +304,11 @@ static int decode_scalar(irq_param_value *v, const irq_param_desc *d, const irq_
     char why[400];
     switch (d->type) {
     case IRQ_PARAM_INT:
-        if (irq_parse_i64(n->text, &v->i, why, sizeof why))
+        if (irq__parse_i64(n->text, &v->i, why, sizeof why))
             return bad_value(d, n, "value", why, c);
         return check_range(d, (double)v->i, 0, n, c);
     case IRQ_PARAM_DOUBLE:
-        if (irq_parse_real(n->text, &v->d, why, sizeof why))
+        if (irq__parse_real(n->text, &v->d, why, sizeof why))
             return bad_value(d, n, "value", why, c);
         return check_range(d, v->d, 0, n, c);
     case IRQ_PARAM_BOOL:
@@ -326,8 +326,8 @@ static int decode_scalar(irq_param_value *v, const irq_param_desc *d, const irq_
         if (irq_dist_parse(&v->dist, n->text, c->clock_hz, c->base_dir, why, sizeof why))
             return bad_value(d, n, "distribution", why, c);
         if (c->data_hash && v->dist.kind == IRQ_DIST_EMPIRICAL)
-            *c->data_hash = irq_hash_bytes(*c->data_hash, v->dist.samples,
-                                           v->dist.nsamples * sizeof *v->dist.samples);
+            *c->data_hash = irq__hash_bytes(*c->data_hash, v->dist.samples,
+                                            v->dist.nsamples * sizeof *v->dist.samples);
         return IRQ_OK;
     default:
         v->str = strdup(n->text);
@@ -335,18 +335,18 @@ static int decode_scalar(irq_param_value *v, const irq_param_desc *d, const irq_
     }
 }
 
-int irq_param_decode(irq_param_value *v, const irq_param_desc *d, const irq_ynode *node,
-                     const irq_ldctx *c)
+int irq__param_decode(irq_param_value *v, const irq_param_desc *d, const irq_ynode *node,
+                      const irq_ldctx *c)
 {
     char e[300];
     bool seq = d->type == IRQ_PARAM_BITS;
-    if (irq_ynode_is_null(node))
+    if (irq__ynode_is_null(node))
         return irq_error_set(c->err, IRQ_EINPUT, node ? &node->mark : NULL,
                              "missing value for '%s' (expected %s)", d->name,
-                             irq_param_expect(d, e, sizeof e));
+                             irq__param_expect(d, e, sizeof e));
     if (node->kind != (seq ? IRQ_YSEQ : IRQ_YSCALAR))
         return irq_error_set(c->err, IRQ_EINPUT, &node->mark, "'%s' must be %s, not %s", d->name,
-                             irq_param_expect(d, e, sizeof e), irq_ynode_kind_name(node));
+                             irq__param_expect(d, e, sizeof e), irq__ynode_kind_name(node));
     irq_param_value t = {.mark = node->mark};
     int rc = seq ? decode_bits(&t, d, node, c) : decode_scalar(&t, d, node, c);
     if (rc != IRQ_OK) {
@@ -367,10 +367,10 @@ static int decode_default(irq_param_value *v, const irq_param_desc *d, const irq
     irq_ynode flat = {.kind = IRQ_YSCALAR, .mark = m, .plain = true, .text = (char *)d->def};
     int rc = IRQ_OK;
     if (d->def[0] == '[')
-        rc = irq_ytree_parse(&tree, d->def, strlen(d->def), c->file, c->err);
+        rc = irq__ytree_parse(&tree, d->def, strlen(d->def), c->file, c->err);
     if (rc == IRQ_OK)
-        rc = irq_param_decode(v, d, tree ? tree : &flat, c);
-    irq_ytree_free(tree);
+        rc = irq__param_decode(v, d, tree ? tree : &flat, c);
+    irq__ytree_free(tree);
     if (rc == IRQ_EINPUT && c->err && strstr(c->err->message, " is 0 cycles at ")) {
         /* a slow clock: the user's choice, not ours */
         irq_error_set(c->err, rc, &m,
@@ -387,7 +387,7 @@ static int decode_default(irq_param_value *v, const irq_param_desc *d, const irq
     return rc;
 }
 
-int irq_params_defaults(irq_param_value *v, const irq_param_desc *d, size_t n, const irq_ldctx *c)
+int irq__params_defaults(irq_param_value *v, const irq_param_desc *d, size_t n, const irq_ldctx *c)
 {
     for (size_t i = 0; i < n; i++) {
         irq_param_values_free(&v[i], 1, &d[i]);
@@ -417,8 +417,8 @@ static bool in_list(const char *const *list, const char *key)
     return false;
 }
 
-int irq_params_check_keys(const irq_ynode *map, const irq_param_desc *d, size_t n,
-                          const char *const *extra, const char *what, irq_error *err)
+int irq__params_check_keys(const irq_ynode *map, const irq_param_desc *d, size_t n,
+                           const char *const *extra, const char *what, irq_error *err)
 {
     for (size_t e = 0; map && map->kind == IRQ_YMAP && e < map->n; e++) {
         const irq_yentry *en = &map->entries[e];
@@ -444,22 +444,22 @@ int irq_params_check_keys(const irq_ynode *map, const irq_param_desc *d, size_t 
     return IRQ_OK;
 }
 
-int irq_params_apply(irq_param_value *v, const irq_param_desc *d, size_t n, const irq_ynode *map,
-                     const irq_ldctx *c)
+int irq__params_apply(irq_param_value *v, const irq_param_desc *d, size_t n, const irq_ynode *map,
+                      const irq_ldctx *c)
 {
     for (size_t e = 0; map && map->kind == IRQ_YMAP && e < map->n; e++) {
         size_t i = find_param(d, n, map->entries[e].key);
         if (i == n)
             continue;
-        int rc = irq_param_decode(&v[i], &d[i], map->entries[e].val, c);
+        int rc = irq__param_decode(&v[i], &d[i], map->entries[e].val, c);
         if (rc != IRQ_OK)
             return rc;
     }
     return IRQ_OK;
 }
 
-int irq_params_check_required(const irq_param_value *v, const irq_param_desc *d, size_t n,
-                              const irq_mark *at, const char *what, irq_error *err)
+int irq__params_check_required(const irq_param_value *v, const irq_param_desc *d, size_t n,
+                               const irq_mark *at, const char *what, irq_error *err)
 {
     for (size_t i = 0; i < n; i++)
         if (!d[i].def && !v[i].mark.file)
@@ -468,32 +468,32 @@ int irq_params_check_required(const irq_param_value *v, const irq_param_desc *d,
     return IRQ_OK;
 }
 
-int irq_expect_map(const irq_ynode *node, const char *what, const irq_ldctx *c)
+int irq__expect_map(const irq_ynode *node, const char *what, const irq_ldctx *c)
 {
-    if (irq_ynode_is_null(node) || node->kind == IRQ_YMAP)
+    if (irq__ynode_is_null(node) || node->kind == IRQ_YMAP)
         return IRQ_OK;
     return irq_error_set(c->err, IRQ_EINPUT, &node->mark, "%s must be a mapping, not %s", what,
-                         irq_ynode_kind_name(node));
+                         irq__ynode_kind_name(node));
 }
 
-int irq_params_decode(irq_param_value **out, const irq_param_desc *d, size_t n,
-                      const irq_ynode *node, const irq_mark *at, const char *const *extra,
-                      const char *what, const irq_ldctx *c)
+int irq__params_decode(irq_param_value **out, const irq_param_desc *d, size_t n,
+                       const irq_ynode *node, const irq_mark *at, const char *const *extra,
+                       const char *what, const irq_ldctx *c)
 {
     *out = calloc(n ? n : 1, sizeof **out);
     if (!*out)
         return irq_error_set(c->err, IRQ_ENOMEM, at, "out of memory");
-    int rc = irq_expect_map(node, what, c);
+    int rc = irq__expect_map(node, what, c);
     if (rc == IRQ_OK)
-        rc = irq_params_defaults(*out, d, n, c);
+        rc = irq__params_defaults(*out, d, n, c);
     if (rc == IRQ_OK)
-        rc = irq_params_check_keys(node, d, n, extra, what, c->err);
+        rc = irq__params_check_keys(node, d, n, extra, what, c->err);
     if (rc == IRQ_OK)
-        rc = irq_params_apply(*out, d, n, node, c);
+        rc = irq__params_apply(*out, d, n, node, c);
     if (rc == IRQ_OK && node && node->kind == IRQ_YMAP)
         at = &node->mark;
     if (rc == IRQ_OK)
-        rc = irq_params_check_required(*out, d, n, at, what, c->err);
+        rc = irq__params_check_required(*out, d, n, at, what, c->err);
     return rc;
 }
 

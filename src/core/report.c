@@ -80,7 +80,7 @@ static void value_text(const struct irq_sim *sim, const irq_param_desc *d, const
 
 /* ---- JSON -------------------------------------------------------------- */
 
-void irq_json_str(FILE *f, const char *s)
+void irq__json_str(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; *s; s++) {
@@ -114,7 +114,7 @@ static void json_model_hists(FILE *f, const struct irq_sim *sim)
     fprintf(f, ", \"model_distributions_ns\": {");
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%s", i ? ", " : "");
-        irq_json_str(f, sim->ops->hists[i].name);
+        irq__json_str(f, sim->ops->hists[i].name);
         fprintf(f, ": ");
         lat l;
         irq__latency_of(sim, &sim->priv->mhists[i], &l);
@@ -168,11 +168,11 @@ static void json_params(FILE *f, const struct irq_sim *sim)
     const irq_model_ops *ops = sim->ops;
     char buf[256];
     fprintf(f, "{\"name\": ");
-    irq_json_str(f, ops->name);
+    irq__json_str(f, ops->name);
     for (size_t i = 0; i < ops->nparams; i++) {
         value_text(sim, &ops->params[i], &sim->sc->model_params[i], buf, sizeof buf);
         fprintf(f, ", \"%s\": ", ops->params[i].name);
-        irq_json_str(f, buf);
+        irq__json_str(f, buf);
     }
     fputc('}', f);
 }
@@ -197,7 +197,7 @@ static void json_groups(FILE *f, const struct irq_sim *sim, sums *s)
         irq__tmpl_range(sim, t, &g0, &g1, &v0, &v1);
         irq__sum_scope(sim, IRQ_SCOPE_GROUP, t, s);
         fprintf(f, "%s{\"template\": ", t ? ", " : "");
-        irq_json_str(f, sim->sc->tmpls[t].name);
+        irq__json_str(f, sim->sc->tmpls[t].name);
         fprintf(f, ", \"guests\": %zu, \"vcpus\": %zu, ", g1 - g0, v1 - v0);
         json_counters(f, sim, IRQ_SCOPE_GROUP, s);
         fprintf(f, "\"state_share\": ");
@@ -264,7 +264,7 @@ static void json_cpu_use_one(FILE *f, const struct irq_sim *sim, int cpu)
     irq__cpu_use(sim, cpu, time, sh);
     fputc('{', f);
     for (int u = 0; u < IRQ_USE_N; u++) {
-        fprintf(f, "%s\"%s\": ", u ? ", " : "", irq_cpu_use_names[u]);
+        fprintf(f, "%s\"%s\": ", u ? ", " : "", irq__cpu_use_names[u]);
         json_num(f, sh[u]);
     }
     fputc('}', f);
@@ -288,17 +288,17 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     const struct irq_sim_priv *p = sim->priv;
     const irq_scenario *sc = sim->sc;
     fprintf(f, "{\"schema_version\": 2, \"scenario\": ");
-    irq_json_str(f, sc->name);
+    irq__json_str(f, sc->name);
     fprintf(f, ", \"status\": ");
-    irq_json_str(f, p->failed ? "failed" : "ok");
+    irq__json_str(f, p->failed ? "failed" : "ok");
     if (p->failed) {
         fprintf(f, ", \"error\": ");
-        irq_json_str(f, p->fail_msg);
+        irq__json_str(f, p->fail_msg);
     }
     if (p->partial) /* stopped on request: the figures cover sim_seconds only */
         fprintf(f, ", \"partial\": true");
     fprintf(f, ", \"model\": ");
-    irq_json_str(f, sim->ops->name);
+    irq__json_str(f, sim->ops->name);
     fprintf(f, ", \"params\": ");
     json_params(f, sim);
     fprintf(f, ", \"seed\": %llu, \"clock_hz\": ", (ull)sc->seed);
@@ -308,9 +308,9 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     fprintf(f, ", \"events\": %llu, \"wall_seconds\": ", (ull)sim->eng.events);
     json_num(f, p->wall_seconds);
     fprintf(f, ", \"host_cpus\": %u, \"host_sched\": ", p->npcpus);
-    irq_json_str(f, irq_host_params[IRQ_HOST_SCHED].choices[sc->host[IRQ_HOST_SCHED].i]);
+    irq__json_str(f, irq_host_params[IRQ_HOST_SCHED].choices[sc->host[IRQ_HOST_SCHED].i]);
     fprintf(f, ", \"host_affinity\": ");
-    irq_json_str(f, irq_host_params[IRQ_HOST_AFFINITY].choices[sc->host[IRQ_HOST_AFFINITY].i]);
+    irq__json_str(f, irq_host_params[IRQ_HOST_AFFINITY].choices[sc->host[IRQ_HOST_AFFINITY].i]);
     fprintf(f, ", \"assumptions\": ");
     json_assumptions(f, sim);
     irq__sum_scope(sim, IRQ_SCOPE_TOTAL, 0, s);
@@ -339,7 +339,7 @@ static void write_json(const struct irq_sim *sim, FILE *f, sums *s)
     for (size_t i = 0; i < p->nguests; i++) {
         irq__sum_scope(sim, IRQ_SCOPE_GUEST, i, s);
         fprintf(f, "%s{\"name\": ", i ? ", " : "");
-        irq_json_str(f, p->guests[i].name);
+        irq__json_str(f, p->guests[i].name);
         fprintf(f, ", ");
         json_counters(f, sim, IRQ_SCOPE_GUEST, s);
         fprintf(f, "\"latency_ns\": ");
@@ -563,7 +563,7 @@ static void text_cpu_use(const struct irq_sim *sim, FILE *f)
     irq__cpu_use(sim, -1, time, sh);
     fprintf(f, "\nhost CPU use   ");
     for (int u = 0; u < IRQ_USE_N; u++)
-        fprintf(f, " %s %.1f%%", irq_cpu_use_names[u], 100 * sh[u]);
+        fprintf(f, " %s %.1f%%", irq__cpu_use_names[u], 100 * sh[u]);
     for (uint32_t c = 0; c < sim->priv->npcpus; c++) {
         double one[IRQ_USE_N];
         irq__cpu_use(sim, (int)c, time, one);

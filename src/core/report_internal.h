@@ -5,6 +5,6 @@
 #include <stdio.h>
 
 /* Writes s as a JSON string literal (quotes and escapes). */
-void irq_json_str(FILE *f, const char *s);
+void irq__json_str(FILE *f, const char *s);
 
 #endif

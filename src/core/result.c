@@ -599,7 +599,7 @@ size_t irq_result_ncpu_uses(void)
 
 const char *irq_result_cpu_use_name(size_t i)
 {
-    return i < IRQ_USE_N ? irq_cpu_use_names[i] : NULL;
+    return i < IRQ_USE_N ? irq__cpu_use_names[i] : NULL;
 }
 
 int irq_result_cpu_use(const irq_sim *sim, int cpu, const char *use, double *share, double *ns,
@@ -611,12 +611,12 @@ int irq_result_cpu_use(const irq_sim *sim, int cpu, const char *use, double *sha
         return irq_error_set(err, IRQ_EINPUT, NULL,
                              "host CPU %d out of range (the run has %u; -1 is all of them)", cpu,
                              sim->priv->npcpus);
-    int u = name_index(irq_cpu_use_names, IRQ_USE_N, use);
+    int u = name_index(irq__cpu_use_names, IRQ_USE_N, use);
     char known[160];
     if (u < 0)
         return irq_error_set(err, IRQ_EINPUT, NULL, "unknown CPU use \"%s\" (%s)",
                              use ? use : "(null)",
-                             names_list(irq_cpu_use_names, IRQ_USE_N, known, sizeof known));
+                             names_list(irq__cpu_use_names, IRQ_USE_N, known, sizeof known));
     double time[IRQ_USE_N], sh[IRQ_USE_N];
     irq__cpu_use(sim, cpu, time, sh);
     if (share)

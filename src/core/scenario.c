@@ -43,13 +43,13 @@ static const char *const limits_keys[] = {"max_memory", "max_events", NULL};
 static int field(const loader *L, const irq_ynode *map, const irq_param_desc *d, const char *what,
                  irq_param_value *v)
 {
-    const irq_ynode *n = irq_ymap_get(map, d->name);
+    const irq_ynode *n = irq__ymap_get(map, d->name);
     if (n)
-        return irq_param_decode(v, d, n, &L->c);
+        return irq__param_decode(v, d, n, &L->c);
     if (!d->def)
         return irq_error_set(L->c.err, IRQ_EINPUT, &map->mark, "missing required key '%s' in %s",
                              d->name, what);
-    return irq_params_defaults(v, d, 1, &L->c);
+    return irq__params_defaults(v, d, 1, &L->c);
 }
 
 int irq__field_int(const loader *L, const irq_ynode *map, const irq_param_desc *d, const char *what,
@@ -88,10 +88,10 @@ int irq__field_str(const loader *L, const irq_ynode *map, const irq_param_desc *
 
 int irq__need_seq(const loader *L, const irq_ynode *n, const char *key, const char *of)
 {
-    if (irq_ynode_is_null(n) || n->kind == IRQ_YSEQ)
+    if (irq__ynode_is_null(n) || n->kind == IRQ_YSEQ)
         return IRQ_OK;
     return irq_error_set(L->c.err, IRQ_EINPUT, &n->mark, "'%s' must be a sequence of %s, not %s",
-                         key, of, irq_ynode_kind_name(n));
+                         key, of, irq__ynode_kind_name(n));
 }
 
 size_t irq__seq_len(const irq_ynode *n)
@@ -156,15 +156,15 @@ int irq__check_unique(const loader *L, named *r, size_t n, const char *what)
 
 static int load_seed(loader *L)
 {
-    const irq_ynode *n = irq_ymap_get(L->root, "seed");
+    const irq_ynode *n = irq__ymap_get(L->root, "seed");
     char why[160];
     L->sc->seed = 1;
     if (!n)
         return IRQ_OK;
-    if (irq_ynode_is_null(n) || n->kind != IRQ_YSCALAR)
+    if (irq__ynode_is_null(n) || n->kind != IRQ_YSCALAR)
         return irq_error_set(L->c.err, IRQ_EINPUT, &n->mark,
-                             "'seed' must be a whole number, not %s", irq_ynode_kind_name(n));
-    if (irq_parse_u64(n->text, &L->sc->seed, why, sizeof why))
+                             "'seed' must be a whole number, not %s", irq__ynode_kind_name(n));
+    if (irq__parse_u64(n->text, &L->sc->seed, why, sizeof why))
         return irq_error_set(L->c.err, IRQ_EINPUT, &n->mark, "bad value '%s' for 'seed' (%s)",
                              n->text, why);
     return IRQ_OK;
@@ -172,13 +172,13 @@ static int load_seed(loader *L)
 
 static int load_clock(loader *L)
 {
-    const irq_ynode *n = irq_ymap_get(L->root, "clock_hz");
+    const irq_ynode *n = irq__ymap_get(L->root, "clock_hz");
     char why[160];
     double hz = 1e9;
-    if (n && (irq_ynode_is_null(n) || n->kind != IRQ_YSCALAR))
+    if (n && (irq__ynode_is_null(n) || n->kind != IRQ_YSCALAR))
         return irq_error_set(L->c.err, IRQ_EINPUT, &n->mark,
                              "'clock_hz' must be a frequency such as 2.5GHz, not %s",
-                             irq_ynode_kind_name(n));
+                             irq__ynode_kind_name(n));
     if (n && irq_parse_hz(n->text, &hz, why, sizeof why))
         return irq_error_set(L->c.err, IRQ_EINPUT, &n->mark, "bad value '%s' for 'clock_hz' (%s)",
                              n->text, why);
@@ -208,20 +208,20 @@ static int load_basics(loader *L)
 }
 static int load_output(loader *L)
 {
-    const irq_ynode *n = irq_ymap_get(L->root, "output");
+    const irq_ynode *n = irq__ymap_get(L->root, "output");
     irq_output_cfg *o = &L->sc->output;
     int64_t fmt = 0;
-    int rc = irq_expect_map(n, "'output'", &L->c);
-    if (rc != IRQ_OK || irq_ynode_is_null(n)) {
+    int rc = irq__expect_map(n, "'output'", &L->c);
+    if (rc != IRQ_OK || irq__ynode_is_null(n)) {
         o->format = IRQ_FORMAT_TEXT;
         return rc;
     }
-    rc = irq_params_check_keys(n, NULL, 0, output_keys, "output", L->c.err);
+    rc = irq__params_check_keys(n, NULL, 0, output_keys, "output", L->c.err);
     if (rc == IRQ_OK)
         rc = irq__field_int(L, n, &f_format, "output", &fmt, NULL);
     o->format = fmt == 1 ? IRQ_FORMAT_JSON : fmt == 2 ? IRQ_FORMAT_CSV : IRQ_FORMAT_TEXT;
     irq_mark m;
-    if (rc == IRQ_OK && irq_ymap_get(n, "dir"))
+    if (rc == IRQ_OK && irq__ymap_get(n, "dir"))
         rc = irq__field_str(L, n, &f_dir, "output", &o->dir, &m);
     if (rc == IRQ_OK && o->dir && !o->dir[0])
         rc = irq_error_set(L->c.err, IRQ_EINPUT, &m,
@@ -233,21 +233,21 @@ static int load_output(loader *L)
  * command line sets them (--max-memory, --max-events). */
 static int load_limits(loader *L)
 {
-    const irq_ynode *n = irq_ymap_get(L->root, "limits");
+    const irq_ynode *n = irq__ymap_get(L->root, "limits");
     irq_limits_cfg *l = &L->sc->limits;
-    int rc = irq_expect_map(n, "'limits'", &L->c);
-    if (rc != IRQ_OK || irq_ynode_is_null(n))
+    int rc = irq__expect_map(n, "'limits'", &L->c);
+    if (rc != IRQ_OK || irq__ynode_is_null(n))
         return rc;
-    rc = irq_params_check_keys(n, NULL, 0, limits_keys, "limits", L->c.err);
+    rc = irq__params_check_keys(n, NULL, 0, limits_keys, "limits", L->c.err);
     int64_t ev = 0;
-    if (rc == IRQ_OK && irq_ymap_get(n, "max_events"))
+    if (rc == IRQ_OK && irq__ymap_get(n, "max_events"))
         rc = irq__field_int(L, n, &f_max_events, "limits", &ev, NULL);
     l->max_events = (uint64_t)ev;
     char *text = NULL, why[200];
     irq_mark m;
-    if (rc == IRQ_OK && irq_ymap_get(n, "max_memory"))
+    if (rc == IRQ_OK && irq__ymap_get(n, "max_memory"))
         rc = irq__field_str(L, n, &f_max_memory, "limits", &text, &m);
-    if (rc == IRQ_OK && text && irq_parse_size(text, &l->max_memory, why, sizeof why))
+    if (rc == IRQ_OK && text && irq__parse_size(text, &l->max_memory, why, sizeof why))
         rc = irq_error_set(L->c.err, IRQ_EINPUT, &m, "bad size '%s' for 'max_memory' (%s)", text,
                            why);
     free(text);
@@ -258,7 +258,7 @@ static int load_limits(loader *L)
 
 static int decode(loader *L)
 {
-    int rc = irq_params_check_keys(L->root, NULL, 0, top_keys, "the top level", L->c.err);
+    int rc = irq__params_check_keys(L->root, NULL, 0, top_keys, "the top level", L->c.err);
     if (rc == IRQ_OK)
         rc = load_basics(L);
     if (rc == IRQ_OK)
@@ -302,18 +302,18 @@ static int read_tree(loader *L, const char *text, size_t len)
     if (r != 0) /* unreadable: an I/O error; a FIFO, a device, too large: bad input */
         return irq_error_set(L->c.err, r == -2 ? IRQ_EINPUT : IRQ_EIO, &top,
                              "cannot read the scenario: %s", why);
-    int rc = irq_ytree_parse(&L->root, text ? text : data, len, sc->path, L->c.err);
+    int rc = irq__ytree_parse(&L->root, text ? text : data, len, sc->path, L->c.err);
     free(data);
     if (rc != IRQ_OK)
         return rc;
-    if (irq_ynode_is_null(L->root))
+    if (irq__ynode_is_null(L->root))
         return irq_error_set(L->c.err, IRQ_EINPUT, L->root ? &L->root->mark : &first,
                              "empty scenario (expected a mapping with name, duration, model, "
                              "guests, ...)");
     if (L->root->kind != IRQ_YMAP)
         return irq_error_set(L->c.err, IRQ_EINPUT, &L->root->mark,
                              "the top level must be a mapping (name: ..., duration: ...), not %s",
-                             irq_ynode_kind_name(L->root));
+                             irq__ynode_kind_name(L->root));
     return IRQ_OK;
 }
 
@@ -332,7 +332,7 @@ static int apply_sets(loader *L, const char *const *sets, size_t nsets)
             return irq_error_set(L->c.err, IRQ_ENOMEM, NULL, "out of memory");
         sc->nset_labels = i + 1;
         snprintf(sc->set_labels[i], len, "--set %s", s);
-        int rc = irq_ytree_set(L->root, s, sc->set_labels[i], (unsigned)(i + 1), L->c.err);
+        int rc = irq__ytree_set(L->root, s, sc->set_labels[i], (unsigned)(i + 1), L->c.err);
         if (rc != IRQ_OK)
             return rc;
     }
@@ -365,7 +365,7 @@ static int load(irq_scenario **out, const char *name, const char *text, size_t l
         rc = apply_sets(&L, sets, nsets);
     if (rc == IRQ_OK)
         rc = decode(&L);
-    irq_ytree_free(L.root);
+    irq__ytree_free(L.root);
     free(L.order);
     if (rc != IRQ_OK) {
         irq_scenario_free(sc);

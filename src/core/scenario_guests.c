@@ -34,8 +34,8 @@ static int load_workload(loader *L, irq_guest_tmpl *t, const irq_ynode *map, con
     char w[200];
     irq_param_value *v = NULL;
     snprintf(w, sizeof w, "'workload' of %s", what);
-    int rc = irq_params_decode(&v, irq__workload_params, W_N, irq_ymap_get(map, "workload"),
-                               &map->mark, NULL, w, &L->c);
+    int rc = irq__params_decode(&v, irq__workload_params, W_N, irq__ymap_get(map, "workload"),
+                                &map->mark, NULL, w, &L->c);
     if (rc == IRQ_OK) {
         t->busy = v[W_BUSY].dist;
         t->idle = v[W_IDLE].dist;
@@ -76,8 +76,8 @@ static int load_tmpl(loader *L, irq_guest_tmpl *t, const irq_ynode *map, size_t 
     char what[96];
     int64_t x = 0;
     snprintf(what, sizeof what, "guests[%zu]", i);
-    int rc = irq_expect_map(map, what, &L->c);
-    if (rc == IRQ_OK && irq_ynode_is_null(map))
+    int rc = irq__expect_map(map, what, &L->c);
+    if (rc == IRQ_OK && irq__ynode_is_null(map))
         rc = irq_error_set(L->c.err, IRQ_EINPUT, &map->mark, "empty entry in 'guests'");
     if (rc == IRQ_OK)
         rc = irq__entity_name(L, map, "guest template", &t->name, &t->mark);
@@ -85,7 +85,7 @@ static int load_tmpl(loader *L, irq_guest_tmpl *t, const irq_ynode *map, size_t 
         return rc;
     t->mark = map->mark;
     snprintf(what, sizeof what, "guest template '%s'", t->name);
-    rc = irq_params_check_keys(map, NULL, 0, irq__tmpl_keys, what, L->c.err);
+    rc = irq__params_check_keys(map, NULL, 0, irq__tmpl_keys, what, L->c.err);
     if (rc == IRQ_OK)
         rc = irq__field_int(L, map, &f_count, what, &x, NULL);
     t->count = (uint32_t)x;
@@ -177,7 +177,7 @@ static int index_tmpls(loader *L)
 
 int irq__load_guests(loader *L)
 {
-    const irq_ynode *seq = irq_ymap_get(L->root, "guests");
+    const irq_ynode *seq = irq__ymap_get(L->root, "guests");
     irq_scenario *sc = L->sc;
     int rc = irq__need_seq(L, seq, "guests", "guest templates");
     if (rc != IRQ_OK)

@@ -82,7 +82,7 @@ typedef enum irq_arrivals_kind {
     IRQ_ARR_PERIODIC, /* interval, jitter (uniform +-jitter) */
     IRQ_ARR_STORM,    /* count arrivals in window, every period, from start */
     IRQ_ARR_REPLAY,   /* timestamps from a CSV file */
-    IRQ_ARR_N         /* the kinds' table: irq_arrival_kinds (arrival.c) */
+    IRQ_ARR_N         /* the kinds' table: irq__arrival_kinds (arrival.c) */
 } irq_arrivals_kind;
 
 typedef enum irq_injection {

@@ -28,33 +28,33 @@ static void model_names(char *buf, size_t len)
 
 int irq__load_model(loader *L)
 {
-    const irq_ynode *n = irq_ymap_get(L->root, "model"), *name;
+    const irq_ynode *n = irq__ymap_get(L->root, "model"), *name;
     char names[200], what[100];
     model_names(names, sizeof names);
-    if (irq_ynode_is_null(n))
+    if (irq__ynode_is_null(n))
         return irq_error_set(L->c.err, IRQ_EINPUT, n ? &n->mark : &L->root->mark,
                              "missing required key 'model' in the top level (expected a mapping "
                              "with name: one of %s)",
                              names);
-    int rc = irq_expect_map(n, "'model'", &L->c);
+    int rc = irq__expect_map(n, "'model'", &L->c);
     if (rc != IRQ_OK)
         return rc;
-    name = irq_ymap_get(n, "name");
+    name = irq__ymap_get(n, "name");
     if (!name)
         return irq_error_set(L->c.err, IRQ_EINPUT, &n->mark,
                              "missing required key 'name' in model (expected one of: %s)", names);
-    if (irq_ynode_is_null(name) || name->kind != IRQ_YSCALAR)
+    if (irq__ynode_is_null(name) || name->kind != IRQ_YSCALAR)
         return irq_error_set(L->c.err, IRQ_EINPUT, &name->mark,
                              "'name' of model must be a model name, not %s (expected one of: %s)",
-                             irq_ynode_kind_name(name), names);
+                             irq__ynode_kind_name(name), names);
     const irq_model_ops *ops = irq_model_find(name->text);
     if (!ops)
         return irq_error_set(L->c.err, IRQ_EINPUT, &name->mark,
                              "unknown model '%s' (available: %s)", name->text, names);
     L->sc->model = ops;
     snprintf(what, sizeof what, "model '%s'", ops->name);
-    return irq_params_decode(&L->sc->model_params, ops->params, ops->nparams, n, &n->mark,
-                             irq__model_extra, what, &L->c);
+    return irq__params_decode(&L->sc->model_params, ops->params, ops->nparams, n, &n->mark,
+                              irq__model_extra, what, &L->c);
 }
 
 int irq__load_tmpl_model(loader *L, irq_guest_tmpl *t, const irq_ynode *map, const char *what)
@@ -62,12 +62,12 @@ int irq__load_tmpl_model(loader *L, irq_guest_tmpl *t, const irq_ynode *map, con
     const irq_model_ops *ops = L->sc->model;
     char w[200];
     snprintf(w, sizeof w, "'model' of %s", what);
-    int rc = irq_params_decode(&t->model_params, ops->guest_params, ops->nguest_params,
-                               irq_ymap_get(map, "model"), &map->mark, NULL, w, &L->c);
+    int rc = irq__params_decode(&t->model_params, ops->guest_params, ops->nguest_params,
+                                irq__ymap_get(map, "model"), &map->mark, NULL, w, &L->c);
     snprintf(w, sizeof w, "'vcpu' of %s", what);
     if (rc == IRQ_OK)
-        rc = irq_params_decode(&t->vcpu_params, ops->vcpu_params, ops->nvcpu_params,
-                               irq_ymap_get(map, "vcpu"), &map->mark, NULL, w, &L->c);
+        rc = irq__params_decode(&t->vcpu_params, ops->vcpu_params, ops->nvcpu_params,
+                                irq__ymap_get(map, "vcpu"), &map->mark, NULL, w, &L->c);
     return rc;
 }
 
@@ -82,8 +82,8 @@ static int check_override_indexes(loader *L, const irq_guest_tmpl *t, const irq_
         int64_t idx;
         irq_mark m;
         snprintf(w, sizeof w, "vcpu_overrides[%zu] of %s", i, what);
-        int rc = irq_expect_map(o, w, &L->c);
-        if (rc == IRQ_OK && irq_ynode_is_null(o))
+        int rc = irq__expect_map(o, w, &L->c);
+        if (rc == IRQ_OK && irq__ynode_is_null(o))
             rc = irq_error_set(L->c.err, IRQ_EINPUT, &o->mark,
                                "empty entry in vcpu_overrides of %s", what);
         if (rc == IRQ_OK)
@@ -91,7 +91,7 @@ static int check_override_indexes(loader *L, const irq_guest_tmpl *t, const irq_
         if (rc == IRQ_OK && idx >= t->vcpus)
             rc = irq_error_set(L->c.err, IRQ_EINPUT, &m,
                                "'index' must be less than the template's vcpus (%u) (got %s)",
-                               t->vcpus, irq_ymap_get(o, "index")->text);
+                               t->vcpus, irq__ymap_get(o, "index")->text);
         if (rc == IRQ_OK && (seen[idx / 64] >> (idx % 64) & 1))
             rc = irq_error_set(L->c.err, IRQ_EINPUT, &m, "vCPU %lld is overridden twice in %s",
                                (long long)idx, what);
@@ -116,21 +116,21 @@ static int load_override(loader *L, irq_vcpu_override *ov, const irq_ynode *tmpl
     int rc = irq__field_int(L, o, &f_index, what, &idx, NULL);
     ov->index = (uint32_t)idx;
     if (rc == IRQ_OK)
-        rc = irq_params_check_keys(o, d, n, override_extra, what, L->c.err);
+        rc = irq__params_check_keys(o, d, n, override_extra, what, L->c.err);
     if (rc == IRQ_OK)
-        rc = irq_params_defaults(ov->params, d, n, &L->c);
+        rc = irq__params_defaults(ov->params, d, n, &L->c);
     if (rc == IRQ_OK)
-        rc = irq_params_apply(ov->params, d, n, tmpl_vcpu, &L->c);
+        rc = irq__params_apply(ov->params, d, n, tmpl_vcpu, &L->c);
     if (rc == IRQ_OK)
-        rc = irq_params_apply(ov->params, d, n, o, &L->c);
+        rc = irq__params_apply(ov->params, d, n, o, &L->c);
     if (rc == IRQ_OK)
-        rc = irq_params_check_required(ov->params, d, n, &o->mark, what, L->c.err);
+        rc = irq__params_check_required(ov->params, d, n, &o->mark, what, L->c.err);
     return rc;
 }
 
 int irq__load_overrides(loader *L, irq_guest_tmpl *t, const irq_ynode *map, const char *what)
 {
-    const irq_ynode *seq = irq_ymap_get(map, "vcpu_overrides");
+    const irq_ynode *seq = irq__ymap_get(map, "vcpu_overrides");
     int rc = irq__need_seq(L, seq, "vcpu_overrides", "mappings with an index");
     if (rc != IRQ_OK || !irq__seq_len(seq))
         return rc;
@@ -141,7 +141,7 @@ int irq__load_overrides(loader *L, irq_guest_tmpl *t, const irq_ynode *map, cons
     if (!t->overrides)
         return irq_error_set(L->c.err, IRQ_ENOMEM, &seq->mark, "out of memory");
     t->noverrides = seq->n;
-    const irq_ynode *tmpl_vcpu = irq_ymap_get(map, "vcpu");
+    const irq_ynode *tmpl_vcpu = irq__ymap_get(map, "vcpu");
     for (size_t i = 0; rc == IRQ_OK && i < seq->n; i++) {
         char w[200];
         snprintf(w, sizeof w, "vcpu_overrides[%zu] of %s", i, what);

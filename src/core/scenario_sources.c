@@ -95,7 +95,7 @@ static int load_target(loader *L, irq_source_cfg *s, const irq_ynode *map, const
 static int load_source_vcpu(loader *L, irq_source_cfg *s, const irq_ynode *map, const char *what)
 {
     const irq_guest_tmpl *t = &L->sc->tmpls[s->tmpl];
-    const irq_ynode *n = irq_ymap_get(map, "vcpu");
+    const irq_ynode *n = irq__ymap_get(map, "vcpu");
     irq_mark m;
     s->vcpu = IRQ_VCPU_FLOATING;
     if (!n)
@@ -120,7 +120,7 @@ static int load_source_vcpu(loader *L, irq_source_cfg *s, const irq_ynode *map, 
 /* `class`: a number, or a name the model gives a class (`sigp-stop`). */
 static int load_source_class(loader *L, irq_source_cfg *s, const irq_ynode *map, const char *what)
 {
-    const irq_ynode *n = irq_ymap_get(map, "class");
+    const irq_ynode *n = irq__ymap_get(map, "class");
     const irq_class_desc *c =
         n && n->kind == IRQ_YSCALAR ? irq_model_class_named(L->sc->model, n->text) : NULL;
     if (c) {
@@ -141,7 +141,7 @@ static int load_source_from(loader *L, irq_source_cfg *s, const irq_ynode *map, 
     char *text = NULL, *end = NULL;
     irq_mark m;
     s->from = IRQ_FROM_OUTSIDE;
-    if (!irq_ymap_get(map, "from"))
+    if (!irq__ymap_get(map, "from"))
         return IRQ_OK;
     int rc = irq__field_str(L, map, &f_from, what, &text, &m);
     if (rc == IRQ_OK && !strcmp(text, "all")) {
@@ -168,8 +168,8 @@ static int load_arrivals(loader *L, irq_source_cfg *s, const irq_ynode *map, con
     free(text);
     if (rc != IRQ_OK)
         return rc;
-    return irq_arrivals_parse(s, irq_ymap_get(map, "arrivals"), irq_ymap_get(map, "start") != NULL,
-                              &L->c);
+    return irq__arrivals_parse(s, irq__ymap_get(map, "arrivals"),
+                               irq__ymap_get(map, "start") != NULL, &L->c);
 }
 
 static int load_source_times(loader *L, irq_source_cfg *s, const irq_ynode *map, const char *what)
@@ -193,8 +193,8 @@ static int load_source(loader *L, irq_source_cfg *s, const irq_ynode *map, size_
     char what[96];
     int64_t x = 0;
     snprintf(what, sizeof what, "sources[%zu]", i);
-    int rc = irq_expect_map(map, what, &L->c);
-    if (rc == IRQ_OK && irq_ynode_is_null(map))
+    int rc = irq__expect_map(map, what, &L->c);
+    if (rc == IRQ_OK && irq__ynode_is_null(map))
         rc = irq_error_set(L->c.err, IRQ_EINPUT, &map->mark, "empty entry in 'sources'");
     if (rc == IRQ_OK)
         rc = irq__entity_name(L, map, "source", &s->name, &s->mark);
@@ -202,7 +202,7 @@ static int load_source(loader *L, irq_source_cfg *s, const irq_ynode *map, size_
         return rc;
     s->mark = map->mark;
     snprintf(what, sizeof what, "source '%s'", s->name);
-    rc = irq_params_check_keys(map, NULL, 0, irq__source_keys, what, L->c.err);
+    rc = irq__params_check_keys(map, NULL, 0, irq__source_keys, what, L->c.err);
     if (rc == IRQ_OK)
         rc = load_target(L, s, map, what);
     if (rc == IRQ_OK)
@@ -241,7 +241,7 @@ static int check_sources_unique(loader *L)
 
 int irq__load_sources(loader *L)
 {
-    const irq_ynode *seq = irq_ymap_get(L->root, "sources");
+    const irq_ynode *seq = irq__ymap_get(L->root, "sources");
     irq_scenario *sc = L->sc;
     uint64_t instances = 0;
     int rc = irq__need_seq(L, seq, "sources", "interrupt sources");

@@ -29,8 +29,8 @@
 /* newidle balancing looks at this many CPUs with waiting threads at most */
 #define NEWIDLE_SCAN_CPUS 8
 
-const char *const irq_cpu_use_names[IRQ_USE_N] = {"guest", "exits", "host_work", "halt_poll",
-                                                  "idle"};
+const char *const irq__cpu_use_names[IRQ_USE_N] = {"guest", "exits", "host_work", "halt_poll",
+                                                   "idle"};
 
 static uint64_t now_of(const irq_pcpu *p)
 {
@@ -772,7 +772,8 @@ static int work_pool_grow(struct irq_sim *sim)
                      cap);
         return -1;
     }
-    if (irq_sim_charge(sim, (uint64_t)(ncap - cap) * sizeof *pr->work_pool, "host work items") != 0)
+    if (irq__sim_charge(sim, (uint64_t)(ncap - cap) * sizeof *pr->work_pool, "host work items") !=
+        0)
         return -1;
     irq_host_work_item *pool = realloc(pr->work_pool, (size_t)ncap * sizeof *pool);
     if (!pool) {

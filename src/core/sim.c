@@ -101,7 +101,7 @@ static void init_vcpu(struct irq_sim *sim, irq_guest *g, irq_vcpu *v, uint32_t i
     /* one stream per (template, instance, vCPU): other guests don't shift it */
     irq_rng_seed(&v->rng, sim->sc->seed, t->name,
                  (uint64_t)instance * IRQ_MAX_VCPUS_PER_GUEST + index);
-    irq_vcpu_init_timers(sim, v);
+    irq__vcpu_init_timers(sim, v);
 }
 
 static void build_guests(struct irq_sim *sim)
@@ -211,7 +211,7 @@ int irq_sim_create(irq_sim **out, const irq_scenario *sc, irq_error *err)
         rc = build_classes(sim, err);
     }
     if (rc == IRQ_OK)
-        rc = irq_sources_create(sim, err);
+        rc = irq__sources_create(sim, err);
     if (rc == IRQ_OK && sim->ops->create)
         rc = sim->ops->create(sim, &sim->model, err);
     if (rc == IRQ_OK && sim->priv->failed)
@@ -339,8 +339,8 @@ static void start_all(struct irq_sim *sim)
 {
     struct irq_sim_priv *p = sim->priv;
     for (size_t i = 0; i < p->nvcpus; i++)
-        irq_vcpu_start(&p->vcpus[i]);
-    irq_sources_start(sim);
+        irq__vcpu_start(&p->vcpus[i]);
+    irq__sources_start(sim);
 }
 
 /* Events between two looks at the progress callback: a few milliseconds
@@ -390,7 +390,7 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
     p->end = p->partial ? sim->eng.now : sim->sc->duration;
     for (size_t i = 0; i < p->nvcpus; i++) {
         irq__latency_flush(&p->vcpus[i]); /* handlers still in their first traps */
-        irq_vcpu_account_end(&p->vcpus[i], p->end);
+        irq__vcpu_account_end(&p->vcpus[i], p->end);
     }
     for (uint32_t i = 0; i < p->npcpus; i++)
         irq__pcpu_account_end(&p->pcpus[i], p->end);

@@ -29,7 +29,7 @@ enum irq_cpu_use {
     IRQ_USE_IDLE,
     IRQ_USE_N
 };
-extern const char *const irq_cpu_use_names[IRQ_USE_N];
+extern const char *const irq__cpu_use_names[IRQ_USE_N];
 
 typedef struct irq_pcpu {
     struct irq_sim *sim;
@@ -123,12 +123,12 @@ uint32_t irq__next_cap(uint32_t cap, uint32_t first, size_t elem);
 int irq_ring_grow(void **buf, uint32_t *cap, uint32_t *head, uint32_t len, size_t elem,
                   uint32_t first_cap);
 /* The same for a queue of the simulation: the growth is charged to the
- * memory budget (irq_sim_charge); on failure the run fails, saying why. */
-int irq_sim_ring_grow(struct irq_sim *sim, const char *what, void **buf, uint32_t *cap,
-                      uint32_t *head, uint32_t len, size_t elem, uint32_t first_cap);
+ * memory budget (irq__sim_charge); on failure the run fails, saying why. */
+int irq__sim_ring_grow(struct irq_sim *sim, const char *what, void **buf, uint32_t *cap,
+                       uint32_t *head, uint32_t len, size_t elem, uint32_t first_cap);
 /* Charges bytes of held state to the run's memory budget; -1 (and the run
  * fails, naming the limit and --max-memory) when it would exceed it. */
-int irq_sim_charge(struct irq_sim *sim, uint64_t bytes, const char *what);
+int irq__sim_charge(struct irq_sim *sim, uint64_t bytes, const char *what);
 /* sim.c */
 int irq_sim_check_conservation(struct irq_sim *sim, irq_error *err);
 

@@ -135,7 +135,7 @@ static const char *fmt_bytes(char *buf, size_t len, uint64_t b)
 /* Charges bytes more of held interrupts or queued host work to the run's
  * memory budget; on refusal the run fails naming the limit and the option
  * that raises it. */
-int irq_sim_charge(struct irq_sim *sim, uint64_t bytes, const char *what)
+int irq__sim_charge(struct irq_sim *sim, uint64_t bytes, const char *what)
 {
     struct irq_sim_priv *p = sim->priv;
     if (bytes <= p->mem_limit && p->held_bytes <= p->mem_limit - bytes) {
@@ -182,15 +182,15 @@ int irq_ring_grow(void **buf, uint32_t *cap, uint32_t *head, uint32_t len, size_
     return 0;
 }
 
-int irq_sim_ring_grow(struct irq_sim *sim, const char *what, void **buf, uint32_t *cap,
-                      uint32_t *head, uint32_t len, size_t elem, uint32_t first_cap)
+int irq__sim_ring_grow(struct irq_sim *sim, const char *what, void **buf, uint32_t *cap,
+                       uint32_t *head, uint32_t len, size_t elem, uint32_t first_cap)
 {
     uint32_t ncap = irq__next_cap(*cap, first_cap, elem);
     if (ncap == 0) {
         irq_sim_fail(sim, "more than %u %s held at once, the most a queue can count", *cap, what);
         return -1;
     }
-    if (irq_sim_charge(sim, (uint64_t)(ncap - *cap) * elem, what) != 0)
+    if (irq__sim_charge(sim, (uint64_t)(ncap - *cap) * elem, what) != 0)
         return -1;
     if (irq_ring_grow(buf, cap, head, len, elem, first_cap) != 0) {
         irq_sim_fail(sim, "out of memory holding %s", what);

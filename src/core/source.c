@@ -69,7 +69,7 @@ static void gschedule(irq_source *s)
     if (a == UINT64_MAX)
         s->gnext = UINT64_MAX;
     else
-        s->gnext = irq_arrival_kinds[c->kind].from_previous ? a : s->g0 + (a - c->start);
+        s->gnext = irq__arrival_kinds[c->kind].from_previous ? a : s->g0 + (a - c->start);
     garm(s);
 }
 
@@ -156,11 +156,11 @@ static void init_source(struct irq_sim *sim, irq_source *s, uint32_t ci, uint64_
         s->trng = &sim->priv->source_rngs[sim->priv->nsource_rngs++];
         irq_rng_seed(s->trng, sc->seed, "source-target", stream * IRQ_MAX_SOURCES + ci);
     }
-    s->next = irq_arrival_kinds[c->kind].next;
+    s->next = irq__arrival_kinds[c->kind].next;
     s->timer = irq_sim_timer_new(sim, source_fire, s, 0);
 }
 
-int irq_sources_create(struct irq_sim *sim, irq_error *err)
+int irq__sources_create(struct irq_sim *sim, irq_error *err)
 {
     const irq_scenario *sc = sim->sc;
     struct irq_sim_priv *p = sim->priv;
@@ -184,14 +184,14 @@ int irq_sources_create(struct irq_sim *sim, irq_error *err)
     return IRQ_OK;
 }
 
-void irq_sources_start(struct irq_sim *sim)
+void irq__sources_start(struct irq_sim *sim)
 {
     struct irq_sim_priv *p = sim->priv;
     for (size_t i = 0; i < p->nsources; i++) {
         irq_source *s = &p->sources[i];
         const irq_source_cfg *c = s->cfg;
-        if (irq_arrival_kinds[c->kind].begin)
-            irq_arrival_kinds[c->kind].begin(c, &s->arr);
+        if (irq__arrival_kinds[c->kind].begin)
+            irq__arrival_kinds[c->kind].begin(c, &s->arr);
         if (s->sender) /* its guest clock starts at the source's start */
             irq_timer_arm(&sim->eng, s->timer, c->start);
         else

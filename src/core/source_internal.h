@@ -30,8 +30,8 @@ typedef struct irq_source {
 } irq_source;
 
 /* Allocates the instances of every source (sim->priv->sources). */
-int irq_sources_create(struct irq_sim *sim, irq_error *err);
+int irq__sources_create(struct irq_sim *sim, irq_error *err);
 /* Arms every instance's first arrival at its source's start. */
-void irq_sources_start(struct irq_sim *sim);
+void irq__sources_start(struct irq_sim *sim);
 
 #endif

@@ -92,7 +92,7 @@ static void meta(irq_trace *t, const char *what, int pid, long tid, const char *
         fprintf(t->f, ", \"tid\": %ld", tid);
     fprintf(t->f, ", \"args\": {\"%s\": ", key);
     if (name)
-        irq_json_str(t->f, name);
+        irq__json_str(t->f, name);
     else
         fprintf(t->f, "%ld", sort);
     fputs("}}", t->f);
@@ -176,7 +176,7 @@ static void span(irq_trace *t, const char *name, const char *cname, int pid, lon
         return;
     begin_event(t);
     fputs("{\"name\": ", t->f);
-    irq_json_str(t->f, name);
+    irq__json_str(t->f, name);
     fprintf(t->f, ", \"cat\": \"state\", \"ph\": \"X\", \"pid\": %d, ", pid);
     fprintf(t->f, "\"tid\": %ld, \"ts\": ", tid);
     put_us(t->f, s);
@@ -296,7 +296,7 @@ static void on_counter(void *ud, const char *name, const irq_guest *g, uint64_t 
     }
     begin_event(t);
     fputs("{\"name\": ", t->f);
-    irq_json_str(t->f, name);
+    irq__json_str(t->f, name);
     fprintf(t->f, ", \"ph\": \"C\", \"pid\": %d, \"ts\": ", pid);
     put_us(t->f, units_of(t, now));
     fprintf(t->f, ", \"args\": {\"value\": %llu}}", (unsigned long long)value);
@@ -322,7 +322,7 @@ static void write_info(irq_trace *t, const irq_trace_info *in, bool *comma)
         fprintf(f, "%s\"class\": %d", SEP, (int)in->cls);
     if (in->source >= 0 && (size_t)in->source < sc->nsources) {
         fprintf(f, "%s\"source\": ", SEP);
-        irq_json_str(f, sc->sources[in->source].name);
+        irq__json_str(f, sc->sources[in->source].name);
     }
     if (in->injection >= 0 && in->injection < 2)
         fprintf(f, "%s\"injection\": \"%s\"", SEP, injection[in->injection]);
@@ -334,7 +334,7 @@ static void write_info(irq_trace *t, const irq_trace_info *in, bool *comma)
         fprintf(f, "%s\"path\": \"%s\"", SEP, in->path);
     if (in->reason) {
         fprintf(f, "%s\"reason\": ", SEP);
-        irq_json_str(f, in->reason);
+        irq__json_str(f, in->reason);
     }
     if (in->wasted >= 0)
         fprintf(f, "%s\"wasted\": %s", SEP, in->wasted ? "true" : "false");
@@ -357,7 +357,7 @@ static void write_instant(irq_trace *t, const char *what, const irq_guest *g, co
     bool slice = !v && g && !strcmp(what, "arrival");
     begin_event(t);
     fputs("{\"name\": ", t->f);
-    irq_json_str(t->f, what);
+    irq__json_str(t->f, what);
     if (slice)
         fputs(", \"cat\": \"irq\", \"ph\": \"X\"", t->f);
     else
@@ -372,7 +372,7 @@ static void write_instant(irq_trace *t, const char *what, const irq_guest *g, co
     bool comma = false;
     if (g) {
         fputs("\"guest\": ", t->f);
-        irq_json_str(t->f, g->name);
+        irq__json_str(t->f, g->name);
         comma = true;
     }
     if (v)
@@ -492,7 +492,7 @@ static double source_arrivals(const irq_source_cfg *c, double from, double to)
     double lo = fmax(from, (double)c->start), hi = c->stop ? fmin(to, (double)c->stop) : to;
     if (hi <= lo)
         return 0;
-    return irq_arrival_kinds[c->kind].expected(c, lo, hi);
+    return irq__arrival_kinds[c->kind].expected(c, lo, hi);
 }
 
 /* What the trace will take, from the scenario's mean rates: per arrival
@@ -614,11 +614,11 @@ static void write_header(irq_trace *t, const char *window)
 {
     const irq_scenario *sc = t->sim->sc;
     fputs("{\"displayTimeUnit\": \"ns\", \"otherData\": {\"scenario\": ", t->f);
-    irq_json_str(t->f, sc->name);
+    irq__json_str(t->f, sc->name);
     fputs(", \"model\": ", t->f);
-    irq_json_str(t->f, t->sim->ops->name);
+    irq__json_str(t->f, t->sim->ops->name);
     fprintf(t->f, ", \"seed\": \"%llu\", \"window\": ", (unsigned long long)sc->seed);
-    irq_json_str(t->f, window ? window : "whole run");
+    irq__json_str(t->f, window ? window : "whole run");
     fputs("},\n\"traceEvents\": [", t->f);
 }
 

@@ -81,7 +81,7 @@ static void account_work(irq_vcpu *v, uint64_t ran)
         v->tasks[v->cur_task].work += ran;
 }
 
-void irq_vcpu_account_end(irq_vcpu *v, uint64_t end)
+void irq__vcpu_account_end(irq_vcpu *v, uint64_t end)
 {
     /* guest work still running at the end counts up to the end */
     if (v->depth > 0 && v->stack[v->depth - 1].kind == IRQ_SEG_BUSY &&
@@ -630,7 +630,7 @@ void irq_vcpu_start_handler_plan(irq_vcpu *v, const irq_handler_plan *plan)
         update_state(v);
 }
 
-void irq_vcpu_start_handler(irq_vcpu *v)
+void irq__vcpu_start_handler(irq_vcpu *v)
 {
     irq_vcpu_start_handler_plan(v, NULL);
 }
@@ -848,7 +848,7 @@ void irq__vcpu_resume(irq_vcpu *v)
 
 /* ---- set-up ------------------------------------------------------------ */
 
-void irq_vcpu_init_timers(struct irq_sim *sim, irq_vcpu *v)
+void irq__vcpu_init_timers(struct irq_sim *sim, irq_vcpu *v)
 {
     v->seg_timer = irq_sim_timer_new(sim, seg_done, v, 0);
     v->phase_timer = irq_sim_timer_new(sim, phase_end, v, 0);
@@ -859,7 +859,7 @@ void irq_vcpu_init_timers(struct irq_sim *sim, irq_vcpu *v)
 /* Time 0: every vCPU that is not stopped wants its CPU. One that starts
  * idle enters the guest and executes a wait right away, so the model sees
  * it halt through the normal path. */
-void irq_vcpu_start(irq_vcpu *v)
+void irq__vcpu_start(irq_vcpu *v)
 {
     const irq_guest_tmpl *t = &v->sim->sc->tmpls[v->guest->tmpl];
     v->state = IRQ_VCPU_PREEMPTED;

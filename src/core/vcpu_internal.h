@@ -10,10 +10,10 @@
 
 #include "sim_internal.h"
 
-void irq_vcpu_start(irq_vcpu *v);
-void irq_vcpu_init_timers(struct irq_sim *sim, irq_vcpu *v);
-void irq_vcpu_account_end(irq_vcpu *v, uint64_t end);
-void irq_vcpu_start_handler(irq_vcpu *v);
+void irq__vcpu_start(irq_vcpu *v);
+void irq__vcpu_init_timers(struct irq_sim *sim, irq_vcpu *v);
+void irq__vcpu_account_end(irq_vcpu *v, uint64_t end);
+void irq__vcpu_start_handler(irq_vcpu *v);
 /* called by sched.c */
 void irq__vcpu_got_cpu(irq_vcpu *v, bool switched, bool migrated);
 void irq__vcpu_lost_cpu(irq_vcpu *v);

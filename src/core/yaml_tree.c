@@ -43,15 +43,15 @@ static irq_ynode *scalar_new(const char *text, size_t len, bool plain, irq_mark 
 }
 
 /* Depth is bounded by the builder, so recursion here is bounded too. */
-void irq_ytree_free(irq_ynode *n)
+void irq__ytree_free(irq_ynode *n)
 {
     if (!n)
         return;
     for (size_t i = 0; n->kind == IRQ_YSEQ && i < n->n; i++)
-        irq_ytree_free(n->items[i]);
+        irq__ytree_free(n->items[i]);
     for (size_t i = 0; n->kind == IRQ_YMAP && i < n->n; i++) {
         free(n->entries[i].key);
-        irq_ytree_free(n->entries[i].val);
+        irq__ytree_free(n->entries[i].val);
     }
     free(n->items);
     free(n->entries);
@@ -93,7 +93,7 @@ static int map_append(irq_ynode *map, char *key, irq_mark mark, irq_ynode *val)
     return 0;
 }
 
-bool irq_ynode_is_null(const irq_ynode *n)
+bool irq__ynode_is_null(const irq_ynode *n)
 {
     if (!n)
         return true;
@@ -103,9 +103,9 @@ bool irq_ynode_is_null(const irq_ynode *n)
     return !*t || !strcmp(t, "~") || !strcmp(t, "null") || !strcmp(t, "Null") || !strcmp(t, "NULL");
 }
 
-const char *irq_ynode_kind_name(const irq_ynode *n)
+const char *irq__ynode_kind_name(const irq_ynode *n)
 {
-    if (irq_ynode_is_null(n))
+    if (irq__ynode_is_null(n))
         return "nothing";
     if (n->kind == IRQ_YSEQ)
         return "a sequence";
@@ -114,7 +114,7 @@ const char *irq_ynode_kind_name(const irq_ynode *n)
     return "a scalar";
 }
 
-const irq_yentry *irq_ymap_find(const irq_ynode *map, const char *key)
+const irq_yentry *irq__ymap_find(const irq_ynode *map, const char *key)
 {
     if (!map || map->kind != IRQ_YMAP)
         return NULL;
@@ -124,9 +124,9 @@ const irq_yentry *irq_ymap_find(const irq_ynode *map, const char *key)
     return NULL;
 }
 
-const irq_ynode *irq_ymap_get(const irq_ynode *map, const char *key)
+const irq_ynode *irq__ymap_get(const irq_ynode *map, const char *key)
 {
-    const irq_yentry *e = irq_ymap_find(map, key);
+    const irq_yentry *e = irq__ymap_find(map, key);
     return e ? e->val : NULL;
 }
 
@@ -234,14 +234,14 @@ static int attach(builder *b, irq_ynode *n)
     if (top->kind == IRQ_YSEQ) {
         if (seq_append(top, n) == 0)
             return IRQ_OK;
-        irq_ytree_free(n);
+        irq__ytree_free(n);
         return nomem(b, top->mark);
     }
     if (!b->key) {
         if (n->kind != IRQ_YSCALAR) {
             irq_mark m = n->mark;
             const char *kind = n->kind == IRQ_YSEQ ? "a sequence" : "a mapping";
-            irq_ytree_free(n);
+            irq__ytree_free(n);
             return irq_error_set(b->err, IRQ_EINPUT, &m,
                                  "a mapping key must be a plain name, not %s", kind);
         }
@@ -250,12 +250,12 @@ static int attach(builder *b, irq_ynode *n)
     }
     irq_ynode *k = b->key;
     if (map_append(top, k->text, k->mark, n)) {
-        irq_ytree_free(n);
+        irq__ytree_free(n);
         return nomem(b, top->mark);
     }
     b->key = NULL;
     k->text = NULL;
-    irq_ytree_free(k);
+    irq__ytree_free(k);
     return IRQ_OK;
 }
 
@@ -365,8 +365,8 @@ static int parser_error(builder *b, const yaml_parser_t *p)
     return irq_error_set(b->err, IRQ_EINPUT, &m, "YAML syntax error: %s", problem);
 }
 
-int irq_ytree_parse(irq_ynode **root, const char *data, size_t len, const char *file,
-                    irq_error *err)
+int irq__ytree_parse(irq_ynode **root, const char *data, size_t len, const char *file,
+                     irq_error *err)
 {
     builder b = {.file = file, .data = data, .len = len, .err = err};
     yaml_parser_t p;
@@ -385,9 +385,9 @@ int irq_ytree_parse(irq_ynode **root, const char *data, size_t len, const char *
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&p);
-    irq_ytree_free(b.key);
+    irq__ytree_free(b.key);
     if (rc != IRQ_OK) {
-        irq_ytree_free(b.root);
+        irq__ytree_free(b.root);
         return rc;
     }
     *root = b.root;
@@ -420,7 +420,7 @@ static void set_lines(irq_ynode *n, unsigned line)
 static int make_value(irq_ynode **out, const char *value, const setctx *s)
 {
     if (value[0] == '[' || value[0] == '{') {
-        int rc = irq_ytree_parse(out, value, strlen(value), s->mark.file, s->err);
+        int rc = irq__ytree_parse(out, value, strlen(value), s->mark.file, s->err);
         if (rc != IRQ_OK && s->err)
             s->err->line = s->mark.line; /* the override's number, as for the rest */
         if (rc != IRQ_OK)
@@ -472,7 +472,7 @@ static bool all_digits(const char *p, size_t len)
 
 static const char *elem_name(const irq_ynode *e)
 {
-    const irq_ynode *n = irq_ymap_get(e, "name");
+    const irq_ynode *n = irq__ymap_get(e, "name");
     return n && n->kind == IRQ_YSCALAR ? n->text : NULL;
 }
 
@@ -538,7 +538,7 @@ static int map_put(const setctx *s, irq_ynode *map, size_t i, irq_ynode *val)
     for (size_t e = 0; e < map->n; e++) {
         irq_yentry *en = &map->entries[e];
         if (strlen(en->key) == s->len[i] && !memcmp(en->key, seg, s->len[i])) {
-            irq_ytree_free(en->val);
+            irq__ytree_free(en->val);
             en->val = val;
             return IRQ_OK;
         }
@@ -547,7 +547,7 @@ static int map_put(const setctx *s, irq_ynode *map, size_t i, irq_ynode *val)
     if (key && map_append(map, key, s->mark, val) == 0)
         return IRQ_OK;
     free(key);
-    irq_ytree_free(val);
+    irq__ytree_free(val);
     return irq_error_set(s->err, IRQ_ENOMEM, &s->mark, "out of memory");
 }
 
@@ -559,11 +559,11 @@ static int map_child(const setctx *s, irq_ynode *map, size_t i, irq_ynode **chil
     for (size_t e = 0; e < map->n; e++) {
         irq_yentry *en = &map->entries[e];
         if (strlen(en->key) == s->len[i] && !memcmp(en->key, seg, s->len[i])) {
-            if (irq_ynode_is_null(en->val)) {
+            if (irq__ynode_is_null(en->val)) {
                 irq_ynode *m = node_new(IRQ_YMAP, s->mark);
                 if (!m)
                     return irq_error_set(s->err, IRQ_ENOMEM, &s->mark, "out of memory");
-                irq_ytree_free(en->val);
+                irq__ytree_free(en->val);
                 en->val = m;
             }
             *child = en->val;
@@ -593,7 +593,7 @@ static int walk_set(const setctx *s, irq_ynode *cur, irq_ynode *val)
             size_t k = 0, j = 0;
             rc = seq_lookup(s, cur, i, &k, &j);
             if (rc == IRQ_OK && j + 1 == s->nseg) {
-                irq_ytree_free(cur->items[k]);
+                irq__ytree_free(cur->items[k]);
                 cur->items[k] = val;
                 return IRQ_OK;
             }
@@ -606,12 +606,12 @@ static int walk_set(const setctx *s, irq_ynode *cur, irq_ynode *val)
                                (int)s->len[i], s->path + s->off[i], (int)(s->off[i] - 1), s->path);
         }
     }
-    irq_ytree_free(val);
+    irq__ytree_free(val);
     return rc;
 }
 
-int irq_ytree_set(irq_ynode *root, const char *spec, const char *label, unsigned num,
-                  irq_error *err)
+int irq__ytree_set(irq_ynode *root, const char *spec, const char *label, unsigned num,
+                   irq_error *err)
 {
     setctx s = {.mark = {label, num, 1}, .err = err};
     const char *eq = strchr(spec, '=');

@@ -36,22 +36,22 @@ struct irq_ynode {
 
 /* Parses len bytes of YAML. Marks point at `file` (which must outlive the
  * tree). An empty stream gives *root == NULL and IRQ_OK. */
-int irq_ytree_parse(irq_ynode **root, const char *data, size_t len, const char *file,
-                    irq_error *err);
-void irq_ytree_free(irq_ynode *n);
+int irq__ytree_parse(irq_ynode **root, const char *data, size_t len, const char *file,
+                     irq_error *err);
+void irq__ytree_free(irq_ynode *n);
 
 /* A plain empty scalar, ~ or null: "no value". */
-bool irq_ynode_is_null(const irq_ynode *n);
+bool irq__ynode_is_null(const irq_ynode *n);
 /* "a scalar", "a sequence", "a mapping", "nothing" (NULL or null). */
-const char *irq_ynode_kind_name(const irq_ynode *n);
+const char *irq__ynode_kind_name(const irq_ynode *n);
 /* The entry of a mapping with that key, or NULL. */
-const irq_yentry *irq_ymap_find(const irq_ynode *map, const char *key);
-const irq_ynode *irq_ymap_get(const irq_ynode *map, const char *key);
+const irq_yentry *irq__ymap_find(const irq_ynode *map, const char *key);
+const irq_ynode *irq__ymap_get(const irq_ynode *map, const char *key);
 
 /* Applies one override "path.to.key=value" to the tree (whose root must be a
  * mapping). label (e.g. "--set a.b=1", outliving the tree) becomes the file
  * of the marks of what it creates, num (1-based) their line. */
-int irq_ytree_set(irq_ynode *root, const char *spec, const char *label, unsigned num,
-                  irq_error *err);
+int irq__ytree_set(irq_ynode *root, const char *spec, const char *label, unsigned num,
+                   irq_error *err);
 
 #endif

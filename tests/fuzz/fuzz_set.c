@@ -34,7 +34,7 @@ static void parse_value(const char *text)
     irq_parse_duration(text, 2.5e9, &x, why, sizeof why);
     irq_parse_rate(text, 2.5e9, &x, why, sizeof why);
     irq_call call;
-    irq_call_parse(&call, text, why, sizeof why);
+    irq__call_parse(&call, text, why, sizeof why);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
