@@ -9,6 +9,10 @@
  *    no stale entries and no FIFO guarantee: a floor for what a queue costs.
  *
  * usage: bench-hold [--quick] [--json] [--baseline=plain|tuned] [--n N]...
+ *        bench-hold --count=engine|plain|tuned --events E --n N
+ * --count runs one contender for E events after the warm-up, untimed, for
+ * instruction counts: `valgrind --tool=callgrind` at two values of E, and the
+ * difference of the totals over the difference of E is the cost per event.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
@@ -31,8 +35,12 @@
 #define IDX_MASK ((UINT64_C(1) << IDX_BITS) - 1)
 #define MAX_N 20
 
+typedef enum count_mode { COUNT_NONE, COUNT_ENGINE, COUNT_PLAIN, COUNT_TUNED } count_mode;
+
 typedef struct options {
     int quick, json, plain;
+    count_mode count;
+    uint64_t events; /* --events, for --count */
     size_t ns[MAX_N];
     size_t nn;
 } options;
@@ -290,6 +298,36 @@ out:
     return rc;
 }
 
+/* --count: set-up, warm-up, then `events` events of one contender only. */
+static int count_run(size_t n, const uint64_t *inc, count_mode mode, uint64_t events)
+{
+    irq_engine e;
+    hold_ctx h = {.inc = inc};
+    base_heap b = {0};
+    int rc = -1;
+    if (mode == COUNT_ENGINE) {
+        if (engine_setup(&e, &h, n) != 0)
+            goto out_engine;
+        engine_run(&e, n, 2 * (uint64_t)n);
+        e.event_limit = e.events + events; /* exactly `events`: the hold model never runs dry */
+        uint64_t done = irq_engine_run(&e, IRQ_TIME_NEVER, NULL);
+        printf("engine: n %zu, %" PRIu64 " events, now %" PRIu64 "\n", n, done, e.now);
+        rc = 0;
+    out_engine:
+        irq_engine_fini(&e);
+        return rc;
+    }
+    if (base_setup(&b, inc, n) == 0) {
+        int plain = mode == COUNT_PLAIN;
+        base_run(&b, inc, 2 * (uint64_t)n, plain);
+        base_run(&b, inc, events, plain);
+        printf("baseline: n %zu, %" PRIu64 " events, sink %" PRIu64 "\n", n, events, b.sink);
+        rc = 0;
+    }
+    free(b.mem);
+    return rc;
+}
+
 static void print_result(const result *r, int json)
 {
     double ratio = r->engine / r->baseline;
@@ -316,6 +354,18 @@ static int parse_args(int argc, char **argv, options *o)
             o->plain = 1;
         } else if (strcmp(argv[i], "--baseline=tuned") == 0) {
             o->plain = 0;
+        } else if (strncmp(argv[i], "--count=", 8) == 0) {
+            const char *m = argv[i] + 8;
+            o->count = strcmp(m, "engine") == 0  ? COUNT_ENGINE
+                       : strcmp(m, "plain") == 0 ? COUNT_PLAIN
+                       : strcmp(m, "tuned") == 0 ? COUNT_TUNED
+                                                 : COUNT_NONE;
+            if (o->count == COUNT_NONE) {
+                fprintf(stderr, "--count: engine, plain or tuned\n");
+                return -1;
+            }
+        } else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) {
+            o->events = strtoull(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--n") == 0 && i + 1 < argc && o->nn < MAX_N) {
             long v = strtol(argv[++i], NULL, 10);
             if (v < 1 || (uint64_t)v > IDX_MASK + 1) {
@@ -324,10 +374,16 @@ static int parse_args(int argc, char **argv, options *o)
             }
             o->ns[o->nn++] = (size_t)v;
         } else {
-            fprintf(stderr, "usage: %s [--quick] [--json] [--baseline=plain|tuned] [--n N]...\n",
-                    argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--quick] [--json] [--baseline=plain|tuned] [--n N]...\n"
+                    "       %s --count=engine|plain|tuned --events E --n N\n",
+                    argv[0], argv[0]);
             return -1;
         }
+    }
+    if (o->count != COUNT_NONE && (o->nn != 1 || o->events == 0)) {
+        fprintf(stderr, "--count needs one --n and --events E > 0\n");
+        return -1;
     }
     if (o->nn == 0) {
         const size_t def[] = {100, 1000, 10000, 100000, 1000000};
@@ -347,6 +403,11 @@ int main(int argc, char **argv)
     uint64_t *inc = make_increments();
     if (!inc)
         return 1;
+    if (o.count != COUNT_NONE) {
+        int rc = count_run(o.ns[0], inc, o.count, o.events);
+        free(inc);
+        return rc == 0 ? 0 : 1;
+    }
     if (!o.json)
         printf("hold model, mean increment %.0f cycles, %s baseline, best of %d round(s) of >= "
                "%.2f s\n%9s %14s %14s %7s %12s %12s\n",

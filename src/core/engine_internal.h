@@ -1,13 +1,14 @@
-/* The discrete-event engine: a timer table and a 4-ary min-heap of
- * (time, sequence) keys.
+/* The discrete-event engine: a timer table and a 4-ary min-heap of 64-bit
+ * keys (time, sequence), with the timer of each key in a parallel array.
  *
  * Every event source in a simulation owns one or more timers, created at
  * set-up. A timer is armed at most once at a time: arming an armed timer
  * moves it. Events at the same time run in the order they were armed
  * (the sequence number), always. Cancelled or moved timers leave a stale
- * heap entry that is skipped when popped; when stale entries outnumber live
- * ones the heap is compacted, so memory is bounded by the number of timers,
- * never by simulated time or event count. No allocation per event. */
+ * heap entry that is skipped when popped; once stale entries exceed a
+ * quarter of the live ones the heap is compacted, so memory is bounded by
+ * the number of timers, never by simulated time or event count. No
+ * allocation per event. docs/engine.md explains the key format. */
 #ifndef IRQ_ENGINE_INTERNAL_H
 #define IRQ_ENGINE_INTERNAL_H
 
@@ -23,17 +24,20 @@ typedef void (*irq_event_fn)(void *ctx, uint64_t arg);
 #define IRQ_MAX_TIMERS (1u << IRQ_TIMER_ID_BITS)
 #define IRQ_TIME_NEVER UINT64_MAX
 
-/* 16 bytes: four entries share a cache line, which is one node's children. */
-typedef struct irq_heap_entry {
-    irq_time time;
-    uint64_t seq_id; /* sequence << IRQ_TIMER_ID_BITS | timer id */
-} irq_heap_entry;
+/* A heap key is (time - base) << IRQ_KEY_SEQ_BITS | sequence, so one 64-bit
+ * comparison orders by time, then arming order. A time IRQ_KEY_REL_SAT or
+ * more past base is stored as IRQ_KEY_REL_SAT (its real time kept in
+ * irq_engine.far) until the engine moves base forward. */
+#define IRQ_KEY_SEQ_BITS 32
+#define IRQ_KEY_REL_SAT ((UINT64_C(1) << (64 - IRQ_KEY_SEQ_BITS)) - 1)
 
+/* 32 bytes, cache-aligned in the table: one line read per event. */
 typedef struct irq_timer_slot {
     irq_event_fn fn;
     void *ctx;
     uint64_t arg;
-    uint64_t seq; /* sequence of the live heap entry; 0 = not armed */
+    uint32_t seq; /* sequence of the live heap entry; 0 = not armed */
+    uint32_t unused;
 } irq_timer_slot;
 
 typedef struct irq_engine {
@@ -42,12 +46,15 @@ typedef struct irq_engine {
     /* irq_engine_run returns when events reaches it (UINT64_MAX: never), so
      * a caller can look around even while simulated time stands still */
     uint64_t event_limit;
-    irq_heap_entry *heap;
+    uint64_t *keys;    /* the heap: (time - base) << 32 | sequence */
+    irq_timer_id *ids; /* ids[i]: the timer of keys[i] */
     size_t len, cap;
-    size_t stale; /* heap entries whose timer was moved or cancelled */
+    size_t stale;  /* heap entries whose timer was moved or cancelled */
+    irq_time base; /* keys hold times relative to it; base <= now */
     irq_timer_slot *timers;
+    irq_time *far; /* far[t]: t's time when its key saturated */
     size_t ntimers, timers_cap;
-    uint64_t next_seq;
+    uint64_t next_seq;   /* < 2^IRQ_KEY_SEQ_BITS; 0 is "not armed" */
     irq_timer_id firing; /* timer whose event is being dispatched, or UINT32_MAX */
     bool top_fired;      /* heap[0] is the entry being dispatched, not yet removed */
 } irq_engine;
