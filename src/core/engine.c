@@ -331,7 +331,7 @@ static void drop_stale(irq_engine *e)
     e->top_fired = false;
 }
 
-static void compact(irq_engine *e)
+static __attribute__((noinline, cold)) void compact(irq_engine *e)
 {
     drop_stale(e);
     heapify(e->keys, e->ids, e->len);
@@ -341,7 +341,7 @@ static void compact(irq_engine *e)
  * exceed a quarter of the live ones costs O(1) amortised per stale entry (a
  * compaction of n entries needs n/5 new stale ones) and bounds the heap at
  * about 1.25 times the armed timers. */
-static void note_stale(irq_engine *e)
+static inline void note_stale(irq_engine *e)
 {
     e->stale++;
     if (e->stale * STALE_DIV > e->len - e->stale && e->len > COMPACT_MIN)
@@ -365,7 +365,7 @@ static inline uint64_t make_key(irq_time *far, irq_time base, irq_timer_id t, ir
  * the real times, and entries whose time saturated get their true order
  * back. O(n); it happens only when the earliest event is 2^32 cycles or more
  * past base, i.e. at most once per 2^32 cycles of simulated time. */
-static void rebase(irq_engine *e, irq_time b)
+static __attribute__((noinline, cold)) void rebase(irq_engine *e, irq_time b)
 {
     drop_stale(e);
     for (size_t i = 0; i < e->len; i++) {
@@ -392,7 +392,7 @@ static irq_time earliest(const irq_engine *e)
  * dispatch order, which keeps that order (and so same-time FIFO). The heap
  * is sorted in place (heapsort, then reversed); a sorted array is a valid
  * heap. Runs once per 2^32 arms. */
-static void renumber(irq_engine *e)
+static __attribute__((noinline, cold)) void renumber(irq_engine *e)
 {
     compact(e);
     uint64_t *k = e->keys;
@@ -423,6 +423,16 @@ static void renumber(irq_engine *e)
 
 /* ---- public operations ---- */
 
+/* The relative time of a key for `when`, which is REL_SAT or more past base
+ * (or before it, which base <= now rules out; kept correct anyway). */
+static __attribute__((noinline, cold)) uint64_t far_rel(irq_engine *e, irq_timer_id t,
+                                                        irq_time when)
+{
+    if (when < e->base)
+        rebase(e, when);
+    return make_key(e->far, e->base, t, when, 0) >> SEQ_BITS;
+}
+
 /* Arming in the past is a caller bug; the event is clamped to now rather
  * than crashing, so it runs after the events already due now. */
 void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
@@ -437,17 +447,18 @@ void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
     }
     if (e->next_seq >= SEQ_LIMIT)
         renumber(e);
-    if (when < e->base) /* cannot happen (base <= now); kept correct anyway */
-        rebase(e, when);
+    uint64_t rel = when - e->base;
+    if (rel >= REL_SAT)
+        rel = far_rel(e, t, when);
     uint64_t seq = e->next_seq++;
     slot->seq = (uint32_t)seq;
-    uint64_t x = make_key(e->far, e->base, t, when, seq);
+    uint64_t x = rel << SEQ_BITS | seq;
     if (e->top_fired) {
-        /* The root is the (stale) entry being dispatched: overwrite it and
-         * sift down, one pass instead of a push now and a pop later. This
-         * is the common case: a timer re-arming itself from its callback. */
+        /* The root is the entry being dispatched (no longer live): overwrite
+         * it and sift down, one pass instead of a pop after the callback and
+         * a push now. This is the common case: a timer re-arming itself from
+         * its callback. */
         e->top_fired = false;
-        e->stale--;
         replace_root(e, x, t);
         return;
     }
@@ -466,10 +477,11 @@ void irq_timer_cancel(irq_engine *e, irq_timer_id t)
 }
 
 /* The hot path. The root entry stays in the heap while its callback runs
- * (marked by top_fired), so that a re-arm can replace it in place. */
+ * (marked by top_fired), so that a re-arm can replace it in place. That
+ * entry is not counted in e->stale: it is gone when the callback returns. */
 uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
 {
-    uint64_t n = 0;
+    uint64_t start = e->events;
     while (e->len > 0) {
         uint64_t key = e->keys[0];
         irq_timer_id id = e->ids[0];
@@ -497,12 +509,10 @@ uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
         if (at > until)
             break;
         e->now = at;
-        slot->seq = 0; /* disarmed while firing: its entry is now stale */
-        e->stale++;
+        slot->seq = 0; /* disarmed while firing */
         e->top_fired = true;
         e->firing = id;
         e->events++;
-        n++;
         /* slot is not used after the call: the callback may create timers
          * and so move the table. */
         slot->fn(slot->ctx, slot->arg);
@@ -510,10 +520,9 @@ uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
         if (e->top_fired) {
             e->top_fired = false;
             pop_root(e);
-            e->stale--;
         }
     }
-    return n;
+    return e->events - start;
 }
 
 irq_time irq_engine_next(irq_engine *e)
@@ -521,9 +530,11 @@ irq_time irq_engine_next(irq_engine *e)
     while (e->len > 0) {
         if (entry_live(e, 0))
             return e->keys[0] >= KEY_SAT ? earliest(e) : e->base + (e->keys[0] >> SEQ_BITS);
-        e->top_fired = false;
+        if (e->top_fired) /* the entry being dispatched: not counted as stale */
+            e->top_fired = false;
+        else
+            e->stale--;
         pop_root(e);
-        e->stale--;
     }
     return IRQ_TIME_NEVER;
 }
