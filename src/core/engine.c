@@ -124,7 +124,8 @@ sift_down(uint64_t *k, irq_timer_id *d, size_t len, size_t i, uint64_t x, irq_ti
 /* Replaces the root with (x, t). Once the first level is decided the next
  * root is known, so its timer slot (a likely cache miss, read by the run
  * loop next) is fetched while the rest of the sift runs. */
-static inline void replace_root(irq_engine *e, uint64_t x, irq_timer_id t)
+static inline __attribute__((always_inline)) void replace_root(irq_engine *e, uint64_t x,
+                                                               irq_timer_id t)
 {
     uint64_t *k = e->keys;
     irq_timer_id *d = e->ids;
@@ -313,11 +314,23 @@ irq_timer_id irq_timer_new(irq_engine *e, irq_event_fn fn, void *ctx, uint64_t a
 
 /* ---- stale entries, sequence numbers and the time base ---- */
 
+/* Puts a deferred arm (see irq_engine.pending) into the heap now, in place
+ * of the fired root: before anything that looks at the whole heap. */
+static __attribute__((noinline)) void flush_pending(irq_engine *e)
+{
+    if (!e->pending)
+        return;
+    e->pending = false;
+    e->top_fired = false;
+    replace_root(e, e->pending_key, e->pending_id);
+}
+
 /* Keeps the live entries only, in their current order. The entry being
  * dispatched is stale (its timer is disarmed while it fires), so it goes
  * too. */
 static void drop_stale(irq_engine *e)
 {
+    flush_pending(e);
     size_t n = 0;
     for (size_t i = 0; i < e->len; i++) {
         if (entry_live(e, i)) {
@@ -433,14 +446,11 @@ static __attribute__((noinline, cold)) uint64_t far_rel(irq_engine *e, irq_timer
     return make_key(e->far, e->base, t, when, 0) >> SEQ_BITS;
 }
 
-/* Arming in the past is a caller bug; the event is clamped to now rather
- * than crashing, so it runs after the events already due now. */
-void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
+/* Everything but the common case of irq_timer_arm. */
+static __attribute__((noinline)) void arm_slow(irq_engine *e, irq_timer_id t, irq_time when)
 {
     assert(t < e->ntimers);
     irq_timer_slot *slot = &e->timers[t];
-    if (when < e->now)
-        when = e->now;
     if (slot->seq != 0) { /* moving: the old entry becomes stale */
         slot->seq = 0;
         note_stale(e);
@@ -453,11 +463,9 @@ void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
     uint64_t seq = e->next_seq++;
     slot->seq = (uint32_t)seq;
     uint64_t x = rel << SEQ_BITS | seq;
-    if (e->top_fired) {
-        /* The root is the entry being dispatched (no longer live): overwrite
-         * it and sift down, one pass instead of a pop after the callback and
-         * a push now. This is the common case: a timer re-arming itself from
-         * its callback. */
+    if (e->top_fired && !e->pending) {
+        /* The root is the entry being dispatched (no longer live):
+         * overwrite it, one sift instead of a pop and a push. */
         e->top_fired = false;
         replace_root(e, x, t);
         return;
@@ -465,6 +473,14 @@ void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
     if (e->len == e->cap && heap_reserve(e, e->len + 1) != 0)
         abort(); /* unreachable: irq_timer_new reserved heap_bound() */
     sift_up(e->keys, e->ids, e->len++, x, t);
+}
+
+/* Everything irq_timer_arm (engine_internal.h) does not do inline. */
+void irq_timer_arm_slow(irq_engine *e, irq_timer_id t, irq_time when)
+{
+    if (when < e->now)
+        when = e->now;
+    arm_slow(e, t, when);
 }
 
 void irq_timer_cancel(irq_engine *e, irq_timer_id t)
@@ -517,7 +533,11 @@ uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
          * and so move the table. */
         slot->fn(slot->ctx, slot->arg);
         e->firing = NO_TIMER;
-        if (e->top_fired) {
+        if (e->pending) {
+            e->pending = false;
+            e->top_fired = false;
+            replace_root(e, e->pending_key, e->pending_id);
+        } else if (e->top_fired) {
             e->top_fired = false;
             pop_root(e);
         }
@@ -527,6 +547,7 @@ uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
 
 irq_time irq_engine_next(irq_engine *e)
 {
+    flush_pending(e);
     while (e->len > 0) {
         if (entry_live(e, 0))
             return e->keys[0] >= KEY_SAT ? earliest(e) : e->base + (e->keys[0] >> SEQ_BITS);

@@ -12,6 +12,7 @@
 #ifndef IRQ_ENGINE_INTERNAL_H
 #define IRQ_ENGINE_INTERNAL_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +58,12 @@ typedef struct irq_engine {
     uint64_t next_seq;   /* < 2^IRQ_KEY_SEQ_BITS; 0 is "not armed" */
     irq_timer_id firing; /* timer whose event is being dispatched, or UINT32_MAX */
     bool top_fired;      /* heap[0] is the entry being dispatched, not yet removed */
+    /* The first arm made by a callback whose entry is still at the root
+     * (top_fired) is kept here and replaces the root when the callback
+     * returns: the sift runs in irq_engine_run's loop, and arm stays small. */
+    bool pending;
+    irq_timer_id pending_id;
+    uint64_t pending_key;
 } irq_engine;
 
 int irq_engine_init(irq_engine *e, size_t timers_hint);
@@ -64,7 +71,33 @@ void irq_engine_fini(irq_engine *e);
 
 /* Returns a new timer id, or UINT32_MAX when out of memory or ids. */
 irq_timer_id irq_timer_new(irq_engine *e, irq_event_fn fn, void *ctx, uint64_t arg);
-void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when); /* when >= e->now */
+void irq_timer_arm_slow(irq_engine *e, irq_timer_id t, irq_time when);
+
+/* Arms (or moves) timer t to `when`. Arming in the past is a caller bug;
+ * the event is clamped to now rather than crashing, so it runs after the
+ * events already due now.
+ * Inline for the common case, a timer armed (typically re-armed) from a
+ * callback while the fired entry is still at the root: its key is kept in
+ * e->pending and replaces the root once the callback returns (one sift
+ * instead of a pop and a push, done by the run loop). */
+static inline void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
+{
+    irq_timer_slot *slot = &e->timers[t];
+    uint64_t rel = (when < e->now ? e->now : when) - e->base;
+    uint64_t seq = e->next_seq;
+    /* seq must stay below 2^IRQ_KEY_SEQ_BITS, rel below IRQ_KEY_REL_SAT */
+    uint64_t limits = rel | (seq >> IRQ_KEY_SEQ_BITS << IRQ_KEY_SEQ_BITS);
+    assert(t < e->ntimers);
+    if (!e->top_fired || e->pending || slot->seq != 0 || limits >= IRQ_KEY_REL_SAT) {
+        irq_timer_arm_slow(e, t, when);
+        return;
+    }
+    e->next_seq = seq + 1;
+    slot->seq = (uint32_t)seq;
+    e->pending_key = rel << IRQ_KEY_SEQ_BITS | seq;
+    e->pending_id = t;
+    e->pending = true;
+}
 void irq_timer_cancel(irq_engine *e, irq_timer_id t);
 static inline bool irq_timer_armed(const irq_engine *e, irq_timer_id t)
 {
