@@ -318,10 +318,9 @@ irq_timer_id irq_timer_new(irq_engine *e, irq_event_fn fn, void *ctx, uint64_t a
  * of the fired root: before anything that looks at the whole heap. */
 static __attribute__((noinline)) void flush_pending(irq_engine *e)
 {
-    if (!e->pending)
+    if (e->root != IRQ_ROOT_REPLACE)
         return;
-    e->pending = false;
-    e->top_fired = false;
+    e->root = IRQ_ROOT_LIVE;
     replace_root(e, e->pending_key, e->pending_id);
 }
 
@@ -341,7 +340,7 @@ static void drop_stale(irq_engine *e)
     }
     e->len = n;
     e->stale = 0;
-    e->top_fired = false;
+    e->root = IRQ_ROOT_LIVE;
 }
 
 static __attribute__((noinline, cold)) void compact(irq_engine *e)
@@ -463,10 +462,10 @@ static __attribute__((noinline)) void arm_slow(irq_engine *e, irq_timer_id t, ir
     uint64_t seq = e->next_seq++;
     slot->seq = (uint32_t)seq;
     uint64_t x = rel << SEQ_BITS | seq;
-    if (e->top_fired && !e->pending) {
+    if (e->root == IRQ_ROOT_FIRED) {
         /* The root is the entry being dispatched (no longer live):
          * overwrite it, one sift instead of a pop and a push. */
-        e->top_fired = false;
+        e->root = IRQ_ROOT_LIVE;
         replace_root(e, x, t);
         return;
     }
@@ -492,12 +491,25 @@ void irq_timer_cancel(irq_engine *e, irq_timer_id t)
     note_stale(e);
 }
 
+/* The largest key due by `until`: a greater key is later, or saturated. */
+static inline uint64_t last_key(const irq_engine *e, irq_time until)
+{
+    if (until < e->base)
+        return 0; /* every key is greater: sequences start at 1 */
+    uint64_t rel = until - e->base;
+    return rel >= REL_SAT ? KEY_SAT - 1 : rel << SEQ_BITS | SEQ_MASK;
+}
+
 /* The hot path. The root entry stays in the heap while its callback runs
- * (marked by top_fired), so that a re-arm can replace it in place. That
- * entry is not counted in e->stale: it is gone when the callback returns. */
-uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
+ * (e->root), so that a re-arm can replace it in place. That entry is not
+ * counted in e->stale: it is gone when the callback returns. base does not
+ * change during a callback (arms are at now or later, and base <= now), so
+ * `last` is computed again only after a rebase here. */
+static inline __attribute__((always_inline)) uint64_t run_loop(irq_engine *e, irq_time until,
+                                                               const volatile int *stop)
 {
     uint64_t start = e->events;
+    uint64_t last = last_key(e, until);
     while (e->len > 0) {
         uint64_t key = e->keys[0];
         irq_timer_id id = e->ids[0];
@@ -509,7 +521,9 @@ uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
         }
         if ((stop && *stop) || e->events == e->event_limit)
             break;
-        if (key >= KEY_SAT) {
+        if (key > last) {
+            if (key < KEY_SAT)
+                break; /* after until */
             /* Nothing is due within REL_SAT of base: move base to the
              * earliest event (which is dispatched next, so base <= now
              * holds again) and look again. */
@@ -517,32 +531,34 @@ uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
             if (m > until)
                 break;
             rebase(e, m);
+            last = last_key(e, until);
             key = e->keys[0];
             id = e->ids[0];
             slot = &e->timers[id];
         }
-        irq_time at = e->base + (key >> SEQ_BITS);
-        if (at > until)
-            break;
-        e->now = at;
+        e->now = e->base + (key >> SEQ_BITS);
         slot->seq = 0; /* disarmed while firing */
-        e->top_fired = true;
+        e->root = IRQ_ROOT_FIRED;
         e->firing = id;
         e->events++;
         /* slot is not used after the call: the callback may create timers
          * and so move the table. */
         slot->fn(slot->ctx, slot->arg);
         e->firing = NO_TIMER;
-        if (e->pending) {
-            e->pending = false;
-            e->top_fired = false;
+        uint8_t root = e->root;
+        e->root = IRQ_ROOT_LIVE;
+        if (root == IRQ_ROOT_REPLACE)
             replace_root(e, e->pending_key, e->pending_id);
-        } else if (e->top_fired) {
-            e->top_fired = false;
+        else if (root == IRQ_ROOT_FIRED)
             pop_root(e);
-        }
     }
     return e->events - start;
+}
+
+/* Two copies of the loop, so the common stop == NULL tests nothing. */
+uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
+{
+    return stop ? run_loop(e, until, stop) : run_loop(e, until, NULL);
 }
 
 irq_time irq_engine_next(irq_engine *e)
@@ -551,8 +567,8 @@ irq_time irq_engine_next(irq_engine *e)
     while (e->len > 0) {
         if (entry_live(e, 0))
             return e->keys[0] >= KEY_SAT ? earliest(e) : e->base + (e->keys[0] >> SEQ_BITS);
-        if (e->top_fired) /* the entry being dispatched: not counted as stale */
-            e->top_fired = false;
+        if (e->root == IRQ_ROOT_FIRED) /* the entry being dispatched: not counted as stale */
+            e->root = IRQ_ROOT_LIVE;
         else
             e->stale--;
         pop_root(e);

@@ -32,6 +32,9 @@ typedef void (*irq_event_fn)(void *ctx, uint64_t arg);
 #define IRQ_KEY_SEQ_BITS 32
 #define IRQ_KEY_REL_SAT ((UINT64_C(1) << (64 - IRQ_KEY_SEQ_BITS)) - 1)
 
+/* irq_engine.root */
+enum { IRQ_ROOT_LIVE, IRQ_ROOT_FIRED, IRQ_ROOT_REPLACE };
+
 /* 32 bytes, cache-aligned in the table: one line read per event. */
 typedef struct irq_timer_slot {
     irq_event_fn fn;
@@ -57,11 +60,12 @@ typedef struct irq_engine {
     size_t ntimers, timers_cap;
     uint64_t next_seq;   /* < 2^IRQ_KEY_SEQ_BITS; 0 is "not armed" */
     irq_timer_id firing; /* timer whose event is being dispatched, or UINT32_MAX */
-    bool top_fired;      /* heap[0] is the entry being dispatched, not yet removed */
-    /* The first arm made by a callback whose entry is still at the root
-     * (top_fired) is kept here and replaces the root when the callback
-     * returns: the sift runs in irq_engine_run's loop, and arm stays small. */
-    bool pending;
+    /* While a callback runs its entry is still at the root (ROOT_FIRED), so
+     * that a re-arm can replace it in place: the first arm made then, in
+     * the common case, only stores its key (ROOT_REPLACE); the run loop puts
+     * it at the root when the callback returns (one sift, run by the loop,
+     * and irq_timer_arm stays small). */
+    uint8_t root;
     irq_timer_id pending_id;
     uint64_t pending_key;
 } irq_engine;
@@ -76,10 +80,8 @@ void irq_timer_arm_slow(irq_engine *e, irq_timer_id t, irq_time when);
 /* Arms (or moves) timer t to `when`. Arming in the past is a caller bug;
  * the event is clamped to now rather than crashing, so it runs after the
  * events already due now.
- * Inline for the common case, a timer armed (typically re-armed) from a
- * callback while the fired entry is still at the root: its key is kept in
- * e->pending and replaces the root once the callback returns (one sift
- * instead of a pop and a push, done by the run loop). */
+ * Inline for the common case: the first arm from a callback (typically of
+ * its own timer), of a disarmed timer, at a time that fits a key. */
 static inline void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
 {
     irq_timer_slot *slot = &e->timers[t];
@@ -88,7 +90,7 @@ static inline void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
     /* seq must stay below 2^IRQ_KEY_SEQ_BITS, rel below IRQ_KEY_REL_SAT */
     uint64_t limits = rel | (seq >> IRQ_KEY_SEQ_BITS << IRQ_KEY_SEQ_BITS);
     assert(t < e->ntimers);
-    if (!e->top_fired || e->pending || slot->seq != 0 || limits >= IRQ_KEY_REL_SAT) {
+    if (e->root != IRQ_ROOT_FIRED || slot->seq != 0 || limits >= IRQ_KEY_REL_SAT) {
         irq_timer_arm_slow(e, t, when);
         return;
     }
@@ -96,7 +98,7 @@ static inline void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
     slot->seq = (uint32_t)seq;
     e->pending_key = rel << IRQ_KEY_SEQ_BITS | seq;
     e->pending_id = t;
-    e->pending = true;
+    e->root = IRQ_ROOT_REPLACE;
 }
 void irq_timer_cancel(irq_engine *e, irq_timer_id t);
 static inline bool irq_timer_armed(const irq_engine *e, irq_timer_id t)
