@@ -1,11 +1,13 @@
 /* The discrete-event engine: a timer table and a 4-ary min-heap of 64-bit
  * (time, sequence) keys with lazy deletion. See engine_internal.h for the
  * contract and docs/engine.md for the design and the measurements behind it. */
+#define _DEFAULT_SOURCE /* madvise */
 #include "engine_internal.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Children per heap node: 4 won the hold-model measurements (docs/engine.md). */
 #define ARITY ((size_t)4)
@@ -192,13 +194,34 @@ static inline void pop_root(irq_engine *e)
 
 /* ---- memory ---- */
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* A cache-aligned block. Blocks of 2 MiB or more are 2 MiB-aligned and
+ * marked for transparent huge pages: a big model reads a random timer slot
+ * and random heap paths (keys and ids) at every event, and with 4 KiB pages
+ * those also miss the TLB. Hold model at 10^6 timers, CPU time, best of 3
+ * interleaved: 3.3-3.6 million events/s without, 3.9 with (docs/engine.md). */
+static void *block_alloc(size_t bytes)
+{
+    size_t align = CACHE_LINE;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= HUGE_PAGE)
+        align = HUGE_PAGE;
+#endif
+    bytes = (bytes + align - 1) / align * align; /* aligned_alloc wants a multiple */
+    void *p = aligned_alloc(align, bytes);
+#ifdef MADV_HUGEPAGE
+    if (p && align == HUGE_PAGE)
+        (void)madvise(p, bytes, MADV_HUGEPAGE); /* advice: failing is harmless */
+#endif
+    return p;
+}
+
 /* Grows a cache-aligned array whose element 0 is `pad` elements past the
  * line boundary. Copies (there is no aligned realloc). */
 static void *aligned_grow(void *old, size_t pad, size_t size, size_t used, size_t cap)
 {
-    size_t bytes = (cap + pad) * size;
-    bytes = (bytes + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE; /* aligned_alloc wants it */
-    char *base = aligned_alloc(CACHE_LINE, bytes);
+    char *base = block_alloc((cap + pad) * size);
     if (!base)
         return NULL;
     if (old) {
@@ -255,7 +278,7 @@ static int timers_reserve(irq_engine *e, size_t want)
         cap *= 2;
     /* Cache-aligned so that no 32-byte slot straddles two lines: the run
      * loop reads one slot per event, usually a cache miss in big models. */
-    irq_timer_slot *t = aligned_alloc(CACHE_LINE, cap * sizeof *t);
+    irq_timer_slot *t = block_alloc(cap * sizeof *t);
     if (!t)
         return -1;
     irq_time *far = malloc(cap * sizeof *far);
