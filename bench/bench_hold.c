@@ -117,9 +117,10 @@ static uint64_t engine_run(irq_engine *e, size_t n, uint64_t events)
  * baseline the project's target is defined against) is the textbook loop.
  * "tuned" (--baseline=tuned) uses the
  * engine's own techniques, so that the ratio measures what the engine adds
- * (16-byte entries, timer slots, callbacks, stale-entry bookkeeping) and not
+ * (timer ids beside the keys, timer slots, callbacks, stale entries) and not
  * a difference in heap code: children picked without branches, grandchildren
- * prefetched, children groups cache-aligned: the stricter comparison. */
+ * prefetched, children groups cache-aligned, arrays of 2 MiB or more on huge
+ * pages: the stricter comparison. */
 
 #define BASE_PAD 3 /* with 8-byte keys: grandchildren blocks on 64-byte lines */
 

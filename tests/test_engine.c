@@ -106,6 +106,45 @@ static void test_same_time_fifo(void **state)
     irq_engine_fini(&e);
 }
 
+/* The same for times 2^32 cycles and more past the time base, whose keys
+ * saturate: same-time entries still run in arming order, earlier times
+ * first, once the engine has moved its base. Derivation: timer i is armed
+ * (in shuffled order) at FAR + i % 3 for FAR = 2^33 + 7; so all times are
+ * past base + 2^32 - 1 (base 0): the keys only differ in their sequences
+ * until the run moves base to FAR. Expected: by time, then arming order. */
+static void test_far_same_time_fifo(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    const irq_time far = ((irq_time)1 << 33) + 7;
+    irq_engine e;
+    assert_int_equal(irq_engine_init(&e, N), 0);
+    recorder r;
+    recorder_init(&r, &e, N);
+    irq_timer_id *ids = new_timers(&e, N, on_record, &r);
+    irq_rng rng;
+    irq_rng_seed(&rng, 7, "fifo", 0);
+    shuffle(ids, N, &rng);
+    for (size_t i = 0; i < N; i++)
+        irq_timer_arm(&e, ids[i], far + i % 3);
+    assert_int_equal(irq_engine_next(&e), far);
+    assert_int_equal(irq_engine_run(&e, far - 1, NULL), 0); /* nothing due yet */
+    assert_int_equal(irq_engine_run(&e, IRQ_TIME_NEVER, NULL), N);
+    size_t k = 0;
+    for (irq_time at = far; at < far + 3; at++)
+        for (size_t i = 0; i < N; i++)
+            if (far + i % 3 == at) {
+                assert_int_equal(r.log[k].t, ids[i]);
+                assert_int_equal(r.log[k].at, at);
+                k++;
+            }
+    assert_int_equal(k, N);
+    assert_int_equal(e.base, far);
+    free(ids);
+    free(r.log);
+    irq_engine_fini(&e);
+}
+
 /* Timers armed from callbacks, for the current time and for a later time
  * that already has events, run after the ones armed before them. */
 typedef struct spawner {
@@ -763,6 +802,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_time_fifo),
         cmocka_unit_test(test_same_time_fifo_from_callbacks),
+        cmocka_unit_test(test_far_same_time_fifo),
         cmocka_unit_test(test_cancel_and_rearm),
         cmocka_unit_test(test_cancel_from_callback),
         cmocka_unit_test(test_random_against_reference),
