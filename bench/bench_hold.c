@@ -8,17 +8,23 @@
  *    (time << 20 | index) doing replace-top, with no timers, no callbacks,
  *    no stale entries and no FIFO guarantee: a floor for what a queue costs.
  *
- * usage: bench-hold [--quick] [--json] [--baseline=plain|tuned] [--n N]...
+ * usage: bench-hold [--quick] [--json] [--cpu] [--baseline=plain|tuned] [--n N]...
+ *        bench-hold --count=engine|plain|tuned --events E --n N
+ * --cpu times rounds with the process's CPU clock instead of the monotonic
+ * one, so that time the process spends descheduled on a busy machine is
+ * not counted (caches shared with other processes still are).
+ * --count runs one contender for E events after the warm-up, untimed, for
+ * instruction counts: `valgrind --tool=callgrind` at two values of E, and the
+ * difference of the totals over the difference of E is the cost per event.
  */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 199309L /* clock_gettime */
-#endif
+#define _DEFAULT_SOURCE /* clock_gettime, madvise */
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "engine_internal.h"
@@ -31,8 +37,12 @@
 #define IDX_MASK ((UINT64_C(1) << IDX_BITS) - 1)
 #define MAX_N 20
 
+typedef enum count_mode { COUNT_NONE, COUNT_ENGINE, COUNT_PLAIN, COUNT_TUNED } count_mode;
+
 typedef struct options {
-    int quick, json, plain;
+    int quick, json, plain, cpu;
+    count_mode count;
+    uint64_t events; /* --events, for --count */
     size_t ns[MAX_N];
     size_t nn;
 } options;
@@ -43,10 +53,10 @@ typedef struct result {
     uint64_t engine_events, baseline_events;
 } result;
 
-static double now_s(void)
+static double now_s(clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -107,9 +117,10 @@ static uint64_t engine_run(irq_engine *e, size_t n, uint64_t events)
  * baseline the project's target is defined against) is the textbook loop.
  * "tuned" (--baseline=tuned) uses the
  * engine's own techniques, so that the ratio measures what the engine adds
- * (16-byte entries, timer slots, callbacks, stale-entry bookkeeping) and not
+ * (timer ids beside the keys, timer slots, callbacks, stale entries) and not
  * a difference in heap code: children picked without branches, grandchildren
- * prefetched, children groups cache-aligned: the stricter comparison. */
+ * prefetched, children groups cache-aligned, arrays of 2 MiB or more on huge
+ * pages: the stricter comparison. */
 
 #define BASE_PAD 3 /* with 8-byte keys: grandchildren blocks on 64-byte lines */
 
@@ -176,10 +187,17 @@ static int cmp_u64(const void *a, const void *b)
 
 static int base_setup(base_heap *b, const uint64_t *inc, size_t n)
 {
-    size_t bytes = ((n + BASE_PAD) * sizeof *b->h + 63) / 64 * 64;
-    b->mem = aligned_alloc(64, bytes);
+    /* Aligned and marked for huge pages as the engine's blocks are (from
+     * 2 MiB on), so that neither side gains on TLB misses. */
+    size_t align = (n + BASE_PAD) * sizeof *b->h >= ((size_t)2 << 20) ? (size_t)2 << 20 : 64;
+    size_t bytes = ((n + BASE_PAD) * sizeof *b->h + align - 1) / align * align;
+    b->mem = aligned_alloc(align, bytes);
     if (!b->mem)
         return -1;
+#ifdef MADV_HUGEPAGE
+    if (align > 64)
+        (void)madvise(b->mem, bytes, MADV_HUGEPAGE);
+#endif
     b->h = b->mem + BASE_PAD;
     b->n = n;
     b->k = 0;
@@ -220,6 +238,7 @@ typedef struct round_cfg {
     double min_s;        /* per round */
     uint64_t min_events; /* per round */
     int plain;           /* baseline version */
+    clockid_t clock;     /* CLOCK_MONOTONIC, or the process's CPU clock (--cpu) */
 } round_cfg;
 
 static uint64_t chunk_events(size_t n)
@@ -231,10 +250,10 @@ static uint64_t chunk_events(size_t n)
 static double time_engine(irq_engine *e, size_t n, const round_cfg *c, uint64_t *total)
 {
     uint64_t done = 0;
-    double t0 = now_s(), dt;
+    double t0 = now_s(c->clock), dt;
     do {
         done += engine_run(e, n, chunk_events(n));
-        dt = now_s() - t0;
+        dt = now_s(c->clock) - t0;
     } while (dt < c->min_s || done < c->min_events);
     *total += done;
     return (double)done / dt;
@@ -244,10 +263,10 @@ static double time_base(base_heap *b, const uint64_t *inc, size_t n, const round
                         uint64_t *total)
 {
     uint64_t done = 0;
-    double t0 = now_s(), dt;
+    double t0 = now_s(c->clock), dt;
     do {
         done += base_run(b, inc, chunk_events(n), c->plain);
-        dt = now_s() - t0;
+        dt = now_s(c->clock) - t0;
     } while (dt < c->min_s || done < c->min_events);
     *total += done;
     return (double)done / dt;
@@ -290,6 +309,36 @@ out:
     return rc;
 }
 
+/* --count: set-up, warm-up, then `events` events of one contender only. */
+static int count_run(size_t n, const uint64_t *inc, count_mode mode, uint64_t events)
+{
+    irq_engine e;
+    hold_ctx h = {.inc = inc};
+    base_heap b = {0};
+    int rc = -1;
+    if (mode == COUNT_ENGINE) {
+        if (engine_setup(&e, &h, n) != 0)
+            goto out_engine;
+        engine_run(&e, n, 2 * (uint64_t)n);
+        e.event_limit = e.events + events; /* exactly `events`: the hold model never runs dry */
+        uint64_t done = irq_engine_run(&e, IRQ_TIME_NEVER, NULL);
+        printf("engine: n %zu, %" PRIu64 " events, now %" PRIu64 "\n", n, done, e.now);
+        rc = 0;
+    out_engine:
+        irq_engine_fini(&e);
+        return rc;
+    }
+    if (base_setup(&b, inc, n) == 0) {
+        int plain = mode == COUNT_PLAIN;
+        base_run(&b, inc, 2 * (uint64_t)n, plain);
+        base_run(&b, inc, events, plain);
+        printf("baseline: n %zu, %" PRIu64 " events, sink %" PRIu64 "\n", n, events, b.sink);
+        rc = 0;
+    }
+    free(b.mem);
+    return rc;
+}
+
 static void print_result(const result *r, int json)
 {
     double ratio = r->engine / r->baseline;
@@ -312,10 +361,24 @@ static int parse_args(int argc, char **argv, options *o)
             o->quick = 1;
         } else if (strcmp(argv[i], "--json") == 0) {
             o->json = 1;
+        } else if (strcmp(argv[i], "--cpu") == 0) {
+            o->cpu = 1;
         } else if (strcmp(argv[i], "--baseline=plain") == 0) {
             o->plain = 1;
         } else if (strcmp(argv[i], "--baseline=tuned") == 0) {
             o->plain = 0;
+        } else if (strncmp(argv[i], "--count=", 8) == 0) {
+            const char *m = argv[i] + 8;
+            o->count = strcmp(m, "engine") == 0  ? COUNT_ENGINE
+                       : strcmp(m, "plain") == 0 ? COUNT_PLAIN
+                       : strcmp(m, "tuned") == 0 ? COUNT_TUNED
+                                                 : COUNT_NONE;
+            if (o->count == COUNT_NONE) {
+                fprintf(stderr, "--count: engine, plain or tuned\n");
+                return -1;
+            }
+        } else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) {
+            o->events = strtoull(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--n") == 0 && i + 1 < argc && o->nn < MAX_N) {
             long v = strtol(argv[++i], NULL, 10);
             if (v < 1 || (uint64_t)v > IDX_MASK + 1) {
@@ -324,10 +387,16 @@ static int parse_args(int argc, char **argv, options *o)
             }
             o->ns[o->nn++] = (size_t)v;
         } else {
-            fprintf(stderr, "usage: %s [--quick] [--json] [--baseline=plain|tuned] [--n N]...\n",
-                    argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--quick] [--json] [--cpu] [--baseline=plain|tuned] [--n N]...\n"
+                    "       %s --count=engine|plain|tuned --events E --n N\n",
+                    argv[0], argv[0]);
             return -1;
         }
+    }
+    if (o->count != COUNT_NONE && (o->nn != 1 || o->events == 0)) {
+        fprintf(stderr, "--count needs one --n and --events E > 0\n");
+        return -1;
     }
     if (o->nn == 0) {
         const size_t def[] = {100, 1000, 10000, 100000, 1000000};
@@ -342,16 +411,23 @@ int main(int argc, char **argv)
     options o;
     if (parse_args(argc, argv, &o) != 0)
         return 2;
-    round_cfg cfg =
-        o.quick ? (round_cfg){1, 0.05, 500000, o.plain} : (round_cfg){3, 0.15, 2000000, o.plain};
+    clockid_t clock = o.cpu ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC;
+    round_cfg cfg = o.quick ? (round_cfg){1, 0.05, 500000, o.plain, clock}
+                            : (round_cfg){3, 0.15, 2000000, o.plain, clock};
     uint64_t *inc = make_increments();
     if (!inc)
         return 1;
+    if (o.count != COUNT_NONE) {
+        int rc = count_run(o.ns[0], inc, o.count, o.events);
+        free(inc);
+        return rc == 0 ? 0 : 1;
+    }
     if (!o.json)
         printf("hold model, mean increment %.0f cycles, %s baseline, best of %d round(s) of >= "
-               "%.2f s\n%9s %14s %14s %7s %12s %12s\n",
-               MEAN_INC, o.plain ? "plain" : "tuned", cfg.rounds, cfg.min_s, "n", "engine Mev/s",
-               "base Mev/s", "ratio", "engine ev", "base ev");
+               "%.2f s (%s)\n%9s %14s %14s %7s %12s %12s\n",
+               MEAN_INC, o.plain ? "plain" : "tuned", cfg.rounds, cfg.min_s,
+               o.cpu ? "CPU time" : "wall time", "n", "engine Mev/s", "base Mev/s", "ratio",
+               "engine ev", "base ev");
     int rc = 0;
     for (size_t i = 0; i < o.nn && rc == 0; i++) {
         result r;

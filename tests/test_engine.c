@@ -1,6 +1,8 @@
 /* Tests of the event engine: ordering (same-time FIFO), cancellation and
- * moves, a long random run checked against a simple reference model,
- * bounded memory, the 40-bit sequence renumbering, and run()'s limits. */
+ * moves, a long random run checked against a simple reference model (also
+ * with times 2^32 cycles and more apart, which saturate the keys' relative
+ * time), bounded memory, the 32-bit sequence renumbering, and run()'s
+ * limits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +15,7 @@
 #include "engine_internal.h"
 #include "rng_internal.h"
 
-#define SEQ_LIMIT ((uint64_t)1 << (64 - IRQ_TIMER_ID_BITS))
+#define SEQ_LIMIT ((uint64_t)1 << IRQ_KEY_SEQ_BITS)
 
 /* ---- a log of dispatched events ---- */
 
@@ -99,6 +101,45 @@ static void test_same_time_fifo(void **state)
     }
     assert_int_equal(e.events, N);
     assert_int_equal(irq_engine_next(&e), IRQ_TIME_NEVER);
+    free(ids);
+    free(r.log);
+    irq_engine_fini(&e);
+}
+
+/* The same for times 2^32 cycles and more past the time base, whose keys
+ * saturate: same-time entries still run in arming order, earlier times
+ * first, once the engine has moved its base. Derivation: timer i is armed
+ * (in shuffled order) at FAR + i % 3 for FAR = 2^33 + 7; so all times are
+ * past base + 2^32 - 1 (base 0): the keys only differ in their sequences
+ * until the run moves base to FAR. Expected: by time, then arming order. */
+static void test_far_same_time_fifo(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    const irq_time far = ((irq_time)1 << 33) + 7;
+    irq_engine e;
+    assert_int_equal(irq_engine_init(&e, N), 0);
+    recorder r;
+    recorder_init(&r, &e, N);
+    irq_timer_id *ids = new_timers(&e, N, on_record, &r);
+    irq_rng rng;
+    irq_rng_seed(&rng, 7, "fifo", 0);
+    shuffle(ids, N, &rng);
+    for (size_t i = 0; i < N; i++)
+        irq_timer_arm(&e, ids[i], far + i % 3);
+    assert_int_equal(irq_engine_next(&e), far);
+    assert_int_equal(irq_engine_run(&e, far - 1, NULL), 0); /* nothing due yet */
+    assert_int_equal(irq_engine_run(&e, IRQ_TIME_NEVER, NULL), N);
+    size_t k = 0;
+    for (irq_time at = far; at < far + 3; at++)
+        for (size_t i = 0; i < N; i++)
+            if (far + i % 3 == at) {
+                assert_int_equal(r.log[k].t, ids[i]);
+                assert_int_equal(r.log[k].at, at);
+                k++;
+            }
+    assert_int_equal(k, N);
+    assert_int_equal(e.base, far);
     free(ids);
     free(r.log);
     irq_engine_fini(&e);
@@ -279,6 +320,8 @@ typedef struct model {
     irq_time last_now;
     size_t max_len;
     bool draining; /* callbacks only check, so the run ends */
+    bool far;      /* some times 2^32 cycles or more ahead: keys saturate */
+    bool leap;     /* running to a far time: callbacks arm far only, so the run ends */
 } model;
 
 static void model_arm(model *m, irq_timer_id t, irq_time when)
@@ -295,6 +338,18 @@ static void model_cancel(model *m, irq_timer_id t)
     assert_false(irq_timer_armed(m->e, t));
 }
 
+/* A time 2^32 cycles (a key's relative range) or more after now, give or
+ * take a few cycles, or up to 2^34 after: a saturated key, which keeps its
+ * order only once the engine moves its time base. Few distinct values, so
+ * that saturated keys tie too. */
+static irq_time far_time(model *m, irq_time now)
+{
+    irq_rng *r = &m->rng;
+    if (irq_rng_below(r, 2) == 0)
+        return now + IRQ_KEY_REL_SAT - 3 + irq_rng_below(r, 6);
+    return now + (irq_rng_below(r, 5) << 32) + irq_rng_below(r, 3);
+}
+
 /* Times cluster near now so that ties are frequent. */
 static void random_op(model *m, irq_timer_id self)
 {
@@ -302,7 +357,9 @@ static void random_op(model *m, irq_timer_id self)
     irq_timer_id t = irq_rng_below(r, 8) == 0 ? self : (irq_timer_id)irq_rng_below(r, REF_TIMERS);
     uint64_t kind = irq_rng_below(r, 10);
     irq_time now = m->e->now;
-    if (kind < 3)
+    if (m->far && irq_rng_below(r, 8) == 0)
+        model_arm(m, t, far_time(m, now));
+    else if (kind < 3)
         model_cancel(m, t);
     else if (kind < 4) /* in the past: clamped to now */
         model_arm(m, t, now > 5 ? now - irq_rng_below(r, 6) : 0);
@@ -342,6 +399,11 @@ static void on_model(void *ctx, uint64_t arg)
         m->max_len = m->e->len;
     if (m->draining)
         return;
+    if (m->leap) {
+        if (irq_rng_below(&m->rng, 2) == 0)
+            model_arm(m, t, far_time(m, m->e->now));
+        return;
+    }
     /* Usually re-arm itself (the replace-top path), plus other operations. */
     if (irq_rng_below(&m->rng, 4) != 0)
         model_arm(m, t, m->e->now + irq_rng_below(&m->rng, 300));
@@ -355,24 +417,22 @@ static void check_heap(const irq_engine *e)
 {
     size_t stale = 0, live = 0;
     for (size_t i = 0; i < e->len; i++) {
-        irq_heap_entry x = e->heap[i];
-        if (i > 0) {
-            irq_heap_entry p = e->heap[(i - 1) / 4]; /* the default 4-ary heap */
-            assert_true(p.time < x.time || (p.time == x.time && p.seq_id < x.seq_id));
-        }
-        uint64_t id = x.seq_id & (IRQ_MAX_TIMERS - 1);
+        if (i > 0)
+            assert_true(e->keys[(i - 1) / 4] < e->keys[i]); /* 4-ary; keys are unique */
+        irq_timer_id id = e->ids[i];
         assert_true(id < e->ntimers);
-        if (e->timers[id].seq == x.seq_id >> IRQ_TIMER_ID_BITS)
+        if (e->timers[id].seq == (uint32_t)e->keys[i])
             live++;
         else
             stale++;
     }
     assert_int_equal(stale, e->stale);
+    assert_true(e->base <= e->now);
     size_t armed = 0;
     for (size_t t = 0; t < e->ntimers; t++)
         armed += irq_timer_armed(e, (irq_timer_id)t);
     assert_int_equal(live, armed);
-    assert_false(e->top_fired);
+    assert_int_equal(e->root, IRQ_ROOT_LIVE);
     assert_int_equal(e->firing, UINT32_MAX);
 }
 
@@ -386,9 +446,14 @@ static void run_model(model *m, uint64_t ops, bool near_seq_limit)
             e->next_seq = SEQ_LIMIT - 1 - irq_rng_below(&m->rng, 40); /* jumps forward only */
         for (int k = 0; k < 20; k++)
             random_op(m, 0);
-        /* Run a random stretch of time (events keep coming: callbacks arm). */
+        /* Run a random stretch of time (events keep coming: callbacks arm),
+         * now and then a stretch long enough to reach the far times. */
         irq_time until = e->now + irq_rng_below(&m->rng, 400);
+        m->leap = m->far && irq_rng_below(&m->rng, 10) == 0;
+        if (m->leap)
+            until = far_time(m, e->now);
         irq_engine_run(e, until, NULL);
+        m->leap = false;
         check_heap(e);
         assert_true(e->now >= m->last_now);
         m->last_now = e->now;
@@ -434,7 +499,26 @@ static void test_random_against_reference(void **state)
     irq_engine_fini(&e);
 }
 
-/* The same, with the sequence counter pushed to the edge of its 40 bits
+/* The same, with some times 2^32 cycles and more ahead, so that keys
+ * saturate and the engine moves its time base, from run() and next(). */
+static void test_random_far_times(void **state)
+{
+    (void)state;
+    irq_engine e;
+    assert_int_equal(irq_engine_init(&e, 8), 0);
+    model *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    m->e = &e;
+    m->far = true;
+    irq_rng_seed(&m->rng, 6, "engine-model", 0);
+    run_model(m, 200000, false);
+    assert_true(m->dispatched > 50000);
+    assert_true(e.base > (uint64_t)1 << 36); /* base moved (it only moves forward) */
+    free(m);
+    irq_engine_fini(&e);
+}
+
+/* The same, with the sequence counter pushed to the edge of its 32 bits
  * over and over, so renumbering happens from callbacks and from outside. */
 static void test_random_near_seq_limit(void **state)
 {
@@ -451,7 +535,7 @@ static void test_random_near_seq_limit(void **state)
     irq_engine_fini(&e);
 }
 
-/* ---- 40-bit sequence renumbering, directly ---- */
+/* ---- 32-bit sequence renumbering, directly ---- */
 
 static void test_renumber_keeps_order(void **state)
 {
@@ -518,13 +602,13 @@ static void test_memory_bounded(void **state)
     irq_rng_seed(&c.rng, 5, "churn", 0);
     for (size_t i = 0; i < N; i++)
         irq_timer_arm(&e, irq_timer_new(&e, on_churn, &c, i), i);
-    irq_heap_entry *heap = e.heap;
+    uint64_t *keys = e.keys;
     size_t cap = e.cap;
     assert_true(cap <= 4 * N);
     assert_true(irq_engine_run(&e, 1000000, NULL) > 1000000);
     /* Millions of re-arms and moves later: no growth, no reallocation. */
     assert_int_equal(e.cap, cap);
-    assert_ptr_equal(e.heap, heap);
+    assert_ptr_equal(e.keys, keys);
     /* Stale entries stay below a quarter of the live ones (STALE_DIV). */
     assert_true(e.len <= N + N / 4 + 70);
     /* Arm/cancel churn from outside a run: stale entries are compacted. */
@@ -718,9 +802,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_time_fifo),
         cmocka_unit_test(test_same_time_fifo_from_callbacks),
+        cmocka_unit_test(test_far_same_time_fifo),
         cmocka_unit_test(test_cancel_and_rearm),
         cmocka_unit_test(test_cancel_from_callback),
         cmocka_unit_test(test_random_against_reference),
+        cmocka_unit_test(test_random_far_times),
         cmocka_unit_test(test_random_near_seq_limit),
         cmocka_unit_test(test_renumber_keeps_order),
         cmocka_unit_test(test_memory_bounded),

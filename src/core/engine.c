@@ -1,25 +1,22 @@
-/* The discrete-event engine: a timer table and a d-ary min-heap of
- * (time, sequence) entries with lazy deletion. See engine_internal.h for the
+/* The discrete-event engine: a timer table and a 4-ary min-heap of 64-bit
+ * (time, sequence) keys with lazy deletion. See engine_internal.h for the
  * contract and docs/engine.md for the design and the measurements behind it. */
+#define _DEFAULT_SOURCE /* madvise */
 #include "engine_internal.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-/* Children per heap node. 4 won the hold-model measurements (docs/engine.md);
- * it is a macro only so the benchmark can be rebuilt with 2 or 8. */
-#ifndef IRQ_HEAP_ARITY
-#define IRQ_HEAP_ARITY 4
-#endif
-#if IRQ_HEAP_ARITY != 2 && IRQ_HEAP_ARITY != 4 && IRQ_HEAP_ARITY != 8
-#error "IRQ_HEAP_ARITY must be 2, 4 or 8"
-#endif
-#define ARITY ((size_t)IRQ_HEAP_ARITY)
+/* Children per heap node: 4 won the hold-model measurements (docs/engine.md). */
+#define ARITY ((size_t)4)
 
-#define ID_MASK ((uint64_t)IRQ_MAX_TIMERS - 1)
-#define SEQ_BITS (64 - IRQ_TIMER_ID_BITS)
-#define SEQ_LIMIT ((uint64_t)1 << SEQ_BITS)
+#define SEQ_BITS IRQ_KEY_SEQ_BITS
+#define SEQ_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
+#define SEQ_LIMIT (UINT64_C(1) << SEQ_BITS)
+#define REL_SAT IRQ_KEY_REL_SAT
+#define KEY_SAT (REL_SAT << SEQ_BITS) /* keys from here on have a saturated time */
 #define NO_TIMER UINT32_MAX
 /* The heap is compacted once stale entries exceed 1/STALE_DIV of the live
  * ones. 4 (rather than 1, "stale outnumber live") cut many-guests' stale
@@ -30,132 +27,132 @@
 #define COMPACT_MIN 64
 
 #define CACHE_LINE 64
-/* The heap array starts this many entries past a cache-line boundary so
- * that every node's children (ARITY * i + 1 ...) start on a line: with 4
- * children of 16 bytes, one line holds exactly one node's children. */
-#define HEAP_PAD (IRQ_HEAP_ARITY == 2 ? 1 : 3)
+/* The arrays start this many entries past a cache-line boundary, so that a
+ * node's 4 children (4i+1 .. 4i+4) share half a line of keys and its 16
+ * grandchildren fill exactly two lines of keys and one line of ids. */
+#define KEY_PAD 3
+#define ID_PAD 11
 
-#ifdef __SIZEOF_INT128__
-/* One 128-bit comparison compiles to cmp + sbb, with no branch to mispredict
- * on ties; measured ~20% faster than comparing time then seq_id. */
-__extension__ typedef unsigned __int128 key128;
-static inline bool entry_less(irq_heap_entry a, irq_heap_entry b)
+static inline uint32_t key_seq(uint64_t key)
 {
-    return ((key128)a.time << 64 | a.seq_id) < ((key128)b.time << 64 | b.seq_id);
-}
-#else
-static inline bool entry_less(irq_heap_entry a, irq_heap_entry b)
-{
-    return a.time < b.time || (a.time == b.time && a.seq_id < b.seq_id);
-}
-#endif
-
-static inline bool entry_live(const irq_engine *e, irq_heap_entry x)
-{
-    return e->timers[x.seq_id & ID_MASK].seq == x.seq_id >> IRQ_TIMER_ID_BITS;
+    return (uint32_t)(key & SEQ_MASK);
 }
 
-/* ---- heap primitives: x goes into the hole at i, moving the hole up or
- * down instead of swapping, which halves the stores. ---- */
+static inline bool entry_live(const irq_engine *e, size_t i)
+{
+    return e->timers[e->ids[i]].seq == key_seq(e->keys[i]);
+}
 
-static inline void sift_up(irq_heap_entry *h, size_t i, irq_heap_entry x)
+/* The time of entry i. */
+static inline irq_time entry_time(const irq_engine *e, size_t i)
+{
+    uint64_t rel = e->keys[i] >> SEQ_BITS;
+    return rel == REL_SAT ? e->far[e->ids[i]] : e->base + rel;
+}
+
+/* ---- heap primitives on the parallel arrays k (keys) and d (timer ids):
+ * (x, t) goes into the hole at i, moving the hole up or down instead of
+ * swapping, which halves the stores. ---- */
+
+static inline void sift_up(uint64_t *k, irq_timer_id *d, size_t i, uint64_t x, irq_timer_id t)
 {
     while (i > 0) {
         size_t p = (i - 1) / ARITY;
-        if (!entry_less(x, h[p]))
+        if (x >= k[p])
             break;
-        h[i] = h[p];
+        k[i] = k[p];
+        d[i] = d[p];
         i = p;
     }
-    h[i] = x;
+    k[i] = x;
+    d[i] = t;
 }
 
-/* The index of the smaller of h[x] and h[y], as arithmetic rather than ?:
+/* The index of the smaller of k[x] and k[y], as arithmetic rather than ?:
  * so that GCC cannot turn it back into a branch. */
-#define PICK(x, y) ((x) ^ (((x) ^ (y)) & -(size_t)entry_less(h[y], h[x])))
-/* The same for the adjacent h[x] and h[x + 1]: x plus the comparison. */
-#define PAIR(x) ((x) + entry_less(h[(x) + 1], h[x]))
+#define PICK(x, y) ((x) ^ (((x) ^ (y)) & -(size_t)(k[y] < k[x])))
+/* The same for the adjacent k[x] and k[x + 1]: x plus the comparison. */
+#define PAIR(x) ((x) + (k[(x) + 1] < k[x]))
 
-/* Index of the smallest of the children c..min(c+ARITY, len)-1, c < len.
- * Full nodes use a tournament of independent, branch-free comparisons:
- * which child is smallest is a coin toss, so a branch on it mispredicts
- * half the time (measured: 4-ary at 1e4 timers went from 11 to 16 million
- * events/s). */
-static inline size_t min_child(const irq_heap_entry *h, size_t len, size_t c)
+/* Index of the smallest of the children c..min(c+4, len)-1, c < len. Full
+ * nodes use a tournament of independent, branch-free comparisons: which
+ * child is smallest is a coin toss, so a branch on it mispredicts half the
+ * time (measured: 4-ary at 1e4 timers went from 11 to 16 million events/s). */
+static inline size_t min_child(const uint64_t *k, size_t len, size_t c)
 {
-    if (c + ARITY <= len) {
-#if IRQ_HEAP_ARITY == 2
-        return PAIR(c);
-#elif IRQ_HEAP_ARITY == 4
-        size_t a = PAIR(c), b = PAIR(c + 2);
-        return PICK(a, b);
-#else
-        size_t a = PAIR(c), b = PAIR(c + 2), a2 = PAIR(c + 4), b2 = PAIR(c + 6);
-        size_t p = PICK(a, b), q = PICK(a2, b2);
-        return PICK(p, q);
-#endif
-    }
+    if (c + ARITY <= len)
+        return PICK(PAIR(c), PAIR(c + 2));
     size_t m = c;
-    for (size_t k = c + 1; k < len; k++)
-        m = PICK(m, k);
+    for (size_t j = c + 1; j < len; j++)
+        m = PICK(m, j);
     return m;
 }
 
 /* Branch-free child selection stops the CPU from running ahead down a
- * guessed path, which used to hide the cache misses of big heaps; so
- * sift_down fetches all the grandchildren while a level is compared. This
- * pays even when the heap fits in L2 (it hides L2's latency): skipping it
- * below 32,768 entries saved 15 % of the instructions at 10^4 timers but cost
- * wall time, in the hold model and in many-guests (docs/engine.md). (This is
- * written inline in the loop on purpose: GCC deems a helper made only of
- * __builtin_prefetch "const" and deletes the call.) */
-static inline __attribute__((always_inline)) void sift_down(irq_heap_entry *h, size_t len, size_t i,
-                                                            irq_heap_entry x)
+ * guessed path, which used to hide the cache misses of big heaps; so each
+ * level fetches the grandchildren (2 lines of keys, 1 of ids) while it is
+ * compared. This pays even when the heap fits in L2 (docs/engine.md). It is
+ * a macro, not a helper: GCC deems a function made only of
+ * __builtin_prefetch "const" and deletes the call. */
+#define PREFETCH_GRANDCHILDREN(k, d, len, c)                                                       \
+    do {                                                                                           \
+        size_t g_ = ARITY * (c) + 1;                                                               \
+        if (g_ < (len)) {                                                                          \
+            __builtin_prefetch(&(k)[g_]);                                                          \
+            __builtin_prefetch(&(k)[g_ + 8]);                                                      \
+            __builtin_prefetch(&(d)[g_]);                                                          \
+        }                                                                                          \
+    } while (0)
+
+static inline __attribute__((always_inline)) void
+sift_down(uint64_t *k, irq_timer_id *d, size_t len, size_t i, uint64_t x, irq_timer_id t)
 {
     for (;;) {
         size_t c = ARITY * i + 1;
         if (c >= len)
             break;
-        if (ARITY * c + 1 < len) {
-            const char *g = (const char *)&h[ARITY * c + 1];
-#pragma GCC unroll 8
-            for (size_t k = 0; k < ARITY * ARITY * sizeof *h; k += CACHE_LINE)
-                __builtin_prefetch(g + k);
-        }
-        size_t m = min_child(h, len, c);
-        if (!entry_less(h[m], x))
+        PREFETCH_GRANDCHILDREN(k, d, len, c);
+        size_t m = min_child(k, len, c);
+        if (k[m] >= x)
             break;
-        h[i] = h[m];
+        k[i] = k[m];
+        d[i] = d[m];
         i = m;
     }
-    h[i] = x;
+    k[i] = x;
+    d[i] = t;
 }
 
-/* Replaces the root with x. Once the first level is decided the next root
- * is known, so its timer slot (a likely cache miss, read by the run loop
- * next) is fetched while the rest of the sift runs. */
-static inline void replace_root(irq_engine *e, irq_heap_entry x)
+/* Replaces the root with (x, t). Once the first level is decided the next
+ * root is known, so its timer slot (a likely cache miss, read by the run
+ * loop next) is fetched while the rest of the sift runs. */
+static inline __attribute__((always_inline)) void replace_root(irq_engine *e, uint64_t x,
+                                                               irq_timer_id t)
 {
-    irq_heap_entry *h = e->heap;
+    uint64_t *k = e->keys;
+    irq_timer_id *d = e->ids;
     size_t len = e->len;
     if (len > 1) {
-        size_t m = min_child(h, len, 1);
-        if (entry_less(h[m], x)) {
-            __builtin_prefetch(&e->timers[h[m].seq_id & ID_MASK]);
-            h[0] = h[m];
-            sift_down(h, len, m, x);
+        PREFETCH_GRANDCHILDREN(k, d, len, 1);
+        size_t m = min_child(k, len, 1);
+        if (k[m] < x) {
+            __builtin_prefetch(&e->timers[d[m]]);
+            k[0] = k[m];
+            d[0] = d[m];
+            sift_down(k, d, len, m, x, t);
             return;
         }
     }
-    h[0] = x;
+    k[0] = x;
+    d[0] = t;
 }
 
-static void heapify(irq_heap_entry *h, size_t len)
+static void heapify(uint64_t *k, irq_timer_id *d, size_t len)
 {
     if (len < 2)
         return;
     for (size_t i = (len - 2) / ARITY + 1; i-- > 0;)
-        sift_down(h, len, i, h[i]);
+        sift_down(k, d, len, i, k[i], d[i]);
 }
 
 /* Removes the root. The entry that fills its place is the last leaf, which
@@ -170,35 +167,71 @@ static inline void pop_root(irq_engine *e)
     size_t len = --e->len;
     if (len == 0)
         return;
-    irq_heap_entry *h = e->heap, x = h[len];
+    uint64_t *k = e->keys;
+    irq_timer_id *d = e->ids;
+    uint64_t x = k[len];
+    irq_timer_id t = d[len];
     size_t i = 0;
     if (len > 1) { /* the next root is known: the run loop reads its timer slot next */
-        size_t m = min_child(h, len, 1);
-        __builtin_prefetch(&e->timers[h[m].seq_id & ID_MASK]);
-        h[0] = h[m];
+        size_t m = min_child(k, len, 1);
+        __builtin_prefetch(&e->timers[d[m]]);
+        k[0] = k[m];
+        d[0] = d[m];
         i = m;
     }
     for (;;) {
         size_t c = ARITY * i + 1;
         if (c >= len)
             break;
-        if (ARITY * c + 1 < len) {
-            const char *g = (const char *)&h[ARITY * c + 1];
-#pragma GCC unroll 8
-            for (size_t k = 0; k < ARITY * ARITY * sizeof *h; k += CACHE_LINE)
-                __builtin_prefetch(g + k);
-        }
-        size_t m = min_child(h, len, c);
-        h[i] = h[m];
+        PREFETCH_GRANDCHILDREN(k, d, len, c);
+        size_t m = min_child(k, len, c);
+        k[i] = k[m];
+        d[i] = d[m];
         i = m;
     }
-    sift_up(h, i, x);
+    sift_up(k, d, i, x, t);
 }
 
 /* ---- memory ---- */
 
-/* e->heap points HEAP_PAD entries into a cache-aligned block. Growth copies
- * (there is no aligned realloc); it happens only when timers are created. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* A cache-aligned block. Blocks of 2 MiB or more are 2 MiB-aligned and
+ * marked for transparent huge pages: a big model reads a random timer slot
+ * and random heap paths (keys and ids) at every event, and with 4 KiB pages
+ * those also miss the TLB. Hold model at 10^6 timers, CPU time, best of 3
+ * interleaved: 3.3-3.6 million events/s without, 3.9 with (docs/engine.md). */
+static void *block_alloc(size_t bytes)
+{
+    size_t align = CACHE_LINE;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= HUGE_PAGE)
+        align = HUGE_PAGE;
+#endif
+    bytes = (bytes + align - 1) / align * align; /* aligned_alloc wants a multiple */
+    void *p = aligned_alloc(align, bytes);
+#ifdef MADV_HUGEPAGE
+    if (p && align == HUGE_PAGE)
+        (void)madvise(p, bytes, MADV_HUGEPAGE); /* advice: failing is harmless */
+#endif
+    return p;
+}
+
+/* Grows a cache-aligned array whose element 0 is `pad` elements past the
+ * line boundary. Copies (there is no aligned realloc). */
+static void *aligned_grow(void *old, size_t pad, size_t size, size_t used, size_t cap)
+{
+    char *base = block_alloc((cap + pad) * size);
+    if (!base)
+        return NULL;
+    if (old) {
+        memcpy(base + pad * size, old, used * size);
+        free((char *)old - pad * size);
+    }
+    return base + pad * size;
+}
+
+/* Growth happens only when timers are created. */
 static int heap_reserve(irq_engine *e, size_t want)
 {
     if (want <= e->cap)
@@ -206,24 +239,24 @@ static int heap_reserve(irq_engine *e, size_t want)
     size_t cap = e->cap ? e->cap : 16;
     while (cap < want)
         cap *= 2;
-    size_t bytes = (cap + HEAP_PAD) * sizeof(irq_heap_entry);
-    bytes = (bytes + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE; /* aligned_alloc wants it */
-    irq_heap_entry *base = aligned_alloc(CACHE_LINE, bytes);
-    if (!base)
+    uint64_t *k = aligned_grow(e->keys, KEY_PAD, sizeof *k, e->len, cap);
+    if (!k)
         return -1;
-    if (e->heap) {
-        memcpy(base + HEAP_PAD, e->heap, e->len * sizeof *base);
-        free(e->heap - HEAP_PAD);
-    }
-    e->heap = base + HEAP_PAD;
+    e->keys = k;
+    irq_timer_id *d = aligned_grow(e->ids, ID_PAD, sizeof *d, e->len, cap);
+    if (!d)
+        return -1; /* keys grew, cap did not: harmless */
+    e->ids = d;
     e->cap = cap;
     return 0;
 }
 
 static void heap_free(irq_engine *e)
 {
-    if (e->heap)
-        free(e->heap - HEAP_PAD);
+    if (e->keys)
+        free(e->keys - KEY_PAD);
+    if (e->ids)
+        free(e->ids - ID_PAD);
 }
 
 /* Live entries never exceed the timers, and compaction keeps stale entries
@@ -245,14 +278,22 @@ static int timers_reserve(irq_engine *e, size_t want)
         cap *= 2;
     /* Cache-aligned so that no 32-byte slot straddles two lines: the run
      * loop reads one slot per event, usually a cache miss in big models. */
-    irq_timer_slot *t = aligned_alloc(CACHE_LINE, cap * sizeof *t);
+    irq_timer_slot *t = block_alloc(cap * sizeof *t);
     if (!t)
         return -1;
+    irq_time *far = malloc(cap * sizeof *far);
+    if (!far) {
+        free(t);
+        return -1;
+    }
     if (e->timers) {
         memcpy(t, e->timers, e->ntimers * sizeof *t);
+        memcpy(far, e->far, e->ntimers * sizeof *far);
         free(e->timers);
+        free(e->far);
     }
     e->timers = t;
+    e->far = far;
     e->timers_cap = cap;
     return 0;
 }
@@ -276,6 +317,7 @@ void irq_engine_fini(irq_engine *e)
 {
     heap_free(e);
     free(e->timers);
+    free(e->far);
     memset(e, 0, sizeof *e);
     e->firing = NO_TIMER;
 }
@@ -288,98 +330,179 @@ irq_timer_id irq_timer_new(irq_engine *e, irq_event_fn fn, void *ctx, uint64_t a
     if (timers_reserve(e, n + 1) != 0 || heap_reserve(e, heap_bound(n + 1)) != 0)
         return NO_TIMER;
     e->timers[n] = (irq_timer_slot){.fn = fn, .ctx = ctx, .arg = arg, .seq = 0};
+    e->far[n] = 0;
     e->ntimers = n + 1;
     return (irq_timer_id)n;
 }
 
-/* ---- stale entries and sequence numbers ---- */
+/* ---- stale entries, sequence numbers and the time base ---- */
+
+/* Puts a deferred arm (see irq_engine.pending) into the heap now, in place
+ * of the fired root: before anything that looks at the whole heap. */
+static __attribute__((noinline)) void flush_pending(irq_engine *e)
+{
+    if (e->root != IRQ_ROOT_REPLACE)
+        return;
+    e->root = IRQ_ROOT_LIVE;
+    replace_root(e, e->pending_key, e->pending_id);
+}
 
 /* Keeps the live entries only, in their current order. The entry being
  * dispatched is stale (its timer is disarmed while it fires), so it goes
  * too. */
 static void drop_stale(irq_engine *e)
 {
+    flush_pending(e);
     size_t n = 0;
-    for (size_t i = 0; i < e->len; i++)
-        if (entry_live(e, e->heap[i]))
-            e->heap[n++] = e->heap[i];
+    for (size_t i = 0; i < e->len; i++) {
+        if (entry_live(e, i)) {
+            e->keys[n] = e->keys[i];
+            e->ids[n] = e->ids[i];
+            n++;
+        }
+    }
     e->len = n;
     e->stale = 0;
-    e->top_fired = false;
+    e->root = IRQ_ROOT_LIVE;
 }
 
-static void compact(irq_engine *e)
+static __attribute__((noinline, cold)) void compact(irq_engine *e)
 {
     drop_stale(e);
-    heapify(e->heap, e->len);
+    heapify(e->keys, e->ids, e->len);
 }
 
 /* Called after an entry became stale. Compacting only once stale entries
  * exceed a quarter of the live ones costs O(1) amortised per stale entry (a
  * compaction of n entries needs n/5 new stale ones) and bounds the heap at
  * about 1.25 times the armed timers. */
-static void note_stale(irq_engine *e)
+static inline void note_stale(irq_engine *e)
 {
     e->stale++;
     if (e->stale * STALE_DIV > e->len - e->stale && e->len > COMPACT_MIN)
         compact(e);
 }
 
-static int cmp_entry(const void *pa, const void *pb)
+/* The key of timer t's entry at time `when` (>= base) with sequence seq. A
+ * time REL_SAT or more past base saturates; far[t] keeps the real one. */
+static inline uint64_t make_key(irq_time *far, irq_time base, irq_timer_id t, irq_time when,
+                                uint64_t seq)
 {
-    const irq_heap_entry *a = pa, *b = pb;
-    if (entry_less(*a, *b))
-        return -1;
-    return entry_less(*b, *a);
+    uint64_t rel = when - base;
+    if (rel >= REL_SAT) {
+        rel = REL_SAT;
+        far[t] = when;
+    }
+    return rel << SEQ_BITS | seq;
 }
 
-/* The 40-bit sequence ran out: number the live entries again from 1 in
- * their dispatch order, which keeps that order (and so same-time FIFO).
- * A sorted array is a valid heap. Runs once per 2^40 arms. */
-static void renumber(irq_engine *e)
+/* Moves base to b (<= every live entry's time): keys are recomputed from
+ * the real times, and entries whose time saturated get their true order
+ * back. O(n); it happens only when the earliest event is 2^32 cycles or more
+ * past base, i.e. at most once per 2^32 cycles of simulated time. */
+static __attribute__((noinline, cold)) void rebase(irq_engine *e, irq_time b)
 {
     drop_stale(e);
-    qsort(e->heap, e->len, sizeof *e->heap, cmp_entry);
     for (size_t i = 0; i < e->len; i++) {
-        uint64_t id = e->heap[i].seq_id & ID_MASK;
-        uint64_t seq = i + 1;
-        e->heap[i].seq_id = seq << IRQ_TIMER_ID_BITS | id;
-        e->timers[id].seq = seq;
+        irq_time when = entry_time(e, i);
+        assert(when >= b);
+        e->keys[i] = make_key(e->far, b, e->ids[i], when, key_seq(e->keys[i]));
     }
-    e->next_seq = e->len + 1;
+    e->base = b;
+    heapify(e->keys, e->ids, e->len);
+}
+
+/* The earliest time of the live entries (all of them: their keys may be
+ * saturated), or IRQ_TIME_NEVER. */
+static irq_time earliest(const irq_engine *e)
+{
+    irq_time m = IRQ_TIME_NEVER;
+    for (size_t i = 0; i < e->len; i++)
+        if (entry_live(e, i) && entry_time(e, i) < m)
+            m = entry_time(e, i);
+    return m;
+}
+
+/* The sequence ran out: number the live entries again from 1 in their
+ * dispatch order, which keeps that order (and so same-time FIFO). The heap
+ * is sorted in place (heapsort, then reversed); a sorted array is a valid
+ * heap. Runs once per 2^32 arms. */
+static __attribute__((noinline, cold)) void renumber(irq_engine *e)
+{
+    compact(e);
+    uint64_t *k = e->keys;
+    irq_timer_id *d = e->ids;
+    size_t n = e->len;
+    for (size_t end = n; end > 1; end--) { /* the minimum goes last */
+        uint64_t x = k[end - 1];
+        irq_timer_id t = d[end - 1];
+        k[end - 1] = k[0];
+        d[end - 1] = d[0];
+        sift_down(k, d, end - 1, 0, x, t);
+    }
+    for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
+        uint64_t x = k[i];
+        k[i] = k[j - 1];
+        k[j - 1] = x;
+        irq_timer_id t = d[i];
+        d[i] = d[j - 1];
+        d[j - 1] = t;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t seq = i + 1;
+        k[i] = (k[i] & ~SEQ_MASK) | seq;
+        e->timers[d[i]].seq = (uint32_t)seq;
+    }
+    e->next_seq = n + 1;
 }
 
 /* ---- public operations ---- */
 
-/* Arming in the past is a caller bug; the event is clamped to now rather
- * than crashing, so it runs after the events already due now. */
-void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
+/* The relative time of a key for `when`, which is REL_SAT or more past base
+ * (or before it, which base <= now rules out; kept correct anyway). */
+static __attribute__((noinline, cold)) uint64_t far_rel(irq_engine *e, irq_timer_id t,
+                                                        irq_time when)
+{
+    if (when < e->base)
+        rebase(e, when);
+    return make_key(e->far, e->base, t, when, 0) >> SEQ_BITS;
+}
+
+/* Everything but the common case of irq_timer_arm. */
+static __attribute__((noinline)) void arm_slow(irq_engine *e, irq_timer_id t, irq_time when)
 {
     assert(t < e->ntimers);
     irq_timer_slot *slot = &e->timers[t];
-    if (when < e->now)
-        when = e->now;
     if (slot->seq != 0) { /* moving: the old entry becomes stale */
         slot->seq = 0;
         note_stale(e);
     }
     if (e->next_seq >= SEQ_LIMIT)
         renumber(e);
+    uint64_t rel = when - e->base;
+    if (rel >= REL_SAT)
+        rel = far_rel(e, t, when);
     uint64_t seq = e->next_seq++;
-    slot->seq = seq;
-    irq_heap_entry x = {.time = when, .seq_id = seq << IRQ_TIMER_ID_BITS | t};
-    if (e->top_fired) {
-        /* The root is the (stale) entry being dispatched: overwrite it and
-         * sift down, one pass instead of a push now and a pop later. This
-         * is the common case: a timer re-arming itself from its callback. */
-        e->top_fired = false;
-        e->stale--;
-        replace_root(e, x);
+    slot->seq = (uint32_t)seq;
+    uint64_t x = rel << SEQ_BITS | seq;
+    if (e->root == IRQ_ROOT_FIRED) {
+        /* The root is the entry being dispatched (no longer live):
+         * overwrite it, one sift instead of a pop and a push. */
+        e->root = IRQ_ROOT_LIVE;
+        replace_root(e, x, t);
         return;
     }
     if (e->len == e->cap && heap_reserve(e, e->len + 1) != 0)
         abort(); /* unreachable: irq_timer_new reserved heap_bound() */
-    sift_up(e->heap, e->len++, x);
+    sift_up(e->keys, e->ids, e->len++, x, t);
+}
+
+/* Everything irq_timer_arm (engine_internal.h) does not do inline. */
+void irq_timer_arm_slow(irq_engine *e, irq_timer_id t, irq_time when)
+{
+    if (when < e->now)
+        when = e->now;
+    arm_slow(e, t, when);
 }
 
 void irq_timer_cancel(irq_engine *e, irq_timer_id t)
@@ -391,50 +514,87 @@ void irq_timer_cancel(irq_engine *e, irq_timer_id t)
     note_stale(e);
 }
 
-/* The hot path. The root entry stays in the heap while its callback runs
- * (marked by top_fired), so that a re-arm can replace it in place. */
-uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
+/* The largest key due by `until`: a greater key is later, or saturated. */
+static inline uint64_t last_key(const irq_engine *e, irq_time until)
 {
-    uint64_t n = 0;
+    if (until < e->base)
+        return 0; /* every key is greater: sequences start at 1 */
+    uint64_t rel = until - e->base;
+    return rel >= REL_SAT ? KEY_SAT - 1 : rel << SEQ_BITS | SEQ_MASK;
+}
+
+/* The hot path. The root entry stays in the heap while its callback runs
+ * (e->root), so that a re-arm can replace it in place. That entry is not
+ * counted in e->stale: it is gone when the callback returns. base does not
+ * change during a callback (arms are at now or later, and base <= now), so
+ * `last` is computed again only after a rebase here. */
+static inline __attribute__((always_inline)) uint64_t run_loop(irq_engine *e, irq_time until,
+                                                               const volatile int *stop)
+{
+    uint64_t start = e->events;
+    uint64_t last = last_key(e, until);
     while (e->len > 0) {
-        irq_heap_entry top = e->heap[0];
-        irq_timer_id id = (irq_timer_id)(top.seq_id & ID_MASK);
+        uint64_t key = e->keys[0];
+        irq_timer_id id = e->ids[0];
         irq_timer_slot *slot = &e->timers[id];
-        if (slot->seq != top.seq_id >> IRQ_TIMER_ID_BITS) {
+        if (slot->seq != key_seq(key)) {
             pop_root(e);
             e->stale--;
             continue;
         }
-        if (top.time > until || (stop && *stop) || e->events == e->event_limit)
+        if ((stop && *stop) || e->events == e->event_limit)
             break;
-        e->now = top.time;
-        slot->seq = 0; /* disarmed while firing: its entry is now stale */
-        e->stale++;
-        e->top_fired = true;
+        if (key > last) {
+            if (key < KEY_SAT)
+                break; /* after until */
+            /* Nothing is due within REL_SAT of base: move base to the
+             * earliest event (which is dispatched next, so base <= now
+             * holds again) and look again. */
+            irq_time m = earliest(e);
+            if (m > until)
+                break;
+            rebase(e, m);
+            last = last_key(e, until);
+            key = e->keys[0];
+            id = e->ids[0];
+            slot = &e->timers[id];
+        }
+        e->now = e->base + (key >> SEQ_BITS);
+        slot->seq = 0; /* disarmed while firing */
+        e->root = IRQ_ROOT_FIRED;
         e->firing = id;
         e->events++;
-        n++;
         /* slot is not used after the call: the callback may create timers
          * and so move the table. */
         slot->fn(slot->ctx, slot->arg);
         e->firing = NO_TIMER;
-        if (e->top_fired) {
-            e->top_fired = false;
+        uint8_t root = e->root;
+        e->root = IRQ_ROOT_LIVE;
+        if (root == IRQ_ROOT_REPLACE)
+            replace_root(e, e->pending_key, e->pending_id);
+        else if (root == IRQ_ROOT_FIRED)
             pop_root(e);
-            e->stale--;
-        }
     }
-    return n;
+    return e->events - start;
+}
+
+/* Two copies of the loop, so the common stop == NULL tests nothing. */
+uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
+{
+    return stop ? run_loop(e, until, stop) : run_loop(e, until, NULL);
 }
 
 irq_time irq_engine_next(irq_engine *e)
 {
+    flush_pending(e);
     while (e->len > 0) {
-        if (entry_live(e, e->heap[0]))
-            return e->heap[0].time;
-        e->top_fired = false;
+        if (entry_live(e, 0))
+            return e->keys[0] >= KEY_SAT ? earliest(e) : e->base + (e->keys[0] >> SEQ_BITS);
+        if (e->root == IRQ_ROOT_FIRED) /* the entry being dispatched: not counted as stale */
+            e->root = IRQ_ROOT_LIVE;
+        else
+            e->stale--;
         pop_root(e);
-        e->stale--;
     }
     return IRQ_TIME_NEVER;
 }
