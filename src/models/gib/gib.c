@@ -549,6 +549,28 @@ static void set_alert_masks(gib *m)
     }
 }
 
+/* The no-gisa floating lists, and a summary-indicator latch per guest for
+ * each ISC a source sets summary indicators on: every adapter source's
+ * without a GISA, the software-injected ones' with it (set_adapter_int).
+ * Allocated only for those: most guests and ISCs use neither. */
+static int alloc_lists(gib *m)
+{
+    const irq_scenario *sc = irq_sim_scenario(m->sim);
+    bool no_gisa = m->h == H_NO_GISA;
+    for (size_t i = 0; i < sc->nsources; i++) {
+        const irq_source_cfg *s = &sc->sources[i];
+        if (gib_sigp_class(s->cls) || (!no_gisa && s->injection != IRQ_INJ_SOFTWARE))
+            continue;
+        if (!m->ind_slot[s->cls])
+            m->ind_slot[s->cls] = (uint8_t)++m->nind;
+    }
+    if (m->nind && !(m->ind = calloc(m->nguests * m->nind, sizeof *m->ind)))
+        return -1;
+    if (no_gisa && !(m->flt = calloc(m->nguests * GIB_NISC, sizeof *m->flt)))
+        return -1;
+    return 0;
+}
+
 static void setup_guest(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
@@ -599,13 +621,18 @@ static void gib_destroy(void *model)
 {
     gib *m = model;
     for (size_t i = 0; i < m->nguests; i++) {
-        ggisa *gi = gisa_of(m, irq_sim_guest(m->sim, i));
-        for (int n = 0; n < GIB_NISC; n++) {
-            irq_pend_free(&gi->isc[n]);
-            irq_fifo_free(&gi->flt[n]);
-            irq_pend_free(&gi->ind[n]);
+        irq_guest *g = irq_sim_guest(m->sim, i);
+        for (uint32_t n = 0; n < GIB_NISC; n++) {
+            irq_pend_free(&gisa_of(m, g)->isc[n]);
+            if (m->flt)
+                irq_fifo_free(flt_of(m, g, n));
+            irq_pend *ind = m->ind ? ind_of(m, g, n) : NULL;
+            if (ind)
+                irq_pend_free(ind);
         }
     }
+    free(m->flt);
+    free(m->ind);
     gib_sigp_destroy(m);
     free(m->summary);
     free(m);
@@ -626,6 +653,10 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }
     read_params(m);
+    if (alloc_lists(m) != 0) {
+        gib_destroy(m);
+        return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
+    }
     m->origin = ORIGIN_NULL;
     m->gal_last = ORIGIN_NULL;
     for (size_t i = 0; i < m->nguests; i++)
