@@ -256,7 +256,7 @@ void irq_sim_free(irq_sim *sim)
         irq__sched_free(sim);
         free(p->pcpus);
         free(p->sources);
-        free(p->source_rngs);
+        free(p->source_x);
         free(p->mcounts);
         free(p->tmpl_first);
         free(p->guest_state);

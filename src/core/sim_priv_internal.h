@@ -64,8 +64,8 @@ struct irq_sim_priv {
     uint32_t npcpus;
     struct irq_source *sources; /* source.c */
     size_t nsources;
-    irq_rng *source_rngs; /* target streams of the `vcpu: random` sources */
-    size_t nsource_rngs;
+    struct irq_source_x *source_x; /* what some of them need besides (source.c) */
+    size_t nsource_x;
     /* A vCPU that sends sources (its gsources) went into or out of RUNNING:
      * source.c installs it, vcpu.c calls it without knowing sources. */
     void (*sender_state)(irq_vcpu *v);
