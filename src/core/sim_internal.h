@@ -160,7 +160,7 @@ extern const char *const irq_guest_counter_names[IRQ_GC_N];
 
 typedef struct irq_guest {
     struct irq_sim *sim;
-    char name[80];
+    const char *name; /* "template" or "template-instance", in the simulation's name block */
     uint32_t index;
     uint32_t tmpl;
     irq_vcpu *vcpus;

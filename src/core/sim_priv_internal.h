@@ -74,6 +74,7 @@ struct irq_sim_priv {
     irq_task *tasks;                /* every vCPU's guest tasks */
     size_t ntasks_used;
     size_t *tmpl_first; /* index of each template's first guest */
+    char *guest_names;  /* the guests' names, one after the other */
     /* latency per interrupt class, over all guests */
     uint32_t *cls_values; /* sorted */
     irq_hist *cls_hist;
