@@ -571,7 +571,28 @@ static int alloc_lists(gib *m)
     return 0;
 }
 
-static void setup_guest(gib *m, irq_guest *g)
+/* Gives v a mask schedule whose first change is due at first, drawn from
+ * rng (its stream). Only vCPUs with one get its timer and stream. 0, or -1
+ * when out of memory. */
+static int add_mask(gib *m, irq_vcpu *v, const irq_rng *rng, uint64_t first)
+{
+    if (m->nmasks == m->masks_cap) {
+        uint32_t cap = m->masks_cap ? 2 * m->masks_cap : 64;
+        gmask *b = realloc(m->masks, cap * sizeof *b);
+        if (!b)
+            return -1;
+        m->masks = b;
+        m->masks_cap = cap;
+    }
+    gmask *mk = &m->masks[m->nmasks++];
+    mk->rng = *rng;
+    mk->timer = irq_sim_timer_new(m->sim, gib_mask_toggle, m, (uintptr_t)v);
+    gv_of(m, v)->mask = m->nmasks;
+    irq_sim_timer_arm(m->sim, mk->timer, first);
+    return 0;
+}
+
+static int setup_guest(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
     gi->next = (int32_t)g->index; /* pointing to itself: not on the list */
@@ -584,12 +605,13 @@ static void setup_guest(gib *m, irq_guest *g)
         gv->cr6 = gib_cr6_of_bits(v->params[V_ISCS].u);
         gv->io_on = v->params[V_IO].i != 0;
         gv->vcpu_id = v->params[V_VCPU_ID].i < 0 ? v->index : (uint32_t)v->params[V_VCPU_ID].i;
-        gv->mask_timer = irq_sim_timer_new(m->sim, gib_mask_toggle, m, (uintptr_t)v);
-        irq_sim_rng(m->sim, &gv->rng, "gib-mask", v->id);
-        uint64_t first = irq_dist_sample(&v->params[V_MASK_EVERY].dist, &gv->rng);
-        if (first > 0)
-            irq_sim_timer_arm(m->sim, gv->mask_timer, first);
+        irq_rng rng;
+        irq_sim_rng(m->sim, &rng, "gib-mask", v->id);
+        uint64_t first = irq_dist_sample(&v->params[V_MASK_EVERY].dist, &rng);
+        if (first > 0 && add_mask(m, v, &rng, first) != 0) /* else it never masks */
+            return -1;
     }
+    return 0;
 }
 
 static void read_params(gib *m)
@@ -633,6 +655,7 @@ static void gib_destroy(void *model)
     }
     free(m->flt);
     free(m->ind);
+    free(m->masks);
     gib_sigp_destroy(m);
     free(m->summary);
     free(m);
@@ -660,7 +683,10 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
     m->origin = ORIGIN_NULL;
     m->gal_last = ORIGIN_NULL;
     for (size_t i = 0; i < m->nguests; i++)
-        setup_guest(m, irq_sim_guest(sim, i));
+        if (setup_guest(m, irq_sim_guest(sim, i)) != 0) {
+            gib_destroy(m);
+            return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
+        }
     set_alert_masks(m);
     int rc = gib_sigp_create(m, err);
     if (rc != IRQ_OK) {

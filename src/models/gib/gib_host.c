@@ -807,8 +807,9 @@ static void mask_toggle(gib *m, gvcpu *gv)
     gv->mask_period = !gv->mask_period;
     gv->masked = gv->mask_period ? gib_cr6_of_bits(v->params[V_MASK_ISCS].u) : 0;
     const irq_dist *d = &v->params[gv->mask_period ? V_MASK_FOR : V_MASK_EVERY].dist;
-    uint64_t next = irq_dist_sample(d, &gv->rng);
-    irq_sim_timer_arm(m->sim, gv->mask_timer, irq_now(m->sim) + (next ? next : 1));
+    gmask *mk = &m->masks[gv->mask - 1]; /* only vCPUs with a schedule toggle */
+    uint64_t next = irq_dist_sample(d, &mk->rng);
+    irq_sim_timer_arm(m->sim, mk->timer, irq_now(m->sim) + (next ? next : 1));
 }
 
 /* A change of the mask schedule falls due. A vCPU that is not running

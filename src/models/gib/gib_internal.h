@@ -175,9 +175,14 @@ typedef struct gvcpu {
     bool io_int_req;   /* no-gisa: asked to intercept when it enables for I/O */
     bool mask_period;  /* inside a masked period of the mask schedule */
     gsigp *sg;         /* SIGP state, NULL when no SIGP source targets the guest */
-    irq_timer_id mask_timer;
-    irq_rng rng;
+    uint32_t mask;     /* its mask schedule: 1 + index in gib.masks; 0: none */
 } gvcpu;
+
+/* A vCPU's mask schedule (mask_every), for the vCPUs that have one. */
+typedef struct gmask {
+    irq_rng rng;
+    irq_timer_id timer;
+} gmask;
 
 typedef struct ggisa {
     uint8_t ipm, iam, alert_mask;
@@ -218,6 +223,8 @@ typedef struct gib {
     uint32_t gal_walked; /* GISAs walked by the previous pass */
     uint32_t list_len;   /* GISAs on the alert list (for the trace's counter) */
     uint8_t *summary;    /* per guest x source: adapter summary indicator */
+    gmask *masks;        /* the mask schedules (gvcpu.mask) */
+    uint32_t nmasks, masks_cap;
     /* no-gisa: per guest, GIB_NISC software floating lists (NULL otherwise) */
     irq_fifo *flt;
     /* per guest, nind latches of the arrivals that found their summary
