@@ -101,10 +101,13 @@ typedef struct irq_vcpu {
     bool model_halt;   /* this halt was started by the model (irq_vcpu_halt_model) */
     bool timer_woke;   /* ... and the guest's own timer fired during it */
     uint8_t depth;
-    bool ld_on;   /* deliveries now defer their latency */
-    bool ld_hold; /* the model defers them (irq_vcpu_latency_at_handler) */
+    bool ld_on;    /* deliveries now defer their latency */
+    bool ld_hold;  /* the model defers them (irq_vcpu_latency_at_handler) */
+    bool did_poll; /* this halt polled (kvm_vcpu_halt's do_halt_poll) */
+    bool slept;    /* this halt's thread slept (kvm_vcpu_block waited) */
     irq_timer_id seg_timer, phase_timer, poll_timer;
     uint32_t pcpu;        /* CPU it runs on, or ran on last */
+    uint32_t index;       /* within the guest */
     uint64_t seg_started; /* when the top segment (re)started running */
     uint64_t busy_left;   /* guest work left in the current busy phase */
     uint64_t state_since;
@@ -112,8 +115,8 @@ typedef struct irq_vcpu {
     uint64_t work_done, work_alarm;
     void *model_data;
     const irq_param_value *params; /* the model's vcpu_params for this vCPU */
-    uint32_t index;                /* within the guest */
     uint32_t id;                   /* global */
+    uint32_t nld;                  /* latency deferrals held (ld, below) */
     irq_seg seg_in[IRQ_SEG_INLINE];
     irq_thread th; /* the host scheduler's view of the vCPU thread (sched.c) */
     irq_rng rng;
@@ -121,22 +124,19 @@ typedef struct irq_vcpu {
      * queued (b0), got a CPU (b1) and returned from its halt (b2) */
     uint64_t lb[3];
     uint64_t time_in[IRQ_VCPU_NSTATES];
-    uint64_t entries[IRQ_VCPU_NSTATES]; /* transitions into each state */
     /* halt polling (kvm_vcpu_halt): the adaptive window and this halt's times */
     uint64_t poll_window, poll_max, halt_start, poll_end;
-    bool did_poll; /* this halt polled (kvm_vcpu_halt's do_halt_poll) */
-    bool slept;    /* this halt's thread slept (kvm_vcpu_block waited) */
     uint64_t kicks;
     irq_exit_done_fn alarm_fn;
     void *alarm_ctx;
     /* guest tasks (workload `tasks`): which runs, which are parked */
     struct irq_task *tasks;
     uint32_t ntasks, cur_task, nrunnable;
+    uint32_t ldcap;              /* room in ld (below; here it packs with the task counts) */
     struct irq_source *gsources; /* sources it sends (`from:`), timed in its guest time */
     /* arrivals delivered with a plan whose traps come before the handler:
      * their latency runs to the handler's start (sim.c) */
     struct irq_lat_defer *ld;
-    uint32_t nld, ldcap;
 } irq_vcpu;
 
 /* Counters the core keeps for every guest, whatever the model; the halt
