@@ -68,10 +68,11 @@ typedef struct irq_thread {
     bool counted; /* fair: in its CPU's nr/sum (queued, delayed or current) */
 } irq_thread;
 
-/* A guest task (a thread of the guest) on one vCPU. */
+/* A guest task (a thread of the guest) on one vCPU. Every vCPU has at
+ * least one (tens of thousands): 8 bytes, not 16. */
 typedef struct irq_task {
-    uint64_t work; /* cycles of guest work it executed */
-    bool parked;   /* waiting (e.g. for a page): not runnable */
+    uint64_t work : 63;  /* cycles of guest work it executed (2^63: 56 years at 5.2 GHz) */
+    uint64_t parked : 1; /* waiting (e.g. for a page): not runnable */
 } irq_task;
 
 /* Segments held in the vCPU itself; a vCPU that nests deeper (handler
