@@ -59,13 +59,15 @@ typedef struct irq_thread {
     uint64_t last_ran;  /* when it last left a CPU (cache-hot test) */
     uint64_t queued_at; /* when it started waiting for a CPU */
     uint64_t picked_at; /* cfs: when it got the CPU (slice accounting) */
-    struct irq_vcpu *q_prev, *q_next;           /* its CPU's queue, in arrival order */
-    struct irq_vcpu *t_left, *t_right, *t_dmin; /* fair: the run-queue treap (runq.c) */
-    uint32_t last_cpu;                          /* UINT32_MAX: never ran */
-    bool queued;                                /* waiting in a run queue */
-    bool delayed;                               /* eevdf: asleep but still queued (DELAY_DEQUEUE) */
-    bool protect; /* eevdf RUN_TO_PARITY: keeps the CPU until a new slice */
-    bool counted; /* fair: in its CPU's nr/sum (queued, delayed or current) */
+    /* links to other threads as 1 + their vCPU's id, 0: none (sched_internal.h's
+     * irq__th_get / irq__th_link): 4 bytes each, not 8 */
+    uint32_t q_prev, q_next;          /* its CPU's queue, in arrival order */
+    uint32_t t_left, t_right, t_dmin; /* fair: the run-queue treap (runq.c) */
+    uint32_t last_cpu;                /* UINT32_MAX: never ran */
+    bool queued;                      /* waiting in a run queue */
+    bool delayed;                     /* eevdf: asleep but still queued (DELAY_DEQUEUE) */
+    bool protect;                     /* eevdf RUN_TO_PARITY: keeps the CPU until a new slice */
+    bool counted;                     /* fair: in its CPU's nr/sum (queued, delayed or current) */
 } irq_thread;
 
 /* A guest task (a thread of the guest) on one vCPU. Every vCPU has at
