@@ -116,12 +116,12 @@ static void test_apf_single(void **state)
 static void test_fault_no_other_task(void **state)
 {
     (void)state;
-    run r = run_ok(HEAD("1ms") "model: {name: apf, fault_every: const(100us), io_latency: "
-                               "const(500us), " COSTS "}\n" GUEST("1"),
-                   NULL, 0);
+    run r = run_ok_entries(HEAD("1ms") "model: {name: apf, fault_every: const(100us), io_latency: "
+                                       "const(500us), " COSTS "}\n" GUEST("1"),
+                           NULL, 0);
     assert_int_equal(C(r, "faults"), 2);
     assert_int_equal(C(r, "halt_exits"), 2);
-    assert_int_equal(V(r)->entries[IRQ_VCPU_WAIT], 2);
+    assert_int_equal(entries_of(r.entries, V(r), IRQ_VCPU_WAIT), 2);
     assert_int_equal(V(r)->time_in[IRQ_VCPU_WAIT], (503 + 286) * US);
     assert_int_equal(C(r, "halt_wakeup"), 1);
     assert_int_equal(C(r, "halt_attempted_poll"), 0);

@@ -167,7 +167,7 @@ static void test_kicked_vcpu_with_nothing_sleeps_again(void **state)
                     "sources:\n  - {name: v, target: g, class: 3, injection: software,"
                     " arrivals: 'storm(count=1, window=1ns, period=10s, spacing=even)',"
                     " start: 100us}\n";
-    run r = run_ok(y, NULL, 0);
+    run r = run_ok_entries(y, NULL, 0);
     assert_int_equal(guest_counter(r.sim, "g", "halt_sleep_again"), 1);
     assert_int_equal(guest_counter(r.sim, "g", "halt_wakeup"), 1);
     assert_int_equal(guest_counter(r.sim, "g", "exit_wait_state"), 2);
@@ -176,7 +176,7 @@ static void test_kicked_vcpu_with_nothing_sleeps_again(void **state)
     assert_int_equal(guest_counter(r.sim, "g", "undelivered"), 1);
     /* arrived at 100us, the run ends at 1ms */
     assert_int_equal(guest_counter(r.sim, "g", "oldest_pending_ns"), 900000);
-    assert_int_equal(r.g->vcpus[0].entries[IRQ_VCPU_WAIT], 1);
+    assert_int_equal(entries_of(r.entries, &r.g->vcpus[0], IRQ_VCPU_WAIT), 1);
     assert_int_equal(vcpu_state_ns(r.sim, "g/0", "WAIT"), 999000);
     run_free(&r);
 }

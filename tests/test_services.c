@@ -253,12 +253,15 @@ typedef struct srun {
     irq_scenario *sc;
     irq_sim *sim;
     const irq_model_ops *orig;
+    entry_counts *entries; /* run_ops_counting: the vCPUs' transitions */
 } srun;
 
 /* Loads yaml (model direct, for its tables), runs it under ops. */
-static srun run_ops(const char *yaml, const irq_model_ops *ops)
+/* Runs yaml with ops as its model, counting the vCPUs' transitions into
+ * counts unless it is NULL. */
+static srun run_ops_counting(const char *yaml, const irq_model_ops *ops, entry_counts *counts)
 {
-    srun r = {0};
+    srun r = {.entries = counts};
     char *path = write_temp_yaml(yaml);
     irq_error err = {0};
     assert_int_equal(irq_scenario_load(&r.sc, path, NULL, 0, &err), IRQ_OK);
@@ -267,14 +270,22 @@ static srun run_ops(const char *yaml, const irq_model_ops *ops)
     r.orig = r.sc->model;
     r.sc->model = ops;
     assert_int_equal(irq_sim_create(&r.sim, r.sc, &err), IRQ_OK);
+    if (counts)
+        count_entries(r.sim, counts);
     int rc = irq_sim_run(r.sim, NULL, NULL, &err);
     if (rc != IRQ_OK)
         fail_msg("run failed: %s", err.message);
     return r;
 }
 
+static srun run_ops(const char *yaml, const irq_model_ops *ops)
+{
+    return run_ops_counting(yaml, ops, NULL);
+}
+
 static void srun_free(srun *r)
 {
+    free(r->entries);
     irq_sim_free(r->sim);
     r->sc->model = r->orig;
     irq_scenario_free(r->sc);
@@ -381,14 +392,15 @@ static void test_blocked_vcpu_frees_cpu(void **state)
 static void test_tasks_park_and_halt(void **state)
 {
     (void)state;
-    srun r = run_ops(HEAD("300us") "guests:\n  - {name: g, vcpus: 1, workload: {start: busy,"
-                                   " busy: const(10s), tasks: 2}}\n",
-                     &ops_tasks);
+    srun r =
+        run_ops_counting(HEAD("300us") "guests:\n  - {name: g, vcpus: 1, workload: {start: busy,"
+                                       " busy: const(10s), tasks: 2}}\n",
+                         &ops_tasks, calloc(1, sizeof(entry_counts)));
     irq_vcpu *v = &guest_named(r.sim, "g")->vcpus[0];
     assert_int_equal(irq_task_work(v, 0), 205000);
     assert_int_equal(irq_task_work(v, 1), 10000);
     assert_int_equal(v->time_in[IRQ_VCPU_WAIT], 84000);
-    assert_int_equal(v->entries[IRQ_VCPU_WAIT], 1);
+    assert_int_equal(entries_of(r.entries, v, IRQ_VCPU_WAIT), 1);
     assert_false(irq_task_parked(v, 0));
     assert_true(irq_task_parked(v, 1));
     srun_free(&r);
@@ -460,11 +472,12 @@ static void test_guest_originated_source(void **state)
 static void test_model_halt(void **state)
 {
     (void)state;
-    srun r = run_ops(HEAD("300us") "guests:\n  - {name: g, vcpus: 1, " BUSY "}\n", &ops_mhalt);
+    srun r = run_ops_counting(HEAD("300us") "guests:\n  - {name: g, vcpus: 1, " BUSY "}\n",
+                              &ops_mhalt, calloc(1, sizeof(entry_counts)));
     irq_guest *g = guest_named(r.sim, "g");
     irq_vcpu *v = &g->vcpus[0];
     assert_int_equal(v->time_in[IRQ_VCPU_WAIT], 105000);
-    assert_int_equal(v->entries[IRQ_VCPU_WAIT], 1);
+    assert_int_equal(entries_of(r.entries, v, IRQ_VCPU_WAIT), 1);
     assert_int_equal(mcount(r.sim, g, "halt_wakeup"), 1);
     assert_int_equal(mcount(r.sim, g, "halt_attempted_poll"), 0);
     assert_int_equal(irq_vcpu_work_done(v), 195000);

@@ -234,7 +234,7 @@ static void test_stop_then_restart(void **state)
              " {index: 3, iscs: [5]}]}\n"
              "sources:\n" DEV("d3", 3) DEV("d4", 4) DEV("d5", 5) ORDER("stop", 0, 1, 261, ONCE)
                  ORDER("ec", 2, 1, 258, ONCE) ORDER("rs", 3, 1, 262, ONCE);
-    run r = run_ok(y, NULL, 0);
+    run r = run_ok_entries(y, NULL, 0);
     assert_int_equal(C(r, "instruction_sigp_stop"), 1);
     assert_int_equal(C(r, "inject_stop_signal"), 1);
     assert_int_equal(C(r, "exit_stop_request"), 1);
@@ -248,7 +248,7 @@ static void test_stop_then_restart(void **state)
     assert_int_equal(r.g->injected, 6);
     assert_int_equal(r.g->delivered, 6);
     assert_int_equal(r.g->vcpus[1].time_in[IRQ_VCPU_STOPPED], 84800);
-    assert_int_equal(r.g->vcpus[1].entries[IRQ_VCPU_STOPPED], 1);
+    assert_int_equal(entries_of(r.entries, &r.g->vcpus[1], IRQ_VCPU_STOPPED), 1);
     double lo, hi;
     class_lat(&r, 261, &lo, &hi);
     assert_int_equal(whole(hi), 15000);
@@ -334,14 +334,14 @@ static void test_target_round_robin_and_random(void **state)
                                " class: sigp-stop, arrivals: 'storm(count=3, window=3ns, period=1s,"
                                " spacing=even)'}\n",
                  modes[i]);
-        run r = run_ok(y, NULL, 0);
+        run r = run_ok_entries(y, NULL, 0);
         assert_int_equal(C(r, "instruction_sigp_stop"), 3);
-        assert_int_equal(r.g->vcpus[0].entries[IRQ_VCPU_STOPPED], 0);
+        assert_int_equal(entries_of(r.entries, &r.g->vcpus[0], IRQ_VCPU_STOPPED), 0);
         uint64_t stopped = 0;
         for (uint32_t j = 1; j < 4; j++) {
             if (i == 0)
-                assert_int_equal(r.g->vcpus[j].entries[IRQ_VCPU_STOPPED], 1);
-            stopped += r.g->vcpus[j].entries[IRQ_VCPU_STOPPED];
+                assert_int_equal(entries_of(r.entries, &r.g->vcpus[j], IRQ_VCPU_STOPPED), 1);
+            stopped += entries_of(r.entries, &r.g->vcpus[j], IRQ_VCPU_STOPPED);
         }
         assert_true(stopped >= 1 && stopped <= 3);
         assert_int_equal(r.g->delivered, 4); /* the I/O and the three stops */

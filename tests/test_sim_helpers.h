@@ -35,14 +35,52 @@ static inline char *write_temp_yaml(const char *text)
 
 /* Loads and runs a scenario given as text with optional overrides. Returns
  * the finished simulation (its scenario in *scp), or NULL with err set. */
-static inline irq_sim *run_text(const char *yaml, const char *const *sets, size_t nsets,
-                                irq_scenario **scp, irq_error *err, int *rc_out)
+/* Transitions of each vCPU (the first TEST_MAX_VCPUS, by id) into each
+ * state, counted from the tracer's state changes: transitions are no
+ * result, and the simulation keeps no count of them. */
+#define TEST_MAX_VCPUS 64
+typedef struct entry_counts {
+    uint64_t n[TEST_MAX_VCPUS][IRQ_VCPU_NSTATES];
+} entry_counts;
+
+static inline void count_entry(void *ud, const irq_vcpu *v, int old, int new_state, uint64_t now)
+{
+    (void)old;
+    (void)now;
+    entry_counts *c = ud;
+    if (v->id < TEST_MAX_VCPUS)
+        c->n[v->id][new_state]++;
+}
+
+/* Starts counting the transitions of sim's vCPUs into c (before the run). */
+static inline void count_entries(irq_sim *sim, entry_counts *c)
+{
+    irq_tracer t = {.vcpu_state = count_entry, .ud = c};
+    irq_sim_set_tracer(sim, &t);
+}
+
+/* Transitions of v into state counted in c. */
+static inline uint64_t entries_of(const entry_counts *c, const irq_vcpu *v, int state)
+{
+    if (!c || v->id >= TEST_MAX_VCPUS)
+        fail_msg("transitions of vCPU %u were not counted", v->id);
+    return c->n[v->id][state];
+}
+
+/* Loads and runs a scenario given as text with optional overrides,
+ * counting the vCPUs' transitions into counts unless it is NULL. Returns
+ * the finished simulation (its scenario in *scp), or NULL with err set. */
+static inline irq_sim *run_text_counting(const char *yaml, const char *const *sets, size_t nsets,
+                                         irq_scenario **scp, irq_error *err, int *rc_out,
+                                         entry_counts *counts)
 {
     irq_scenario *sc = NULL;
     irq_sim *sim = NULL;
     int rc = irq_scenario_load_string(&sc, "test.yaml", yaml, strlen(yaml), sets, nsets, err);
     if (rc == IRQ_OK)
         rc = irq_sim_create(&sim, sc, err);
+    if (rc == IRQ_OK && counts)
+        count_entries(sim, counts);
     if (rc == IRQ_OK)
         rc = irq_sim_run(sim, NULL, NULL, err);
     if (rc_out)
@@ -55,6 +93,12 @@ static inline irq_sim *run_text(const char *yaml, const char *const *sets, size_
     }
     *scp = sc;
     return sim;
+}
+
+static inline irq_sim *run_text(const char *yaml, const char *const *sets, size_t nsets,
+                                irq_scenario **scp, irq_error *err, int *rc_out)
+{
+    return run_text_counting(yaml, sets, nsets, scp, err, rc_out, NULL);
 }
 
 static inline irq_guest *guest_named(irq_sim *sim, const char *name)
@@ -70,25 +114,42 @@ typedef struct run {
     irq_scenario *sc;
     irq_sim *sim;
     irq_guest *g;
+    entry_counts *entries; /* run_ok_entries: the vCPUs' transitions */
 } run;
 
-/* Loads and runs; fails the test unless the run succeeded. */
-static inline run run_ok(const char *yaml, const char *const *sets, size_t nsets)
+static inline run run_ok_with(const char *yaml, const char *const *sets, size_t nsets,
+                              entry_counts *counts)
 {
-    run r = {0};
+    run r = {.entries = counts};
     irq_error err = {0};
     int rc;
-    r.sim = run_text(yaml, sets, nsets, &r.sc, &err, &rc);
+    r.sim = run_text_counting(yaml, sets, nsets, &r.sc, &err, &rc, counts);
     if (!r.sim || rc != IRQ_OK)
         fail_msg("run failed (%d): %s:%u:%u: %s", rc, err.file, err.line, err.column, err.message);
     r.g = guest_named(r.sim, "g");
     return r;
 }
 
+/* Loads and runs; fails the test unless the run succeeded. */
+static inline run run_ok(const char *yaml, const char *const *sets, size_t nsets)
+{
+    return run_ok_with(yaml, sets, nsets, NULL);
+}
+
+/* run_ok, counting the vCPUs' transitions (r.entries, entries_of). */
+static inline run run_ok_entries(const char *yaml, const char *const *sets, size_t nsets)
+{
+    entry_counts *c = calloc(1, sizeof *c);
+    if (!c)
+        fail_msg("out of memory");
+    return run_ok_with(yaml, sets, nsets, c);
+}
+
 static inline void run_free(run *r)
 {
     irq_sim_free(r->sim);
     irq_scenario_free(r->sc);
+    free(r->entries);
 }
 
 /* x as a whole number; fails the test when it is not one (the tests' clock

@@ -53,10 +53,10 @@ typedef struct irq_hist {
     uint8_t *small[2];
     uint32_t *lo[2], *hi[2];
     uint8_t nhi[2], khi[2];
+    bool compact; /* here, not last: no padding (there is one per guest) */
     uint64_t count;
     uint64_t min, max;
     double sum;
-    bool compact;
 } irq_hist;
 
 void irq_hist_init(irq_hist *h);

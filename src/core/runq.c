@@ -6,6 +6,21 @@
  * augmented rbtree. Priorities are a hash of the vCPU id: deterministic. */
 #include "sched_internal.h"
 
+static irq_vcpu *left(const irq_vcpu *n)
+{
+    return irq__th_get(n, n->th.t_left);
+}
+
+static irq_vcpu *right(const irq_vcpu *n)
+{
+    return irq__th_get(n, n->th.t_right);
+}
+
+static irq_vcpu *dmin(const irq_vcpu *n)
+{
+    return irq__th_get(n, n->th.t_dmin);
+}
+
 static bool key_before(const irq_vcpu *a, const irq_vcpu *b)
 {
     return a->th.vrt < b->th.vrt || (a->th.vrt == b->th.vrt && a->id < b->id);
@@ -27,12 +42,12 @@ static irq_vcpu *dl_min(irq_vcpu *a, irq_vcpu *b)
 
 static void pull_up(irq_vcpu *n)
 {
-    irq_vcpu *m = n;
-    if (n->th.t_left)
-        m = dl_min(m, n->th.t_left->th.t_dmin);
-    if (n->th.t_right)
-        m = dl_min(m, n->th.t_right->th.t_dmin);
-    n->th.t_dmin = m;
+    irq_vcpu *m = n, *l = left(n), *r = right(n);
+    if (l)
+        m = dl_min(m, dmin(l));
+    if (r)
+        m = dl_min(m, dmin(r));
+    n->th.t_dmin = irq__th_link(m);
 }
 
 static uint32_t prio_of(const irq_vcpu *v)
@@ -43,9 +58,9 @@ static uint32_t prio_of(const irq_vcpu *v)
 
 static irq_vcpu *rotate_right(irq_vcpu *n)
 {
-    irq_vcpu *l = n->th.t_left;
-    n->th.t_left = l->th.t_right;
-    l->th.t_right = n;
+    irq_vcpu *l = left(n);
+    n->th.t_left = irq__th_link(right(l));
+    l->th.t_right = irq__th_link(n);
     pull_up(n);
     pull_up(l);
     return l;
@@ -53,9 +68,9 @@ static irq_vcpu *rotate_right(irq_vcpu *n)
 
 static irq_vcpu *rotate_left(irq_vcpu *n)
 {
-    irq_vcpu *r = n->th.t_right;
-    n->th.t_right = r->th.t_left;
-    r->th.t_left = n;
+    irq_vcpu *r = right(n);
+    n->th.t_right = irq__th_link(left(r));
+    r->th.t_left = irq__th_link(n);
     pull_up(n);
     pull_up(r);
     return r;
@@ -64,17 +79,17 @@ static irq_vcpu *rotate_left(irq_vcpu *n)
 static irq_vcpu *insert(irq_vcpu *n, irq_vcpu *v)
 {
     if (!n) {
-        v->th.t_left = v->th.t_right = NULL;
-        v->th.t_dmin = v;
+        v->th.t_left = v->th.t_right = 0;
+        v->th.t_dmin = irq__th_link(v);
         return v;
     }
     if (key_before(v, n)) {
-        n->th.t_left = insert(n->th.t_left, v);
-        if (prio_of(n->th.t_left) > prio_of(n))
+        n->th.t_left = irq__th_link(insert(left(n), v));
+        if (prio_of(left(n)) > prio_of(n))
             return rotate_right(n);
     } else {
-        n->th.t_right = insert(n->th.t_right, v);
-        if (prio_of(n->th.t_right) > prio_of(n))
+        n->th.t_right = irq__th_link(insert(right(n), v));
+        if (prio_of(right(n)) > prio_of(n))
             return rotate_left(n);
     }
     pull_up(n);
@@ -88,11 +103,11 @@ static irq_vcpu *join(irq_vcpu *a, irq_vcpu *b)
     if (!b)
         return a;
     if (prio_of(a) > prio_of(b)) {
-        a->th.t_right = join(a->th.t_right, b);
+        a->th.t_right = irq__th_link(join(right(a), b));
         pull_up(a);
         return a;
     }
-    b->th.t_left = join(a, b->th.t_left);
+    b->th.t_left = irq__th_link(join(a, left(b)));
     pull_up(b);
     return b;
 }
@@ -102,14 +117,14 @@ static irq_vcpu *remove_node(irq_vcpu *n, irq_vcpu *v)
     if (!n)
         return NULL;
     if (n == v) {
-        irq_vcpu *j = join(n->th.t_left, n->th.t_right);
-        v->th.t_left = v->th.t_right = v->th.t_dmin = NULL;
+        irq_vcpu *j = join(left(n), right(n));
+        v->th.t_left = v->th.t_right = v->th.t_dmin = 0;
         return j;
     }
     if (key_before(v, n))
-        n->th.t_left = remove_node(n->th.t_left, v);
+        n->th.t_left = irq__th_link(remove_node(left(n), v));
     else
-        n->th.t_right = remove_node(n->th.t_right, v);
+        n->th.t_right = irq__th_link(remove_node(right(n), v));
     pull_up(n);
     return n;
 }
@@ -126,8 +141,8 @@ void irq__rq_remove(irq_vcpu **root, irq_vcpu *v)
 
 irq_vcpu *irq__rq_leftmost(irq_vcpu *root)
 {
-    while (root && root->th.t_left)
-        root = root->th.t_left;
+    while (root && left(root))
+        root = left(root);
     return root;
 }
 
@@ -137,12 +152,12 @@ irq_vcpu *irq__rq_pick_eligible(irq_vcpu *root, int64_t sum, uint32_t nr)
     irq_vcpu *best = NULL;
     for (irq_vcpu *n = root; n;) {
         if ((__int128)n->th.vrt * nr <= (__int128)sum) {
-            if (n->th.t_left)
-                best = dl_min(best, n->th.t_left->th.t_dmin);
+            if (left(n))
+                best = dl_min(best, dmin(left(n)));
             best = dl_min(best, n);
-            n = n->th.t_right;
+            n = right(n);
         } else {
-            n = n->th.t_left;
+            n = left(n);
         }
     }
     return best;

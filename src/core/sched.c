@@ -138,10 +138,10 @@ void irq__pcpu_account_end(irq_pcpu *p, uint64_t end)
 
 static void q_add(irq_pcpu *p, irq_vcpu *v)
 {
-    v->th.q_next = NULL;
-    v->th.q_prev = p->q_tail;
+    v->th.q_next = 0;
+    v->th.q_prev = irq__th_link(p->q_tail);
     if (p->q_tail)
-        p->q_tail->th.q_next = v;
+        p->q_tail->th.q_next = irq__th_link(v);
     else
         p->q_head = v;
     p->q_tail = v;
@@ -154,15 +154,16 @@ static void q_add(irq_pcpu *p, irq_vcpu *v)
 
 static void q_del(irq_pcpu *p, irq_vcpu *v)
 {
-    if (v->th.q_prev)
-        v->th.q_prev->th.q_next = v->th.q_next;
+    irq_vcpu *prev = irq__th_get(v, v->th.q_prev), *next = irq__th_get(v, v->th.q_next);
+    if (prev)
+        prev->th.q_next = v->th.q_next;
     else
-        p->q_head = v->th.q_next;
-    if (v->th.q_next)
-        v->th.q_next->th.q_prev = v->th.q_prev;
+        p->q_head = next;
+    if (next)
+        next->th.q_prev = v->th.q_prev;
     else
-        p->q_tail = v->th.q_prev;
-    v->th.q_prev = v->th.q_next = NULL;
+        p->q_tail = prev;
+    v->th.q_prev = v->th.q_next = 0;
     v->th.queued = false;
     if (!v->th.delayed)
         p->nwaiting--;
@@ -652,7 +653,7 @@ static bool before(const irq_vcpu *a, int64_t ka, const irq_vcpu *b, int64_t kb)
 static irq_vcpu *pull_candidate(irq_pcpu *q, uint64_t now, uint64_t hot)
 {
     irq_vcpu *best = NULL;
-    for (irq_vcpu *e = q->q_head; e; e = e->th.q_next) {
+    for (irq_vcpu *e = q->q_head; e; e = irq__th_get(e, e->th.q_next)) {
         if (e->th.delayed || (e->th.last_cpu != UINT32_MAX && now - e->th.last_ran < hot))
             continue;
         if (!best || (eevdf(q) ? e->th.queued_at < best->th.queued_at

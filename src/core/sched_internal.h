@@ -10,6 +10,18 @@
 
 #include "sim_priv_internal.h"
 
+/* A thread link (irq_thread's q_prev ... t_dmin): the vCPU it names, or
+ * NULL. All vCPUs are one array indexed by id, so v finds it from its own
+ * id. */
+static inline irq_vcpu *irq__th_get(const irq_vcpu *v, uint32_t link)
+{
+    return link ? (irq_vcpu *)(uintptr_t)(v - v->id) + (link - 1) : NULL;
+}
+static inline uint32_t irq__th_link(const irq_vcpu *v)
+{
+    return v ? v->id + 1 : 0;
+}
+
 /* runq.c: the fair run queue (a treap by vruntime, min deadline kept) */
 void irq__rq_insert(irq_vcpu **root, irq_vcpu *v);
 void irq__rq_remove(irq_vcpu **root, irq_vcpu *v);

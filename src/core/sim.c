@@ -35,12 +35,24 @@ double irq_sim_wall_seconds(const irq_sim *sim)
 
 /* ---- set-up ------------------------------------------------------------ */
 
-static void guest_name(char *buf, size_t len, const irq_guest_tmpl *t, uint32_t i)
+/* Writes guest i's name (at most len bytes with the NUL; buf may be NULL
+ * when len is 0) and returns its length. */
+static size_t guest_name(char *buf, size_t len, const irq_guest_tmpl *t, uint32_t i)
 {
-    if (t->count == 1)
-        snprintf(buf, len, "%s", t->name);
-    else
-        snprintf(buf, len, "%s-%u", t->name, i);
+    int n =
+        t->count == 1 ? snprintf(buf, len, "%s", t->name) : snprintf(buf, len, "%s-%u", t->name, i);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* Bytes of all guests' names with their NULs (one block: tens of
+ * thousands of short names). */
+static size_t names_bytes(const irq_scenario *sc)
+{
+    size_t n = 0;
+    for (size_t ti = 0; ti < sc->ntmpls; ti++)
+        for (uint32_t k = 0; k < sc->tmpls[ti].count; k++)
+            n += guest_name(NULL, 0, &sc->tmpls[ti], k) + 1;
+    return n;
 }
 
 static const irq_param_value *vcpu_params_for(const irq_guest_tmpl *t, uint32_t index)
@@ -64,6 +76,7 @@ static int alloc_machine(struct irq_sim *sim, irq_error *err)
     p->pcpus = calloc(p->npcpus, sizeof *p->pcpus);
     p->mcounts = calloc(p->nguests * nc + 1, sizeof *p->mcounts);
     p->tmpl_first = calloc(sc->ntmpls + 1, sizeof *p->tmpl_first);
+    p->guest_names = malloc(names_bytes(sc) + 1);
     p->guest_state = calloc(p->nguests + 1, sim->ops->guest_state_size + 1);
     p->vcpu_state = calloc(p->nvcpus + 1, sim->ops->vcpu_state_size + 1);
     size_t ntasks = 0;
@@ -71,8 +84,8 @@ static int alloc_machine(struct irq_sim *sim, irq_error *err)
         if (sc->tmpls[t].tasks >= 1)
             ntasks += (size_t)sc->tmpls[t].count * sc->tmpls[t].vcpus * sc->tmpls[t].tasks;
     p->tasks = calloc(ntasks + 1, sizeof *p->tasks);
-    if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts || !p->tmpl_first || !p->guest_state ||
-        !p->vcpu_state || !p->tasks)
+    if (!p->guests || !p->vcpus || !p->pcpus || !p->mcounts || !p->tmpl_first || !p->guest_names ||
+        !p->guest_state || !p->vcpu_state || !p->tasks)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory for %zu guests, %zu vCPUs",
                              p->nguests, p->nvcpus);
     return IRQ_OK;
@@ -109,6 +122,8 @@ static void build_guests(struct irq_sim *sim)
     struct irq_sim_priv *p = sim->priv;
     const irq_scenario *sc = sim->sc;
     size_t gi = 0, vi = 0, nc = sim->ops->ncounters;
+    char *name = p->guest_names;
+    size_t left = names_bytes(sc) + 1;
     for (uint32_t ti = 0; ti < sc->ntmpls; ti++) {
         const irq_guest_tmpl *t = &sc->tmpls[ti];
         p->tmpl_first[ti] = gi;
@@ -117,7 +132,10 @@ static void build_guests(struct irq_sim *sim)
             g->sim = sim;
             g->index = (uint32_t)gi;
             g->tmpl = ti;
-            guest_name(g->name, sizeof g->name, t, k);
+            g->name = name;
+            size_t len = guest_name(name, left, t, k) + 1;
+            name += len;
+            left -= len;
             g->params = t->model_params;
             if (sim->ops->guest_state_size)
                 g->model_data = (char *)p->guest_state + gi * sim->ops->guest_state_size;
@@ -256,9 +274,10 @@ void irq_sim_free(irq_sim *sim)
         irq__sched_free(sim);
         free(p->pcpus);
         free(p->sources);
-        free(p->source_rngs);
+        free(p->source_x);
         free(p->mcounts);
         free(p->tmpl_first);
+        free(p->guest_names);
         free(p->guest_state);
         free(p->vcpu_state);
         free(p->tasks);

@@ -59,24 +59,29 @@ typedef struct irq_thread {
     uint64_t last_ran;  /* when it last left a CPU (cache-hot test) */
     uint64_t queued_at; /* when it started waiting for a CPU */
     uint64_t picked_at; /* cfs: when it got the CPU (slice accounting) */
-    struct irq_vcpu *q_prev, *q_next;           /* its CPU's queue, in arrival order */
-    struct irq_vcpu *t_left, *t_right, *t_dmin; /* fair: the run-queue treap (runq.c) */
-    uint32_t last_cpu;                          /* UINT32_MAX: never ran */
-    bool queued;                                /* waiting in a run queue */
-    bool delayed;                               /* eevdf: asleep but still queued (DELAY_DEQUEUE) */
-    bool protect; /* eevdf RUN_TO_PARITY: keeps the CPU until a new slice */
-    bool counted; /* fair: in its CPU's nr/sum (queued, delayed or current) */
+    /* links to other threads as 1 + their vCPU's id, 0: none (sched_internal.h's
+     * irq__th_get / irq__th_link): 4 bytes each, not 8 */
+    uint32_t q_prev, q_next;          /* its CPU's queue, in arrival order */
+    uint32_t t_left, t_right, t_dmin; /* fair: the run-queue treap (runq.c) */
+    uint32_t last_cpu;                /* UINT32_MAX: never ran */
+    bool queued;                      /* waiting in a run queue */
+    bool delayed;                     /* eevdf: asleep but still queued (DELAY_DEQUEUE) */
+    bool protect;                     /* eevdf RUN_TO_PARITY: keeps the CPU until a new slice */
+    bool counted;                     /* fair: in its CPU's nr/sum (queued, delayed or current) */
 } irq_thread;
 
-/* A guest task (a thread of the guest) on one vCPU. */
+/* A guest task (a thread of the guest) on one vCPU. Every vCPU has at
+ * least one (tens of thousands): 8 bytes, not 16. */
 typedef struct irq_task {
-    uint64_t work; /* cycles of guest work it executed */
-    bool parked;   /* waiting (e.g. for a page): not runnable */
+    uint64_t work : 63;  /* cycles of guest work it executed (2^63: 56 years at 5.2 GHz) */
+    uint64_t parked : 1; /* waiting (e.g. for a page): not runnable */
 } irq_task;
 
 /* Segments held in the vCPU itself; a vCPU that nests deeper (handler
- * plans with traps) moves its stack to an array of IRQ_SEG_MAX, once. */
-#define IRQ_SEG_INLINE 4
+ * plans with traps) moves its stack to an array of IRQ_SEG_MAX, once.
+ * GIB vCPUs rarely go past 3 (many-guests: 1 of 1,680 vCPUs by 0.25 s, 7
+ * by 4 s), so 3 costs less than room for a fourth in every vCPU. */
+#define IRQ_SEG_INLINE 3
 
 /* Fields in the order the hot path reads them: the first two cache lines
  * serve most events (state, stack top, timers, times); statistics and
@@ -101,10 +106,13 @@ typedef struct irq_vcpu {
     bool model_halt;   /* this halt was started by the model (irq_vcpu_halt_model) */
     bool timer_woke;   /* ... and the guest's own timer fired during it */
     uint8_t depth;
-    bool ld_on;   /* deliveries now defer their latency */
-    bool ld_hold; /* the model defers them (irq_vcpu_latency_at_handler) */
+    bool ld_on;    /* deliveries now defer their latency */
+    bool ld_hold;  /* the model defers them (irq_vcpu_latency_at_handler) */
+    bool did_poll; /* this halt polled (kvm_vcpu_halt's do_halt_poll) */
+    bool slept;    /* this halt's thread slept (kvm_vcpu_block waited) */
     irq_timer_id seg_timer, phase_timer, poll_timer;
     uint32_t pcpu;        /* CPU it runs on, or ran on last */
+    uint32_t index;       /* within the guest */
     uint64_t seg_started; /* when the top segment (re)started running */
     uint64_t busy_left;   /* guest work left in the current busy phase */
     uint64_t state_since;
@@ -112,8 +120,8 @@ typedef struct irq_vcpu {
     uint64_t work_done, work_alarm;
     void *model_data;
     const irq_param_value *params; /* the model's vcpu_params for this vCPU */
-    uint32_t index;                /* within the guest */
     uint32_t id;                   /* global */
+    uint32_t nld;                  /* latency deferrals held (ld, below) */
     irq_seg seg_in[IRQ_SEG_INLINE];
     irq_thread th; /* the host scheduler's view of the vCPU thread (sched.c) */
     irq_rng rng;
@@ -121,22 +129,19 @@ typedef struct irq_vcpu {
      * queued (b0), got a CPU (b1) and returned from its halt (b2) */
     uint64_t lb[3];
     uint64_t time_in[IRQ_VCPU_NSTATES];
-    uint64_t entries[IRQ_VCPU_NSTATES]; /* transitions into each state */
     /* halt polling (kvm_vcpu_halt): the adaptive window and this halt's times */
     uint64_t poll_window, poll_max, halt_start, poll_end;
-    bool did_poll; /* this halt polled (kvm_vcpu_halt's do_halt_poll) */
-    bool slept;    /* this halt's thread slept (kvm_vcpu_block waited) */
     uint64_t kicks;
     irq_exit_done_fn alarm_fn;
     void *alarm_ctx;
     /* guest tasks (workload `tasks`): which runs, which are parked */
     struct irq_task *tasks;
     uint32_t ntasks, cur_task, nrunnable;
+    uint32_t ldcap;              /* room in ld (below; here it packs with the task counts) */
     struct irq_source *gsources; /* sources it sends (`from:`), timed in its guest time */
     /* arrivals delivered with a plan whose traps come before the handler:
      * their latency runs to the handler's start (sim.c) */
     struct irq_lat_defer *ld;
-    uint32_t nld, ldcap;
 } irq_vcpu;
 
 /* Counters the core keeps for every guest, whatever the model; the halt
@@ -160,7 +165,7 @@ extern const char *const irq_guest_counter_names[IRQ_GC_N];
 
 typedef struct irq_guest {
     struct irq_sim *sim;
-    char name[80];
+    const char *name; /* "template" or "template-instance", in the simulation's name block */
     uint32_t index;
     uint32_t tmpl;
     irq_vcpu *vcpus;

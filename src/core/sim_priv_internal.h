@@ -64,8 +64,8 @@ struct irq_sim_priv {
     uint32_t npcpus;
     struct irq_source *sources; /* source.c */
     size_t nsources;
-    irq_rng *source_rngs; /* target streams of the `vcpu: random` sources */
-    size_t nsource_rngs;
+    struct irq_source_x *source_x; /* what some of them need besides (source.c) */
+    size_t nsource_x;
     /* A vCPU that sends sources (its gsources) went into or out of RUNNING:
      * source.c installs it, vcpu.c calls it without knowing sources. */
     void (*sender_state)(irq_vcpu *v);
@@ -74,6 +74,7 @@ struct irq_sim_priv {
     irq_task *tasks;                /* every vCPU's guest tasks */
     size_t ntasks_used;
     size_t *tmpl_first; /* index of each template's first guest */
+    char *guest_names;  /* the guests' names, one after the other */
     /* latency per interrupt class, over all guests */
     uint32_t *cls_values; /* sorted */
     irq_hist *cls_hist;

@@ -10,23 +10,30 @@
 #include "arrival_internal.h"
 #include "sim_internal.h"
 
-typedef struct irq_source {
-    struct irq_sim *sim;
-    const irq_source_cfg *cfg;
-    uint32_t cfg_index;
-    irq_guest *guest;
-    irq_vcpu *vcpu;            /* NULL: floating, or chosen per arrival (target_of) */
-    uint32_t rr;               /* round-robin: the next choice */
-    irq_rng *trng;             /* random: the target's own stream (arrivals keep theirs) */
-    irq_arrival_next_fn *next; /* its kind's (arrival.c) */
-    irq_arrival_state arr;
-    irq_timer_id timer;
-    uint64_t stop; /* no arrival at or after this time */
+/* What only some instances need: those that pick a target per arrival
+ * (`vcpu: round-robin|random`) and those a vCPU sends (`from:`). */
+typedef struct irq_source_x {
+    irq_rng trng; /* random: the target's own stream (arrivals keep theirs) */
+    uint32_t rr;  /* round-robin: the next choice */
+    bool gactive;
     /* guest-originated (`from:`): arrivals in the sender's guest time */
     irq_vcpu *sender;
-    uint64_t g0, gnext; /* sender's guest time at the start; of the next arrival */
-    bool gactive;
+    uint64_t g0, gnext;       /* sender's guest time at the start; of the next arrival */
     struct irq_source *snext; /* the sender's other sources */
+} irq_source_x;
+
+/* One instance (a source config applied to one guest, and one sender for
+ * `from: all`). There are tens of thousands: what the config, the guest or
+ * the arrival kind give is not copied here (the simulation is guest->sim,
+ * the fixed target vCPU cfg->vcpu, the next-arrival function the kind's,
+ * the stop time source_stop()). */
+typedef struct irq_source {
+    irq_arrival_state arr;
+    const irq_source_cfg *cfg;
+    irq_guest *guest;
+    irq_source_x *x; /* NULL: arrivals from outside to a fixed vCPU or floating */
+    irq_timer_id timer;
+    uint32_t cfg_index;
 } irq_source;
 
 /* Allocates the instances of every source (sim->priv->sources). */

@@ -54,7 +54,6 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
     v->time_in[old] += now - v->state_since;
     v->state_since = now;
     v->state = (uint8_t)s;
-    v->entries[s]++;
     if (v->gsources && (old == IRQ_VCPU_RUNNING || s == IRQ_VCPU_RUNNING))
         v->sim->priv->sender_state(v);
     if (v->on_cpu) /* what its CPU spends time on follows the thread's state */

@@ -549,7 +549,50 @@ static void set_alert_masks(gib *m)
     }
 }
 
-static void setup_guest(gib *m, irq_guest *g)
+/* The no-gisa floating lists, and a summary-indicator latch per guest for
+ * each ISC a source sets summary indicators on: every adapter source's
+ * without a GISA, the software-injected ones' with it (set_adapter_int).
+ * Allocated only for those: most guests and ISCs use neither. */
+static int alloc_lists(gib *m)
+{
+    const irq_scenario *sc = irq_sim_scenario(m->sim);
+    bool no_gisa = m->h == H_NO_GISA;
+    for (size_t i = 0; i < sc->nsources; i++) {
+        const irq_source_cfg *s = &sc->sources[i];
+        if (gib_sigp_class(s->cls) || (!no_gisa && s->injection != IRQ_INJ_SOFTWARE))
+            continue;
+        if (!m->ind_slot[s->cls])
+            m->ind_slot[s->cls] = (uint8_t)++m->nind;
+    }
+    if (m->nind && !(m->ind = calloc(m->nguests * m->nind, sizeof *m->ind)))
+        return -1;
+    if (no_gisa && !(m->flt = calloc(m->nguests * GIB_NISC, sizeof *m->flt)))
+        return -1;
+    return 0;
+}
+
+/* Gives v a mask schedule whose first change is due at first, drawn from
+ * rng (its stream). Only vCPUs with one get its timer and stream. 0, or -1
+ * when out of memory. */
+static int add_mask(gib *m, irq_vcpu *v, const irq_rng *rng, uint64_t first)
+{
+    if (m->nmasks == m->masks_cap) {
+        uint32_t cap = m->masks_cap ? 2 * m->masks_cap : 64;
+        gmask *b = realloc(m->masks, cap * sizeof *b);
+        if (!b)
+            return -1;
+        m->masks = b;
+        m->masks_cap = cap;
+    }
+    gmask *mk = &m->masks[m->nmasks++];
+    mk->rng = *rng;
+    mk->timer = irq_sim_timer_new(m->sim, gib_mask_toggle, m, (uintptr_t)v);
+    gv_of(m, v)->mask = m->nmasks;
+    irq_sim_timer_arm(m->sim, mk->timer, first);
+    return 0;
+}
+
+static int setup_guest(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
     gi->next = (int32_t)g->index; /* pointing to itself: not on the list */
@@ -562,12 +605,13 @@ static void setup_guest(gib *m, irq_guest *g)
         gv->cr6 = gib_cr6_of_bits(v->params[V_ISCS].u);
         gv->io_on = v->params[V_IO].i != 0;
         gv->vcpu_id = v->params[V_VCPU_ID].i < 0 ? v->index : (uint32_t)v->params[V_VCPU_ID].i;
-        gv->mask_timer = irq_sim_timer_new(m->sim, gib_mask_toggle, m, (uintptr_t)v);
-        irq_sim_rng(m->sim, &gv->rng, "gib-mask", v->id);
-        uint64_t first = irq_dist_sample(&v->params[V_MASK_EVERY].dist, &gv->rng);
-        if (first > 0)
-            irq_sim_timer_arm(m->sim, gv->mask_timer, first);
+        irq_rng rng;
+        irq_sim_rng(m->sim, &rng, "gib-mask", v->id);
+        uint64_t first = irq_dist_sample(&v->params[V_MASK_EVERY].dist, &rng);
+        if (first > 0 && add_mask(m, v, &rng, first) != 0) /* else it never masks */
+            return -1;
     }
+    return 0;
 }
 
 static void read_params(gib *m)
@@ -599,13 +643,19 @@ static void gib_destroy(void *model)
 {
     gib *m = model;
     for (size_t i = 0; i < m->nguests; i++) {
-        ggisa *gi = gisa_of(m, irq_sim_guest(m->sim, i));
-        for (int n = 0; n < GIB_NISC; n++) {
-            irq_pend_free(&gi->isc[n]);
-            irq_fifo_free(&gi->flt[n]);
-            irq_pend_free(&gi->ind[n]);
+        irq_guest *g = irq_sim_guest(m->sim, i);
+        for (uint32_t n = 0; n < GIB_NISC; n++) {
+            irq_pend_free(&gisa_of(m, g)->isc[n]);
+            if (m->flt)
+                irq_fifo_free(flt_of(m, g, n));
+            irq_pend *ind = m->ind ? ind_of(m, g, n) : NULL;
+            if (ind)
+                irq_pend_free(ind);
         }
     }
+    free(m->flt);
+    free(m->ind);
+    free(m->masks);
     gib_sigp_destroy(m);
     free(m->summary);
     free(m);
@@ -626,10 +676,17 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }
     read_params(m);
+    if (alloc_lists(m) != 0) {
+        gib_destroy(m);
+        return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
+    }
     m->origin = ORIGIN_NULL;
     m->gal_last = ORIGIN_NULL;
     for (size_t i = 0; i < m->nguests; i++)
-        setup_guest(m, irq_sim_guest(sim, i));
+        if (setup_guest(m, irq_sim_guest(sim, i)) != 0) {
+            gib_destroy(m);
+            return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
+        }
     set_alert_masks(m);
     int rc = gib_sigp_create(m, err);
     if (rc != IRQ_OK) {

@@ -28,11 +28,11 @@ static int lowest_isc(uint8_t bits)
 }
 
 /* ISCs pending in the no-gisa floating list. */
-static uint8_t float_pending(const ggisa *gi)
+static uint8_t float_pending(gib *m, const irq_guest *g)
 {
     uint8_t b = 0;
-    for (int n = 0; n < GIB_NISC; n++)
-        if (!irq_fifo_empty(&gi->flt[n]))
+    for (uint32_t n = 0; n < GIB_NISC; n++)
+        if (!irq_fifo_empty(flt_of(m, g, n)))
             b |= ISC_BIT(n);
     return b;
 }
@@ -41,7 +41,7 @@ static uint8_t float_pending(const ggisa *gi)
 static uint8_t deliverable(gib *m, const irq_vcpu *v)
 {
     const ggisa *gi = gisa_of(m, v->guest);
-    return (gisa_mode(m) ? gi->ipm : float_pending(gi)) & takes(m, v);
+    return (gisa_mode(m) ? gi->ipm : float_pending(m, v->guest)) & takes(m, v);
 }
 
 /* ---- invariants ------------------------------------------------------- */
@@ -517,9 +517,8 @@ static bool set_adapter_int(gib *m, const irq_intr *in)
 {
     uint8_t *sum = summary_of(m, in);
     if (sum && *sum) {
-        ggisa *gi = gisa_of(m, in->guest);
         irq_count(in->guest, C_SUMMARY_COALESCED, 1);
-        irq_pend_add(in->guest, &gi->ind[in->cls], in->arrival);
+        irq_pend_add(in->guest, ind_of(m, in->guest, in->cls), in->arrival);
         return false;
     }
     if (sum)
@@ -551,9 +550,8 @@ void gib_inject(void *model, const irq_intr *in)
         /* a refused injection (floating list full) leaves the summary
          * indicator set, as set_adapter_int() does: later notifications
          * coalesce until a handler for the ISC runs */
-        ggisa *gi = gisa_of(m, g);
         if (set_adapter_int(m, in) &&
-            irq_fifo_add(g, &gi->flt[in->cls], in->arrival, m->max_float, C_FLOAT_FULL)) {
+            irq_fifo_add(g, flt_of(m, g, in->cls), in->arrival, m->max_float, C_FLOAT_FULL)) {
             poll_notice(m, g, ISC_BIT(in->cls));
             floating_kick(m, g, true, KP_FLOAT);
         }
@@ -592,13 +590,12 @@ static bool deliver_in_software(gib *m, irq_vcpu *v)
     int isc = lowest_isc(deliverable(m, v));
     if (isc < 0 || irq_vcpu_in_handler(v))
         return false;
-    ggisa *gi = gisa_of(m, v->guest);
     irq_count(v->guest, C_DELIVER_IO, 1);
     if (gisa_mode(m)) {
         take_from_ipm(m, v, isc);
     } else {
         gv_of(m, v)->handling = (uint8_t)(isc + 1);
-        irq_fifo_deliver(v, &gi->flt[isc], (uint32_t)isc);
+        irq_fifo_deliver(v, flt_of(m, v->guest, (uint32_t)isc), (uint32_t)isc);
     }
     return true;
 }
@@ -683,9 +680,9 @@ void gib_irq_enabled(void *model, irq_vcpu *v)
     gvcpu *gv = gv_of(m, v);
     if (gv->handling) {
         uint32_t isc = gv->handling - 1u;
-        ggisa *gi = gisa_of(m, v->guest);
-        if (irq_pend_set(&gi->ind[isc])) {
-            irq_pend_deliver(v, &gi->ind[isc], isc);
+        irq_pend *ind = ind_of(m, v->guest, isc);
+        if (ind && irq_pend_set(ind)) {
+            irq_pend_deliver(v, ind, isc);
             return;
         }
         gv->handling = 0;
@@ -791,8 +788,11 @@ void gib_pending_walk(void *model, void (*visit)(void *ud, irq_guest *g, uint32_
         irq_guest *g = irq_sim_guest(m->sim, i);
         for (uint32_t n = 0; n < GIB_NISC; n++) {
             irq_pend_walk(g, &gisa_of(m, g)->isc[n], n, visit, ud);
-            irq_fifo_walk(g, &gisa_of(m, g)->flt[n], n, visit, ud);
-            irq_pend_walk(g, &gisa_of(m, g)->ind[n], n, visit, ud);
+            if (m->flt)
+                irq_fifo_walk(g, flt_of(m, g, n), n, visit, ud);
+            irq_pend *ind = ind_of(m, g, n);
+            if (ind)
+                irq_pend_walk(g, ind, n, visit, ud);
         }
         gib_sigp_walk(m, g, visit, ud);
     }
@@ -807,8 +807,9 @@ static void mask_toggle(gib *m, gvcpu *gv)
     gv->mask_period = !gv->mask_period;
     gv->masked = gv->mask_period ? gib_cr6_of_bits(v->params[V_MASK_ISCS].u) : 0;
     const irq_dist *d = &v->params[gv->mask_period ? V_MASK_FOR : V_MASK_EVERY].dist;
-    uint64_t next = irq_dist_sample(d, &gv->rng);
-    irq_sim_timer_arm(m->sim, gv->mask_timer, irq_now(m->sim) + (next ? next : 1));
+    gmask *mk = &m->masks[gv->mask - 1]; /* only vCPUs with a schedule toggle */
+    uint64_t next = irq_dist_sample(d, &mk->rng);
+    irq_sim_timer_arm(m->sim, mk->timer, irq_now(m->sim) + (next ? next : 1));
 }
 
 /* A change of the mask schedule falls due. A vCPU that is not running

@@ -175,9 +175,14 @@ typedef struct gvcpu {
     bool io_int_req;   /* no-gisa: asked to intercept when it enables for I/O */
     bool mask_period;  /* inside a masked period of the mask schedule */
     gsigp *sg;         /* SIGP state, NULL when no SIGP source targets the guest */
-    irq_timer_id mask_timer;
-    irq_rng rng;
+    uint32_t mask;     /* its mask schedule: 1 + index in gib.masks; 0: none */
 } gvcpu;
+
+/* A vCPU's mask schedule (mask_every), for the vCPUs that have one. */
+typedef struct gmask {
+    irq_rng rng;
+    irq_timer_id timer;
+} gmask;
 
 typedef struct ggisa {
     uint8_t ipm, iam, alert_mask;
@@ -191,8 +196,9 @@ typedef struct ggisa {
     uint32_t kicker_cpu;    /* where the kicker hrtimer was started */
     irq_timer_id kicker;
     irq_pend isc[GIB_NISC]; /* the IPM bits, with the arrivals they hold */
-    irq_fifo flt[GIB_NISC]; /* no-gisa: the software floating list per ISC */
-    irq_pend ind[GIB_NISC]; /* arrivals that found their summary indicator set */
+    /* The no-gisa floating lists and the latches behind the summary
+     * indicators live in the model's blocks (flt_of, ind_of): only no-gisa
+     * and the ISCs of software-injected sources use them. */
 } ggisa;
 
 typedef struct gib {
@@ -217,6 +223,16 @@ typedef struct gib {
     uint32_t gal_walked; /* GISAs walked by the previous pass */
     uint32_t list_len;   /* GISAs on the alert list (for the trace's counter) */
     uint8_t *summary;    /* per guest x source: adapter summary indicator */
+    gmask *masks;        /* the mask schedules (gvcpu.mask) */
+    uint32_t nmasks, masks_cap;
+    /* no-gisa: per guest, GIB_NISC software floating lists (NULL otherwise) */
+    irq_fifo *flt;
+    /* per guest, nind latches of the arrivals that found their summary
+     * indicator set: one for each ISC a source can set a summary indicator
+     * on (ind_slot[isc] = 1 + its index, 0: none) */
+    irq_pend *ind;
+    uint8_t ind_slot[GIB_NISC];
+    uint32_t nind;
     size_t nsources;
     size_t nguests, nvcpus;
 } gib;
@@ -236,6 +252,19 @@ static inline gvcpu *gv_of(gib *m, const irq_vcpu *v)
 {
     (void)m;
     return irq_vcpu_model(v);
+}
+
+/* Guest g's no-gisa floating list of isc (no-gisa only). */
+static inline irq_fifo *flt_of(gib *m, const irq_guest *g, uint32_t isc)
+{
+    return &m->flt[(size_t)g->index * GIB_NISC + isc];
+}
+/* Guest g's latch behind the summary indicators of isc, or NULL when no
+ * source sets one on isc. */
+static inline irq_pend *ind_of(gib *m, const irq_guest *g, uint32_t isc)
+{
+    unsigned k = m->ind_slot[isc];
+    return k ? &m->ind[(size_t)g->index * m->nind + k - 1] : NULL;
 }
 
 /* ISC list (bit n = ISC n) -> CR6-style mask (ISC 0 = 0x80). */
