@@ -703,7 +703,7 @@ const irq_model_ops irq_model_gib = {
     .guest_state_size = sizeof(ggisa),
     .vcpu_state_size = sizeof(gvcpu),
     .summary = "s390 adapter interrupts through the GISA (IPM/IAM) and the GIB alert list, "
-               "with the host's kick heuristics",
+               "with the host's kick heuristics, and SIGP orders between its vCPUs",
     .params = gib_params,
     .nparams = GIB_NPARAMS,
     .guest_params = gib_guest_params,
