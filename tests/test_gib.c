@@ -1068,12 +1068,7 @@ static void test_random_properties(void **state)
             total_injected += inj;
             if (!strcmp(all_heuristics[h], "no-gisa"))
                 assert_int_equal(gal, 0);
-            for (size_t i = 0; i < sim->priv->nvcpus; i++) {
-                uint64_t t = 0;
-                for (int s = 0; s < IRQ_VCPU_NSTATES; s++)
-                    t += sim->priv->vcpus[i].time_in[s];
-                assert_int_equal(t, 20000000);
-            }
+            assert_time_accounted(sim, 20000000);
             irq_sim_free(sim);
             irq_scenario_free(sc);
         }

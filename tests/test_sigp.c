@@ -405,12 +405,7 @@ static void test_random_sigp(void **state)
                 busy += mcount(sim, g, "sigp_busy");
                 restarts += mcount(sim, g, "instruction_sigp_restart");
             }
-            for (size_t i = 0; i < sim->priv->nvcpus; i++) {
-                uint64_t t = 0;
-                for (int s = 0; s < IRQ_VCPU_NSTATES; s++)
-                    t += sim->priv->vcpus[i].time_in[s];
-                assert_int_equal(t, 10000000);
-            }
+            assert_time_accounted(sim, 10000000);
             irq_sim_free(sim);
             irq_scenario_free(sc);
         }

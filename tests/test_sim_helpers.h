@@ -145,6 +145,17 @@ static inline run run_ok_entries(const char *yaml, const char *const *sets, size
     return run_ok_with(yaml, sets, nsets, c);
 }
 
+/* Every vCPU's time in its states adds up to the run's duration. */
+static inline void assert_time_accounted(const irq_sim *sim, uint64_t cycles)
+{
+    for (size_t i = 0; i < sim->priv->nvcpus; i++) {
+        uint64_t t = 0;
+        for (int s = 0; s < IRQ_VCPU_NSTATES; s++)
+            t += sim->priv->vcpus[i].time_in[s];
+        assert_int_equal(t, cycles);
+    }
+}
+
 static inline void run_free(run *r)
 {
     irq_sim_free(r->sim);
