@@ -92,9 +92,9 @@ typedef struct irq_vcpu {
     struct irq_pcpu *cpu; /* CPU it runs on, or ran on last (the scheduler keeps pcpu too) */
     irq_seg *stack;       /* seg_in, or IRQ_SEG_MAX segments once it nested deeper */
     /* The fields every state change and dispatch touch come first, together
-     * (flags, state_since, time_in, gsources): at 10,000 guests the vCPUs
+     * (flags, model_data, state_since, time_in, gsources): at 10,000 guests the vCPUs
      * (18 MiB) outgrow the caches, and each extra line is a miss. */
-    struct irq_source *gsources; /* sources it sends (`from:`), timed in its guest time */
+    void *model_data; /* the model reads it (its per-vCPU state) at nearly every call */
     uint8_t state;
     uint8_t phase;     /* irq_phase: the guest's own busy/idle behaviour */
     bool on_cpu;       /* owns its physical CPU (possibly paused by host work) */
@@ -115,13 +115,13 @@ typedef struct irq_vcpu {
     bool did_poll; /* this halt polled (kvm_vcpu_halt's do_halt_poll) */
     bool slept;    /* this halt's thread slept (kvm_vcpu_block waited) */
     irq_timer_id seg_timer, phase_timer, poll_timer;
-    uint32_t pcpu;        /* CPU it runs on, or ran on last */
-    uint32_t index;       /* within the guest */
-    uint64_t seg_started; /* when the top segment (re)started running */
-    uint64_t busy_left;   /* guest work left in the current busy phase */
+    uint32_t pcpu;               /* CPU it runs on, or ran on last */
+    uint32_t index;              /* within the guest */
+    struct irq_source *gsources; /* sources it sends (`from:`), timed in its guest time */
+    uint64_t seg_started;        /* when the top segment (re)started running */
+    uint64_t busy_left;          /* guest work left in the current busy phase */
     uint64_t state_since;
     uint64_t time_in[IRQ_VCPU_NSTATES];
-    void *model_data;
     /* guest work executed (cycles of BUSY segments) and the model's alarm on it */
     uint64_t work_done, work_alarm;
     const irq_param_value *params; /* the model's vcpu_params for this vCPU */
