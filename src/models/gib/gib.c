@@ -658,6 +658,7 @@ static void gib_destroy(void *model)
     free(m->masks);
     gib_sigp_destroy(m);
     free(m->summary);
+    free(m->src_cls);
     free(m);
 }
 
@@ -671,10 +672,13 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
     m->nvcpus = irq_sim_scenario(sim)->total_vcpus;
     m->nsources = irq_sim_scenario(sim)->nsources;
     m->summary = calloc(m->nguests * (m->nsources ? m->nsources : 1), 1);
-    if (!m->summary) {
+    m->src_cls = calloc(m->nsources + 1, sizeof *m->src_cls);
+    if (!m->summary || !m->src_cls) {
         gib_destroy(m);
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }
+    for (size_t s = 0; s < m->nsources; s++)
+        m->src_cls[s] = irq_sim_scenario(sim)->sources[s].cls;
     read_params(m);
     if (alloc_lists(m) != 0) {
         gib_destroy(m);

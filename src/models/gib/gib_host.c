@@ -531,10 +531,13 @@ static bool set_adapter_int(gib *m, const irq_intr *in)
  * adapters on that ISC. */
 static void clear_summaries(gib *m, const irq_guest *g, uint32_t isc)
 {
-    const irq_scenario *sc = irq_sim_scenario(m->sim);
+    /* the classes from the packed copy, not the scenario's source configs
+     * (a line each); an indicator already clear is not written (its line
+     * stays clean) */
+    uint8_t *sum = &m->summary[(size_t)g->index * m->nsources];
     for (size_t s = 0; s < m->nsources; s++)
-        if (sc->sources[s].cls == isc)
-            m->summary[g->index * m->nsources + s] = 0;
+        if (m->src_cls[s] == isc && sum[s])
+            sum[s] = 0;
 }
 
 void gib_inject(void *model, const irq_intr *in)
