@@ -2,35 +2,8 @@
 # Hostile input and honest output (issue 14): one case per defect found,
 # each failing before its fix. Limits are small so that every case is fast.
 set -uo pipefail
-: "${IRQSIM:?path to the irqsim CLI}" "${SRC_DIR:?source directory}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() { # check NAME EXPECTED-STATUS COMMAND...
-    local name=$1 want=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
-        fail=$((fail + 1))
-        echo "FAIL $name: status $got, expected $want"
-        cat "$tmp/err"
-    fi
-}
-contains() { # contains NAME FILE TEXT
-    if grep -qF -- "$3" "$2"; then pass=$((pass + 1)); else
-        fail=$((fail + 1))
-        echo "FAIL $1: '$3' not in $2"
-        cat "$2"
-    fi
-}
-lacks() { # lacks NAME FILE TEXT
-    if ! grep -qF -- "$3" "$2"; then pass=$((pass + 1)); else
-        fail=$((fail + 1))
-        echo "FAIL $1: '$3' in $2"
-    fi
-}
-single="$SRC_DIR/scenarios/gib-single.yaml"
+# shellcheck source=lib/checks.sh
+. "$(dirname "$0")/lib/checks.sh"
 scen() { # scen FILE ARRIVALS [GUEST-EXTRA]: one gib guest, one source
     printf 'name: t\nduration: 2ms\nmodel: {name: gib}\nguests:\n  - {name: g, vcpus: 1%s}\nsources:\n  - {name: s, target: g, arrivals: %s}\n' \
         "${3:-}" "$2" >"$1"
