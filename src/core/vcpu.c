@@ -660,6 +660,18 @@ void irq_vcpu_after_work(irq_vcpu *v, uint64_t cycles, irq_exit_done_fn fn, void
     }
 }
 
+/* What blocking in the host, a model's halt and a stop require: the vCPU
+ * on its CPU, running (not halted, blocked or stopped). Else the run fails
+ * naming what was asked (`what`) and the state it met. */
+static bool may_leave_cpu(irq_vcpu *v, const char *what)
+{
+    if (!v->stopped && !v->blocked && !v->halted && v->on_cpu)
+        return true;
+    irq_sim_fail(v->sim, "vCPU %u of guest %s %s while %s", v->index, v->guest->name, what,
+                 v->blocked ? "blocked" : irq_vcpu_state_names[v->state]);
+    return false;
+}
+
 /* The thread gives up its CPU with the vCPU's stack kept (blocked in the
  * host, or stopped). */
 static void leave_cpu(irq_vcpu *v)
@@ -673,11 +685,8 @@ static void leave_cpu(irq_vcpu *v)
 
 void irq_vcpu_block_host(irq_vcpu *v)
 {
-    if (v->blocked || v->halted || !v->on_cpu) {
-        irq_sim_fail(v->sim, "vCPU %u of guest %s blocked in the host while %s", v->index,
-                     v->guest->name, v->blocked ? "blocked" : irq_vcpu_state_names[v->state]);
+    if (!may_leave_cpu(v, "blocked in the host"))
         return;
-    }
     v->blocked = true;
     v->guest->core[IRQ_GC_BLOCKED]++;
     leave_cpu(v);
@@ -685,11 +694,8 @@ void irq_vcpu_block_host(irq_vcpu *v)
 
 void irq_vcpu_halt_model(irq_vcpu *v)
 {
-    if (v->blocked || v->halted || !v->on_cpu) {
-        irq_sim_fail(v->sim, "vCPU %u of guest %s halted by the model while %s", v->index,
-                     v->guest->name, v->blocked ? "blocked" : irq_vcpu_state_names[v->state]);
+    if (!may_leave_cpu(v, "halted by the model"))
         return;
-    }
     pause_top(v);
     if (v->in_guest)
         guest_leave(v);
@@ -706,11 +712,8 @@ void irq_vcpu_halt_model(irq_vcpu *v)
  * with its stack kept; what is pending stays with the model. */
 void irq_vcpu_stop(irq_vcpu *v)
 {
-    if (v->stopped || v->blocked || v->halted || !v->on_cpu) {
-        irq_sim_fail(v->sim, "vCPU %u of guest %s stopped while %s", v->index, v->guest->name,
-                     irq_vcpu_state_names[v->state]);
+    if (!may_leave_cpu(v, "stopped"))
         return;
-    }
     v->stopped = true;
     leave_cpu(v);
 }
