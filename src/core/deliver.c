@@ -104,6 +104,11 @@ void irq_pend_consume(irq_vcpu *v, irq_pend *pd, uint32_t cls)
     pend_take(v, pd, cls, false);
 }
 
+void irq_consume_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
+{
+    deliver(v, cls, arrival, "direct");
+}
+
 void irq_drop_arrival(irq_guest *g, int counter)
 {
     g->dropped++;
@@ -121,9 +126,7 @@ void irq_pend_drop(irq_guest *g, irq_pend *pd, int counter)
     if (pd->n == 0)
         return;
     g->pending--;
-    g->dropped++;
-    if (counter >= 0)
-        g->mcount[counter]++;
+    irq_drop_arrival(g, counter);
     pd->n = 0;
 }
 
@@ -153,14 +156,12 @@ void irq_fifo_walk(irq_guest *g, const irq_fifo *q, uint32_t cls,
 bool irq_fifo_add(irq_guest *g, irq_fifo *q, uint64_t arrival, uint32_t max, int counter)
 {
     if (q->len >= max) {
-        g->dropped++;
-        if (counter >= 0)
-            g->mcount[counter]++;
+        irq_drop_arrival(g, counter);
         return false;
     }
     if (q->len == q->cap && irq__sim_ring_grow(g->sim, "pending interrupts", (void **)&q->t,
                                                &q->cap, &q->head, q->len, sizeof *q->t, 8) != 0) {
-        g->dropped++;
+        irq_drop_arrival(g, -1);
         return false;
     }
     q->t[(q->head + q->len) % q->cap] = arrival;

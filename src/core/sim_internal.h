@@ -250,6 +250,8 @@ void irq_pend_drop(irq_guest *g, irq_pend *p, int counter);
 /* Delivers what the latch holds without a handler (an order carried out,
  * such as a SIGP STOP): counted delivered, latency recorded now. */
 void irq_pend_consume(irq_vcpu *v, irq_pend *p, uint32_t cls);
+/* The same for one arrival carried out at once (a STOP to a stopped vCPU). */
+void irq_consume_now(irq_vcpu *v, uint64_t arrival, uint32_t cls);
 /* An arrival the model refuses outright (never pending): dropped, with the
  * model counter that says why (-1: none). */
 void irq_drop_arrival(irq_guest *g, int counter);

@@ -531,8 +531,8 @@ static void set_alert_masks(gib *m)
     const irq_scenario *sc = irq_sim_scenario(m->sim);
     for (size_t i = 0; i < sc->nsources; i++) {
         const irq_source_cfg *s = &sc->sources[i];
-        if (s->injection != IRQ_INJ_PASSTHROUGH || gib_sigp_class(s->cls))
-            continue; /* SIGP orders are no adapter interrupts */
+        if (s->injection != IRQ_INJ_PASSTHROUGH || s->cls >= GIB_NISC)
+            continue; /* only adapter interrupts (ISCs) register; SIGP orders do not */
         uint64_t first = s->instance < 0 ? 0 : (uint64_t)s->instance;
         uint64_t end = s->instance < 0 ? sc->tmpls[s->tmpl].count : first + 1;
         for (uint64_t k = first; k < end; k++)

@@ -616,7 +616,7 @@ void gib_guest_entry(void *model, irq_vcpu *v)
     ggisa *gi = gisa_of(m, v->guest);
     gv->idle = false;
     gsigp *sg = gv->sg;
-    bool stopping = sg && sg->stop_req;
+    bool stopping = sg && irq_pend_set(&sg->stop);
     if (stopping) /* what is delivered now has its handler run after the restart */
         irq_vcpu_latency_at_handler(v, true);
     bool delivered = (sg && gib_sigp_host_deliver(m, v)) || deliver_in_software(m, v);

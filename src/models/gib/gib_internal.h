@@ -150,11 +150,10 @@ typedef struct gsigp {
     bool ecall_on;     /* CR0 external-call subclass */
     bool emerg_on;     /* CR0 emergency-signal subclass */
     bool ext_req;      /* CPUSTAT_EXT_INT: intercept once enabled for external interrupts */
-    bool stop_req;     /* CPUSTAT_STOP_INT: a stop is pending */
     bool restart_user; /* the pending restart is QEMU's (the target was stopped) */
     uint32_t nemerg;   /* senders whose emergency signal is pending */
     irq_pend *emerg;   /* sigp_emerg_pending: one latch per sender vCPU index */
-    irq_pend stop;     /* the pending STOP (or STOP AND STORE STATUS) */
+    irq_pend stop;     /* the pending STOP (or STOP AND STORE STATUS): CPUSTAT_STOP_INT */
     uint32_t stop_cls;
     irq_pend restart;   /* the pending RESTART */
     uint64_t send_cost; /* host time of the order this vCPU sent last */

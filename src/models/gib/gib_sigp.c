@@ -118,19 +118,15 @@ static void send_stop(gib *m, const irq_intr *in, gsigp *ss)
     irq_count(g, in->cls == CLS_SIGP_STOP ? C_I_SIGP_STOP : C_I_SIGP_STOP_STORE, 1);
     irq_count(g, C_INJ_STOP, 1);
     if (irq_vcpu_stopped(t)) { /* accepted: already stopped (status stored if asked) */
-        irq_pend done = {0};
-        irq_pend_add(g, &done, in->arrival);
-        irq_pend_consume(t, &done, in->cls);
-        irq_pend_free(&done);
+        irq_consume_now(t, in->arrival, in->cls);
         return;
     }
-    if (ts->stop_req) {
+    if (irq_pend_set(&ts->stop)) {
         refuse(g);
         return;
     }
     irq_pend_add(g, &ts->stop, in->arrival);
     ts->stop_cls = in->cls;
-    ts->stop_req = true;
     if (t->in_guest) /* out of SIE now; the stop intercept is handled at re-entry */
         irq_vcpu_exit(t, 0, NULL, NULL, 0);
     sigp_wakeup(m, t);
@@ -148,7 +144,7 @@ static void send_restart(gib *m, const irq_intr *in, gsigp *ss)
     gsigp *ts = sg_of(m, t);
     ss->send_cost = m->sigp_cost + m->sigp_user_cost;
     irq_count(g, C_I_SIGP_RESTART, 1);
-    if (ts->stop_req) {
+    if (irq_pend_set(&ts->stop)) {
         refuse(g);
         return;
     }
@@ -257,7 +253,6 @@ static void stop_done(irq_vcpu *v, void *ctx, uint64_t arg)
     (void)arg;
     gib *m = ctx;
     gsigp *sg = sg_of(m, v);
-    sg->stop_req = false;
     irq_pend_consume(v, &sg->stop, sg->stop_cls);
     irq_vcpu_stop(v);
 }
@@ -281,7 +276,7 @@ void gib_sigp_entered(gib *m, irq_vcpu *v, bool delivered)
 {
     gsigp *sg = sg_of(m, v);
     sg->ext_req = delivered && ext_pending(sg);
-    if (!sg->stop_req)
+    if (!irq_pend_set(&sg->stop))
         return;
     irq_count(v->guest, C_EXIT_STOP, 1);
     irq_vcpu_exit(v, m->stop_cost, stop_done, m, 0);
@@ -310,8 +305,8 @@ bool gib_sigp_enabled(gib *m, irq_vcpu *v)
 bool gib_sigp_runnable(gib *m, const irq_vcpu *v)
 {
     const gsigp *sg = sg_of(m, v);
-    return sg->stop_req || irq_pend_set(&sg->restart) || (sg->nemerg > 0 && sg->emerg_on) ||
-           (irq_pend_set(&sg->ecall) && sg->ecall_on);
+    return irq_pend_set(&sg->stop) || irq_pend_set(&sg->restart) ||
+           (sg->nemerg > 0 && sg->emerg_on) || (irq_pend_set(&sg->ecall) && sg->ecall_on);
 }
 
 void gib_sigp_walk(gib *m, irq_guest *g,
