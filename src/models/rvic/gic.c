@@ -162,8 +162,7 @@ static uint64_t gic_send_cost(a64 *m, irq_vcpu *sender, uint32_t ntargets, uint3
 {
     (void)ntargets;
     irq_count(sender->guest, C_SYSREG_TRAPS, nclusters);
-    irq_count(sender->guest, C_GUEST_TRAP_CYCLES, nclusters * m->sgi_trap);
-    irq_count(sender->guest, C_HOST_IRQCHIP_CYCLES, nclusters * m->sgi_trap);
+    a64_charge(sender->guest, nclusters * m->sgi_trap, true);
     return nclusters * m->sgi_trap;
 }
 
