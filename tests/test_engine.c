@@ -484,19 +484,33 @@ static void run_model(model *m, uint64_t ops, bool near_seq_limit)
     assert_true(m->max_len <= 2 * REF_TIMERS + 70);
 }
 
+/* A fresh engine e and the reference model driving it, seeded. */
+static model *model_new(irq_engine *e, uint64_t seed, bool far)
+{
+    assert_int_equal(irq_engine_init(e, 8), 0);
+    model *m = calloc(1, sizeof *m);
+    assert_non_null(m);
+    m->e = e;
+    m->far = far;
+    irq_rng_seed(&m->rng, seed, "engine-model", 0);
+    return m;
+}
+
+static void model_free(model *m)
+{
+    irq_engine *e = m->e;
+    free(m);
+    irq_engine_fini(e);
+}
+
 static void test_random_against_reference(void **state)
 {
     (void)state;
     irq_engine e;
-    assert_int_equal(irq_engine_init(&e, 8), 0);
-    model *m = calloc(1, sizeof *m);
-    assert_non_null(m);
-    m->e = &e;
-    irq_rng_seed(&m->rng, 3, "engine-model", 0);
+    model *m = model_new(&e, 3, false);
     run_model(m, 200000, false);
     assert_true(m->dispatched > 50000);
-    free(m);
-    irq_engine_fini(&e);
+    model_free(m);
 }
 
 /* The same, with some times 2^32 cycles and more ahead, so that keys
@@ -505,17 +519,11 @@ static void test_random_far_times(void **state)
 {
     (void)state;
     irq_engine e;
-    assert_int_equal(irq_engine_init(&e, 8), 0);
-    model *m = calloc(1, sizeof *m);
-    assert_non_null(m);
-    m->e = &e;
-    m->far = true;
-    irq_rng_seed(&m->rng, 6, "engine-model", 0);
+    model *m = model_new(&e, 6, true);
     run_model(m, 200000, false);
     assert_true(m->dispatched > 50000);
     assert_true(e.base > (uint64_t)1 << 36); /* base moved (it only moves forward) */
-    free(m);
-    irq_engine_fini(&e);
+    model_free(m);
 }
 
 /* The same, with the sequence counter pushed to the edge of its 32 bits
@@ -524,15 +532,10 @@ static void test_random_near_seq_limit(void **state)
 {
     (void)state;
     irq_engine e;
-    assert_int_equal(irq_engine_init(&e, 8), 0);
-    model *m = calloc(1, sizeof *m);
-    assert_non_null(m);
-    m->e = &e;
-    irq_rng_seed(&m->rng, 4, "engine-model", 0);
+    model *m = model_new(&e, 4, false);
     run_model(m, 60000, true);
     assert_true(m->dispatched > 10000);
-    free(m);
-    irq_engine_fini(&e);
+    model_free(m);
 }
 
 /* ---- 32-bit sequence renumbering, directly ---- */
