@@ -213,7 +213,6 @@ bool gib_sigp_host_deliver(gib *m, irq_vcpu *v)
     gsigp *sg = sg_of(m, v);
     if (irq_vcpu_in_handler(v))
         return false;
-    gv_of(m, v)->handling = 0;
     if (irq_pend_set(&sg->restart)) {
         if (!sg->restart_user)
             irq_count(v->guest, C_DLV_RESTART, 1);
@@ -242,7 +241,6 @@ bool gib_sigp_present(gib *m, irq_vcpu *v)
     gsigp *sg = sg_of(m, v);
     if (!irq_pend_set(&sg->ecall) || !sg->ecall_sca || !sg->ecall_on || irq_vcpu_in_handler(v))
         return false;
-    gv_of(m, v)->handling = 0;
     irq_count(v->guest, C_EXTCALL_DIRECT, 1);
     irq_pend_deliver(v, &sg->ecall, CLS_SIGP_EXTCALL);
     return true;
@@ -289,14 +287,14 @@ void gib_sigp_entered(gib *m, irq_vcpu *v, bool delivered)
 bool gib_sigp_enabled(gib *m, irq_vcpu *v)
 {
     gsigp *sg = sg_of(m, v);
-    if (sg->ext_req || irq_pend_set(&sg->restart)) {
-        if (sg->ext_req)
-            irq_count(v->guest, C_EXIT_EXTREQ, 1);
-        sg->ext_req = false;
-        irq_vcpu_exit(v, irq_pend_set(&sg->restart) ? 0 : m->intercept_cost, NULL, NULL, 0);
-        return true;
-    }
-    return gib_sigp_present(m, v);
+    bool ext_req = sg->ext_req;
+    if (!ext_req && !irq_pend_set(&sg->restart))
+        return gib_sigp_present(m, v);
+    if (ext_req)
+        irq_count(v->guest, C_EXIT_EXTREQ, 1);
+    sg->ext_req = false;
+    irq_vcpu_exit(v, ext_req ? m->intercept_cost : 0, NULL, NULL, 0);
+    return true;
 }
 
 /* kvm_s390_vcpu_has_irq(vcpu, 0), the SIGP part: a stop or restart
