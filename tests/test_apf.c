@@ -16,10 +16,6 @@
 #include "../src/models/apf/apf_internal.h"
 #include "test_sim_helpers.h"
 
-#ifndef SCENARIO_DIR
-#define SCENARIO_DIR "scenarios"
-#endif
-
 #define US 1000u
 
 #define HEAD(dur)                                                                                  \
@@ -49,18 +45,7 @@ static irq_vcpu *V(run r)
 static void test_apf_single(void **state)
 {
     (void)state;
-    run r = {0};
-    irq_error err = {0};
-    char path[512];
-    snprintf(path, sizeof path, "%s/apf-single.yaml", SCENARIO_DIR);
-    int rc = irq_scenario_load(&r.sc, path, NULL, 0, &err);
-    if (rc == IRQ_OK)
-        rc = irq_sim_create(&r.sim, r.sc, &err);
-    if (rc == IRQ_OK)
-        rc = irq_sim_run(r.sim, NULL, NULL, &err);
-    if (rc != IRQ_OK)
-        fail_msg("%s: %s", path, err.message);
-    r.g = guest_named(r.sim, "g");
+    run r = run_file_ok("apf-single.yaml", NULL);
     /* faults at 102, 708, 1314, 1920 us: 4, all async, all told */
     assert_int_equal(C(r, "faults"), 4);
     assert_int_equal(C(r, "async_pf"), 4);

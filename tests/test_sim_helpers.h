@@ -156,6 +156,30 @@ static inline void assert_time_accounted(const irq_sim *sim, uint64_t cycles)
     }
 }
 
+#ifndef SCENARIO_DIR
+#define SCENARIO_DIR "scenarios"
+#endif
+
+/* Loads and runs a shipped scenario (scenarios/NAME) with an optional
+ * override; fails the test unless the run succeeded. */
+static inline run run_file_ok(const char *name, const char *set)
+{
+    char path[512];
+    irq_error err = {0};
+    run r = {0};
+    snprintf(path, sizeof path, "%s/%s", SCENARIO_DIR, name);
+    const char *sets[1] = {set};
+    int rc = irq_scenario_load(&r.sc, path, sets, set ? 1 : 0, &err);
+    if (rc == IRQ_OK)
+        rc = irq_sim_create(&r.sim, r.sc, &err);
+    if (rc == IRQ_OK)
+        rc = irq_sim_run(r.sim, NULL, NULL, &err);
+    if (rc != IRQ_OK)
+        fail_msg("%s: %s", path, err.message);
+    r.g = guest_named(r.sim, "g");
+    return r;
+}
+
 static inline void run_free(run *r)
 {
     irq_sim_free(r->sim);
