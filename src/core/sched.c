@@ -55,12 +55,11 @@ static bool host_flag(const irq_pcpu *p, int param)
 
 /* ---- bitmaps ----------------------------------------------------------- */
 
-static void bit_put(uint64_t *m, uint32_t i, bool on)
+/* Branch-free and inline: refresh_maps runs at every wake-up, pick and block. */
+static inline void bit_put(uint64_t *m, uint32_t i, bool on)
 {
-    if (on)
-        m[i / 64] |= 1ull << (i % 64);
-    else
-        m[i / 64] &= ~(1ull << (i % 64));
+    uint64_t bit = 1ull << (i % 64), *w = &m[i / 64];
+    *w = (*w & ~bit) | (on ? bit : 0);
 }
 
 /* First set bit in [lo, hi), or UINT32_MAX. */
@@ -92,7 +91,7 @@ static bool cpu_idle(const irq_pcpu *p)
     return !p->cur && p->nwaiting == 0;
 }
 
-static void refresh_maps(irq_pcpu *p)
+static inline void refresh_maps(irq_pcpu *p)
 {
     struct irq_sim_priv *pr = priv_of(p);
     bit_put(pr->idle_map, p->id, cpu_idle(p));
