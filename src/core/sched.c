@@ -382,7 +382,9 @@ static void newidle_pull(irq_pcpu *p);
 /* The CPU has no current thread: run the next one, or pull one, or idle. */
 static void schedule(irq_pcpu *p)
 {
-    irq_vcpu *next = pick_next(p);
+    /* An empty queue (no delayed thread either) gives every policy nothing
+     * to pick: skip the pick, which is most blocks. */
+    irq_vcpu *next = p->q_head ? pick_next(p) : NULL;
     if (next) {
         take(p, next);
         return;
@@ -532,6 +534,12 @@ void irq__sched_wake(irq_vcpu *v)
         if (fair(p)) {
             update_curr(p);
             place(p, v, v->th.last_cpu == UINT32_MAX);
+        }
+        if (!p->cur && !p->q_head) {
+            /* An idle CPU with nothing queued: every policy would pick v as
+             * soon as it is queued, and take it out again; most wake-ups. */
+            take(p, v);
+            return;
         }
         q_add(p, v);
     }
