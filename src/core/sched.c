@@ -214,6 +214,8 @@ static void renew_at_ticks(irq_pcpu *p, irq_vcpu *c, uint64_t from, uint64_t to)
     uint64_t tick = priv_of(p)->cost[IRQ_HOST_TICK], s = priv_of(p)->slice;
     int64_t ahead = c->th.deadline - c->th.vrt; /* run time until it is due */
     uint64_t due = from + (ahead > 0 ? (uint64_t)ahead : 0);
+    if (due >= to)
+        return; /* t1 below is >= due, or > from == to: the common case, without dividing */
     uint64_t t1 = (due / tick + (due % tick ? 1 : 0)) * tick;
     if (t1 <= from)
         t1 = (from / tick + 1) * tick;
@@ -357,7 +359,8 @@ static void take(irq_pcpu *p, irq_vcpu *v)
     p->cur = v;
     p->cur_since = now;
     p->exec_start = now;
-    irq_timer_cancel(&sim->eng, p->slice_timer);
+    if (irq_timer_armed(&sim->eng, p->slice_timer))
+        irq_timer_cancel(&sim->eng, p->slice_timer);
     v->th.picked_at = now;
     v->th.protect = true; /* RUN_TO_PARITY: armed at every pick */
     bool switched = p->last != v && p->last != NULL;
