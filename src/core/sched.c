@@ -184,6 +184,8 @@ static int64_t avg_v(const irq_pcpu *p)
 {
     if (p->nr == 0)
         return p->base_v;
+    if (p->nr == 1)
+        return p->sum_v; /* the common case, without dividing */
     int64_t q = p->sum_v / (int64_t)p->nr;
     return q * (int64_t)p->nr > p->sum_v ? q - 1 : q;
 }
