@@ -728,7 +728,8 @@ static irq_host_work_item *work_at(const struct irq_sim *sim, uint32_t i)
     return &sim->priv->work_pool[i];
 }
 
-static void start_host_work(irq_pcpu *p)
+/* Out of line: irq_host_work_named, which mostly only appends, stays a leaf. */
+static __attribute__((noinline)) void start_host_work(irq_pcpu *p)
 {
     struct irq_sim *sim = p->sim;
     p->busy = true;
@@ -776,7 +777,7 @@ static void host_work_done(void *ctx, uint64_t arg)
 /* Doubles the pool (16 items at first), chaining the new items into the
  * free list; the growth is charged to the memory budget. 0, or -1 (the run
  * has failed). */
-static int work_pool_grow(struct irq_sim *sim)
+static __attribute__((noinline, cold)) int work_pool_grow(struct irq_sim *sim)
 {
     struct irq_sim_priv *pr = sim->priv;
     uint32_t cap = pr->work_pool_cap, ncap = cap ? cap * 2 : 16;
@@ -807,13 +808,26 @@ void irq_host_work(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event
     irq_host_work_named(sim, cpu, cycles, done, ctx, arg, NULL);
 }
 
+/* The pool is full: grow it, then queue as asked. Out of line, so that the
+ * common path calls nothing but start_host_work, in tail position. */
+static __attribute__((noinline, cold)) void host_work_grow(struct irq_sim *sim, uint32_t cpu,
+                                                           uint64_t cycles, irq_event_fn done,
+                                                           void *ctx, uint64_t arg,
+                                                           const char *what)
+{
+    if (work_pool_grow(sim) == 0)
+        irq_host_work_named(sim, cpu, cycles, done, ctx, arg, what);
+}
+
 void irq_host_work_named(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq_event_fn done,
                          void *ctx, uint64_t arg, const char *what)
 {
     struct irq_sim_priv *pr = sim->priv;
-    irq_pcpu *p = &pr->pcpus[cpu % pr->npcpus];
-    if (pr->work_free == IRQ_WORK_NONE && work_pool_grow(sim) != 0)
+    if (pr->work_free == IRQ_WORK_NONE) {
+        host_work_grow(sim, cpu, cycles, done, ctx, arg, what);
         return;
+    }
+    irq_pcpu *p = &pr->pcpus[cpu % pr->npcpus];
     uint32_t i = pr->work_free;
     irq_host_work_item *it = work_at(sim, i);
     pr->work_free = it->next;
