@@ -702,6 +702,8 @@ static void newidle_pull(irq_pcpu *p)
     struct irq_sim_priv *pr = priv_of(p);
     if (!fair(p) || pr->affinity != IRQ_AFFINITY_FLOATING || !host_flag(p, IRQ_HOST_NEWIDLE))
         return;
+    if (bit_scan(pr->wait_map, p->llc_first, p->llc_first + p->llc_n) == UINT32_MAX)
+        return; /* nothing waits in the LLC (most calls): one pass, not llc_find's two */
     uint64_t now = now_of(p), hot = pr->cost[IRQ_HOST_MIGRATION_COST];
     uint32_t first = UINT32_MAX, from = p->id + 1;
     for (int k = 0; k < NEWIDLE_SCAN_CPUS; k++) {
