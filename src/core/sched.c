@@ -697,13 +697,11 @@ static void migrate_waiting(irq_pcpu *from, irq_pcpu *to, irq_vcpu *v)
     q_add(to, v);
 }
 
-static void newidle_pull(irq_pcpu *p)
+/* Out of line: schedule, which inlines newidle_pull's checks, stays light
+ * when nothing waits. */
+static __attribute__((noinline)) void newidle_scan(irq_pcpu *p)
 {
     struct irq_sim_priv *pr = priv_of(p);
-    if (!fair(p) || pr->affinity != IRQ_AFFINITY_FLOATING || !host_flag(p, IRQ_HOST_NEWIDLE))
-        return;
-    if (bit_scan(pr->wait_map, p->llc_first, p->llc_first + p->llc_n) == UINT32_MAX)
-        return; /* nothing waits in the LLC (most calls): one pass, not llc_find's two */
     uint64_t now = now_of(p), hot = pr->cost[IRQ_HOST_MIGRATION_COST];
     uint32_t first = UINT32_MAX, from = p->id + 1;
     for (int k = 0; k < NEWIDLE_SCAN_CPUS; k++) {
@@ -721,6 +719,16 @@ static void newidle_pull(irq_pcpu *p)
         }
         from = i + 1;
     }
+}
+
+static void newidle_pull(irq_pcpu *p)
+{
+    struct irq_sim_priv *pr = priv_of(p);
+    if (!fair(p) || pr->affinity != IRQ_AFFINITY_FLOATING || !host_flag(p, IRQ_HOST_NEWIDLE))
+        return;
+    if (bit_scan(pr->wait_map, p->llc_first, p->llc_first + p->llc_n) == UINT32_MAX)
+        return; /* nothing waits in the LLC (most calls): one pass, not llc_find's two */
+    newidle_scan(p);
 }
 
 /* ---- host work --------------------------------------------------------- */
