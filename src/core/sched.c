@@ -114,7 +114,8 @@ static uint8_t use_now(const irq_pcpu *p)
     return IRQ_USE_GUEST;
 }
 
-void irq__pcpu_account(irq_pcpu *p)
+/* Inline here, where the scheduler itself accounts (take, schedule, host work). */
+static inline void account(irq_pcpu *p)
 {
     uint8_t u = use_now(p);
     if (u == p->use)
@@ -123,6 +124,11 @@ void irq__pcpu_account(irq_pcpu *p)
     p->use_time[p->use] += now - p->use_since;
     p->use_since = now;
     p->use = u;
+}
+
+void irq__pcpu_account(irq_pcpu *p)
+{
+    account(p);
 }
 
 void irq__pcpu_account_end(irq_pcpu *p, uint64_t end)
@@ -379,7 +385,7 @@ static void take(irq_pcpu *p, irq_vcpu *v)
     refresh_maps(p);
     arm_timer(p); /* before the vCPU's own timers: same-time order as before */
     irq__vcpu_got_cpu(v, switched, migrated);
-    irq__pcpu_account(p);
+    account(p);
 }
 
 static void newidle_pull(irq_pcpu *p);
@@ -395,7 +401,7 @@ static void schedule(irq_pcpu *p)
         return;
     }
     refresh_maps(p);
-    irq__pcpu_account(p);
+    account(p);
     newidle_pull(p);
 }
 
@@ -748,7 +754,7 @@ static __attribute__((noinline)) void start_host_work(irq_pcpu *p)
                                     work_at(sim, p->work_head)->what, irq_now(sim));
     if (p->cur && !(p->cur->halted && !p->cur->waking))
         irq__vcpu_pause(p->cur);
-    irq__pcpu_account(p);
+    account(p);
     irq_timer_arm(&sim->eng, p->work_timer, irq_now(sim) + work_at(sim, p->work_head)->cycles);
 }
 
@@ -779,7 +785,7 @@ static void host_work_done(void *ctx, uint64_t arg)
         sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 0, NULL, irq_now(sim));
     if (p->cur)
         irq__vcpu_resume(p->cur);
-    irq__pcpu_account(p);
+    account(p);
     if (!fair(p))
         arm_slice(p); /* a slice that ended meanwhile ends now */
 }
