@@ -222,8 +222,10 @@ static void renew_at_ticks(irq_pcpu *p, irq_vcpu *c, uint64_t from, uint64_t to)
     uint64_t tick = priv_of(p)->cost[IRQ_HOST_TICK], s = priv_of(p)->slice;
     int64_t ahead = c->th.deadline - c->th.vrt; /* run time until it is due */
     uint64_t due = from + (ahead > 0 ? (uint64_t)ahead : 0);
+    /* Not due by now (most calls): t1 below would be at or after due, or
+     * (when from == to) after from, so at or after to; return before dividing. */
     if (due >= to)
-        return; /* t1 below is >= due, or > from == to: the common case, without dividing */
+        return;
     uint64_t t1 = (due / tick + (due % tick ? 1 : 0)) * tick;
     if (t1 <= from)
         t1 = (from / tick + 1) * tick;
