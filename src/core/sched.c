@@ -341,13 +341,21 @@ static void arm_slice(irq_pcpu *p)
 }
 
 /* fair: the scheduler tick matters only while threads wait for the CPU. */
-static void arm_tick(irq_pcpu *p)
+static __attribute__((noinline)) void arm_tick_now(irq_pcpu *p)
 {
     struct irq_sim *sim = p->sim;
-    if (p->nwaiting == 0 || !p->cur || irq_timer_armed(&sim->eng, p->slice_timer))
+    if (irq_timer_armed(&sim->eng, p->slice_timer))
         return;
     uint64_t tick = sim->priv->cost[IRQ_HOST_TICK];
     irq_timer_arm(&sim->eng, p->slice_timer, (irq_now(sim) / tick + 1) * tick);
+}
+
+/* At most picks nothing else waits and no tick is needed: checked inline. */
+static inline void arm_tick(irq_pcpu *p)
+{
+    if (p->nwaiting == 0 || !p->cur)
+        return;
+    arm_tick_now(p);
 }
 
 static void arm_timer(irq_pcpu *p)
