@@ -54,18 +54,15 @@ static unsigned nrows(const irq_hist *h)
     return 64 - sub_bits(h) + 1;
 }
 
+/* The row and column of v's bucket. */
 static unsigned row_of(uint64_t v, unsigned b)
 {
-    if (v < (UINT64_C(1) << b))
-        return 0;
-    return (unsigned)(63 - __builtin_clzll(v)) - b + 1;
+    return (unsigned)(irq__hist_bucket(v, b) >> b);
 }
 
-static unsigned col_of(uint64_t v, unsigned row, unsigned b)
+static unsigned col_of(uint64_t v, unsigned b)
 {
-    if (row == 0)
-        return (unsigned)v;
-    return (unsigned)(v >> (row - 1)) & ((1u << b) - 1);
+    return (unsigned)irq__hist_bucket(v, b) & ((1u << b) - 1);
 }
 
 static uint64_t bucket_lo(unsigned row, unsigned col, unsigned b)
@@ -216,7 +213,7 @@ static int prepare(irq_hist *h, uint64_t v, uint64_t n)
         return 0;
     }
     size_t j;
-    int s = block_of(flat(row, col_of(v, row, b)), &j);
+    int s = block_of(flat(row, col_of(v, b)), &j);
     if (!h->small[s] && !h->lo[s]) {
         if (!(h->small[s] = calloc(1, small_bytes(s, IRQ_HIST_HI_ROWS))))
             return -1;
@@ -240,7 +237,7 @@ static int prepare(irq_hist *h, uint64_t v, uint64_t n)
 
 static void put(irq_hist *h, uint64_t v, uint64_t n)
 {
-    unsigned b = sub_bits(h), row = row_of(v, b), col = col_of(v, row, b);
+    unsigned b = sub_bits(h), row = row_of(v, b), col = col_of(v, b);
     if (!h->compact) {
         h->rows[row][col] += n;
         return;
@@ -271,30 +268,12 @@ static void note(irq_hist *h, uint64_t count, uint64_t min, uint64_t max, double
     h->sum += sum;
 }
 
-int irq_hist_add(irq_hist *h, uint64_t v)
+int irq__hist_add_slow(irq_hist *h, uint64_t v)
 {
-    if (h->compact) {
-        /* The common case in one pass: block there, no high words, no carry
-         * (one memory access per sample: the count is a cache miss when
-         * there are thousands of guests). */
-        unsigned row = row_of(v, IRQ_HIST_COMPACT_SUB_BITS);
-        size_t j;
-        int s = block_of(flat(row, col_of(v, row, IRQ_HIST_COMPACT_SUB_BITS)), &j);
-        if (h->small[s] && h->small[s][j] != UINT8_MAX) { /* no carry into a high row */
-            h->small[s][j]++;
-            note(h, 1, v, v, (double)v);
-            return 0;
-        }
-        if (h->lo[s] && !h->hi[s] && h->lo[s][j] != UINT32_MAX) {
-            h->lo[s][j]++;
-            note(h, 1, v, v, (double)v);
-            return 0;
-        }
-    }
     if (prepare(h, v, 1) != 0)
         return -1;
     put(h, v, 1);
-    note(h, 1, v, v, (double)v);
+    irq__hist_note1(h, v);
     return 0;
 }
 
