@@ -93,7 +93,7 @@ int irq__hist_add_slow(irq_hist *h, uint64_t v);
  * interrupt adds 7 (its guest, class, all guests, the 4 latency parts): the
  * common case is one increment where the bucket's row (fine) or low byte
  * (compact, below 255) is there; the rest is out of line. */
-static inline int irq_hist_add(irq_hist *h, uint64_t v)
+static inline __attribute__((always_inline)) int irq_hist_add(irq_hist *h, uint64_t v)
 {
     if (!h->compact) {
         uint64_t i = irq__hist_bucket(v, IRQ_HIST_SUB_BITS);
