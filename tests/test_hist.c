@@ -425,6 +425,66 @@ static void test_merge(void **state)
     irq_hist_free(&empty);
 }
 
+/* Compact into compact (bucket for bucket by block index): the same buckets,
+ * quantiles and storage as adding every sample to one histogram, with
+ * samples in both blocks (the lognormal passes 2^32 cycles about one time in
+ * seven) and counts that pass 255 only once the two are merged. */
+static void test_merge_compact(void **state)
+{
+    (void)state;
+    irq_hist a, b, all;
+    irq_hist_init_compact(&a);
+    irq_hist_init_compact(&b);
+    irq_hist_init_compact(&all);
+    irq_rng r;
+    irq_rng_seed(&r, 29, "merge compact", 0);
+    irq_dist small = {.kind = IRQ_DIST_EXP, .a = 500};
+    irq_dist big = {.kind = IRQ_DIST_LOGNORMAL, .mu = 20, .sigma = 2};
+    for (int i = 0; i < 50000; i++) {
+        uint64_t x = irq_dist_sample(&small, &r), y = irq_dist_sample(&big, &r);
+        assert_int_equal(irq_hist_add(i % 2 ? &a : &b, x), 0);
+        assert_int_equal(irq_hist_add(i % 3 ? &b : &a, y), 0);
+        assert_int_equal(irq_hist_add(&all, x), 0);
+        assert_int_equal(irq_hist_add(&all, y), 0);
+    }
+    assert_non_null(all.small[1]); /* both blocks in use */
+    assert_true(all.nhi[0] > 0);   /* and counts past 255 */
+    irq_hist m;
+    irq_hist_init_compact(&m);
+    assert_int_equal(irq_hist_merge(&m, &a), 0);
+    assert_int_equal(irq_hist_merge(&m, &b), 0);
+    assert_int_equal(m.count, all.count);
+    assert_int_equal(m.min, all.min);
+    assert_int_equal(m.max, all.max);
+    assert_true(fabs(m.sum - all.sum) <= 1e-12 * all.sum);
+    bucket_sum fm = {0}, fa = {0};
+    assert_int_equal(irq_hist_each(&m, fingerprint, &fm), irq_hist_each(&all, fingerprint, &fa));
+    assert_int_equal(fm.lo_xor, fa.lo_xor);
+    assert_int_equal(fm.weighted, fa.weighted);
+    for (size_t k = 0; k < sizeof qs / sizeof *qs; k++)
+        assert_int_equal(irq_hist_quantile(&m, qs[k]), irq_hist_quantile(&all, qs[k]));
+    /* The same rows got high words (those whose counts passed 255). */
+    assert_int_equal(irq_hist_bytes(&m), irq_hist_bytes(&all));
+    /* A row whose low bytes are all 0 can hold samples: 256 of 5 are a high
+     * word of 1 over a low byte of 0. */
+    irq_hist c, d;
+    irq_hist_init_compact(&c);
+    irq_hist_init_compact(&d);
+    for (int i = 0; i < 256; i++)
+        assert_int_equal(irq_hist_add(&c, 5), 0);
+    assert_int_equal(irq_hist_merge(&d, &c), 0);
+    visit_log l = {.n = 0};
+    assert_int_equal(irq_hist_each(&d, visit, &l), 1);
+    assert_int_equal(l.lo[0], 5);
+    assert_int_equal(l.count[0], 256);
+    irq_hist_free(&c);
+    irq_hist_free(&d);
+    irq_hist_free(&m);
+    irq_hist_free(&a);
+    irq_hist_free(&b);
+    irq_hist_free(&all);
+}
+
 /* Counts per bucket lower bound, for a histogram of values 5 and 1000. */
 static void tally(void *ud, uint64_t lo, uint64_t hi, uint64_t count)
 {
@@ -508,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_rows_lazy),
         cmocka_unit_test(test_each),
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_merge_compact),
         cmocka_unit_test(test_compact_fixed_size),
         cmocka_unit_test(test_compact_widens),
         cmocka_unit_test(test_compact_count_past_32_bits),

@@ -26,6 +26,7 @@
 #define IRQ_HIST_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define IRQ_HIST_SUB_BITS 7
@@ -61,8 +62,61 @@ typedef struct irq_hist {
 
 void irq_hist_init(irq_hist *h);
 void irq_hist_init_compact(irq_hist *h);
-void irq_hist_free(irq_hist *h);           /* leaves h empty, in the same resolution */
-int irq_hist_add(irq_hist *h, uint64_t v); /* 0, or -1 when out of memory */
+void irq_hist_free(irq_hist *h); /* leaves h empty, in the same resolution */
+
+/* The bucket of v, numbered row * 2^b + column (with 2^b sub-buckets per
+ * power of two; see hist.c): shift is how far v's top bit lies above bit b
+ * (0 below 2^(b+1)), so v >> shift is 2^b plus the column in row shift + 1,
+ * or the column itself in row 0 (v < 2^b). Branch-free, for the hot path. */
+static inline uint64_t irq__hist_bucket(uint64_t v, unsigned b)
+{
+    unsigned shift = (unsigned)(63 - __builtin_clzll(v | UINT64_C(1) << b)) - b;
+    return ((uint64_t)shift << b) + (v >> shift);
+}
+
+/* Folds one sample into count, min, max and sum. */
+static inline void irq__hist_note1(irq_hist *h, uint64_t v)
+{
+    if (h->count == 0 || v < h->min)
+        h->min = v;
+    if (h->count == 0 || v > h->max)
+        h->max = v;
+    h->count++;
+    h->sum += (double)v;
+}
+
+/* irq_hist_add when the bucket's storage is missing or its count carries
+ * out of what it holds. */
+int irq__hist_add_slow(irq_hist *h, uint64_t v);
+
+/* Adds a sample: 0, or -1 when out of memory. Inline, since each delivered
+ * interrupt adds 7 (its guest, class, all guests, the 4 latency parts): the
+ * common case is one increment where the bucket's row (fine) or low byte
+ * (compact, below 255) is there; the rest is out of line. */
+static inline __attribute__((always_inline)) int irq_hist_add(irq_hist *h, uint64_t v)
+{
+    if (!h->compact) {
+        uint64_t i = irq__hist_bucket(v, IRQ_HIST_SUB_BITS);
+        uint64_t *row = h->rows ? h->rows[i >> IRQ_HIST_SUB_BITS] : NULL;
+        if (row) {
+            row[i & (IRQ_HIST_SUB - 1)]++;
+            irq__hist_note1(h, v);
+            return 0;
+        }
+    } else {
+        uint64_t i = irq__hist_bucket(v, IRQ_HIST_COMPACT_SUB_BITS);
+        const uint64_t near = (uint64_t)IRQ_HIST_NEAR_ROWS * IRQ_HIST_COMPACT_SUB;
+        int s = i >= near;
+        uint8_t *low = h->small[s] ? h->small[s] + (s ? i - near : i) : NULL;
+        if (low && *low != UINT8_MAX) { /* no carry into a high row */
+            ++*low;
+            irq__hist_note1(h, v);
+            return 0;
+        }
+    }
+    return irq__hist_add_slow(h, v);
+}
+
 /* Adds src's samples to dst. dst must be as coarse as src or coarser (fine
  * into fine or compact, compact into compact); -1 otherwise or when out of
  * memory, with dst unchanged. */

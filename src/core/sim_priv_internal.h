@@ -79,6 +79,7 @@ struct irq_sim_priv {
     uint32_t *cls_values; /* sorted */
     irq_hist *cls_hist;
     size_t ncls;
+    size_t cls_last; /* the row latency.c recorded last (a guess) */
     irq_hist total_latency;
     uint64_t cost[IRQ_HOST_NPARAMS]; /* host durations in cycles */
     /* the host scheduler (sched.c) */
