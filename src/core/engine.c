@@ -32,6 +32,9 @@
  * grandchildren fill exactly two lines of keys and one line of ids. */
 #define KEY_PAD 3
 #define ID_PAD 11
+/* Padding keys past the heap's end: enough to make the last node's
+ * children four. */
+#define TAIL_KEYS (ARITY - 1)
 
 static inline uint32_t key_seq(uint64_t key)
 {
@@ -74,16 +77,25 @@ static inline void sift_up(uint64_t *k, irq_timer_id *d, size_t i, uint64_t x, i
 /* The same for the adjacent k[x] and k[x + 1]: x plus the comparison. */
 #define PAIR(x) ((x) + (k[(x) + 1] < k[x]))
 
-/* Index of the smallest of the children c..min(c+4, len)-1, c < len. Full
- * nodes use a tournament of independent, branch-free comparisons: which
- * child is smallest is a coin toss, so a branch on it mispredicts half the
- * time (measured: 4-ary at 1e4 timers went from 11 to 16 million events/s). */
-static inline size_t min_child(const uint64_t *k, size_t len, size_t c)
+/* Index of the smallest of the children c..c+3 of a node, c < len: a
+ * tournament of independent, branch-free comparisons. Which child is
+ * smallest is a coin toss, so a branch on it mispredicts half the time
+ * (measured: 4-ary at 1e4 timers went from 11 to 16 million events/s).
+ * The heap's keys are followed by TAIL_KEYS keys of UINT64_MAX (see
+ * set_tail), so the last node, even when it has fewer than 4 children,
+ * needs no test: a padding key is never smaller than a real one, and ties
+ * go to the lower index. */
+static inline size_t min_child(const uint64_t *k, size_t c)
 {
-    if (c + ARITY <= len)
-        return PICK(PAIR(c), PAIR(c + 2));
+    return PICK(PAIR(c), PAIR(c + 2));
+}
+
+/* The same without the padding (heapsort in renumber, where the keys past
+ * `len` are real ones). */
+static size_t min_child_bounded(const uint64_t *k, size_t len, size_t c)
+{
     size_t m = c;
-    for (size_t j = c + 1; j < len; j++)
+    for (size_t j = c + 1; j < len && j < c + ARITY; j++)
         m = PICK(m, j);
     return m;
 }
@@ -104,15 +116,17 @@ static inline size_t min_child(const uint64_t *k, size_t len, size_t c)
         }                                                                                          \
     } while (0)
 
-static inline __attribute__((always_inline)) void
-sift_down(uint64_t *k, irq_timer_id *d, size_t len, size_t i, uint64_t x, irq_timer_id t)
+/* `padded`: the keys past len are padding (min_child); a constant. */
+static inline __attribute__((always_inline)) void sift_down_(uint64_t *k, irq_timer_id *d,
+                                                             size_t len, size_t i, uint64_t x,
+                                                             irq_timer_id t, bool padded)
 {
     for (;;) {
         size_t c = ARITY * i + 1;
         if (c >= len)
             break;
         PREFETCH_GRANDCHILDREN(k, d, len, c);
-        size_t m = min_child(k, len, c);
+        size_t m = padded ? min_child(k, c) : min_child_bounded(k, len, c);
         if (k[m] >= x)
             break;
         k[i] = k[m];
@@ -121,6 +135,12 @@ sift_down(uint64_t *k, irq_timer_id *d, size_t len, size_t i, uint64_t x, irq_ti
     }
     k[i] = x;
     d[i] = t;
+}
+
+static inline __attribute__((always_inline)) void
+sift_down(uint64_t *k, irq_timer_id *d, size_t len, size_t i, uint64_t x, irq_timer_id t)
+{
+    sift_down_(k, d, len, i, x, t, true);
 }
 
 /* Replaces the root with (x, t). Once the first level is decided the next
@@ -134,7 +154,7 @@ static inline __attribute__((always_inline)) void replace_root(irq_engine *e, ui
     size_t len = e->len;
     if (len > 1) {
         PREFETCH_GRANDCHILDREN(k, d, len, 1);
-        size_t m = min_child(k, len, 1);
+        size_t m = min_child(k, 1);
         if (k[m] < x) {
             __builtin_prefetch(&e->timers[d[m]]);
             k[0] = k[m];
@@ -171,9 +191,10 @@ static inline void pop_root(irq_engine *e)
     irq_timer_id *d = e->ids;
     uint64_t x = k[len];
     irq_timer_id t = d[len];
+    k[len] = UINT64_MAX; /* padding again */
     size_t i = 0;
     if (len > 1) { /* the next root is known: the run loop reads its timer slot next */
-        size_t m = min_child(k, len, 1);
+        size_t m = min_child(k, 1);
         __builtin_prefetch(&e->timers[d[m]]);
         k[0] = k[m];
         d[0] = d[m];
@@ -184,7 +205,7 @@ static inline void pop_root(irq_engine *e)
         if (c >= len)
             break;
         PREFETCH_GRANDCHILDREN(k, d, len, c);
-        size_t m = min_child(k, len, c);
+        size_t m = min_child(k, c);
         k[i] = k[m];
         d[i] = d[m];
         i = m;
@@ -235,7 +256,17 @@ static void *aligned_grow(void *old, size_t pad, size_t size, size_t used, size_
     return base + pad * size;
 }
 
-/* Growth happens only when timers are created. */
+/* The TAIL_KEYS keys past the heap's last are UINT64_MAX (min_child).
+ * Whatever changes e->len keeps them so: a push writes the one past the
+ * new end, a pop the one it vacates, compaction calls this. */
+static void set_tail(irq_engine *e)
+{
+    for (size_t i = 0; i < TAIL_KEYS; i++)
+        e->keys[e->len + i] = UINT64_MAX;
+}
+
+/* Growth happens only when timers are created. The key array has
+ * TAIL_KEYS more entries than cap. */
 static int heap_reserve(irq_engine *e, size_t want)
 {
     if (want <= e->cap)
@@ -243,10 +274,11 @@ static int heap_reserve(irq_engine *e, size_t want)
     size_t cap = e->cap ? e->cap : 16;
     while (cap < want)
         cap *= 2;
-    uint64_t *k = aligned_grow(e->keys, KEY_PAD, sizeof *k, e->len, cap);
+    uint64_t *k = aligned_grow(e->keys, KEY_PAD, sizeof *k, e->len, cap + TAIL_KEYS);
     if (!k)
         return -1;
     e->keys = k;
+    set_tail(e);
     irq_timer_id *d = aligned_grow(e->ids, ID_PAD, sizeof *d, e->len, cap);
     if (!d)
         return -1; /* keys grew, cap did not: harmless */
@@ -366,6 +398,7 @@ static void drop_stale(irq_engine *e)
         }
     }
     e->len = n;
+    set_tail(e);
     e->stale = 0;
     e->root = IRQ_ROOT_LIVE;
 }
@@ -442,7 +475,7 @@ static __attribute__((noinline, cold)) void renumber(irq_engine *e)
         irq_timer_id t = d[end - 1];
         k[end - 1] = k[0];
         d[end - 1] = d[0];
-        sift_down(k, d, end - 1, 0, x, t);
+        sift_down_(k, d, end - 1, 0, x, t, false);
     }
     for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
         uint64_t x = k[i];
@@ -497,7 +530,8 @@ static __attribute__((noinline)) void arm_slow(irq_engine *e, irq_timer_id t, ir
         return;
     }
     if (e->len == e->cap && heap_reserve(e, e->len + 1) != 0)
-        abort(); /* unreachable: irq_timer_new reserved heap_bound() */
+        abort();                              /* unreachable: irq_timer_new reserved heap_bound() */
+    e->keys[e->len + TAIL_KEYS] = UINT64_MAX; /* the padding moves up by one */
     sift_up(e->keys, e->ids, e->len++, x, t);
 }
 
@@ -557,6 +591,7 @@ static inline __attribute__((always_inline)) uint64_t run_loop(irq_engine *e, ir
             irq_time m = earliest(e);
             if (m > until)
                 break;
+            e->root = IRQ_ROOT_LIVE; /* the last event's state is done with */
             rebase(e, m);
             last = last_key(e, until);
             key = e->keys[0];
@@ -571,14 +606,16 @@ static inline __attribute__((always_inline)) uint64_t run_loop(irq_engine *e, ir
         /* slot is not used after the call: the callback may create timers
          * and so move the table. */
         slot->fn(slot->ctx, slot->arg);
-        e->firing = NO_TIMER;
-        uint8_t root = e->root;
-        e->root = IRQ_ROOT_LIVE;
-        if (root == IRQ_ROOT_REPLACE)
+        /* e->root is left as it is (REPLACE or FIRED, done with) and
+         * e->firing too, until the loop ends: nothing reads them between
+         * two events but rebase, which is told. Two stores fewer. */
+        if (e->root == IRQ_ROOT_REPLACE)
             replace_root(e, e->pending_key, e->pending_id);
-        else if (root == IRQ_ROOT_FIRED)
+        else if (e->root == IRQ_ROOT_FIRED)
             pop_root(e);
     }
+    e->root = IRQ_ROOT_LIVE;
+    e->firing = NO_TIMER;
     return e->events - start;
 }
 
