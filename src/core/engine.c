@@ -505,15 +505,25 @@ static __attribute__((noinline, cold)) uint64_t far_rel(irq_engine *e, irq_timer
     return make_key(e->far, e->base, t, when, 0) >> SEQ_BITS;
 }
 
+/* Disarms timer t, armed, to move or cancel it: its entry becomes stale,
+ * unless it is the deferred arm of the running callback, which is not in
+ * the heap yet and simply goes (the fired root is back to be replaced). */
+static inline void disarm(irq_engine *e, irq_timer_id t)
+{
+    e->timers[t].seq = 0;
+    if (e->root == IRQ_ROOT_REPLACE && t == e->pending_id)
+        e->root = IRQ_ROOT_FIRED;
+    else
+        note_stale(e);
+}
+
 /* Everything but the common case of irq_timer_arm. */
 static __attribute__((noinline)) void arm_slow(irq_engine *e, irq_timer_id t, irq_time when)
 {
     assert(t < e->ntimers);
     irq_timer_slot *slot = &e->timers[t];
-    if (slot->seq != 0) { /* moving: the old entry becomes stale */
-        slot->seq = 0;
-        note_stale(e);
-    }
+    if (slot->seq != 0)
+        disarm(e, t);
     if (e->next_seq >= SEQ_LIMIT)
         renumber(e);
     uint64_t rel = when - e->base;
@@ -529,9 +539,22 @@ static __attribute__((noinline)) void arm_slow(irq_engine *e, irq_timer_id t, ir
         replace_root(e, x, t);
         return;
     }
+    if (e->root == IRQ_ROOT_REPLACE && x < e->pending_key) {
+        /* A second arm in a callback: of the two entries, the earlier
+         * takes the root's place and the later is pushed. Same heap
+         * contents, but the sift down from the root stops sooner and the
+         * sift up from the bottom too. */
+        uint64_t px = e->pending_key;
+        irq_timer_id pt = e->pending_id;
+        e->pending_key = x;
+        e->pending_id = t;
+        x = px;
+        t = pt;
+    }
     if (e->len == e->cap && heap_reserve(e, e->len + 1) != 0)
-        abort();                              /* unreachable: irq_timer_new reserved heap_bound() */
-    e->keys[e->len + TAIL_KEYS] = UINT64_MAX; /* the padding moves up by one */
+        abort(); /* unreachable: irq_timer_new reserved heap_bound() */
+    /* the padding moves up by one */
+    e->keys[e->len + TAIL_KEYS] = UINT64_MAX;
     sift_up(e->keys, e->ids, e->len++, x, t);
 }
 
@@ -546,10 +569,8 @@ void irq_timer_arm_slow(irq_engine *e, irq_timer_id t, irq_time when)
 void irq_timer_cancel(irq_engine *e, irq_timer_id t)
 {
     assert(t < e->ntimers);
-    if (e->timers[t].seq == 0)
-        return;
-    e->timers[t].seq = 0;
-    note_stale(e);
+    if (e->timers[t].seq != 0)
+        disarm(e, t);
 }
 
 /* The largest key due by `until`: a greater key is later, or saturated. */
