@@ -109,30 +109,44 @@ static size_t min_child_bounded(const uint64_t *k, size_t len, size_t c)
 #define PREFETCH_GRANDCHILDREN(k, d, len, c)                                                       \
     do {                                                                                           \
         size_t g_ = ARITY * (c) + 1;                                                               \
-        if (g_ < (len)) {                                                                          \
-            __builtin_prefetch(&(k)[g_]);                                                          \
-            __builtin_prefetch(&(k)[g_ + 8]);                                                      \
-            __builtin_prefetch(&(d)[g_]);                                                          \
-        }                                                                                          \
+        if (g_ < (len))                                                                            \
+            PREFETCH_GROUPS(k, d, g_);                                                             \
+    } while (0)
+/* The 16 entries from g on: two lines of keys, one of ids. */
+#define PREFETCH_GROUPS(k, d, g)                                                                   \
+    do {                                                                                           \
+        __builtin_prefetch(&(k)[g]);                                                               \
+        __builtin_prefetch(&(k)[(g) + 8]);                                                         \
+        __builtin_prefetch(&(d)[g]);                                                               \
     } while (0)
 
-/* `padded`: the keys past len are padding (min_child); a constant. */
+/* `padded`: the keys past len are padding (min_child); a constant.
+ * While the children's children exist (the loop's one test per level)
+ * they are prefetched; after that at most one level is left, as a child
+ * c >= (len - 1) / ARITY has none. */
 static inline __attribute__((always_inline)) void sift_down_(uint64_t *k, irq_timer_id *d,
                                                              size_t len, size_t i, uint64_t x,
                                                              irq_timer_id t, bool padded)
 {
-    for (;;) {
-        size_t c = ARITY * i + 1;
-        if (c >= len)
-            break;
-        PREFETCH_GRANDCHILDREN(k, d, len, c);
+    size_t c = ARITY * i + 1;
+    for (size_t g = ARITY * c + 1; g < len; c = ARITY * i + 1, g = ARITY * c + 1) {
+        PREFETCH_GROUPS(k, d, g);
         size_t m = padded ? min_child(k, c) : min_child_bounded(k, len, c);
         if (k[m] >= x)
-            break;
+            goto done;
         k[i] = k[m];
         d[i] = d[m];
         i = m;
     }
+    if (c < len) {
+        size_t m = padded ? min_child(k, c) : min_child_bounded(k, len, c);
+        if (k[m] < x) {
+            k[i] = k[m];
+            d[i] = d[m];
+            i = m;
+        }
+    }
+done:
     k[i] = x;
     d[i] = t;
 }
@@ -200,11 +214,15 @@ static inline void pop_root(irq_engine *e)
         d[0] = d[m];
         i = m;
     }
-    for (;;) {
-        size_t c = ARITY * i + 1;
-        if (c >= len)
-            break;
-        PREFETCH_GRANDCHILDREN(k, d, len, c);
+    size_t c = ARITY * i + 1;
+    for (size_t g = ARITY * c + 1; g < len; c = ARITY * i + 1, g = ARITY * c + 1) {
+        PREFETCH_GROUPS(k, d, g); /* as in sift_down_ */
+        size_t m = min_child(k, c);
+        k[i] = k[m];
+        d[i] = d[m];
+        i = m;
+    }
+    if (c < len) {
         size_t m = min_child(k, c);
         k[i] = k[m];
         d[i] = d[m];
