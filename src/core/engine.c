@@ -33,8 +33,10 @@
 #define KEY_PAD 3
 #define ID_PAD 11
 /* Padding keys past the heap's end: enough to make the last node's
- * children four. */
-#define TAIL_KEYS (ARITY - 1)
+ * children four, and the root's when it is alone (replace_root). */
+#define TAIL_KEYS ARITY
+/* The smallest heap capacity: room for the root's grandchildren. */
+#define MIN_CAP ((size_t)32)
 
 static inline uint32_t key_seq(uint64_t key)
 {
@@ -102,17 +104,10 @@ static size_t min_child_bounded(const uint64_t *k, size_t len, size_t c)
 
 /* Branch-free child selection stops the CPU from running ahead down a
  * guessed path, which used to hide the cache misses of big heaps; so each
- * level fetches the grandchildren (2 lines of keys, 1 of ids) while it is
- * compared. This pays even when the heap fits in L2 (docs/engine.md). It is
- * a macro, not a helper: GCC deems a function made only of
- * __builtin_prefetch "const" and deletes the call. */
-#define PREFETCH_GRANDCHILDREN(k, d, len, c)                                                       \
-    do {                                                                                           \
-        size_t g_ = ARITY * (c) + 1;                                                               \
-        if (g_ < (len))                                                                            \
-            PREFETCH_GROUPS(k, d, g_);                                                             \
-    } while (0)
-/* The 16 entries from g on: two lines of keys, one of ids. */
+ * level fetches the grandchildren, the 16 entries from g on (2 lines of
+ * keys, 1 of ids), while it is compared. This pays even when the heap fits
+ * in L2 (docs/engine.md). It is a macro, not a helper: GCC deems a function
+ * made only of __builtin_prefetch "const" and deletes the call. */
 #define PREFETCH_GROUPS(k, d, g)                                                                   \
     do {                                                                                           \
         __builtin_prefetch(&(k)[g]);                                                               \
@@ -165,17 +160,16 @@ static inline __attribute__((always_inline)) void replace_root(irq_engine *e, ui
 {
     uint64_t *k = e->keys;
     irq_timer_id *d = e->ids;
-    size_t len = e->len;
-    if (len > 1) {
-        PREFETCH_GRANDCHILDREN(k, d, len, 1);
-        size_t m = min_child(k, 1);
-        if (k[m] < x) {
-            __builtin_prefetch(&e->timers[d[m]]);
-            k[0] = k[m];
-            d[0] = d[m];
-            sift_down(k, d, len, m, x, t);
-            return;
-        }
+    /* No test of len (>= 1): an only root's children are padding, and the
+     * grandchildren's lines are inside the arrays (cap >= MIN_CAP). */
+    PREFETCH_GROUPS(k, d, ARITY + 1);
+    size_t m = min_child(k, 1);
+    if (k[m] < x) {
+        __builtin_prefetch(&e->timers[d[m]]);
+        k[0] = k[m];
+        d[0] = d[m];
+        sift_down(k, d, e->len, m, x, t);
+        return;
     }
     k[0] = x;
     d[0] = t;
@@ -289,7 +283,7 @@ static int heap_reserve(irq_engine *e, size_t want)
 {
     if (want <= e->cap)
         return 0;
-    size_t cap = e->cap ? e->cap : 16;
+    size_t cap = e->cap ? e->cap : MIN_CAP;
     while (cap < want)
         cap *= 2;
     uint64_t *k = aligned_grow(e->keys, KEY_PAD, sizeof *k, e->len, cap + TAIL_KEYS);
