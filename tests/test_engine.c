@@ -1,8 +1,8 @@
 /* Tests of the event engine: ordering (same-time FIFO), cancellation and
  * moves, a long random run checked against a simple reference model (also
  * with times 2^32 cycles and more apart, which saturate the keys' relative
- * time), bounded memory, the 32-bit sequence renumbering, and run()'s
- * limits. */
+ * time), bounded memory, the 32-bit sequence renumbering, run()'s
+ * limits, and moves and cancels of a callback's deferred arm. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -800,6 +800,68 @@ static void test_timer_new_from_callback(void **state)
     irq_engine_fini(&e);
 }
 
+/* ---- the deferred arm of a callback: moved, cancelled, second arms ---- */
+
+typedef struct scripted {
+    recorder rec;
+    irq_timer_id a, b, c, d;
+    int runs;
+} scripted;
+
+/* Timer a's callback. The first arm a callback makes is deferred (its key
+ * replaces the fired root when the callback returns); moving or cancelling
+ * that timer drops the deferred arm (no stale entry), and a second, earlier
+ * arm takes its place while the later one is pushed. */
+static void on_script(void *ctx, uint64_t arg)
+{
+    scripted *s = ctx;
+    irq_engine *e = s->rec.e;
+    record(&s->rec, (irq_timer_id)arg);
+    if (s->runs++ == 0) {
+        irq_timer_arm(e, s->a, 50); /* deferred */
+        irq_timer_arm(e, s->a, 30); /* moves the deferred arm */
+        irq_timer_arm(e, s->b, 30); /* after a at the same time */
+        irq_timer_arm(e, s->c, 20);
+        assert_int_equal(e->stale, 0);
+        return;
+    }
+    irq_timer_arm(e, s->c, 80); /* deferred */
+    irq_timer_arm(e, s->d, 45); /* earlier: deferred instead, c is pushed */
+    irq_timer_cancel(e, s->c);  /* c's entry is in the heap: stale */
+    assert_int_equal(e->stale, 1);
+    irq_timer_cancel(e, s->d); /* the deferred arm: dropped */
+    assert_int_equal(e->stale, 1);
+    assert_false(irq_timer_armed(e, s->d));
+    irq_timer_arm(e, s->d, 35);
+}
+
+static void test_deferred_arm_moves(void **state)
+{
+    (void)state;
+    irq_engine e;
+    assert_int_equal(irq_engine_init(&e, 4), 0);
+    scripted s = {0};
+    recorder_init(&s.rec, &e, 8);
+    s.a = irq_timer_new(&e, on_script, &s, 0);
+    s.b = irq_timer_new(&e, on_record, &s.rec, 1);
+    s.c = irq_timer_new(&e, on_record, &s.rec, 2);
+    s.d = irq_timer_new(&e, on_record, &s.rec, 3);
+    irq_timer_arm(&e, s.a, 10);
+    assert_int_equal(irq_engine_run(&e, IRQ_TIME_NEVER, NULL), 5);
+    const fired want[] = {{s.a, 10}, {s.c, 20}, {s.a, 30}, {s.b, 30}, {s.d, 35}};
+    assert_int_equal(s.rec.n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(s.rec.log[i].t, want[i].t);
+        assert_int_equal(s.rec.log[i].at, want[i].at);
+    }
+    assert_int_equal(e.len, 0);
+    assert_int_equal(e.stale, 0);
+    assert_int_equal(e.root, IRQ_ROOT_LIVE);
+    assert_int_equal(e.firing, UINT32_MAX);
+    free(s.rec.log);
+    irq_engine_fini(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -817,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_run_until_and_stop),
         cmocka_unit_test(test_next_from_callback),
         cmocka_unit_test(test_timer_new_from_callback),
+        cmocka_unit_test(test_deferred_arm_moves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,6 +32,11 @@
  * grandchildren fill exactly two lines of keys and one line of ids. */
 #define KEY_PAD 3
 #define ID_PAD 11
+/* Padding keys past the heap's end: enough to make the last node's
+ * children four, and the root's when it is alone (replace_root). */
+#define TAIL_KEYS ARITY
+/* The smallest heap capacity: room for the root's grandchildren. */
+#define MIN_CAP ((size_t)32)
 
 static inline uint32_t key_seq(uint64_t key)
 {
@@ -74,53 +79,77 @@ static inline void sift_up(uint64_t *k, irq_timer_id *d, size_t i, uint64_t x, i
 /* The same for the adjacent k[x] and k[x + 1]: x plus the comparison. */
 #define PAIR(x) ((x) + (k[(x) + 1] < k[x]))
 
-/* Index of the smallest of the children c..min(c+4, len)-1, c < len. Full
- * nodes use a tournament of independent, branch-free comparisons: which
- * child is smallest is a coin toss, so a branch on it mispredicts half the
- * time (measured: 4-ary at 1e4 timers went from 11 to 16 million events/s). */
-static inline size_t min_child(const uint64_t *k, size_t len, size_t c)
+/* Index of the smallest of the children c..c+3 of a node, c < len: a
+ * tournament of independent, branch-free comparisons. Which child is
+ * smallest is a coin toss, so a branch on it mispredicts half the time
+ * (measured: 4-ary at 1e4 timers went from 11 to 16 million events/s).
+ * The heap's keys are followed by TAIL_KEYS keys of UINT64_MAX (see
+ * set_tail), so the last node, even when it has fewer than 4 children,
+ * needs no test: a padding key is never smaller than a real one, and ties
+ * go to the lower index. */
+static inline size_t min_child(const uint64_t *k, size_t c)
 {
-    if (c + ARITY <= len)
-        return PICK(PAIR(c), PAIR(c + 2));
+    return PICK(PAIR(c), PAIR(c + 2));
+}
+
+/* The same without the padding (heapsort in renumber, where the keys past
+ * `len` are real ones). */
+static size_t min_child_bounded(const uint64_t *k, size_t len, size_t c)
+{
     size_t m = c;
-    for (size_t j = c + 1; j < len; j++)
+    for (size_t j = c + 1; j < len && j < c + ARITY; j++)
         m = PICK(m, j);
     return m;
 }
 
 /* Branch-free child selection stops the CPU from running ahead down a
  * guessed path, which used to hide the cache misses of big heaps; so each
- * level fetches the grandchildren (2 lines of keys, 1 of ids) while it is
- * compared. This pays even when the heap fits in L2 (docs/engine.md). It is
- * a macro, not a helper: GCC deems a function made only of
- * __builtin_prefetch "const" and deletes the call. */
-#define PREFETCH_GRANDCHILDREN(k, d, len, c)                                                       \
+ * level fetches the grandchildren, the 16 entries from g on (2 lines of
+ * keys, 1 of ids), while it is compared. This pays even when the heap fits
+ * in L2 (docs/engine.md). It is a macro, not a helper: GCC deems a function
+ * made only of __builtin_prefetch "const" and deletes the call. */
+#define PREFETCH_GROUPS(k, d, g)                                                                   \
     do {                                                                                           \
-        size_t g_ = ARITY * (c) + 1;                                                               \
-        if (g_ < (len)) {                                                                          \
-            __builtin_prefetch(&(k)[g_]);                                                          \
-            __builtin_prefetch(&(k)[g_ + 8]);                                                      \
-            __builtin_prefetch(&(d)[g_]);                                                          \
-        }                                                                                          \
+        __builtin_prefetch(&(k)[g]);                                                               \
+        __builtin_prefetch(&(k)[(g) + 8]);                                                         \
+        __builtin_prefetch(&(d)[g]);                                                               \
     } while (0)
 
-static inline __attribute__((always_inline)) void
-sift_down(uint64_t *k, irq_timer_id *d, size_t len, size_t i, uint64_t x, irq_timer_id t)
+/* `padded`: the keys past len are padding (min_child); a constant.
+ * While the children's children exist (the loop's one test per level)
+ * they are prefetched; after that at most one level is left, as a child
+ * c >= (len - 1) / ARITY has none. */
+static inline __attribute__((always_inline)) void sift_down_(uint64_t *k, irq_timer_id *d,
+                                                             size_t len, size_t i, uint64_t x,
+                                                             irq_timer_id t, bool padded)
 {
-    for (;;) {
-        size_t c = ARITY * i + 1;
-        if (c >= len)
-            break;
-        PREFETCH_GRANDCHILDREN(k, d, len, c);
-        size_t m = min_child(k, len, c);
+    size_t c = ARITY * i + 1;
+    for (size_t g = ARITY * c + 1; g < len; c = ARITY * i + 1, g = ARITY * c + 1) {
+        PREFETCH_GROUPS(k, d, g);
+        size_t m = padded ? min_child(k, c) : min_child_bounded(k, len, c);
         if (k[m] >= x)
-            break;
+            goto done;
         k[i] = k[m];
         d[i] = d[m];
         i = m;
     }
+    if (c < len) {
+        size_t m = padded ? min_child(k, c) : min_child_bounded(k, len, c);
+        if (k[m] < x) {
+            k[i] = k[m];
+            d[i] = d[m];
+            i = m;
+        }
+    }
+done:
     k[i] = x;
     d[i] = t;
+}
+
+static inline __attribute__((always_inline)) void
+sift_down(uint64_t *k, irq_timer_id *d, size_t len, size_t i, uint64_t x, irq_timer_id t)
+{
+    sift_down_(k, d, len, i, x, t, true);
 }
 
 /* Replaces the root with (x, t). Once the first level is decided the next
@@ -131,17 +160,16 @@ static inline __attribute__((always_inline)) void replace_root(irq_engine *e, ui
 {
     uint64_t *k = e->keys;
     irq_timer_id *d = e->ids;
-    size_t len = e->len;
-    if (len > 1) {
-        PREFETCH_GRANDCHILDREN(k, d, len, 1);
-        size_t m = min_child(k, len, 1);
-        if (k[m] < x) {
-            __builtin_prefetch(&e->timers[d[m]]);
-            k[0] = k[m];
-            d[0] = d[m];
-            sift_down(k, d, len, m, x, t);
-            return;
-        }
+    /* No test of len (>= 1): an only root's children are padding, and the
+     * grandchildren's lines are inside the arrays (cap >= MIN_CAP). */
+    PREFETCH_GROUPS(k, d, ARITY + 1);
+    size_t m = min_child(k, 1);
+    if (k[m] < x) {
+        __builtin_prefetch(&e->timers[d[m]]);
+        k[0] = k[m];
+        d[0] = d[m];
+        sift_down(k, d, e->len, m, x, t);
+        return;
     }
     k[0] = x;
     d[0] = t;
@@ -171,20 +199,25 @@ static inline void pop_root(irq_engine *e)
     irq_timer_id *d = e->ids;
     uint64_t x = k[len];
     irq_timer_id t = d[len];
+    k[len] = UINT64_MAX; /* padding again */
     size_t i = 0;
     if (len > 1) { /* the next root is known: the run loop reads its timer slot next */
-        size_t m = min_child(k, len, 1);
+        size_t m = min_child(k, 1);
         __builtin_prefetch(&e->timers[d[m]]);
         k[0] = k[m];
         d[0] = d[m];
         i = m;
     }
-    for (;;) {
-        size_t c = ARITY * i + 1;
-        if (c >= len)
-            break;
-        PREFETCH_GRANDCHILDREN(k, d, len, c);
-        size_t m = min_child(k, len, c);
+    size_t c = ARITY * i + 1;
+    for (size_t g = ARITY * c + 1; g < len; c = ARITY * i + 1, g = ARITY * c + 1) {
+        PREFETCH_GROUPS(k, d, g); /* as in sift_down_ */
+        size_t m = min_child(k, c);
+        k[i] = k[m];
+        d[i] = d[m];
+        i = m;
+    }
+    if (c < len) {
+        size_t m = min_child(k, c);
         k[i] = k[m];
         d[i] = d[m];
         i = m;
@@ -235,18 +268,29 @@ static void *aligned_grow(void *old, size_t pad, size_t size, size_t used, size_
     return base + pad * size;
 }
 
-/* Growth happens only when timers are created. */
+/* The TAIL_KEYS keys past the heap's last are UINT64_MAX (min_child).
+ * Whatever changes e->len keeps them so: a push writes the one past the
+ * new end, a pop the one it vacates, compaction calls this. */
+static void set_tail(irq_engine *e)
+{
+    for (size_t i = 0; i < TAIL_KEYS; i++)
+        e->keys[e->len + i] = UINT64_MAX;
+}
+
+/* Growth happens only when timers are created. The key array has
+ * TAIL_KEYS more entries than cap. */
 static int heap_reserve(irq_engine *e, size_t want)
 {
     if (want <= e->cap)
         return 0;
-    size_t cap = e->cap ? e->cap : 16;
+    size_t cap = e->cap ? e->cap : MIN_CAP;
     while (cap < want)
         cap *= 2;
-    uint64_t *k = aligned_grow(e->keys, KEY_PAD, sizeof *k, e->len, cap);
+    uint64_t *k = aligned_grow(e->keys, KEY_PAD, sizeof *k, e->len, cap + TAIL_KEYS);
     if (!k)
         return -1;
     e->keys = k;
+    set_tail(e);
     irq_timer_id *d = aligned_grow(e->ids, ID_PAD, sizeof *d, e->len, cap);
     if (!d)
         return -1; /* keys grew, cap did not: harmless */
@@ -366,6 +410,7 @@ static void drop_stale(irq_engine *e)
         }
     }
     e->len = n;
+    set_tail(e);
     e->stale = 0;
     e->root = IRQ_ROOT_LIVE;
 }
@@ -442,7 +487,7 @@ static __attribute__((noinline, cold)) void renumber(irq_engine *e)
         irq_timer_id t = d[end - 1];
         k[end - 1] = k[0];
         d[end - 1] = d[0];
-        sift_down(k, d, end - 1, 0, x, t);
+        sift_down_(k, d, end - 1, 0, x, t, false);
     }
     for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
         uint64_t x = k[i];
@@ -472,15 +517,25 @@ static __attribute__((noinline, cold)) uint64_t far_rel(irq_engine *e, irq_timer
     return make_key(e->far, e->base, t, when, 0) >> SEQ_BITS;
 }
 
+/* Disarms timer t, armed, to move or cancel it: its entry becomes stale,
+ * unless it is the deferred arm of the running callback, which is not in
+ * the heap yet and simply goes (the fired root is back to be replaced). */
+static inline void disarm(irq_engine *e, irq_timer_id t)
+{
+    e->timers[t].seq = 0;
+    if (e->root == IRQ_ROOT_REPLACE && t == e->pending_id)
+        e->root = IRQ_ROOT_FIRED;
+    else
+        note_stale(e);
+}
+
 /* Everything but the common case of irq_timer_arm. */
 static __attribute__((noinline)) void arm_slow(irq_engine *e, irq_timer_id t, irq_time when)
 {
     assert(t < e->ntimers);
     irq_timer_slot *slot = &e->timers[t];
-    if (slot->seq != 0) { /* moving: the old entry becomes stale */
-        slot->seq = 0;
-        note_stale(e);
-    }
+    if (slot->seq != 0)
+        disarm(e, t);
     if (e->next_seq >= SEQ_LIMIT)
         renumber(e);
     uint64_t rel = when - e->base;
@@ -496,8 +551,22 @@ static __attribute__((noinline)) void arm_slow(irq_engine *e, irq_timer_id t, ir
         replace_root(e, x, t);
         return;
     }
+    if (e->root == IRQ_ROOT_REPLACE && x < e->pending_key) {
+        /* A second arm in a callback: of the two entries, the earlier
+         * takes the root's place and the later is pushed. Same heap
+         * contents, but the sift down from the root stops sooner and the
+         * sift up from the bottom too. */
+        uint64_t px = e->pending_key;
+        irq_timer_id pt = e->pending_id;
+        e->pending_key = x;
+        e->pending_id = t;
+        x = px;
+        t = pt;
+    }
     if (e->len == e->cap && heap_reserve(e, e->len + 1) != 0)
         abort(); /* unreachable: irq_timer_new reserved heap_bound() */
+    /* the padding moves up by one */
+    e->keys[e->len + TAIL_KEYS] = UINT64_MAX;
     sift_up(e->keys, e->ids, e->len++, x, t);
 }
 
@@ -512,10 +581,8 @@ void irq_timer_arm_slow(irq_engine *e, irq_timer_id t, irq_time when)
 void irq_timer_cancel(irq_engine *e, irq_timer_id t)
 {
     assert(t < e->ntimers);
-    if (e->timers[t].seq == 0)
-        return;
-    e->timers[t].seq = 0;
-    note_stale(e);
+    if (e->timers[t].seq != 0)
+        disarm(e, t);
 }
 
 /* The largest key due by `until`: a greater key is later, or saturated. */
@@ -557,6 +624,7 @@ static inline __attribute__((always_inline)) uint64_t run_loop(irq_engine *e, ir
             irq_time m = earliest(e);
             if (m > until)
                 break;
+            e->root = IRQ_ROOT_LIVE; /* the last event's state is done with */
             rebase(e, m);
             last = last_key(e, until);
             key = e->keys[0];
@@ -571,14 +639,16 @@ static inline __attribute__((always_inline)) uint64_t run_loop(irq_engine *e, ir
         /* slot is not used after the call: the callback may create timers
          * and so move the table. */
         slot->fn(slot->ctx, slot->arg);
-        e->firing = NO_TIMER;
-        uint8_t root = e->root;
-        e->root = IRQ_ROOT_LIVE;
-        if (root == IRQ_ROOT_REPLACE)
+        /* e->root is left as it is (REPLACE or FIRED, done with) and
+         * e->firing too, until the loop ends: nothing reads them between
+         * two events but rebase, which is told. Two stores fewer. */
+        if (e->root == IRQ_ROOT_REPLACE)
             replace_root(e, e->pending_key, e->pending_id);
-        else if (root == IRQ_ROOT_FIRED)
+        else if (e->root == IRQ_ROOT_FIRED)
             pop_root(e);
     }
+    e->root = IRQ_ROOT_LIVE;
+    e->firing = NO_TIMER;
     return e->events - start;
 }
 

@@ -58,13 +58,16 @@ typedef struct irq_engine {
     irq_timer_slot *timers;
     irq_time *far; /* far[t]: t's time when its key saturated */
     size_t ntimers, timers_cap;
-    uint64_t next_seq;   /* < 2^IRQ_KEY_SEQ_BITS; 0 is "not armed" */
-    irq_timer_id firing; /* timer whose event is being dispatched, or UINT32_MAX */
+    uint64_t next_seq; /* < 2^IRQ_KEY_SEQ_BITS; 0 is "not armed" */
+    /* timer whose event is being dispatched; UINT32_MAX outside
+     * irq_engine_run (it is reset when the run returns, not per event) */
+    irq_timer_id firing;
     /* While a callback runs its entry is still at the root (ROOT_FIRED), so
      * that a re-arm can replace it in place: the first arm made then, in
      * the common case, only stores its key (ROOT_REPLACE); the run loop puts
      * it at the root when the callback returns (one sift, run by the loop,
-     * and irq_timer_arm stays small). */
+     * and irq_timer_arm stays small). LIVE outside irq_engine_run; inside
+     * it, between events, the last event's state is left as it was. */
     uint8_t root;
     irq_timer_id pending_id;
     uint64_t pending_key;
