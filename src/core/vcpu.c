@@ -110,12 +110,10 @@ static bool runnable(const irq_vcpu *v)
            !pcpu_of(v)->busy;
 }
 
-/* Stops the top segment's clock, keeping what is left of it. */
-static void pause_top(irq_vcpu *v)
+/* pause_top's work, for a running segment. */
+static __attribute__((noinline)) void pause_running(irq_vcpu *v)
 {
     struct irq_sim *sim = v->sim;
-    if (!irq_timer_armed(&sim->eng, v->seg_timer))
-        return;
     irq_seg *top = &v->stack[v->depth - 1];
     uint64_t ran = irq_now(sim) - v->seg_started;
     if (ran > top->remaining)
@@ -125,6 +123,14 @@ static void pause_top(irq_vcpu *v)
         account_work(v, ran);
     v->alarm_hit = false;
     irq_timer_cancel(&sim->eng, v->seg_timer);
+}
+
+/* Stops the top segment's clock, keeping what is left of it. Inline: most
+ * calls find it stopped already. */
+static inline void pause_top(irq_vcpu *v)
+{
+    if (irq_timer_armed(&v->sim->eng, v->seg_timer))
+        pause_running(v);
 }
 
 bool irq_vcpu_has_work(const irq_vcpu *v)
@@ -152,7 +158,7 @@ static void guest_leave(irq_vcpu *v)
  * of IRQ_SEG_MAX the stack moves to once (a model that nests that deep
  * keeps it; pointers into the stack do not survive this call). false, and
  * the run fails, past IRQ_SEG_MAX or out of memory. */
-static bool stack_room(irq_vcpu *v, unsigned n)
+static __attribute__((noinline)) bool stack_room_slow(irq_vcpu *v, unsigned n)
 {
     if (v->depth + n > IRQ_SEG_MAX) {
         irq_sim_fail(v->sim, "vCPU %u of guest %s: more than %d nested segments", v->index,
@@ -170,6 +176,15 @@ static bool stack_room(irq_vcpu *v, unsigned n)
     memcpy(deep, v->seg_in, v->depth * sizeof *deep);
     v->stack = deep;
     return true;
+}
+
+/* stack_room_slow's common cases, inline: room in the vCPU, or in the
+ * array it moved to. */
+static inline bool stack_room(irq_vcpu *v, unsigned n)
+{
+    if (v->depth + n <= IRQ_SEG_INLINE || (v->stack != v->seg_in && v->depth + n <= IRQ_SEG_MAX))
+        return true;
+    return stack_room_slow(v, n);
 }
 
 static void push_seg(irq_vcpu *v, irq_seg seg)
@@ -216,8 +231,12 @@ static void dispatch(irq_vcpu *v)
         break;
     }
     v->dispatching = false;
-    update_state(v);
-    if (!runnable(v)) /* a hook started host work on this CPU */
+    irq_vcpu_state s = derive_state(v);
+    set_state(v, s);
+    /* RUNNING and EXITING imply runnable() (set_state's hooks change no
+     * flag); other states take the full test: a hook may have started host
+     * work on this CPU, or a woken thread (still WAIT) runs host code */
+    if (s != IRQ_VCPU_RUNNING && s != IRQ_VCPU_EXITING && !runnable(v))
         return;
     v->seg_started = irq_now(sim);
     irq_seg *top = &v->stack[v->depth - 1];
