@@ -133,9 +133,15 @@ static inline void pause_top(irq_vcpu *v)
         pause_running(v);
 }
 
-bool irq_vcpu_has_work(const irq_vcpu *v)
+/* irq_vcpu_has_work, inline for the machine's own calls. */
+static inline bool has_work(const irq_vcpu *v)
 {
     return v->phase == IRQ_PHASE_BUSY && (!v->tasks || v->nrunnable > 0);
+}
+
+bool irq_vcpu_has_work(const irq_vcpu *v)
+{
+    return has_work(v);
 }
 
 static void guest_enter(irq_vcpu *v)
@@ -214,7 +220,7 @@ static void dispatch(irq_vcpu *v)
                 continue;
             }
             irq_seg seg = {.kind = IRQ_SEG_BUSY, .remaining = v->busy_left};
-            if (!irq_vcpu_has_work(v)) /* the guest executes a wait */
+            if (!has_work(v)) /* the guest executes a wait */
                 seg = (irq_seg){.kind = IRQ_SEG_EXIT,
                                 .remaining = sim->priv->cost[IRQ_HOST_WAIT_EXIT],
                                 .done = wait_done};
@@ -348,7 +354,7 @@ static uint64_t host_cost(const irq_vcpu *v, int param)
 static bool can_run(irq_vcpu *v)
 {
     struct irq_sim *sim = v->sim;
-    if (v->model_halt ? v->timer_woke : irq_vcpu_has_work(v))
+    if (v->model_halt ? v->timer_woke : has_work(v))
         return true;
     return !sim->ops->vcpu_runnable || sim->ops->vcpu_runnable(sim->model, v);
 }
@@ -471,7 +477,7 @@ static void wait_done(irq_vcpu *v, void *ctx, uint64_t arg)
     (void)ctx;
     (void)arg;
     struct irq_sim *sim = v->sim;
-    if (irq_vcpu_has_work(v) || v->depth > 0)
+    if (has_work(v) || v->depth > 0)
         return; /* the guest's own timer fired meanwhile, or work arrived */
     uint64_t poll = 0;
     irq_wait_decision d = IRQ_WAIT_HALT;
