@@ -147,8 +147,14 @@ static void source_fire(void *ctx, uint64_t arg)
         return;
     }
     /* most instances: a fixed vCPU or floating, no side block */
-    irq_vcpu *v = s->x ? target_of(s) : c->vcpu >= 0 ? &s->guest->vcpus[c->vcpu] : NULL;
-    irq_raise(s->guest, v, c->cls, (uint8_t)c->injection, s->cfg_index);
+    irq_intr in = {.guest = s->guest,
+                   .vcpu = s->x           ? target_of(s)
+                           : c->vcpu >= 0 ? &s->guest->vcpus[c->vcpu]
+                                          : NULL,
+                   .cls = c->cls,
+                   .injection = (uint8_t)c->injection,
+                   .source = s->cfg_index};
+    irq_raise_intr(&in);
     schedule(s, irq_now(s->guest->sim));
 }
 
