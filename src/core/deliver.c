@@ -28,8 +28,10 @@ static void trace_delivery(irq_vcpu *v, const char *what, uint32_t cls, uint64_t
     irq_trace_event(v->sim, what, v->guest, v, -1, &info);
 }
 
-/* Every delivery, whatever the model: counted, traced, handler started. */
-static void deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, const char *path)
+/* Every delivery, whatever the model: counted, traced, handler started.
+ * Inline, as pend_take: one call less on every delivery. */
+static inline __attribute__((always_inline)) void deliver(irq_vcpu *v, uint32_t cls,
+                                                          uint64_t arrival, const char *path)
 {
     v->guest->delivered++;
     trace_delivery(v, "deliver", cls, arrival, path);
@@ -76,7 +78,8 @@ void irq_pend_deliver(irq_vcpu *v, irq_pend *pd, uint32_t cls)
 
 /* Every arrival the latch holds is delivered to v: counted, traced, its
  * latency recorded (now, or when the handler starts). */
-static void pend_take(irq_vcpu *v, irq_pend *pd, uint32_t cls, bool defer)
+static inline __attribute__((always_inline)) void pend_take(irq_vcpu *v, irq_pend *pd, uint32_t cls,
+                                                            bool defer)
 {
     v->guest->pending--;
     v->ld_on = defer;
