@@ -193,7 +193,8 @@ static inline bool stack_room(irq_vcpu *v, unsigned n)
     return stack_room_slow(v, n);
 }
 
-static void push_seg(irq_vcpu *v, irq_seg seg)
+/* Inline: the segment is built in place, not passed through the stack. */
+static inline __attribute__((always_inline)) void push_seg(irq_vcpu *v, irq_seg seg)
 {
     if (!stack_room(v, 1))
         return;
