@@ -1,7 +1,7 @@
 /* The arrival kinds of interrupt sources, one table entry each: how the
  * scenario writes it (parse, at load) and how its arrivals follow one
- * another (next, per arrival: the hot path calls it through a pointer the
- * source instance keeps). See arrival_internal.h. */
+ * another (next, per arrival: the sources call it through the table, but
+ * Poisson's in place, irq__arrival_next). See arrival_internal.h. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
