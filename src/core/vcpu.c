@@ -320,21 +320,24 @@ static void seg_done(void *ctx, uint64_t arg)
             return;
         }
     }
-    irq_seg seg = v->stack[--v->depth];
+    /* what the segment says is read before any hook: a push reuses its slot */
+    top = &v->stack[--v->depth];
     v->dispatching = true;
-    switch (seg.kind) {
+    switch (top->kind) {
     case IRQ_SEG_BUSY:
         v->busy_left = 0;
         begin_idle(v);
         break;
     case IRQ_SEG_HANDLER:
-        if (!seg.quiet && sim->ops->irq_enabled)
+        if (!top->quiet && sim->ops->irq_enabled)
             sim->ops->irq_enabled(sim->model, v);
         break;
-    case IRQ_SEG_EXIT:
-        if (seg.done)
-            seg.done(v, seg.ctx, seg.arg);
+    case IRQ_SEG_EXIT: {
+        irq_exit_done_fn done = top->done;
+        if (done)
+            done(v, top->ctx, top->arg);
         break;
+    }
     }
     v->dispatching = false;
     if (runnable(v))
