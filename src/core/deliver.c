@@ -15,17 +15,23 @@ static bool defers(const irq_handler_plan *plan)
 
 /* Traces a delivery (what: "deliver", or "coalesced" for an arrival
  * delivered with another), with its latency and path. */
-static void trace_delivery(irq_vcpu *v, const char *what, uint32_t cls, uint64_t arrival,
-                           const char *path)
+static __attribute__((noinline)) void trace_delivery_on(irq_vcpu *v, const char *what, uint32_t cls,
+                                                        uint64_t arrival, const char *path)
 {
-    if (!v->sim->priv->tracing)
-        return;
     irq_trace_info info = IRQ_TRACE_INFO_INIT;
     info.cls = (int32_t)cls;
     info.arrival = arrival;
     info.latency = (int64_t)(irq_now(v->sim) - arrival);
     info.path = path;
     irq_trace_event(v->sim, what, v->guest, v, -1, &info);
+}
+
+/* Inline: the test only, without a trace. */
+static inline void trace_delivery(irq_vcpu *v, const char *what, uint32_t cls, uint64_t arrival,
+                                  const char *path)
+{
+    if (v->sim->priv->tracing)
+        trace_delivery_on(v, what, cls, arrival, path);
 }
 
 /* Every delivery, whatever the model: counted, traced, handler started.
