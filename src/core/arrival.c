@@ -1,7 +1,7 @@
 /* The arrival kinds of interrupt sources, one table entry each: how the
  * scenario writes it (parse, at load) and how its arrivals follow one
- * another (next, per arrival: the hot path calls it through a pointer the
- * source instance keeps). See arrival_internal.h. */
+ * another (next, per arrival: the sources call it through the table, but
+ * Poisson's in place, irq__arrival_next). See arrival_internal.h. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -15,7 +15,7 @@
 
 static uint64_t to_cycles(double x)
 {
-    return x <= 0 ? 0 : x >= 1.8e19 ? UINT64_MAX : (uint64_t)llround(x);
+    return irq__arrival_cycles(x);
 }
 
 /* ---- parsing, shared by the kinds ------------------------------------------- */
@@ -85,7 +85,7 @@ static int poisson_parse(irq_arrival_parse *a)
 
 static uint64_t poisson_next(const irq_source_cfg *c, irq_arrival_state *st, uint64_t now)
 {
-    return now + to_cycles(-log(irq_rng_uniform_pos(&st->rng)) / c->rate);
+    return irq__poisson_next(c, st, now);
 }
 
 static double poisson_expected(const irq_source_cfg *c, double lo, double hi)

@@ -17,15 +17,9 @@ void irq_dist_const(irq_dist *d, double cycles)
     *d = (irq_dist){.kind = IRQ_DIST_CONST, .a = cycles};
 }
 
-/* Rounds to the nearest cycle; negative or NaN values become 0 and values
- * beyond the range saturate, so callers always get a usable delay. */
 static uint64_t to_cycles(double x)
 {
-    if (!(x > 0.0))
-        return 0;
-    if (x >= 0x1.0p64)
-        return UINT64_MAX;
-    return (uint64_t)(x + 0.5);
+    return irq__dist_cycles(x);
 }
 
 static double sample_normal(const irq_dist *d, irq_rng *r)
@@ -45,13 +39,13 @@ static double sample_empirical(const irq_dist *d, irq_rng *r)
     return d->samples[irq_rng_below(r, d->nsamples)];
 }
 
-uint64_t irq_dist_sample(const irq_dist *d, irq_rng *r)
+uint64_t irq__dist_sample_other(const irq_dist *d, irq_rng *r)
 {
     switch (d->kind) {
     case IRQ_DIST_CONST:
         return to_cycles(d->a);
     case IRQ_DIST_EXP:
-        return to_cycles(-d->a * log(irq_rng_uniform_pos(r)));
+        return irq__dist_sample_exp(d, r);
     case IRQ_DIST_UNIFORM:
         return to_cycles(d->a + (d->b - d->a) * irq_rng_uniform(r));
     case IRQ_DIST_NORMAL:

@@ -5,6 +5,7 @@
 #ifndef IRQ_DIST_INTERNAL_H
 #define IRQ_DIST_INTERNAL_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,7 +42,34 @@ int irq_parse_rate(const char *text, double clock_hz, double *per_cycle, char *w
 int irq_dist_parse(irq_dist *d, const char *text, double clock_hz, const char *base_dir, char *why,
                    size_t whylen);
 void irq_dist_const(irq_dist *d, double cycles);
-uint64_t irq_dist_sample(const irq_dist *d, irq_rng *r);
+
+/* Rounds to the nearest cycle; negative or NaN values become 0 and values
+ * beyond the range saturate, so callers always get a usable delay. */
+static inline uint64_t irq__dist_cycles(double x)
+{
+    if (!(x > 0.0))
+        return 0;
+    if (x >= 0x1.0p64)
+        return UINT64_MAX;
+    return (uint64_t)(x + 0.5);
+}
+
+static inline uint64_t irq__dist_sample_exp(const irq_dist *d, irq_rng *r)
+{
+    return irq__dist_cycles(-d->a * log(irq_rng_uniform_pos(r)));
+}
+
+/* irq_dist_sample's kinds but the exponential, the one of the hot path's
+ * handler, busy and idle durations in most scenarios (dist.c). */
+uint64_t irq__dist_sample_other(const irq_dist *d, irq_rng *r);
+
+/* A sample in cycles. Inline: one call less per sample when exponential. */
+static inline uint64_t irq_dist_sample(const irq_dist *d, irq_rng *r)
+{
+    if (d->kind == IRQ_DIST_EXP)
+        return irq__dist_sample_exp(d, r);
+    return irq__dist_sample_other(d, r);
+}
 double irq_dist_mean(const irq_dist *d);
 void irq_dist_free(irq_dist *d);
 /* Writes a normalised textual form (in the units it was written in is not

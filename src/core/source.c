@@ -35,7 +35,7 @@ static uint64_t source_stop(const irq_source *s)
 static inline __attribute__((always_inline)) void schedule(irq_source *s, uint64_t now)
 {
     const irq_source_cfg *c = s->cfg;
-    uint64_t a = irq__arrival_kinds[c->kind].next(c, &s->arr, now);
+    uint64_t a = irq__arrival_next(c, &s->arr, now);
     if (a < source_stop(s)) {
         s->arr.last = a;
         irq_timer_arm(&s->guest->sim->eng, s->timer, a);
@@ -82,7 +82,7 @@ static void gschedule(irq_source *s)
 {
     const irq_source_cfg *c = s->cfg;
     irq_source_x *x = s->x;
-    uint64_t a = irq__arrival_kinds[c->kind].next(c, &s->arr, x->gnext);
+    uint64_t a = irq__arrival_next(c, &s->arr, x->gnext);
     if (a == UINT64_MAX)
         x->gnext = UINT64_MAX;
     else
@@ -147,8 +147,14 @@ static void source_fire(void *ctx, uint64_t arg)
         return;
     }
     /* most instances: a fixed vCPU or floating, no side block */
-    irq_vcpu *v = s->x ? target_of(s) : c->vcpu >= 0 ? &s->guest->vcpus[c->vcpu] : NULL;
-    irq_raise(s->guest, v, c->cls, (uint8_t)c->injection, s->cfg_index);
+    irq_intr in = {.guest = s->guest,
+                   .vcpu = s->x           ? target_of(s)
+                           : c->vcpu >= 0 ? &s->guest->vcpus[c->vcpu]
+                                          : NULL,
+                   .cls = c->cls,
+                   .injection = (uint8_t)c->injection,
+                   .source = s->cfg_index};
+    irq_raise_intr(&in);
     schedule(s, irq_now(s->guest->sim));
 }
 

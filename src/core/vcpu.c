@@ -43,11 +43,11 @@ static irq_vcpu_state derive_state(const irq_vcpu *v)
     return v->stack[v->depth - 1].kind == IRQ_SEG_EXIT ? IRQ_VCPU_EXITING : IRQ_VCPU_RUNNING;
 }
 
-/* The one place a vCPU changes state. */
-static void set_state(irq_vcpu *v, irq_vcpu_state s)
+/* The one place a vCPU changes state (set_state, below, calls it only on
+ * a change: about half its calls are none, and those skip the registers
+ * this one saves). */
+static __attribute__((noinline)) void change_state(irq_vcpu *v, irq_vcpu_state s)
 {
-    if (v->state == s)
-        return;
     struct irq_sim *sim = v->sim;
     uint64_t now = irq_now(sim);
     int old = v->state;
@@ -60,6 +60,12 @@ static void set_state(irq_vcpu *v, irq_vcpu_state s)
         irq__pcpu_account(pcpu_of(v));
     if (sim->priv->tracing && sim->priv->tracer.vcpu_state)
         sim->priv->tracer.vcpu_state(sim->priv->tracer.ud, v, old, s, now);
+}
+
+static inline __attribute__((always_inline)) void set_state(irq_vcpu *v, irq_vcpu_state s)
+{
+    if (v->state != s)
+        change_state(v, s);
 }
 
 static void update_state(irq_vcpu *v)
@@ -104,12 +110,10 @@ static bool runnable(const irq_vcpu *v)
            !pcpu_of(v)->busy;
 }
 
-/* Stops the top segment's clock, keeping what is left of it. */
-static void pause_top(irq_vcpu *v)
+/* pause_top's work, for a running segment. */
+static __attribute__((noinline)) void pause_running(irq_vcpu *v)
 {
     struct irq_sim *sim = v->sim;
-    if (!irq_timer_armed(&sim->eng, v->seg_timer))
-        return;
     irq_seg *top = &v->stack[v->depth - 1];
     uint64_t ran = irq_now(sim) - v->seg_started;
     if (ran > top->remaining)
@@ -121,9 +125,23 @@ static void pause_top(irq_vcpu *v)
     irq_timer_cancel(&sim->eng, v->seg_timer);
 }
 
-bool irq_vcpu_has_work(const irq_vcpu *v)
+/* Stops the top segment's clock, keeping what is left of it. Inline: most
+ * calls find it stopped already. */
+static inline void pause_top(irq_vcpu *v)
+{
+    if (irq_timer_armed(&v->sim->eng, v->seg_timer))
+        pause_running(v);
+}
+
+/* irq_vcpu_has_work, inline for the machine's own calls. */
+static inline bool has_work(const irq_vcpu *v)
 {
     return v->phase == IRQ_PHASE_BUSY && (!v->tasks || v->nrunnable > 0);
+}
+
+bool irq_vcpu_has_work(const irq_vcpu *v)
+{
+    return has_work(v);
 }
 
 static void guest_enter(irq_vcpu *v)
@@ -146,7 +164,7 @@ static void guest_leave(irq_vcpu *v)
  * of IRQ_SEG_MAX the stack moves to once (a model that nests that deep
  * keeps it; pointers into the stack do not survive this call). false, and
  * the run fails, past IRQ_SEG_MAX or out of memory. */
-static bool stack_room(irq_vcpu *v, unsigned n)
+static __attribute__((noinline)) bool stack_room_slow(irq_vcpu *v, unsigned n)
 {
     if (v->depth + n > IRQ_SEG_MAX) {
         irq_sim_fail(v->sim, "vCPU %u of guest %s: more than %d nested segments", v->index,
@@ -166,7 +184,17 @@ static bool stack_room(irq_vcpu *v, unsigned n)
     return true;
 }
 
-static void push_seg(irq_vcpu *v, irq_seg seg)
+/* stack_room_slow's common cases, inline: room in the vCPU, or in the
+ * array it moved to. */
+static inline bool stack_room(irq_vcpu *v, unsigned n)
+{
+    if (v->depth + n <= IRQ_SEG_INLINE || (v->stack != v->seg_in && v->depth + n <= IRQ_SEG_MAX))
+        return true;
+    return stack_room_slow(v, n);
+}
+
+/* Inline: the segment is built in place, not passed through the stack. */
+static inline __attribute__((always_inline)) void push_seg(irq_vcpu *v, irq_seg seg)
 {
     if (!stack_room(v, 1))
         return;
@@ -193,7 +221,7 @@ static void dispatch(irq_vcpu *v)
                 continue;
             }
             irq_seg seg = {.kind = IRQ_SEG_BUSY, .remaining = v->busy_left};
-            if (!irq_vcpu_has_work(v)) /* the guest executes a wait */
+            if (!has_work(v)) /* the guest executes a wait */
                 seg = (irq_seg){.kind = IRQ_SEG_EXIT,
                                 .remaining = sim->priv->cost[IRQ_HOST_WAIT_EXIT],
                                 .done = wait_done};
@@ -210,8 +238,12 @@ static void dispatch(irq_vcpu *v)
         break;
     }
     v->dispatching = false;
-    update_state(v);
-    if (!runnable(v)) /* a hook started host work on this CPU */
+    irq_vcpu_state s = derive_state(v);
+    set_state(v, s);
+    /* RUNNING and EXITING imply runnable() (set_state's hooks change no
+     * flag); other states take the full test: a hook may have started host
+     * work on this CPU, or a woken thread (still WAIT) runs host code */
+    if (s != IRQ_VCPU_RUNNING && s != IRQ_VCPU_EXITING && !runnable(v))
         return;
     v->seg_started = irq_now(sim);
     irq_seg *top = &v->stack[v->depth - 1];
@@ -288,21 +320,24 @@ static void seg_done(void *ctx, uint64_t arg)
             return;
         }
     }
-    irq_seg seg = v->stack[--v->depth];
+    /* what the segment says is read before any hook: a push reuses its slot */
+    top = &v->stack[--v->depth];
     v->dispatching = true;
-    switch (seg.kind) {
+    switch (top->kind) {
     case IRQ_SEG_BUSY:
         v->busy_left = 0;
         begin_idle(v);
         break;
     case IRQ_SEG_HANDLER:
-        if (!seg.quiet && sim->ops->irq_enabled)
+        if (!top->quiet && sim->ops->irq_enabled)
             sim->ops->irq_enabled(sim->model, v);
         break;
-    case IRQ_SEG_EXIT:
-        if (seg.done)
-            seg.done(v, seg.ctx, seg.arg);
+    case IRQ_SEG_EXIT: {
+        irq_exit_done_fn done = top->done;
+        if (done)
+            done(v, top->ctx, top->arg);
         break;
+    }
     }
     v->dispatching = false;
     if (runnable(v))
@@ -323,7 +358,7 @@ static uint64_t host_cost(const irq_vcpu *v, int param)
 static bool can_run(irq_vcpu *v)
 {
     struct irq_sim *sim = v->sim;
-    if (v->model_halt ? v->timer_woke : irq_vcpu_has_work(v))
+    if (v->model_halt ? v->timer_woke : has_work(v))
         return true;
     return !sim->ops->vcpu_runnable || sim->ops->vcpu_runnable(sim->model, v);
 }
@@ -446,7 +481,7 @@ static void wait_done(irq_vcpu *v, void *ctx, uint64_t arg)
     (void)ctx;
     (void)arg;
     struct irq_sim *sim = v->sim;
-    if (irq_vcpu_has_work(v) || v->depth > 0)
+    if (has_work(v) || v->depth > 0)
         return; /* the guest's own timer fired meanwhile, or work arrived */
     uint64_t poll = 0;
     irq_wait_decision d = IRQ_WAIT_HALT;
