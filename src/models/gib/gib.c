@@ -631,6 +631,9 @@ static void read_params(gib *m)
     m->pre_sie_cost = p[P_PRE_SIE_COST].u;
     m->no_poll_steal = p[P_HOST_STEAL].i >= p[P_MAX_STEAL].i; /* kvm_arch_no_poll */
     m->check = p[P_CHECK].i != 0;
+    /* the machine cleared the whole IAM at the alert and only upstream
+     * restores it while the GISA is listed */
+    m->listed_iam_bad = m->iam_clear_all && m->h != H_UPSTREAM;
     m->bugs = p[P_BUGS].u;
     m->sigpif = p[P_SIGPIF].i != 0;
     m->user_sigp = p[P_USER_SIGP].i != 0;

@@ -62,11 +62,10 @@ static bool never_strands(const gib *m)
     return m->h == H_UPSTREAM || m->h == H_V5 || m->h == H_KICK_ALL;
 }
 
-static void check_gisa(gib *m, const irq_guest *g)
+/* Reports each invariant check_gisa found broken (rare: out of line). */
+static __attribute__((noinline, cold)) void gisa_broken(gib *m, const irq_guest *g)
 {
     const ggisa *gi = gisa_of(m, g);
-    if (!m->check)
-        return;
     if (gi->iam & ~gi->alert_mask)
         irq_sim_fail(m->sim, "gib invariant: guest %s IAM %#x not within alert_mask %#x", g->name,
                      gi->iam, gi->alert_mask);
@@ -77,21 +76,20 @@ static void check_gisa(gib *m, const irq_guest *g)
         irq_sim_fail(m->sim, "gib invariant: no-gisa linked guest %s", g->name);
 }
 
-/* iam_stranded: called where host code has just decided (a GISA taken off
- * the list, a kicker tick, a wait entry, a woken vCPU that sleeps again).
- * A guest with a clean IPM, an IAM short of alert_mask, off the list and
- * no kicker pending cannot alert again until some wait entry restores
- * its IAM: its next interrupts wait for a vCPU's own timer. Counted once
- * per occurrence. */
-static void check_stranded(gib *m, irq_guest *g)
+/* Called after every change to a GISA: the same tests as gisa_broken, with
+ * the parameters' part of the second one folded at set-up (listed_iam_bad). */
+static inline void check_gisa(gib *m, const irq_guest *g)
+{
+    const ggisa *gi = gisa_of(m, g);
+    if (m->check && ((gi->iam & ~gi->alert_mask) || (gi->on_list && gi->iam && m->listed_iam_bad) ||
+                     (!gisa_mode(m) && (gi->on_list || m->origin >= 0))))
+        gisa_broken(m, g);
+}
+
+/* A guest just found stranded (see check_stranded). */
+static __attribute__((noinline)) void strand(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
-    bool stranded = gisa_mode(m) && gi->alert_mask && gi->ipm == 0 && gi->iam != gi->alert_mask &&
-                    !gi->on_list && !gi->tick_queued && !irq_sim_timer_armed(m->sim, gi->kicker);
-    if (!stranded || gi->stranded) {
-        gi->stranded = stranded;
-        return;
-    }
     gi->stranded = true;
     irq_count(g, C_IAM_STRANDED, 1);
     if (m->check && never_strands(m))
@@ -99,6 +97,23 @@ static void check_stranded(gib *m, irq_guest *g)
                      "gib invariant: guest %s left with a clean IPM, IAM %#x (alert_mask %#x), "
                      "off the alert list and no kicker",
                      g->name, gi->iam, gi->alert_mask);
+}
+
+/* iam_stranded: called where host code has just decided (a GISA taken off
+ * the list, a kicker tick, a wait entry, a woken vCPU that sleeps again).
+ * A guest with a clean IPM, an IAM short of alert_mask, off the list and
+ * no kicker pending cannot alert again until some wait entry restores
+ * its IAM: its next interrupts wait for a vCPU's own timer. Counted once
+ * per occurrence. */
+static inline void check_stranded(gib *m, irq_guest *g)
+{
+    ggisa *gi = gisa_of(m, g);
+    bool stranded = gisa_mode(m) && gi->alert_mask && gi->ipm == 0 && gi->iam != gi->alert_mask &&
+                    !gi->on_list && !gi->tick_queued && !irq_sim_timer_armed(m->sim, gi->kicker);
+    if (stranded && !gi->stranded)
+        strand(m, g);
+    else
+        gi->stranded = stranded;
 }
 
 /* ---- IAM -------------------------------------------------------------- */

@@ -205,6 +205,7 @@ typedef struct gib {
     gib_heuristic h;
     bool iam_clear_all;
     bool check;
+    bool listed_iam_bad; /* check_gisa: a listed GISA must have a clear IAM (see gisa_broken) */
     uint64_t expires, halt_poll, gal_cost, gisa_cost, kicker_cost, intercept_cost;
     uint64_t pre_sie_cost;
     bool sigpif;    /* SIGP interpretation facility (sclp.has_sigpif) */
