@@ -549,17 +549,24 @@ static void set_alert_masks(gib *m)
     }
 }
 
+/* Sources that set adapter summary indicators (set_adapter_int): every
+ * adapter source without a GISA, the software-injected ones with it. */
+static bool sets_summary(const gib *m, const irq_source_cfg *s)
+{
+    return !gib_sigp_class(s->cls) && (m->h == H_NO_GISA || s->injection == IRQ_INJ_SOFTWARE);
+}
+
 /* The no-gisa floating lists, and a summary-indicator latch per guest for
- * each ISC a source sets summary indicators on: every adapter source's
- * without a GISA, the software-injected ones' with it (set_adapter_int).
- * Allocated only for those: most guests and ISCs use neither. */
+ * each ISC a source sets summary indicators on (sets_summary). Allocated
+ * only for those: most guests and ISCs use neither. */
+
 static int alloc_lists(gib *m)
 {
     const irq_scenario *sc = irq_sim_scenario(m->sim);
     bool no_gisa = m->h == H_NO_GISA;
     for (size_t i = 0; i < sc->nsources; i++) {
         const irq_source_cfg *s = &sc->sources[i];
-        if (gib_sigp_class(s->cls) || (!no_gisa && s->injection != IRQ_INJ_SOFTWARE))
+        if (!sets_summary(m, s))
             continue;
         if (!m->ind_slot[s->cls])
             m->ind_slot[s->cls] = (uint8_t)++m->nind;
@@ -568,6 +575,33 @@ static int alloc_lists(gib *m)
         return -1;
     if (no_gisa && !(m->flt = calloc(m->nguests * GIB_NISC, sizeof *m->flt)))
         return -1;
+    return 0;
+}
+
+/* For clear_summaries: per template and ISC, the sources whose summary
+ * indicators a handler of that ISC clears (no other source's are ever
+ * set), in sum_src[sum_first[k] .. sum_first[k + 1]), k = template *
+ * GIB_NISC + ISC. 0, or -1 when out of memory. */
+static int index_summaries(gib *m)
+{
+    const irq_scenario *sc = irq_sim_scenario(m->sim);
+    size_t nkeys = sc->ntmpls * GIB_NISC;
+    m->sum_first = calloc(nkeys + 1, sizeof *m->sum_first);
+    m->sum_src = calloc(m->nsources + 1, sizeof *m->sum_src);
+    if (!m->sum_first || !m->sum_src)
+        return -1;
+    for (size_t i = 0; i < m->nsources; i++) /* counts, one slot up */
+        if (sets_summary(m, &sc->sources[i]))
+            m->sum_first[sc->sources[i].tmpl * GIB_NISC + sc->sources[i].cls + 1]++;
+    for (size_t k = 1; k <= nkeys; k++) /* sum_first[k]: where key k starts */
+        m->sum_first[k] += m->sum_first[k - 1];
+    for (size_t i = 0; i < m->nsources; i++) /* each key's start moves to its end */
+        if (sets_summary(m, &sc->sources[i]))
+            m->sum_src[m->sum_first[sc->sources[i].tmpl * GIB_NISC + sc->sources[i].cls]++] =
+                (uint32_t)i;
+    for (size_t k = nkeys; k > 0; k--) /* back to the starts */
+        m->sum_first[k] = m->sum_first[k - 1];
+    m->sum_first[0] = 0;
     return 0;
 }
 
@@ -661,7 +695,8 @@ static void gib_destroy(void *model)
     free(m->masks);
     gib_sigp_destroy(m);
     free(m->summary);
-    free(m->src_cls);
+    free(m->sum_first);
+    free(m->sum_src);
     free(m);
 }
 
@@ -675,15 +710,12 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
     m->nvcpus = irq_sim_scenario(sim)->total_vcpus;
     m->nsources = irq_sim_scenario(sim)->nsources;
     m->summary = calloc(m->nguests * (m->nsources ? m->nsources : 1), 1);
-    m->src_cls = calloc(m->nsources + 1, sizeof *m->src_cls);
-    if (!m->summary || !m->src_cls) {
+    if (!m->summary) {
         gib_destroy(m);
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }
-    for (size_t s = 0; s < m->nsources; s++)
-        m->src_cls[s] = irq_sim_scenario(sim)->sources[s].cls;
     read_params(m);
-    if (alloc_lists(m) != 0) {
+    if (index_summaries(m) != 0 || alloc_lists(m) != 0) {
         gib_destroy(m);
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }

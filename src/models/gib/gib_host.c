@@ -545,13 +545,14 @@ static bool set_adapter_int(gib *m, const irq_intr *in)
  * adapters on that ISC. */
 static void clear_summaries(gib *m, const irq_guest *g, uint32_t isc)
 {
-    /* the classes from the packed copy, not the scenario's source configs
-     * (a line each); an indicator already clear is not written (its line
-     * stays clean) */
+    /* only the sources of g's template on isc that set indicators at all
+     * (indexed at set-up); an indicator already clear is not written (its
+     * line stays clean) */
     uint8_t *sum = &m->summary[(size_t)g->index * m->nsources];
-    for (size_t s = 0; s < m->nsources; s++)
-        if (m->src_cls[s] == isc && sum[s])
-            sum[s] = 0;
+    size_t key = (size_t)g->tmpl * GIB_NISC + isc;
+    for (uint32_t k = m->sum_first[key]; k < m->sum_first[key + 1]; k++)
+        if (sum[m->sum_src[k]])
+            sum[m->sum_src[k]] = 0;
 }
 
 void gib_inject(void *model, const irq_intr *in)

@@ -223,8 +223,10 @@ typedef struct gib {
     uint32_t gal_walked; /* GISAs walked by the previous pass */
     uint32_t list_len;   /* GISAs on the alert list (for the trace's counter) */
     uint8_t *summary;    /* per guest x source: adapter summary indicator */
-    uint32_t *src_cls;   /* per source: its class, packed (clear_summaries reads them all) */
-    gmask *masks;        /* the mask schedules (gvcpu.mask) */
+    /* per template and ISC, the sources that set summary indicators
+     * (clear_summaries; gib.c's index_summaries) */
+    uint32_t *sum_first, *sum_src;
+    gmask *masks; /* the mask schedules (gvcpu.mask) */
     uint32_t nmasks, masks_cap;
     /* no-gisa: per guest, GIB_NISC software floating lists (NULL otherwise) */
     irq_fifo *flt;
