@@ -471,7 +471,9 @@ static irq_vcpu *running_taker(gib *m, irq_guest *g, int isc)
 {
     for (uint32_t j = 0; j < g->nvcpus; j++) {
         irq_vcpu *v = &g->vcpus[j];
-        if (irq_vcpu_in_guest(v) && (takes(m, v) & ISC_BIT(isc)))
+        /* the model's own masks first: most vCPUs fail them, and the core
+         * is asked only about the others */
+        if ((takes(m, v) & ISC_BIT(isc)) && v->in_guest && irq_vcpu_in_guest(v))
             return v;
     }
     return NULL;
@@ -587,15 +589,11 @@ void gib_inject(void *model, const irq_intr *in)
 /* ---- vCPU hooks ---------------------------------------------------------- */
 
 /* Clears IPM bit isc and delivers what its latch holds to v: the bit and
- * the latch always change together. */
+ * the latch always change together. The callers know v is not inside a
+ * handler (present_pending checks it). */
 static void take_from_ipm(gib *m, irq_vcpu *v, int isc)
 {
     ggisa *gi = gisa_of(m, v->guest);
-    if (m->check && irq_vcpu_in_handler(v))
-        irq_sim_fail(m->sim,
-                     "gib invariant: ISC %d presented to vCPU %u of %s inside a handler "
-                     "(I/O is disabled there)",
-                     isc, v->index, v->guest->name);
     gi->ipm &= (uint8_t)~ISC_BIT(isc);
     gv_of(m, v)->handling = (uint8_t)(isc + 1);
     irq_pend_deliver(v, &gi->isc[isc], (uint32_t)isc);
@@ -715,6 +713,10 @@ void gib_irq_enabled(void *model, irq_vcpu *v)
 static void present_pending(gib *m, irq_vcpu *v)
 {
     gvcpu *gv = gv_of(m, v);
+    /* without SIGP state only the I/O part below can act: when it has
+     * nothing to present the core need not be asked whether guest code runs */
+    if (!gv->sg && !(gisa_mode(m) ? gisa_of(m, v->guest)->ipm & takes(m, v) : gv->io_int_req))
+        return;
     if (!irq_vcpu_in_guest(v))
         return;
     if (gv->sg && gib_sigp_enabled(m, v)) /* external interrupts come before I/O */
@@ -734,6 +736,11 @@ static void present_pending(gib *m, irq_vcpu *v)
     if (isc < 0)
         return;
     irq_count(v->guest, C_DIRECT, 1);
+    if (m->check && irq_vcpu_in_handler(v))
+        irq_sim_fail(m->sim,
+                     "gib invariant: ISC %d presented to vCPU %u of %s inside a handler "
+                     "(I/O is disabled there)",
+                     isc, v->index, v->guest->name);
     take_from_ipm(m, v, isc);
 }
 
