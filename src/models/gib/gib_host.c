@@ -469,6 +469,10 @@ static void kicker_tick(void *ctx, uint64_t guest)
  * present the interrupt to it directly. Lowest index first. */
 static irq_vcpu *running_taker(gib *m, irq_guest *g, int isc)
 {
+    /* a vCPU in guest code is in SIE: its gib_guest_entry counted it, and
+     * its gib_guest_exit, which uncounts it, comes after it left */
+    if (gisa_of(m, g)->in_sie == 0)
+        return NULL;
     for (uint32_t j = 0; j < g->nvcpus; j++) {
         irq_vcpu *v = &g->vcpus[j];
         /* the model's own masks first: most vCPUs fail them, and the core
