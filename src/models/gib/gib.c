@@ -630,7 +630,7 @@ static int setup_guest(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
     gi->next = (int32_t)g->index; /* pointing to itself: not on the list */
-    gi->kicker = irq_sim_timer_new(m->sim, gib_kicker_fire, m, g->index);
+    gi->kicker = irq_sim_timer_new(m->sim, gib_kicker_fire, m, (uintptr_t)g);
     for (uint32_t j = 0; j < g->nvcpus; j++) {
         irq_vcpu *v = &g->vcpus[j];
         gvcpu *gv = gv_of(m, v);
@@ -656,7 +656,8 @@ static void read_params(gib *m)
     m->iam_clear_all = p[P_IAM_CLEAR].i == 0;
     m->halt_poll = p[P_HALT_POLL].u;
     m->gal_spread = p[P_GAL_CPU].i < 0;
-    m->gal_cpu = m->gal_spread ? 0 : (uint32_t)p[P_GAL_CPU].i % irq_sim_ncpus(m->sim);
+    m->ncpus = irq_sim_ncpus(m->sim);
+    m->gal_cpu = m->gal_spread ? 0 : (uint32_t)p[P_GAL_CPU].i % m->ncpus;
     m->gal_cost = p[P_GAL_COST].u;
     m->gisa_cost = p[P_GAL_GISA_COST].u;
     m->kicker_cost = p[P_KICKER_COST].u;

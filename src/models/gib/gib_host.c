@@ -351,7 +351,7 @@ static void alert(gib *m, irq_guest *g, int isc)
         return;
     }
     if (m->gal_spread)
-        m->gal_cpu = (m->gal_cpu + 1) % irq_sim_ncpus(m->sim);
+        m->gal_cpu = (m->gal_cpu + 1) % m->ncpus;
     irq_count(g, C_GAL, 1);
     irq_count(g, C_HOST_ALERT_CYCLES, m->gal_cost);
     irq_trace_instant(m->sim, "alert", g, NULL, (int)m->gal_cpu);
@@ -418,11 +418,12 @@ static void gal_pass(void *ctx, uint64_t arg)
 
 /* ---- the kicker (upstream) -------------------------------------------- */
 
-/* The hrtimer fires: its callback runs as host work on the GAL CPU. */
+/* The hrtimer fires: its callback runs as host work on the GAL CPU. The
+ * timer's argument, and the tick's, is the guest itself. */
 void gib_kicker_fire(void *ctx, uint64_t guest)
 {
     gib *m = ctx;
-    irq_guest *g = irq_sim_guest(m->sim, (size_t)guest);
+    irq_guest *g = (irq_guest *)(uintptr_t)guest;
     ggisa *gi = gisa_of(m, g);
     if (gi->tick_queued)
         return;
@@ -448,7 +449,7 @@ static uint64_t forward_now(uint64_t expiry, uint64_t period, uint64_t now)
 static void kicker_tick(void *ctx, uint64_t guest)
 {
     gib *m = ctx;
-    irq_guest *g = irq_sim_guest(m->sim, (size_t)guest);
+    irq_guest *g = (irq_guest *)(uintptr_t)guest;
     ggisa *gi = gisa_of(m, g);
     gi->tick_queued = false;
     irq_count(g, C_TICKS, 1);

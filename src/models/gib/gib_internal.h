@@ -217,6 +217,7 @@ typedef struct gib {
     uint64_t bugs;      /* BUG_* re-introduced */
     bool gal_spread;    /* GAL interruptions go to the CPUs in turn */
     uint32_t gal_cpu;   /* CPU of the GAL being handled (or the fixed one) */
+    uint32_t ncpus;     /* host CPUs */
     uint32_t max_float;
     int32_t origin;      /* alert_list_origin */
     int32_t gal_last;    /* what the GAL handler's previous pass ended on */
