@@ -221,9 +221,8 @@ static bool idle_bit(gib *m, irq_guest *g, uint32_t b)
     return owner && gv_of(m, owner)->idle;
 }
 
-/* __airqs_kick_single_vcpu: the first idle, I/O-enabled vCPU whose CR6
- * overlaps p, unless it was kicked already and is not back in SIE. */
-static void kick_single(gib *m, irq_guest *g, uint8_t p)
+/* kick_single with the shrinking-mask or the idle-mask-by-id bug. */
+static void kick_single_buggy(gib *m, irq_guest *g, uint8_t p)
 {
     bool by_id = m->bugs & BUG_IDLE_MASK_BY_ID;
     for (uint32_t b = 0; b < g->nvcpus; b++) { /* bit b of idle_mask, up to online_vcpus */
@@ -244,6 +243,27 @@ static void kick_single(gib *m, irq_guest *g, uint8_t p)
         if (bit_owner->kicked)
             return; /* lately kicked but not yet running */
         bit_owner->kicked = true;
+        kick(m, v, KP_KICKER, false);
+        return;
+    }
+}
+
+/* __airqs_kick_single_vcpu: the first idle, I/O-enabled vCPU whose CR6
+ * overlaps p, unless it was kicked already and is not back in SIE. */
+static void kick_single(gib *m, irq_guest *g, uint8_t p)
+{
+    if (m->bugs & (BUG_SHRINKING_MASK | BUG_IDLE_MASK_BY_ID)) {
+        kick_single_buggy(m, g, p);
+        return;
+    }
+    for (uint32_t b = 0; b < g->nvcpus; b++) { /* bit b of idle_mask, up to online_vcpus */
+        irq_vcpu *v = &g->vcpus[b];
+        gvcpu *gv = gv_of(m, v);
+        if (!gv->idle || !(takes(m, v) & p)) /* takes nothing with PSW I/O off */
+            continue;
+        if (gv->kicked)
+            return; /* lately kicked but not yet running */
+        gv->kicked = true;
         kick(m, v, KP_KICKER, false);
         return;
     }
