@@ -27,7 +27,7 @@ static inline int lowest_isc(uint8_t bits)
 }
 
 /* ISCs pending in the no-gisa floating list. */
-static uint8_t float_pending(gib *m, const irq_guest *g)
+static __attribute__((noinline)) uint8_t float_pending(gib *m, const irq_guest *g)
 {
     uint8_t b = 0;
     for (uint32_t n = 0; n < GIB_NISC; n++)
@@ -37,7 +37,7 @@ static uint8_t float_pending(gib *m, const irq_guest *g)
 }
 
 /* What the host would deliver to v now: the IPM, or the floating list. */
-static uint8_t deliverable(gib *m, const irq_vcpu *v)
+static inline uint8_t deliverable(gib *m, const irq_vcpu *v)
 {
     const ggisa *gi = gisa_of(m, v->guest);
     return (gisa_mode(m) ? gi->ipm : float_pending(m, v->guest)) & takes(m, v);
@@ -118,17 +118,25 @@ static inline void check_stranded(gib *m, irq_guest *g)
 
 /* ---- IAM -------------------------------------------------------------- */
 
-/* The IAM is only ever restored to alert_mask; upstream also while the
- * GISA is still on the list (restores_while_listed). */
-static void restore_iam(gib *m, irq_guest *g)
+/* The restore itself, counted and traced. */
+static void set_iam(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
-    if (gi->iam == gi->alert_mask || (gi->on_list && !restores_while_listed(m)))
-        return;
     gi->iam = gi->alert_mask;
     gi->stranded = false;
     irq_count(g, C_IAM_RESTORES, 1);
     irq_trace_instant(m->sim, "iam_restore", g, NULL, -1);
+}
+
+/* The IAM is only ever restored to alert_mask; upstream also while the
+ * GISA is still on the list (restores_while_listed). Mostly it is whole
+ * already: that test is inline. */
+static inline void restore_iam(gib *m, irq_guest *g)
+{
+    ggisa *gi = gisa_of(m, g);
+    if (gi->iam == gi->alert_mask || (gi->on_list && !restores_while_listed(m)))
+        return;
+    set_iam(m, g);
 }
 
 /* gisa_get_ipm_or_restore_iam: pending alert ISCs, or restore the IAM. */
@@ -185,20 +193,26 @@ void gib_kick(gib *m, irq_vcpu *v, kick_path path)
 /* kvm_arch_vcpu_runnable() and vcpu_pre_run() clear the kicked_mask bit;
  * a kick after which the vCPU can take nothing was wasted, counted once
  * for the path of the first kick. */
-static void kick_checked(gib *m, irq_vcpu *v, bool can_take, bool entering_sie)
+/* The kick of v (gvcpu.kick_path) was wasted. */
+static void kick_wasted(gib *m, irq_vcpu *v)
+{
+    gvcpu *gv = gv_of(m, v);
+    irq_count(v->guest, C_WASTED, 1);
+    irq_count(v->guest, gv->kick_path == KP_SIGP ? C_WASTED_SIGP : C_WASTED_PATH + gv->kick_path,
+              1);
+    /* known only now, at its re-check: the trace marks the kick wasted here */
+    irq_trace_instant(m->sim, "kick_wasted", v->guest, v, -1);
+}
+
+static inline void kick_checked(gib *m, irq_vcpu *v, bool can_take, bool entering_sie)
 {
     gvcpu *gv = gv_of(m, v);
     if (entering_sie || !(m->bugs & BUG_LOST_KICK)) /* the bug: only vcpu_pre_run cleared it */
         gv->kicked = false;
     if (gv->kick_path == KP_NONE)
         return;
-    if (!can_take) {
-        irq_count(v->guest, C_WASTED, 1);
-        irq_count(v->guest,
-                  gv->kick_path == KP_SIGP ? C_WASTED_SIGP : C_WASTED_PATH + gv->kick_path, 1);
-        /* known only now, at its re-check: the trace marks the kick wasted here */
-        irq_trace_instant(m->sim, "kick_wasted", v->guest, v, -1);
-    }
+    if (!can_take)
+        kick_wasted(m, v);
     gv->kick_path = KP_NONE;
 }
 
