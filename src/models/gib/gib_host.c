@@ -601,7 +601,7 @@ void gib_inject(void *model, const irq_intr *in)
     gib *m = model;
     irq_guest *g = in->guest;
     bool software = in->injection == IRQ_INJ_SOFTWARE;
-    if (gib_sigp_class(in->cls)) {
+    if (in->cls >= GIB_NISC && gib_sigp_class(in->cls)) { /* most are ISCs */
         gib_sigp_inject(m, in);
         return;
     }
