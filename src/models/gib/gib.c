@@ -549,17 +549,24 @@ static void set_alert_masks(gib *m)
     }
 }
 
+/* Sources that set adapter summary indicators (set_adapter_int): every
+ * adapter source without a GISA, the software-injected ones with it. */
+static bool sets_summary(const gib *m, const irq_source_cfg *s)
+{
+    return !gib_sigp_class(s->cls) && (m->h == H_NO_GISA || s->injection == IRQ_INJ_SOFTWARE);
+}
+
 /* The no-gisa floating lists, and a summary-indicator latch per guest for
- * each ISC a source sets summary indicators on: every adapter source's
- * without a GISA, the software-injected ones' with it (set_adapter_int).
- * Allocated only for those: most guests and ISCs use neither. */
+ * each ISC a source sets summary indicators on (sets_summary). Allocated
+ * only for those: most guests and ISCs use neither. */
+
 static int alloc_lists(gib *m)
 {
     const irq_scenario *sc = irq_sim_scenario(m->sim);
     bool no_gisa = m->h == H_NO_GISA;
     for (size_t i = 0; i < sc->nsources; i++) {
         const irq_source_cfg *s = &sc->sources[i];
-        if (gib_sigp_class(s->cls) || (!no_gisa && s->injection != IRQ_INJ_SOFTWARE))
+        if (!sets_summary(m, s))
             continue;
         if (!m->ind_slot[s->cls])
             m->ind_slot[s->cls] = (uint8_t)++m->nind;
@@ -568,6 +575,33 @@ static int alloc_lists(gib *m)
         return -1;
     if (no_gisa && !(m->flt = calloc(m->nguests * GIB_NISC, sizeof *m->flt)))
         return -1;
+    return 0;
+}
+
+/* For clear_summaries: per template and ISC, the sources whose summary
+ * indicators a handler of that ISC clears (no other source's are ever
+ * set), in sum_src[sum_first[k] .. sum_first[k + 1]), k = template *
+ * GIB_NISC + ISC. 0, or -1 when out of memory. */
+static int index_summaries(gib *m)
+{
+    const irq_scenario *sc = irq_sim_scenario(m->sim);
+    size_t nkeys = sc->ntmpls * GIB_NISC;
+    m->sum_first = calloc(nkeys + 1, sizeof *m->sum_first);
+    m->sum_src = calloc(m->nsources + 1, sizeof *m->sum_src);
+    if (!m->sum_first || !m->sum_src)
+        return -1;
+    for (size_t i = 0; i < m->nsources; i++) /* counts, one slot up */
+        if (sets_summary(m, &sc->sources[i]))
+            m->sum_first[sc->sources[i].tmpl * GIB_NISC + sc->sources[i].cls + 1]++;
+    for (size_t k = 1; k <= nkeys; k++) /* sum_first[k]: where key k starts */
+        m->sum_first[k] += m->sum_first[k - 1];
+    for (size_t i = 0; i < m->nsources; i++) /* each key's start moves to its end */
+        if (sets_summary(m, &sc->sources[i]))
+            m->sum_src[m->sum_first[sc->sources[i].tmpl * GIB_NISC + sc->sources[i].cls]++] =
+                (uint32_t)i;
+    for (size_t k = nkeys; k > 0; k--) /* back to the starts */
+        m->sum_first[k] = m->sum_first[k - 1];
+    m->sum_first[0] = 0;
     return 0;
 }
 
@@ -596,7 +630,7 @@ static int setup_guest(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
     gi->next = (int32_t)g->index; /* pointing to itself: not on the list */
-    gi->kicker = irq_sim_timer_new(m->sim, gib_kicker_fire, m, g->index);
+    gi->kicker = irq_sim_timer_new(m->sim, gib_kicker_fire, m, (uintptr_t)g);
     for (uint32_t j = 0; j < g->nvcpus; j++) {
         irq_vcpu *v = &g->vcpus[j];
         gvcpu *gv = gv_of(m, v);
@@ -622,7 +656,8 @@ static void read_params(gib *m)
     m->iam_clear_all = p[P_IAM_CLEAR].i == 0;
     m->halt_poll = p[P_HALT_POLL].u;
     m->gal_spread = p[P_GAL_CPU].i < 0;
-    m->gal_cpu = m->gal_spread ? 0 : (uint32_t)p[P_GAL_CPU].i % irq_sim_ncpus(m->sim);
+    m->ncpus = irq_sim_ncpus(m->sim);
+    m->gal_cpu = m->gal_spread ? 0 : (uint32_t)p[P_GAL_CPU].i % m->ncpus;
     m->gal_cost = p[P_GAL_COST].u;
     m->gisa_cost = p[P_GAL_GISA_COST].u;
     m->kicker_cost = p[P_KICKER_COST].u;
@@ -631,6 +666,9 @@ static void read_params(gib *m)
     m->pre_sie_cost = p[P_PRE_SIE_COST].u;
     m->no_poll_steal = p[P_HOST_STEAL].i >= p[P_MAX_STEAL].i; /* kvm_arch_no_poll */
     m->check = p[P_CHECK].i != 0;
+    /* the machine cleared the whole IAM at the alert and only upstream
+     * restores it while the GISA is listed */
+    m->listed_iam_bad = m->iam_clear_all && m->h != H_UPSTREAM;
     m->bugs = p[P_BUGS].u;
     m->sigpif = p[P_SIGPIF].i != 0;
     m->user_sigp = p[P_USER_SIGP].i != 0;
@@ -658,7 +696,8 @@ static void gib_destroy(void *model)
     free(m->masks);
     gib_sigp_destroy(m);
     free(m->summary);
-    free(m->src_cls);
+    free(m->sum_first);
+    free(m->sum_src);
     free(m);
 }
 
@@ -672,15 +711,12 @@ static int gib_create(struct irq_sim *sim, void **model, irq_error *err)
     m->nvcpus = irq_sim_scenario(sim)->total_vcpus;
     m->nsources = irq_sim_scenario(sim)->nsources;
     m->summary = calloc(m->nguests * (m->nsources ? m->nsources : 1), 1);
-    m->src_cls = calloc(m->nsources + 1, sizeof *m->src_cls);
-    if (!m->summary || !m->src_cls) {
+    if (!m->summary) {
         gib_destroy(m);
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }
-    for (size_t s = 0; s < m->nsources; s++)
-        m->src_cls[s] = irq_sim_scenario(sim)->sources[s].cls;
     read_params(m);
-    if (alloc_lists(m) != 0) {
+    if (index_summaries(m) != 0 || alloc_lists(m) != 0) {
         gib_destroy(m);
         return irq_error_set(err, IRQ_ENOMEM, NULL, "out of memory");
     }

@@ -19,16 +19,15 @@ static uint8_t takes(gib *m, const irq_vcpu *v)
     return gv->io_on ? (uint8_t)(gv->cr6 & ~gv->masked) : 0;
 }
 
-static int lowest_isc(uint8_t bits)
+/* The lowest ISC in bits, -1 when none: ISC 0 is the MSB, so the count of
+ * leading zeros of the byte (one instruction, not a loop over 8 ISCs). */
+static inline int lowest_isc(uint8_t bits)
 {
-    for (int n = 0; n < GIB_NISC; n++)
-        if (bits & ISC_BIT(n))
-            return n;
-    return -1;
+    return bits ? __builtin_clz(bits) - (int)(8 * sizeof(unsigned) - GIB_NISC) : -1;
 }
 
 /* ISCs pending in the no-gisa floating list. */
-static uint8_t float_pending(gib *m, const irq_guest *g)
+static __attribute__((noinline)) uint8_t float_pending(gib *m, const irq_guest *g)
 {
     uint8_t b = 0;
     for (uint32_t n = 0; n < GIB_NISC; n++)
@@ -38,7 +37,7 @@ static uint8_t float_pending(gib *m, const irq_guest *g)
 }
 
 /* What the host would deliver to v now: the IPM, or the floating list. */
-static uint8_t deliverable(gib *m, const irq_vcpu *v)
+static inline uint8_t deliverable(gib *m, const irq_vcpu *v)
 {
     const ggisa *gi = gisa_of(m, v->guest);
     return (gisa_mode(m) ? gi->ipm : float_pending(m, v->guest)) & takes(m, v);
@@ -63,11 +62,10 @@ static bool never_strands(const gib *m)
     return m->h == H_UPSTREAM || m->h == H_V5 || m->h == H_KICK_ALL;
 }
 
-static void check_gisa(gib *m, const irq_guest *g)
+/* Reports each invariant check_gisa found broken (rare: out of line). */
+static __attribute__((noinline, cold)) void gisa_broken(gib *m, const irq_guest *g)
 {
     const ggisa *gi = gisa_of(m, g);
-    if (!m->check)
-        return;
     if (gi->iam & ~gi->alert_mask)
         irq_sim_fail(m->sim, "gib invariant: guest %s IAM %#x not within alert_mask %#x", g->name,
                      gi->iam, gi->alert_mask);
@@ -78,21 +76,20 @@ static void check_gisa(gib *m, const irq_guest *g)
         irq_sim_fail(m->sim, "gib invariant: no-gisa linked guest %s", g->name);
 }
 
-/* iam_stranded: called where host code has just decided (a GISA taken off
- * the list, a kicker tick, a wait entry, a woken vCPU that sleeps again).
- * A guest with a clean IPM, an IAM short of alert_mask, off the list and
- * no kicker pending cannot alert again until some wait entry restores
- * its IAM: its next interrupts wait for a vCPU's own timer. Counted once
- * per occurrence. */
-static void check_stranded(gib *m, irq_guest *g)
+/* Called after every change to a GISA: the same tests as gisa_broken, with
+ * the parameters' part of the second one folded at set-up (listed_iam_bad). */
+static inline void check_gisa(gib *m, const irq_guest *g)
+{
+    const ggisa *gi = gisa_of(m, g);
+    if (m->check && ((gi->iam & ~gi->alert_mask) || (gi->on_list && gi->iam && m->listed_iam_bad) ||
+                     (!gisa_mode(m) && (gi->on_list || m->origin >= 0))))
+        gisa_broken(m, g);
+}
+
+/* A guest just found stranded (see check_stranded). */
+static __attribute__((noinline)) void strand(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
-    bool stranded = gisa_mode(m) && gi->alert_mask && gi->ipm == 0 && gi->iam != gi->alert_mask &&
-                    !gi->on_list && !gi->tick_queued && !irq_sim_timer_armed(m->sim, gi->kicker);
-    if (!stranded || gi->stranded) {
-        gi->stranded = stranded;
-        return;
-    }
     gi->stranded = true;
     irq_count(g, C_IAM_STRANDED, 1);
     if (m->check && never_strands(m))
@@ -102,19 +99,44 @@ static void check_stranded(gib *m, irq_guest *g)
                      g->name, gi->iam, gi->alert_mask);
 }
 
-/* ---- IAM -------------------------------------------------------------- */
-
-/* The IAM is only ever restored to alert_mask; upstream also while the
- * GISA is still on the list (restores_while_listed). */
-static void restore_iam(gib *m, irq_guest *g)
+/* iam_stranded: called where host code has just decided (a GISA taken off
+ * the list, a kicker tick, a wait entry, a woken vCPU that sleeps again).
+ * A guest with a clean IPM, an IAM short of alert_mask, off the list and
+ * no kicker pending cannot alert again until some wait entry restores
+ * its IAM: its next interrupts wait for a vCPU's own timer. Counted once
+ * per occurrence. */
+static inline void check_stranded(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
-    if (gi->iam == gi->alert_mask || (gi->on_list && !restores_while_listed(m)))
-        return;
+    bool stranded = gisa_mode(m) && gi->alert_mask && gi->ipm == 0 && gi->iam != gi->alert_mask &&
+                    !gi->on_list && !gi->tick_queued && !irq_sim_timer_armed(m->sim, gi->kicker);
+    if (stranded && !gi->stranded)
+        strand(m, g);
+    else
+        gi->stranded = stranded;
+}
+
+/* ---- IAM -------------------------------------------------------------- */
+
+/* The restore itself, counted and traced. */
+static void set_iam(gib *m, irq_guest *g)
+{
+    ggisa *gi = gisa_of(m, g);
     gi->iam = gi->alert_mask;
     gi->stranded = false;
     irq_count(g, C_IAM_RESTORES, 1);
     irq_trace_instant(m->sim, "iam_restore", g, NULL, -1);
+}
+
+/* The IAM is only ever restored to alert_mask; upstream also while the
+ * GISA is still on the list (restores_while_listed). Mostly it is whole
+ * already: that test is inline. */
+static inline void restore_iam(gib *m, irq_guest *g)
+{
+    ggisa *gi = gisa_of(m, g);
+    if (gi->iam == gi->alert_mask || (gi->on_list && !restores_while_listed(m)))
+        return;
+    set_iam(m, g);
 }
 
 /* gisa_get_ipm_or_restore_iam: pending alert ISCs, or restore the IAM. */
@@ -171,20 +193,26 @@ void gib_kick(gib *m, irq_vcpu *v, kick_path path)
 /* kvm_arch_vcpu_runnable() and vcpu_pre_run() clear the kicked_mask bit;
  * a kick after which the vCPU can take nothing was wasted, counted once
  * for the path of the first kick. */
-static void kick_checked(gib *m, irq_vcpu *v, bool can_take, bool entering_sie)
+/* The kick of v (gvcpu.kick_path) was wasted. */
+static void kick_wasted(gib *m, irq_vcpu *v)
+{
+    gvcpu *gv = gv_of(m, v);
+    irq_count(v->guest, C_WASTED, 1);
+    irq_count(v->guest, gv->kick_path == KP_SIGP ? C_WASTED_SIGP : C_WASTED_PATH + gv->kick_path,
+              1);
+    /* known only now, at its re-check: the trace marks the kick wasted here */
+    irq_trace_instant(m->sim, "kick_wasted", v->guest, v, -1);
+}
+
+static inline void kick_checked(gib *m, irq_vcpu *v, bool can_take, bool entering_sie)
 {
     gvcpu *gv = gv_of(m, v);
     if (entering_sie || !(m->bugs & BUG_LOST_KICK)) /* the bug: only vcpu_pre_run cleared it */
         gv->kicked = false;
     if (gv->kick_path == KP_NONE)
         return;
-    if (!can_take) {
-        irq_count(v->guest, C_WASTED, 1);
-        irq_count(v->guest,
-                  gv->kick_path == KP_SIGP ? C_WASTED_SIGP : C_WASTED_PATH + gv->kick_path, 1);
-        /* known only now, at its re-check: the trace marks the kick wasted here */
-        irq_trace_instant(m->sim, "kick_wasted", v->guest, v, -1);
-    }
+    if (!can_take)
+        kick_wasted(m, v);
     gv->kick_path = KP_NONE;
 }
 
@@ -207,9 +235,8 @@ static bool idle_bit(gib *m, irq_guest *g, uint32_t b)
     return owner && gv_of(m, owner)->idle;
 }
 
-/* __airqs_kick_single_vcpu: the first idle, I/O-enabled vCPU whose CR6
- * overlaps p, unless it was kicked already and is not back in SIE. */
-static void kick_single(gib *m, irq_guest *g, uint8_t p)
+/* kick_single with the shrinking-mask or the idle-mask-by-id bug. */
+static void kick_single_buggy(gib *m, irq_guest *g, uint8_t p)
 {
     bool by_id = m->bugs & BUG_IDLE_MASK_BY_ID;
     for (uint32_t b = 0; b < g->nvcpus; b++) { /* bit b of idle_mask, up to online_vcpus */
@@ -230,6 +257,27 @@ static void kick_single(gib *m, irq_guest *g, uint8_t p)
         if (bit_owner->kicked)
             return; /* lately kicked but not yet running */
         bit_owner->kicked = true;
+        kick(m, v, KP_KICKER, false);
+        return;
+    }
+}
+
+/* __airqs_kick_single_vcpu: the first idle, I/O-enabled vCPU whose CR6
+ * overlaps p, unless it was kicked already and is not back in SIE. */
+static void kick_single(gib *m, irq_guest *g, uint8_t p)
+{
+    if (m->bugs & (BUG_SHRINKING_MASK | BUG_IDLE_MASK_BY_ID)) {
+        kick_single_buggy(m, g, p);
+        return;
+    }
+    for (uint32_t b = 0; b < g->nvcpus; b++) { /* bit b of idle_mask, up to online_vcpus */
+        irq_vcpu *v = &g->vcpus[b];
+        gvcpu *gv = gv_of(m, v);
+        if (!gv->idle || !(takes(m, v) & p)) /* takes nothing with PSW I/O off */
+            continue;
+        if (gv->kicked)
+            return; /* lately kicked but not yet running */
+        gv->kicked = true;
         kick(m, v, KP_KICKER, false);
         return;
     }
@@ -337,7 +385,7 @@ static void alert(gib *m, irq_guest *g, int isc)
         return;
     }
     if (m->gal_spread)
-        m->gal_cpu = (m->gal_cpu + 1) % irq_sim_ncpus(m->sim);
+        m->gal_cpu = (m->gal_cpu + 1) % m->ncpus;
     irq_count(g, C_GAL, 1);
     irq_count(g, C_HOST_ALERT_CYCLES, m->gal_cost);
     irq_trace_instant(m->sim, "alert", g, NULL, (int)m->gal_cpu);
@@ -404,11 +452,12 @@ static void gal_pass(void *ctx, uint64_t arg)
 
 /* ---- the kicker (upstream) -------------------------------------------- */
 
-/* The hrtimer fires: its callback runs as host work on the GAL CPU. */
+/* The hrtimer fires: its callback runs as host work on the GAL CPU. The
+ * timer's argument, and the tick's, is the guest itself. */
 void gib_kicker_fire(void *ctx, uint64_t guest)
 {
     gib *m = ctx;
-    irq_guest *g = irq_sim_guest(m->sim, (size_t)guest);
+    irq_guest *g = (irq_guest *)(uintptr_t)guest;
     ggisa *gi = gisa_of(m, g);
     if (gi->tick_queued)
         return;
@@ -434,7 +483,7 @@ static uint64_t forward_now(uint64_t expiry, uint64_t period, uint64_t now)
 static void kicker_tick(void *ctx, uint64_t guest)
 {
     gib *m = ctx;
-    irq_guest *g = irq_sim_guest(m->sim, (size_t)guest);
+    irq_guest *g = (irq_guest *)(uintptr_t)guest;
     ggisa *gi = gisa_of(m, g);
     gi->tick_queued = false;
     irq_count(g, C_TICKS, 1);
@@ -455,9 +504,15 @@ static void kicker_tick(void *ctx, uint64_t guest)
  * present the interrupt to it directly. Lowest index first. */
 static irq_vcpu *running_taker(gib *m, irq_guest *g, int isc)
 {
+    /* a vCPU in guest code is in SIE: its gib_guest_entry counted it, and
+     * its gib_guest_exit, which uncounts it, comes after it left */
+    if (gisa_of(m, g)->in_sie == 0)
+        return NULL;
     for (uint32_t j = 0; j < g->nvcpus; j++) {
         irq_vcpu *v = &g->vcpus[j];
-        if (irq_vcpu_in_guest(v) && (takes(m, v) & ISC_BIT(isc)))
+        /* the model's own masks first: most vCPUs fail them, and the core
+         * is asked only about the others */
+        if ((takes(m, v) & ISC_BIT(isc)) && v->in_guest && irq_vcpu_in_guest(v))
             return v;
     }
     return NULL;
@@ -531,13 +586,14 @@ static bool set_adapter_int(gib *m, const irq_intr *in)
  * adapters on that ISC. */
 static void clear_summaries(gib *m, const irq_guest *g, uint32_t isc)
 {
-    /* the classes from the packed copy, not the scenario's source configs
-     * (a line each); an indicator already clear is not written (its line
-     * stays clean) */
+    /* only the sources of g's template on isc that set indicators at all
+     * (indexed at set-up); an indicator already clear is not written (its
+     * line stays clean) */
     uint8_t *sum = &m->summary[(size_t)g->index * m->nsources];
-    for (size_t s = 0; s < m->nsources; s++)
-        if (m->src_cls[s] == isc && sum[s])
-            sum[s] = 0;
+    size_t key = (size_t)g->tmpl * GIB_NISC + isc;
+    for (uint32_t k = m->sum_first[key]; k < m->sum_first[key + 1]; k++)
+        if (sum[m->sum_src[k]])
+            sum[m->sum_src[k]] = 0;
 }
 
 void gib_inject(void *model, const irq_intr *in)
@@ -545,7 +601,7 @@ void gib_inject(void *model, const irq_intr *in)
     gib *m = model;
     irq_guest *g = in->guest;
     bool software = in->injection == IRQ_INJ_SOFTWARE;
-    if (gib_sigp_class(in->cls)) {
+    if (in->cls >= GIB_NISC && gib_sigp_class(in->cls)) { /* most are ISCs */
         gib_sigp_inject(m, in);
         return;
     }
@@ -572,15 +628,11 @@ void gib_inject(void *model, const irq_intr *in)
 /* ---- vCPU hooks ---------------------------------------------------------- */
 
 /* Clears IPM bit isc and delivers what its latch holds to v: the bit and
- * the latch always change together. */
+ * the latch always change together. The callers know v is not inside a
+ * handler (present_pending checks it). */
 static void take_from_ipm(gib *m, irq_vcpu *v, int isc)
 {
     ggisa *gi = gisa_of(m, v->guest);
-    if (m->check && irq_vcpu_in_handler(v))
-        irq_sim_fail(m->sim,
-                     "gib invariant: ISC %d presented to vCPU %u of %s inside a handler "
-                     "(I/O is disabled there)",
-                     isc, v->index, v->guest->name);
     gi->ipm &= (uint8_t)~ISC_BIT(isc);
     gv_of(m, v)->handling = (uint8_t)(isc + 1);
     irq_pend_deliver(v, &gi->isc[isc], (uint32_t)isc);
@@ -700,6 +752,10 @@ void gib_irq_enabled(void *model, irq_vcpu *v)
 static void present_pending(gib *m, irq_vcpu *v)
 {
     gvcpu *gv = gv_of(m, v);
+    /* without SIGP state only the I/O part below can act: when it has
+     * nothing to present the core need not be asked whether guest code runs */
+    if (!gv->sg && !(gisa_mode(m) ? gisa_of(m, v->guest)->ipm & takes(m, v) : gv->io_int_req))
+        return;
     if (!irq_vcpu_in_guest(v))
         return;
     if (gv->sg && gib_sigp_enabled(m, v)) /* external interrupts come before I/O */
@@ -719,6 +775,11 @@ static void present_pending(gib *m, irq_vcpu *v)
     if (isc < 0)
         return;
     irq_count(v->guest, C_DIRECT, 1);
+    if (m->check && irq_vcpu_in_handler(v))
+        irq_sim_fail(m->sim,
+                     "gib invariant: ISC %d presented to vCPU %u of %s inside a handler "
+                     "(I/O is disabled there)",
+                     isc, v->index, v->guest->name);
     take_from_ipm(m, v, isc);
 }
 

@@ -205,6 +205,7 @@ typedef struct gib {
     gib_heuristic h;
     bool iam_clear_all;
     bool check;
+    bool listed_iam_bad; /* check_gisa: a listed GISA must have a clear IAM (see gisa_broken) */
     uint64_t expires, halt_poll, gal_cost, gisa_cost, kicker_cost, intercept_cost;
     uint64_t pre_sie_cost;
     bool sigpif;    /* SIGP interpretation facility (sclp.has_sigpif) */
@@ -216,14 +217,17 @@ typedef struct gib {
     uint64_t bugs;      /* BUG_* re-introduced */
     bool gal_spread;    /* GAL interruptions go to the CPUs in turn */
     uint32_t gal_cpu;   /* CPU of the GAL being handled (or the fixed one) */
+    uint32_t ncpus;     /* host CPUs */
     uint32_t max_float;
     int32_t origin;      /* alert_list_origin */
     int32_t gal_last;    /* what the GAL handler's previous pass ended on */
     uint32_t gal_walked; /* GISAs walked by the previous pass */
     uint32_t list_len;   /* GISAs on the alert list (for the trace's counter) */
     uint8_t *summary;    /* per guest x source: adapter summary indicator */
-    uint32_t *src_cls;   /* per source: its class, packed (clear_summaries reads them all) */
-    gmask *masks;        /* the mask schedules (gvcpu.mask) */
+    /* per template and ISC, the sources that set summary indicators
+     * (clear_summaries; gib.c's index_summaries) */
+    uint32_t *sum_first, *sum_src;
+    gmask *masks; /* the mask schedules (gvcpu.mask) */
     uint32_t nmasks, masks_cap;
     /* no-gisa: per guest, GIB_NISC software floating lists (NULL otherwise) */
     irq_fifo *flt;
