@@ -212,36 +212,82 @@ static void test_rows_lazy(void **state)
     assert_false(h.compact);
 }
 
-/* The compact histogram's memory does not depend on how spread its samples
- * are: nothing while empty, the near block (values below 2^32: 27 rows of 64
- * low count bytes, a byte per row, 4 rows of 64 16-bit high words: 1,728 +
- * 28 + 512 = 2,268 bytes) from the first sample, plus the far block (32
- * rows: 2,048 + 32 + 512 = 2,592 bytes) once a value reaches 2^32. Only
- * counts above 255 in more than 4 rows of a block make it grow (test
- * below). */
-static void test_compact_fixed_size(void **state)
+/* Bytes of a compact block (hist.c): a 4-byte header and two bytes per
+ * row of the block (58 near, 68 far), room for `rows` rows of 64 count
+ * bytes and for `hi` rows of 64 16-bit high words. */
+static uint64_t block_bytes(unsigned block_rows, unsigned rows, unsigned hi)
+{
+    return 4 + 2 * block_rows + rows * 64 + hi * 128;
+}
+
+/* Room the block makes for n rows with a count above 255: none, then 2
+ * (IRQ_HIST_HI_ROWS), doubled until n fit. */
+static unsigned hi_room(unsigned n)
+{
+    unsigned k = 0;
+    while (k < n)
+        k = k ? 2 * k : IRQ_HIST_HI_ROWS;
+    return k;
+}
+
+/* The rows (of 64 buckets) of the near block whose bucket counts passed 255. */
+typedef struct big_rows {
+    bool row[64];
+} big_rows;
+
+static void note_big(void *ud, uint64_t lo, uint64_t hi, uint64_t count)
+{
+    (void)hi;
+    big_rows *b = ud;
+    unsigned row = lo < 64 ? 0 : (unsigned)(63 - __builtin_clzll(lo)) - 6 + 1;
+    if (count > 255 && lo < (UINT64_C(1) << 32))
+        b->row[row] = true;
+}
+
+static unsigned count_big_rows(const irq_hist *h)
+{
+    big_rows b = {{false}};
+    irq_hist_each(h, note_big, &b);
+    unsigned n = 0;
+    for (int r = 0; r < 64; r++)
+        n += b.row[r];
+    return n;
+}
+
+/* The compact histogram holds only the rows (powers of two) that have a
+ * sample (room for 8 at first, then 4 more at a time), so its size is
+ * bounded by its rows whatever the samples: nothing while empty; the first
+ * sample makes the near block (values below 2^32, 27 rows) with room for 8; samples of every
+ * magnitude below 2^32 fill all 27 rows (1,786 bytes), plus high words for
+ * the rows where a count passed 255; a value of 2^32 or more makes the far
+ * block (32 rows). */
+static void test_compact_bounded_size(void **state)
 {
     (void)state;
-    enum { NEAR = 27 * 64 + 28 + 4 * 128, FAR = 32 * 64 + 32 + 4 * 128 };
     irq_hist h;
     irq_hist_init_compact(&h);
     assert_int_equal(irq_hist_bytes(&h), 0);
     assert_int_equal(irq_hist_add(&h, 0), 0);
-    assert_int_equal(irq_hist_bytes(&h), NEAR);
+    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8, 0)); /* 570 */
     irq_rng r;
     irq_rng_seed(&r, 24, "compact", 0);
-    /* every magnitude below 2^32 (about 40 samples per bucket; only values
-     * below 64, rows 0 and 1, pass 255) */
+    /* every magnitude below 2^32: every row of the block */
     for (int i = 0; i < 20000; i++)
         assert_int_equal(irq_hist_add(&h, irq_rng_next(&r) >> (32 + irq_rng_below(&r, 32))), 0);
-    assert_int_equal(irq_hist_bytes(&h), NEAR);
-    assert_int_equal(irq_hist_add(&h, (UINT64_C(1) << 32) - 1), 0);
-    assert_int_equal(irq_hist_bytes(&h), NEAR);
+    unsigned big = count_big_rows(&h);
+    assert_true(big >= 1); /* the smallest values crowd into row 0 */
+    const uint64_t near = block_bytes(27, 27, hi_room(big));
+    assert_int_equal(irq_hist_bytes(&h), near);
+    assert_int_equal(irq_hist_add(&h, (UINT64_C(1) << 32) - 1), 0); /* row 26: there */
+    assert_int_equal(irq_hist_bytes(&h), near);
     assert_int_equal(irq_hist_add(&h, UINT64_C(1) << 32), 0);
-    assert_int_equal(irq_hist_bytes(&h), NEAR + FAR);
+    assert_int_equal(irq_hist_bytes(&h), near + block_bytes(32, 8, 0));
     for (int i = 0; i < 20000; i++)
         assert_int_equal(irq_hist_add(&h, irq_rng_next(&r) >> (32 + irq_rng_below(&r, 32))), 0);
-    assert_int_equal(irq_hist_bytes(&h), NEAR + FAR);
+    assert_int_equal(irq_hist_bytes(&h),
+                     block_bytes(27, 27, hi_room(count_big_rows(&h))) + block_bytes(32, 8, 0));
+    /* the bound: every row with high words */
+    assert_true(irq_hist_bytes(&h) <= block_bytes(27, 27, 27) + block_bytes(32, 8, 0));
     assert_int_equal(h.count, 40003);
     irq_hist_free(&h);
     assert_int_equal(irq_hist_bytes(&h), 0);
@@ -260,31 +306,34 @@ static void count_bucket(void *ud, uint64_t lo, uint64_t hi, uint64_t count)
         b->count += count;
 }
 
-/* 255 samples fit a count byte; the 256th gives its row 16 high bits (one
- * of the 4 reserved); a fifth such row doubles the reserve (4 rows more,
- * 512 bytes); a count past 2^24 - 1 widens the block to 32 bits (27 rows
- * of 64: 6,912 bytes). Nothing is lost, in the bucket or the others. */
+/* 255 samples fit a count byte; the 256th gives its row 16 high bits
+ * (room for 2 such rows is made then); more such rows double that room; a
+ * new row takes one of the 8 rows of room (a ninth would add 4); a count past
+ * 2^24 - 1 widens the block to 32 bits (27 rows of 64: 6,912 bytes).
+ * Nothing is lost, in the bucket or the others. Rows: 3 is row 0, 1000
+ * row 4 ([2^9, 2^10) is row 9 - 6 + 1), 4000 row 6, 16000 row 8, 64000
+ * row 10, 100000 row 11, 1000000 row 14. */
 static void test_compact_widens(void **state)
 {
     (void)state;
-    enum { NEAR = 27 * 64 + 28 + 4 * 128 };
     irq_hist h;
     irq_hist_init_compact(&h);
     assert_int_equal(irq_hist_add(&h, 3), 0);
     assert_int_equal(irq_hist_add(&h, 100000), 0);
     for (int i = 0; i < 255; i++)
         assert_int_equal(irq_hist_add(&h, 1000), 0);
-    assert_int_equal(irq_hist_bytes(&h), NEAR);
+    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8, 0)); /* rows 0, 4, 11 */
     for (int row = 0; row < 4; row++) /* 1000's row and 3 more pass 255 */
         for (int i = 0; i < 300; i++)
             assert_int_equal(irq_hist_add(&h, (uint64_t)1000 << (2 * row)), 0);
-    assert_int_equal(irq_hist_bytes(&h), NEAR);
-    for (int i = 0; i < 256; i++) /* a fifth row */
+    /* rows 0, 4, 6, 8, 10, 11; high words for 4, 6, 8, 10 */
+    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8, 4));
+    for (int i = 0; i < 256; i++) /* a fifth such row, 14 */
         assert_int_equal(irq_hist_add(&h, 1000000), 0);
-    assert_int_equal(irq_hist_bytes(&h), NEAR + 4 * 128);
+    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8, 8));
     for (uint32_t i = 0; i < (UINT32_C(1) << 24) - 556; i++) /* 1000's count: 2^24 - 1 */
         assert_int_equal(irq_hist_add(&h, 1000), 0);
-    assert_int_equal(irq_hist_bytes(&h), NEAR + 4 * 128);
+    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8, 8));
     assert_int_equal(irq_hist_add(&h, 1000), 0);
     assert_int_equal(irq_hist_bytes(&h), 27 * 64 * 4);
     const uint64_t want[4] = {3, 1000, 100000, 1000000}, count[4] = {1, UINT64_C(1) << 24, 1, 256};
@@ -447,8 +496,8 @@ static void test_merge_compact(void **state)
         assert_int_equal(irq_hist_add(&all, x), 0);
         assert_int_equal(irq_hist_add(&all, y), 0);
     }
-    assert_non_null(all.small[1]); /* both blocks in use */
-    assert_true(all.nhi[0] > 0);   /* and counts past 255 */
+    assert_non_null(all.small[1]);         /* both blocks in use */
+    assert_true(count_big_rows(&all) > 0); /* and counts past 255 */
     irq_hist m;
     irq_hist_init_compact(&m);
     assert_int_equal(irq_hist_merge(&m, &a), 0);
@@ -463,7 +512,8 @@ static void test_merge_compact(void **state)
     assert_int_equal(fm.weighted, fa.weighted);
     for (size_t k = 0; k < sizeof qs / sizeof *qs; k++)
         assert_int_equal(irq_hist_quantile(&m, qs[k]), irq_hist_quantile(&all, qs[k]));
-    /* The same rows got high words (those whose counts passed 255). */
+    /* The same rows, and the same rows got high words (those whose counts
+     * passed 255). */
     assert_int_equal(irq_hist_bytes(&m), irq_hist_bytes(&all));
     /* A row whose low bytes are all 0 can hold samples: 256 of 5 are a high
      * word of 1 over a low byte of 0. */
@@ -569,7 +619,7 @@ int main(void)
         cmocka_unit_test(test_each),
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_merge_compact),
-        cmocka_unit_test(test_compact_fixed_size),
+        cmocka_unit_test(test_compact_bounded_size),
         cmocka_unit_test(test_compact_widens),
         cmocka_unit_test(test_compact_count_past_32_bits),
         cmocka_unit_test(test_merge_fine_into_compact),

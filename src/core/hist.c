@@ -103,65 +103,83 @@ static unsigned block_rows(int s)
     return (unsigned)(block_len(s) / IRQ_HIST_COMPACT_SUB);
 }
 
-/* A small block: block_len low bytes, a row map of block_rows bytes, then
- * (2-byte aligned) khi rows of IRQ_HIST_COMPACT_SUB high words. */
-static size_t small_hi_offset(int s)
+/* A small block holds only the rows that have a sample: a header of
+ * IRQ__HIST_SB_HEAD bytes (SB_*), a byte per row of the block saying which
+ * low row holds its count bytes (0: none yet, k: the k-th), a byte per row
+ * saying which high row holds its high words (0, or k), then room for SB_KR
+ * low rows of IRQ_HIST_COMPACT_SUB count bytes and SB_KHI rows of
+ * IRQ_HIST_COMPACT_SUB 16-bit high words (layout constants in
+ * hist_internal.h, which reads the low rows inline). */
+enum { SB_NR, SB_KR, SB_NHI, SB_KHI };
+/* A block starts with room for ROW_START rows (at 0.25 s of many-guests,
+ * three guests in four have at most 9; the rows a guest sees widen as a run
+ * goes on: 8 to 19 after 4 s) and grows ROW_STEP rows at a time (fewer
+ * reallocations, so less fragmentation). */
+#define ROW_START 8u
+#define ROW_STEP 4u
+
+static size_t small_bytes(int s, unsigned kr, unsigned khi)
 {
-    return (block_len(s) + block_rows(s) + 1) & ~(size_t)1;
+    return irq__hist_low_offset(s) + (size_t)kr * IRQ_HIST_COMPACT_SUB +
+           (size_t)khi * IRQ_HIST_COMPACT_SUB * sizeof(uint16_t);
 }
 
-static size_t small_bytes(int s, unsigned khi)
+static uint8_t *hi_map(const irq_hist *h, int s)
 {
-    return small_hi_offset(s) + (size_t)khi * IRQ_HIST_COMPACT_SUB * sizeof(uint16_t);
+    return h->small[s] + IRQ__HIST_SB_HEAD + block_rows(s);
 }
 
-static uint8_t *row_map(const irq_hist *h, int s)
+/* The count bytes of the block's row (0-based within the block), or NULL. */
+static uint8_t *low_row(const irq_hist *h, int s, size_t row)
 {
-    return h->small[s] + block_len(s);
-}
-
-/* The high words of the block's row (0-based within the block), or NULL. */
-static uint16_t *hi_row(const irq_hist *h, int s, size_t row)
-{
-    unsigned k = row_map(h, s)[row];
+    unsigned k = h->small[s][IRQ__HIST_SB_HEAD + row];
     if (k == 0)
         return NULL;
-    return (uint16_t *)(void *)(h->small[s] + small_hi_offset(s)) +
-           (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
+    return h->small[s] + irq__hist_low_offset(s) + (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
 }
 
-/* Count j of block s (there), whose row has the high words hi16 (hi_row)
- * if the block is small. */
-static uint64_t block_count_in(const irq_hist *h, int s, size_t j, const uint16_t *hi16)
+/* The high words of the block's row, or NULL. */
+static uint16_t *hi_row(const irq_hist *h, int s, size_t row)
 {
-    if (h->small[s])
-        return hi16 ? h->small[s][j] | (uint64_t)hi16[j % IRQ_HIST_COMPACT_SUB] << 8
-                    : h->small[s][j];
+    unsigned k = hi_map(h, s)[row];
+    if (k == 0)
+        return NULL;
+    uint8_t *his =
+        h->small[s] + irq__hist_low_offset(s) + (size_t)h->small[s][SB_KR] * IRQ_HIST_COMPACT_SUB;
+    return (uint16_t *)(void *)his + (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
+}
+
+/* Count j of block s (there), whose row has the count bytes lo8 (low_row,
+ * NULL: no sample in the row) and high words hi16 (hi_row) if the block is
+ * small. */
+static uint64_t block_count_in(const irq_hist *h, int s, size_t j, const uint8_t *lo8,
+                               const uint16_t *hi16)
+{
+    if (h->small[s]) {
+        if (!lo8)
+            return 0;
+        size_t col = j % IRQ_HIST_COMPACT_SUB;
+        return hi16 ? lo8[col] | (uint64_t)hi16[col] << 8 : lo8[col];
+    }
     uint64_t hi = h->hi[s] ? h->hi[s][j] : 0;
     return hi << 32 | h->lo[s][j];
 }
 
 static uint64_t block_count(const irq_hist *h, int s, size_t j)
 {
-    const uint16_t *hi16 = h->small[s] ? hi_row(h, s, j / IRQ_HIST_COMPACT_SUB) : NULL;
-    return block_count_in(h, s, j, hi16);
+    if (!h->small[s])
+        return block_count_in(h, s, j, NULL, NULL);
+    size_t row = j / IRQ_HIST_COMPACT_SUB;
+    return block_count_in(h, s, j, low_row(h, s, row), hi_row(h, s, row));
 }
 
-/* Whether row r of block s (there) may hold samples: in a small block, it
- * has a high row or a low byte that is not 0. A guest's latencies crowd
- * into a few rows; reports merge the guests' histograms per template, where
- * reading every bucket was 5 % of many-guests at 0.2 s. */
+/* Whether row r of block s (there) may hold samples: in a small block,
+ * whether it has count bytes. A guest's latencies crowd into a few rows;
+ * reports merge the guests' histograms per template, where reading every
+ * bucket was 5 % of many-guests at 0.2 s. */
 static bool block_row_used(const irq_hist *h, int s, size_t r)
 {
-    if (!h->small[s] || hi_row(h, s, r))
-        return true;
-    uint64_t any = 0;
-    for (size_t k = 0; k < IRQ_HIST_COMPACT_SUB; k += sizeof any) {
-        uint64_t w;
-        memcpy(&w, h->small[s] + r * IRQ_HIST_COMPACT_SUB + k, sizeof w);
-        any |= w;
-    }
-    return any != 0;
+    return !h->small[s] || low_row(h, s, r);
 }
 
 /* Calls fn(ud, s, j, count) on each non-empty bucket j of each block s, in
@@ -177,9 +195,10 @@ static unsigned each_block(const irq_hist *h, block_visit_fn fn, void *ud)
         for (size_t r = 0; r < block_rows(s); r++) {
             if (!block_row_used(h, s, r))
                 continue;
+            const uint8_t *lo8 = h->small[s] ? low_row(h, s, r) : NULL;
             const uint16_t *hi16 = h->small[s] ? hi_row(h, s, r) : NULL;
             for (size_t j = r * IRQ_HIST_COMPACT_SUB; j < (r + 1) * IRQ_HIST_COMPACT_SUB; j++) {
-                uint64_t n = block_count_in(h, s, j, hi16);
+                uint64_t n = block_count_in(h, s, j, lo8, hi16);
                 if (n == 0)
                     continue;
                 fn(ud, s, j, n);
@@ -190,25 +209,64 @@ static unsigned each_block(const irq_hist *h, block_visit_fn fn, void *ud)
     return visited;
 }
 
-/* Gives the block's row j / SUB high words: a free reserved row, or twice
- * the rows (at most one per row). 0, or -1 when out of memory. */
+/* Resizes block s to room for kr low rows and khi high rows (neither
+ * fewer than now), moving the high words behind the low rows. 0, or -1
+ * when out of memory (the block unchanged). */
+static int small_resize(irq_hist *h, int s, unsigned kr, unsigned khi)
+{
+    uint8_t *old = h->small[s];
+    unsigned okr = old[SB_KR], okhi = old[SB_KHI];
+    uint8_t *b = realloc(old, small_bytes(s, kr, khi));
+    if (!b)
+        return -1;
+    size_t his = (size_t)okhi * IRQ_HIST_COMPACT_SUB * sizeof(uint16_t);
+    uint8_t *ohi = b + irq__hist_low_offset(s) + (size_t)okr * IRQ_HIST_COMPACT_SUB;
+    uint8_t *nhi = b + irq__hist_low_offset(s) + (size_t)kr * IRQ_HIST_COMPACT_SUB;
+    memmove(nhi, ohi, his);
+    memset(ohi, 0, (size_t)(nhi - ohi)); /* the new low rows */
+    memset(nhi + his, 0, (size_t)(khi - okhi) * IRQ_HIST_COMPACT_SUB * sizeof(uint16_t));
+    b[SB_KR] = (uint8_t)kr;
+    b[SB_KHI] = (uint8_t)khi;
+    h->small[s] = b;
+    return 0;
+}
+
+/* Gives the block's row (0-based) its count bytes, growing the block by
+ * ROW_STEP rows when full (bounded by the block's rows). 0, or -1 when out
+ * of memory. */
+static int add_row(irq_hist *h, int s, size_t row)
+{
+    uint8_t *b = h->small[s];
+    if (b[SB_NR] == b[SB_KR]) {
+        unsigned kr = b[SB_KR] + ROW_STEP;
+        if (kr > block_rows(s))
+            kr = block_rows(s);
+        if (small_resize(h, s, kr, b[SB_KHI]) != 0)
+            return -1;
+        b = h->small[s];
+    }
+    b[IRQ__HIST_SB_HEAD + row] = ++b[SB_NR];
+    return 0;
+}
+
+/* Gives the block's row j / SUB high words, making room for
+ * IRQ_HIST_HI_ROWS at the first, then doubling it (at most one per row).
+ * 0, or -1 when out of memory. */
 static int promote_row(irq_hist *h, int s, size_t j)
 {
     size_t row = j / IRQ_HIST_COMPACT_SUB;
-    if (row_map(h, s)[row])
+    uint8_t *b = h->small[s];
+    if (hi_map(h, s)[row])
         return 0;
-    if (h->nhi[s] == h->khi[s]) {
-        unsigned k = 2u * h->khi[s];
+    if (b[SB_NHI] == b[SB_KHI]) {
+        unsigned k = b[SB_KHI] ? 2u * b[SB_KHI] : IRQ_HIST_HI_ROWS;
         if (k > block_rows(s))
             k = block_rows(s);
-        uint8_t *b = realloc(h->small[s], small_bytes(s, k));
-        if (!b)
+        if (small_resize(h, s, b[SB_KR], k) != 0)
             return -1;
-        memset(b + small_bytes(s, h->khi[s]), 0, small_bytes(s, k) - small_bytes(s, h->khi[s]));
-        h->small[s] = b;
-        h->khi[s] = (uint8_t)k;
+        b = h->small[s];
     }
-    row_map(h, s)[row] = ++h->nhi[s];
+    hi_map(h, s)[row] = ++b[SB_NHI];
     return 0;
 }
 
@@ -222,7 +280,6 @@ static int widen(irq_hist *h, int s)
         wide[k] = (uint32_t)block_count(h, s, k);
     free(h->small[s]);
     h->small[s] = NULL;
-    h->nhi[s] = h->khi[s] = 0;
     h->lo[s] = wide;
     return 0;
 }
@@ -232,11 +289,14 @@ static int widen(irq_hist *h, int s)
 static int prepare_block(irq_hist *h, int s, size_t j, uint64_t n)
 {
     if (!h->small[s] && !h->lo[s]) {
-        if (!(h->small[s] = calloc(1, small_bytes(s, IRQ_HIST_HI_ROWS))))
+        if (!(h->small[s] = calloc(1, small_bytes(s, ROW_START, 0))))
             return -1;
-        h->khi[s] = IRQ_HIST_HI_ROWS;
+        h->small[s][SB_KR] = ROW_START;
     }
     if (h->small[s]) {
+        size_t row = j / IRQ_HIST_COMPACT_SUB;
+        if (!low_row(h, s, row) && add_row(h, s, row) != 0)
+            return -1;
         uint64_t c = block_count(h, s, j);
         if (c + n <= UINT8_MAX)
             return 0;
@@ -256,7 +316,7 @@ static void put_block(irq_hist *h, int s, size_t j, uint64_t n)
 {
     uint64_t c = block_count(h, s, j) + n;
     if (h->small[s]) { /* prepare_block() promoted the row if c needs more than a byte */
-        h->small[s][j] = (uint8_t)c;
+        low_row(h, s, j / IRQ_HIST_COMPACT_SUB)[j % IRQ_HIST_COMPACT_SUB] = (uint8_t)c;
         uint16_t *hi = hi_row(h, s, j / IRQ_HIST_COMPACT_SUB);
         if (hi)
             hi[j % IRQ_HIST_COMPACT_SUB] = (uint16_t)(c >> 8);
@@ -498,7 +558,7 @@ uint64_t irq_hist_bytes(const irq_hist *h)
             bytes += h->rows[r] ? IRQ_HIST_SUB * sizeof **h->rows : 0;
     }
     for (int s = 0; s < 2; s++)
-        bytes += (h->small[s] != NULL) * small_bytes(s, h->khi[s]) +
+        bytes += (h->small[s] ? small_bytes(s, h->small[s][SB_KR], h->small[s][SB_KHI]) : 0) +
                  ((h->lo[s] != NULL) + (h->hi[s] != NULL)) * block_len(s) * sizeof(uint32_t);
     return bytes;
 }

@@ -9,17 +9,18 @@
  *   percentile is within 1/128 < 1% of an exact one. One block holds every
  *   value below 2^IRQ_HIST_NEAR_BITS cycles, allocated by the first sample,
  *   and one the values above (only if such a value is ever seen). A block
- *   keeps the low 8 bits of each count (64 bytes a row) and, for the rows
- *   where a count passed 255, a row of 16 high bits (128 bytes); room for
- *   IRQ_HIST_HI_ROWS such rows comes with the block (the near block: 27 rows,
- *   2,268 bytes), and it doubles when more rows need it (at most once per
- *   row). Latencies crowd into a few rows (measured on many-guests: 0.1 rows
- *   per guest with a count above 255 after 0.25 s, 2.6 after 5 s), so a
- *   guest's histogram stays at that size. A count that passes 2^24 - 1 widens
- *   the block, once, to 32-bit counts, with high words only when one passes
- *   2^32 - 1. Memory is therefore independent of how spread the latencies
- *   are and, beyond those bounded steps, of how long the simulation runs.
- *   Used per guest, where there are thousands.
+ *   holds only the rows (powers of two) that have a sample, added 4 at a
+ *   time: the low 8 bits of each count (64 bytes a row) and, for the rows
+ *   where a count passed 255, a row of 16 high bits (128 bytes; room for
+ *   IRQ_HIST_HI_ROWS such rows at the first, doubled when more need it).
+ *   Latencies crowd into a dozen of the near block's 27 rows (many-guests:
+ *   0.1 rows per guest with a count above 255 after 0.25 s, 2.6 after 5 s),
+ *   so a guest's histogram is about 1 KiB. Its size is bounded by its rows
+ *   (every row and every high row: 5,242 bytes for the near block), so it
+ *   grows, in bounded steps, with how spread the latencies are, never with
+ *   how long the simulation runs. A count that passes 2^24 - 1 widens the
+ *   block, once, to 32-bit counts of every row, with high words only when
+ *   one passes 2^32 - 1. Used per guest, where there are thousands.
  *
  * Values below the sub-bucket count are exact in both resolutions. */
 #ifndef IRQ_HIST_INTERNAL_H
@@ -40,21 +41,29 @@
  * cycles (0.8 s at 5.2 GHz): every latency of an ordinary run. */
 #define IRQ_HIST_NEAR_BITS 32
 #define IRQ_HIST_NEAR_ROWS (IRQ_HIST_NEAR_BITS - IRQ_HIST_COMPACT_SUB_BITS + 1)
-/* Rows of high count bits reserved with a compact block. */
-#define IRQ_HIST_HI_ROWS 4
+/* Rows of high count bits a compact block makes room for at its first
+ * count above 255 (doubled when more rows need them). */
+#define IRQ_HIST_HI_ROWS 2
+/* A compact block's rows: the near block's, and the far block's. */
+#define IRQ__HIST_BLOCK_ROWS(s)                                                                    \
+    ((s) ? IRQ_HIST_COMPACT_ROWS - IRQ_HIST_NEAR_ROWS : IRQ_HIST_NEAR_ROWS)
+/* A small block (hist.c) begins with this many header bytes, then a byte
+ * per row of the block: 0, or k when the k-th of its low rows (of
+ * IRQ_HIST_COMPACT_SUB count bytes) holds that row's; then a byte per row
+ * for the high rows; the low rows begin at irq__hist_low_offset. */
+#define IRQ__HIST_SB_HEAD 4
 
 typedef struct irq_hist {
     /* fine: IRQ_HIST_ROWS row pointers (NULL until a value needs the table;
      * row 0 holds values < IRQ_HIST_SUB, exact) */
     uint64_t **rows;
-    /* compact: the counts of the near and far blocks. small: the low bytes
-     * of all counts, then a byte per row (0, or 1 + its high row), then
-     * nhi of khi rows of high 16 bits; until one passes 2^24 - 1, then
-     * 32-bit (lo), with high words (hi) only once one passes 2^32 - 1 */
+    /* compact: the counts of the near and far blocks. small: the rows
+     * with a sample, as low count bytes and high words (layout in hist.c);
+     * until a count passes 2^24 - 1, then 32-bit counts of every row (lo),
+     * with high words (hi) only once one passes 2^32 - 1 */
     uint8_t *small[2];
     uint32_t *lo[2], *hi[2];
-    uint8_t nhi[2], khi[2];
-    bool compact; /* here, not last: no padding (there is one per guest) */
+    bool compact;
     uint64_t count;
     uint64_t min, max;
     double sum;
@@ -85,6 +94,12 @@ static inline void irq__hist_note1(irq_hist *h, uint64_t v)
     h->sum += (double)v;
 }
 
+/* Where a small block's low rows begin (2-aligned for the high words). */
+static inline size_t irq__hist_low_offset(int s)
+{
+    return (IRQ__HIST_SB_HEAD + 2 * (size_t)IRQ__HIST_BLOCK_ROWS(s) + 1) & ~(size_t)1;
+}
+
 /* irq_hist_add when the bucket's storage is missing or its count carries
  * out of what it holds. */
 int irq__hist_add_slow(irq_hist *h, uint64_t v);
@@ -92,7 +107,8 @@ int irq__hist_add_slow(irq_hist *h, uint64_t v);
 /* Adds a sample: 0, or -1 when out of memory. Inline, since each delivered
  * interrupt adds 7 (its guest, class, all guests, the 4 latency parts): the
  * common case is one increment where the bucket's row (fine) or low byte
- * (compact, below 255) is there; the rest is out of line. */
+ * (compact: its row there, the byte below 255) is there; the rest is out
+ * of line. */
 static inline __attribute__((always_inline)) int irq_hist_add(irq_hist *h, uint64_t v)
 {
     if (!h->compact) {
@@ -107,11 +123,17 @@ static inline __attribute__((always_inline)) int irq_hist_add(irq_hist *h, uint6
         uint64_t i = irq__hist_bucket(v, IRQ_HIST_COMPACT_SUB_BITS);
         const uint64_t near = (uint64_t)IRQ_HIST_NEAR_ROWS * IRQ_HIST_COMPACT_SUB;
         int s = i >= near;
-        uint8_t *low = h->small[s] ? h->small[s] + (s ? i - near : i) : NULL;
-        if (low && *low != UINT8_MAX) { /* no carry into a high row */
-            ++*low;
-            irq__hist_note1(h, v);
-            return 0;
+        uint8_t *b = h->small[s];
+        uint64_t j = s ? i - near : i;
+        unsigned k = b ? b[IRQ__HIST_SB_HEAD + (j >> IRQ_HIST_COMPACT_SUB_BITS)] : 0;
+        if (k) {
+            uint8_t *low = b + irq__hist_low_offset(s) + ((size_t)k - 1) * IRQ_HIST_COMPACT_SUB +
+                           (j & (IRQ_HIST_COMPACT_SUB - 1));
+            if (*low != UINT8_MAX) { /* no carry into a high row */
+                ++*low;
+                irq__hist_note1(h, v);
+                return 0;
+            }
         }
     }
     return irq__hist_add_slow(h, v);
