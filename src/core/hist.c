@@ -493,10 +493,16 @@ static size_t compact_rank(const irq_hist *h, uint64_t rank)
     uint64_t seen = 0;
     for (int s = 0; s < 2; s++) {
         size_t n = block_len(s), base = s ? NEAR_BUCKETS : 0;
-        if (h->small[s]) {
-            for (size_t j = 0; j < n; j++)
-                if ((seen += block_count(h, s, j)) >= rank)
-                    return base + j;
+        if (h->small[s]) { /* row by row, skipping rows with no sample */
+            for (size_t r = 0; r < block_rows(s); r++) {
+                const uint8_t *lo8 = low_row(h, s, r);
+                if (!lo8)
+                    continue;
+                const uint16_t *hi16 = hi_row(h, s, r);
+                for (size_t j = r * IRQ_HIST_COMPACT_SUB; j < (r + 1) * IRQ_HIST_COMPACT_SUB; j++)
+                    if ((seen += block_count_in(h, s, j, lo8, hi16)) >= rank)
+                        return base + j;
+            }
         } else if (h->lo[s]) {
             for (size_t j = 0; j < n; j++) {
                 uint64_t hi = h->hi[s] ? h->hi[s][j] : 0;
