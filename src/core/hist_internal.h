@@ -9,16 +9,17 @@
  *   percentile is within 1/128 < 1% of an exact one. One block holds every
  *   value below 2^IRQ_HIST_NEAR_BITS cycles, allocated by the first sample,
  *   and one the values above (only if such a value is ever seen). A block
- *   holds only the rows (powers of two) that have a sample, added 4 at a
- *   time: the low 8 bits of each count (64 bytes a row) and, for the rows
- *   where a count passed 255, a row of 16 high bits (128 bytes; room for
- *   IRQ_HIST_HI_ROWS such rows at the first, doubled when more need it).
- *   Latencies crowd into a dozen of the near block's 27 rows (many-guests:
- *   0.1 rows per guest with a count above 255 after 0.25 s, 2.6 after 5 s),
- *   so a guest's histogram is about 1 KiB. Its size is bounded by its rows
- *   (every row and every high row: 5,242 bytes for the near block), so it
- *   grows, in bounded steps, with how spread the latencies are, never with
- *   how long the simulation runs. A count that passes 2^24 - 1 widens the
+ *   holds only the rows (powers of two) that have a sample (room for 8 at
+ *   first, 4 more at a time): the low 8 bits of each count (64 bytes a row)
+ *   and, for the rows where a count passed 255, a row of 16 high bits (128
+ *   bytes; room for IRQ_HIST_HI_ROWS such rows at the first, doubled when
+ *   more need it). Latencies crowd into a dozen of the near block's 27 rows
+ *   (many-guests, 1,000 guests: 3 to 18 rows and rarely a high row at
+ *   0.25 s; 11 to 19 rows and 3 to 5 high rows at 16 s), so a guest's
+ *   histogram is 570 bytes at first and about 1.7 KiB after 16 s. Its size
+ *   is bounded by its rows (every row and every high row: 5,242 bytes for
+ *   the near block): it grows, in bounded steps, as the latencies spread
+ *   and as counts need more than a byte. A count that passes 2^24 - 1 widens the
  *   block, once, to 32-bit counts of every row, with high words only when
  *   one passes 2^32 - 1. Used per guest, where there are thousands.
  *
