@@ -356,17 +356,6 @@ static void put(irq_hist *h, uint64_t v, uint64_t n)
     put_block(h, s, j, n);
 }
 
-/* Folds count samples with the given min, max and sum into the summary. */
-static void note(irq_hist *h, uint64_t count, uint64_t min, uint64_t max, double sum)
-{
-    if (h->count == 0 || min < h->min)
-        h->min = min;
-    if (h->count == 0 || max > h->max)
-        h->max = max;
-    h->count += count;
-    h->sum += sum;
-}
-
 int irq__hist_add_slow(irq_hist *h, uint64_t v)
 {
     if (prepare(h, v, 1) != 0)
@@ -466,7 +455,7 @@ int irq_hist_merge(irq_hist *dst, const irq_hist *src)
             return -1;
         irq_hist_each(src, visit_put, dst);
     }
-    note(dst, src->count, src->min, src->max, src->sum);
+    irq__hist_note(dst, src->count, src->min, src->max, src->sum);
     return 0;
 }
 

@@ -84,15 +84,22 @@ static inline uint64_t irq__hist_bucket(uint64_t v, unsigned b)
     return ((uint64_t)shift << b) + (v >> shift);
 }
 
-/* Folds one sample into count, min, max and sum. */
+/* Folds count samples with the given min, max and sum into the summary. */
+static inline void irq__hist_note(irq_hist *h, uint64_t count, uint64_t min, uint64_t max,
+                                  double sum)
+{
+    if (h->count == 0 || min < h->min)
+        h->min = min;
+    if (h->count == 0 || max > h->max)
+        h->max = max;
+    h->count += count;
+    h->sum += sum;
+}
+
+/* Folds one sample into the summary. */
 static inline void irq__hist_note1(irq_hist *h, uint64_t v)
 {
-    if (h->count == 0 || v < h->min)
-        h->min = v;
-    if (h->count == 0 || v > h->max)
-        h->max = v;
-    h->count++;
-    h->sum += (double)v;
+    irq__hist_note(h, 1, v, v, (double)v);
 }
 
 /* Where a small block's low rows begin (2-aligned for the high words). */
