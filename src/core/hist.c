@@ -129,15 +129,6 @@ static uint8_t *hi_map(const irq_hist *h, int s)
     return h->small[s] + IRQ__HIST_SB_HEAD + block_rows(s);
 }
 
-/* The count bytes of the block's row (0-based within the block), or NULL. */
-static uint8_t *low_row(const irq_hist *h, int s, size_t row)
-{
-    unsigned k = h->small[s][IRQ__HIST_SB_HEAD + row];
-    if (k == 0)
-        return NULL;
-    return h->small[s] + irq__hist_low_offset(s) + (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
-}
-
 /* The high words of the block's row, or NULL. */
 static uint16_t *hi_row(const irq_hist *h, int s, size_t row)
 {
@@ -170,7 +161,7 @@ static uint64_t block_count(const irq_hist *h, int s, size_t j)
     if (!h->small[s])
         return block_count_in(h, s, j, NULL, NULL);
     size_t row = j / IRQ_HIST_COMPACT_SUB;
-    return block_count_in(h, s, j, low_row(h, s, row), hi_row(h, s, row));
+    return block_count_in(h, s, j, irq__hist_low_row(h, s, row), hi_row(h, s, row));
 }
 
 /* Whether row r of block s (there) may hold samples: in a small block,
@@ -179,7 +170,7 @@ static uint64_t block_count(const irq_hist *h, int s, size_t j)
  * bucket was 5 % of many-guests at 0.2 s. */
 static bool block_row_used(const irq_hist *h, int s, size_t r)
 {
-    return !h->small[s] || low_row(h, s, r);
+    return !h->small[s] || irq__hist_low_row(h, s, r);
 }
 
 /* Calls fn(ud, s, j, count) on each non-empty bucket j of each block s, in
@@ -195,7 +186,7 @@ static unsigned each_block(const irq_hist *h, block_visit_fn fn, void *ud)
         for (size_t r = 0; r < block_rows(s); r++) {
             if (!block_row_used(h, s, r))
                 continue;
-            const uint8_t *lo8 = h->small[s] ? low_row(h, s, r) : NULL;
+            const uint8_t *lo8 = h->small[s] ? irq__hist_low_row(h, s, r) : NULL;
             const uint16_t *hi16 = h->small[s] ? hi_row(h, s, r) : NULL;
             for (size_t j = r * IRQ_HIST_COMPACT_SUB; j < (r + 1) * IRQ_HIST_COMPACT_SUB; j++) {
                 uint64_t n = block_count_in(h, s, j, lo8, hi16);
@@ -295,7 +286,7 @@ static int prepare_block(irq_hist *h, int s, size_t j, uint64_t n)
     }
     if (h->small[s]) {
         size_t row = j / IRQ_HIST_COMPACT_SUB;
-        if (!low_row(h, s, row) && add_row(h, s, row) != 0)
+        if (!irq__hist_low_row(h, s, row) && add_row(h, s, row) != 0)
             return -1;
         uint64_t c = block_count(h, s, j);
         if (c + n <= UINT8_MAX)
@@ -316,7 +307,7 @@ static void put_block(irq_hist *h, int s, size_t j, uint64_t n)
 {
     uint64_t c = block_count(h, s, j) + n;
     if (h->small[s]) { /* prepare_block() promoted the row if c needs more than a byte */
-        low_row(h, s, j / IRQ_HIST_COMPACT_SUB)[j % IRQ_HIST_COMPACT_SUB] = (uint8_t)c;
+        irq__hist_low_row(h, s, j / IRQ_HIST_COMPACT_SUB)[j % IRQ_HIST_COMPACT_SUB] = (uint8_t)c;
         uint16_t *hi = hi_row(h, s, j / IRQ_HIST_COMPACT_SUB);
         if (hi)
             hi[j % IRQ_HIST_COMPACT_SUB] = (uint16_t)(c >> 8);
@@ -484,7 +475,7 @@ static size_t compact_rank(const irq_hist *h, uint64_t rank)
         size_t n = block_len(s), base = s ? NEAR_BUCKETS : 0;
         if (h->small[s]) { /* row by row, skipping rows with no sample */
             for (size_t r = 0; r < block_rows(s); r++) {
-                const uint8_t *lo8 = low_row(h, s, r);
+                const uint8_t *lo8 = irq__hist_low_row(h, s, r);
                 if (!lo8)
                     continue;
                 const uint16_t *hi16 = hi_row(h, s, r);

@@ -108,6 +108,16 @@ static inline size_t irq__hist_low_offset(int s)
     return (IRQ__HIST_SB_HEAD + 2 * (size_t)IRQ__HIST_BLOCK_ROWS(s) + 1) & ~(size_t)1;
 }
 
+/* The count bytes of row `row` (0-based within the block) of small block
+ * s, or NULL while that row has no sample. */
+static inline uint8_t *irq__hist_low_row(const irq_hist *h, int s, size_t row)
+{
+    unsigned k = h->small[s][IRQ__HIST_SB_HEAD + row];
+    if (k == 0)
+        return NULL;
+    return h->small[s] + irq__hist_low_offset(s) + (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
+}
+
 /* irq_hist_add when the bucket's storage is missing or its count carries
  * out of what it holds. */
 int irq__hist_add_slow(irq_hist *h, uint64_t v);
@@ -131,17 +141,13 @@ static inline __attribute__((always_inline)) int irq_hist_add(irq_hist *h, uint6
         uint64_t i = irq__hist_bucket(v, IRQ_HIST_COMPACT_SUB_BITS);
         const uint64_t near = (uint64_t)IRQ_HIST_NEAR_ROWS * IRQ_HIST_COMPACT_SUB;
         int s = i >= near;
-        uint8_t *b = h->small[s];
         uint64_t j = s ? i - near : i;
-        unsigned k = b ? b[IRQ__HIST_SB_HEAD + (j >> IRQ_HIST_COMPACT_SUB_BITS)] : 0;
-        if (k) {
-            uint8_t *low = b + irq__hist_low_offset(s) + ((size_t)k - 1) * IRQ_HIST_COMPACT_SUB +
-                           (j & (IRQ_HIST_COMPACT_SUB - 1));
-            if (*low != UINT8_MAX) { /* no carry into a high row */
-                ++*low;
-                irq__hist_note1(h, v);
-                return 0;
-            }
+        uint8_t *row = h->small[s] ? irq__hist_low_row(h, s, j >> IRQ_HIST_COMPACT_SUB_BITS) : NULL;
+        if (row &&
+            row[j & (IRQ_HIST_COMPACT_SUB - 1)] != UINT8_MAX) { /* no carry into a high row */
+            row[j & (IRQ_HIST_COMPACT_SUB - 1)]++;
+            irq__hist_note1(h, v);
+            return 0;
         }
     }
     return irq__hist_add_slow(h, v);
