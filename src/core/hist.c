@@ -100,7 +100,7 @@ static size_t block_len(int s)
 
 static unsigned block_rows(int s)
 {
-    return (unsigned)(block_len(s) / IRQ_HIST_COMPACT_SUB);
+    return IRQ__HIST_BLOCK_ROWS(s);
 }
 
 /* A small block holds only the rows that have a sample: a header of
@@ -140,9 +140,9 @@ static uint16_t *hi_row(const irq_hist *h, int s, size_t row)
     return (uint16_t *)(void *)his + (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
 }
 
-/* Count j of block s (there), whose row has the count bytes lo8 (low_row,
- * NULL: no sample in the row) and high words hi16 (hi_row) if the block is
- * small. */
+/* Count j of block s (there), whose row has the count bytes lo8
+ * (irq__hist_low_row; NULL: no sample in the row) and high words hi16
+ * (hi_row) if the block is small. */
 static uint64_t block_count_in(const irq_hist *h, int s, size_t j, const uint8_t *lo8,
                                const uint16_t *hi16)
 {
