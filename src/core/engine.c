@@ -507,16 +507,6 @@ static __attribute__((noinline, cold)) void renumber(irq_engine *e)
 
 /* ---- public operations ---- */
 
-/* The relative time of a key for `when`, which is REL_SAT or more past base
- * (or before it, which base <= now rules out; kept correct anyway). */
-static __attribute__((noinline, cold)) uint64_t far_rel(irq_engine *e, irq_timer_id t,
-                                                        irq_time when)
-{
-    if (when < e->base)
-        rebase(e, when);
-    return make_key(e->far, e->base, t, when, 0) >> SEQ_BITS;
-}
-
 /* Disarms timer t, armed, to move or cancel it: its entry becomes stale,
  * unless it is the deferred arm of the running callback, which is not in
  * the heap yet and simply goes (the fired root is back to be replaced). */
@@ -529,21 +519,19 @@ static inline void disarm(irq_engine *e, irq_timer_id t)
         note_stale(e);
 }
 
-/* Everything but the common case of irq_timer_arm. */
-static __attribute__((noinline)) void arm_slow(irq_engine *e, irq_timer_id t, irq_time when)
+/* Everything irq_timer_arm (engine_internal.h) does not do inline; `when`
+ * is already clamped to now, and base <= now, so make_key applies. */
+__attribute__((noinline)) void irq_timer_arm_slow(irq_engine *e, irq_timer_id t, irq_time when)
 {
-    assert(t < e->ntimers);
+    assert(when >= e->now && e->now >= e->base);
     irq_timer_slot *slot = &e->timers[t];
     if (slot->seq != 0)
         disarm(e, t);
     if (e->next_seq >= SEQ_LIMIT)
         renumber(e);
-    uint64_t rel = when - e->base;
-    if (rel >= REL_SAT)
-        rel = far_rel(e, t, when);
     uint64_t seq = e->next_seq++;
     slot->seq = (uint32_t)seq;
-    uint64_t x = rel << SEQ_BITS | seq;
+    uint64_t x = make_key(e->far, e->base, t, when, seq);
     if (e->root == IRQ_ROOT_FIRED) {
         /* The root is the entry being dispatched (no longer live):
          * overwrite it, one sift instead of a pop and a push. */
@@ -568,14 +556,6 @@ static __attribute__((noinline)) void arm_slow(irq_engine *e, irq_timer_id t, ir
     /* the padding moves up by one */
     e->keys[e->len + TAIL_KEYS] = UINT64_MAX;
     sift_up(e->keys, e->ids, e->len++, x, t);
-}
-
-/* Everything irq_timer_arm (engine_internal.h) does not do inline. */
-void irq_timer_arm_slow(irq_engine *e, irq_timer_id t, irq_time when)
-{
-    if (when < e->now)
-        when = e->now;
-    arm_slow(e, t, when);
 }
 
 void irq_timer_cancel(irq_engine *e, irq_timer_id t)

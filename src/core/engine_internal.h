@@ -78,6 +78,7 @@ void irq_engine_fini(irq_engine *e);
 
 /* Returns a new timer id, or UINT32_MAX when out of memory or ids. */
 irq_timer_id irq_timer_new(irq_engine *e, irq_event_fn fn, void *ctx, uint64_t arg);
+/* irq_timer_arm beyond its common case; when >= e->now. */
 void irq_timer_arm_slow(irq_engine *e, irq_timer_id t, irq_time when);
 
 /* Arms (or moves) timer t to `when`. Arming in the past is a caller bug;
@@ -88,13 +89,14 @@ void irq_timer_arm_slow(irq_engine *e, irq_timer_id t, irq_time when);
 static inline void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
 {
     irq_timer_slot *slot = &e->timers[t];
-    uint64_t rel = (when < e->now ? e->now : when) - e->base;
+    irq_time w = when < e->now ? e->now : when;
+    uint64_t rel = w - e->base;
     uint64_t seq = e->next_seq;
     /* seq must stay below 2^IRQ_KEY_SEQ_BITS, rel below IRQ_KEY_REL_SAT */
     uint64_t limits = rel | (seq >> IRQ_KEY_SEQ_BITS << IRQ_KEY_SEQ_BITS);
     assert(t < e->ntimers);
     if (e->root != IRQ_ROOT_FIRED || slot->seq != 0 || limits >= IRQ_KEY_REL_SAT) {
-        irq_timer_arm_slow(e, t, when);
+        irq_timer_arm_slow(e, t, w);
         return;
     }
     e->next_seq = seq + 1;
