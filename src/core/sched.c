@@ -776,14 +776,12 @@ static void host_work_done(void *ctx, uint64_t arg)
     struct irq_sim_priv *pr = sim->priv;
     uint32_t i = p->work_head;
     irq_host_work_item item = *work_at(sim, i); /* done may queue more: the pool can move */
-    p->work_head = item.next;
-    if (--p->work_len == 0)
-        p->work_tail = IRQ_WORK_NONE;
+    p->work_head = item.next; /* the tail is read only while the queue is not empty */
     work_at(sim, i)->next = pr->work_free;
     pr->work_free = i;
     if (item.done)
         item.done(item.ctx, item.arg);
-    if (p->work_len > 0) {
+    if (p->work_head != IRQ_WORK_NONE) {
         if (sim->priv->tracing && sim->priv->tracer.host_work) /* the next item's own slice */
             sim->priv->tracer.host_work(sim->priv->tracer.ud, p->id, 1,
                                         work_at(sim, p->work_head)->what, irq_now(sim));
@@ -806,8 +804,8 @@ static void host_work_done(void *ctx, uint64_t arg)
 static __attribute__((noinline, cold)) int work_pool_grow(struct irq_sim *sim)
 {
     struct irq_sim_priv *pr = sim->priv;
-    uint32_t cap = pr->work_pool_cap, ncap = cap ? cap * 2 : 16;
-    if (ncap <= cap || ncap == IRQ_WORK_NONE) {
+    uint32_t cap = pr->work_pool_cap, ncap = irq__next_cap(cap, 16, sizeof *pr->work_pool);
+    if (ncap == 0) {
         irq_sim_fail(sim, "more than %u host work items held at once, the most a queue can count",
                      cap);
         return -1;
@@ -863,7 +861,7 @@ void irq_host_work_named(struct irq_sim *sim, uint32_t cpu, uint64_t cycles, irq
                                .arg = arg,
                                .what = what,
                                .next = IRQ_WORK_NONE};
-    if (p->work_len++ == 0) {
+    if (p->work_head == IRQ_WORK_NONE) {
         p->work_head = p->work_tail = i;
         start_host_work(p);
         return;

@@ -47,7 +47,7 @@ typedef struct irq_pcpu {
     bool busy;                 /* running host work: cur is paused */
     /* FIFO of host work: items of the simulation's pool (irq_sim_priv),
      * linked from head to tail; IRQ_WORK_NONE when empty */
-    uint32_t work_head, work_tail, work_len;
+    uint32_t work_head, work_tail;
     irq_timer_id slice_timer, work_timer; /* slice_timer: fifo slice end, fair tick */
     uint64_t cur_since;                   /* when cur got the CPU: its time slice starts there */
     uint8_t use;                          /* enum irq_cpu_use now */
