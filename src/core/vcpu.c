@@ -171,8 +171,7 @@ static __attribute__((noinline)) bool stack_room_slow(irq_vcpu *v, unsigned n)
                      v->guest->name, IRQ_SEG_MAX);
         return false;
     }
-    if (v->depth + n <= IRQ_SEG_INLINE || v->stack != v->seg_in)
-        return true;
+    /* stack_room let every other case through: the stack is still inline */
     irq_seg *deep = malloc(IRQ_SEG_MAX * sizeof *deep);
     if (!deep) {
         irq_sim_fail(v->sim, "out of memory for the segments of vCPU %u of guest %s", v->index,
@@ -711,9 +710,7 @@ static bool may_leave_cpu(irq_vcpu *v, const char *what)
  * host, or stopped). */
 static void leave_cpu(irq_vcpu *v)
 {
-    pause_top(v);
-    if (v->in_guest)
-        guest_leave(v);
+    irq__vcpu_lost_cpu(v);
     irq__sched_block(v);
     update_state(v);
 }
@@ -731,9 +728,7 @@ void irq_vcpu_halt_model(irq_vcpu *v)
 {
     if (!may_leave_cpu(v, "halted by the model"))
         return;
-    pause_top(v);
-    if (v->in_guest)
-        guest_leave(v);
+    irq__vcpu_lost_cpu(v);
     v->halted = true;
     v->model_halt = true;
     v->timer_woke = false;
