@@ -125,8 +125,8 @@ void irq__latency_deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, int coale
 {
     if (v->ld_on) {
         if (v->nld == v->ldcap) {
-            uint32_t cap = v->ldcap ? v->ldcap * 2 : 4;
-            struct irq_lat_defer *ld = cap > v->ldcap ? realloc(v->ld, cap * sizeof *ld) : NULL;
+            uint32_t cap = irq__next_cap(v->ldcap, 4, sizeof *v->ld);
+            struct irq_lat_defer *ld = cap ? realloc(v->ld, (size_t)cap * sizeof *ld) : NULL;
             if (!ld) {
                 irq_sim_fail(v->sim, "out of memory holding latencies until a handler starts");
                 return;
