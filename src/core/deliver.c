@@ -34,14 +34,15 @@ static inline void trace_delivery(irq_vcpu *v, const char *what, uint32_t cls, u
         trace_delivery_on(v, what, cls, arrival, path);
 }
 
-/* Every delivery, whatever the model: counted, traced, handler started.
- * Inline, as pend_take: one call less on every delivery. */
-static inline __attribute__((always_inline)) void deliver(irq_vcpu *v, uint32_t cls,
-                                                          uint64_t arrival, const char *path)
+/* Every delivery, whatever the model: counted, traced, its latency
+ * recorded (defer: when the handler starts). Inline, as pend_take: one call
+ * less on every delivery. */
+static inline __attribute__((always_inline)) void
+deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, const char *path, bool defer)
 {
     v->guest->delivered++;
     trace_delivery(v, "deliver", cls, arrival, path);
-    irq__latency_deliver(v, cls, arrival, 0);
+    irq__latency_deliver(v, cls, arrival, 0, defer);
 }
 
 bool irq_pend_add(irq_guest *g, irq_pend *pd, uint64_t arrival)
@@ -88,13 +89,11 @@ static inline __attribute__((always_inline)) void pend_take(irq_vcpu *v, irq_pen
                                                             bool defer)
 {
     v->guest->pending--;
-    v->ld_on = defer;
-    deliver(v, cls, pd->first, "latch");
+    deliver(v, cls, pd->first, "latch", defer);
     for (uint32_t i = 0; i + 1 < pd->n; i++) {
         trace_delivery(v, "coalesced", cls, pd->more[i], "latch");
-        irq__latency_deliver(v, cls, pd->more[i], 1);
+        irq__latency_deliver(v, cls, pd->more[i], 1, defer);
     }
-    v->ld_on = false;
     pd->n = 0;
 }
 
@@ -115,7 +114,7 @@ void irq_pend_consume(irq_vcpu *v, irq_pend *pd, uint32_t cls)
 
 void irq_consume_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
 {
-    deliver(v, cls, arrival, "direct");
+    deliver(v, cls, arrival, "direct", false);
 }
 
 void irq_drop_arrival(irq_guest *g, int counter)
@@ -187,9 +186,7 @@ void irq_fifo_deliver(irq_vcpu *v, irq_fifo *q, uint32_t cls)
     q->head = (q->head + 1) % q->cap;
     q->len--;
     v->guest->pending--;
-    v->ld_on = v->ld_hold;
-    deliver(v, cls, arrival, "fifo");
-    v->ld_on = false;
+    deliver(v, cls, arrival, "fifo", v->ld_hold);
     irq__vcpu_start_handler(v);
 }
 
@@ -206,9 +203,7 @@ void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
 
 void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls, const irq_handler_plan *plan)
 {
-    v->ld_on = v->ld_hold || defers(plan);
-    deliver(v, cls, arrival, "direct");
-    v->ld_on = false;
+    deliver(v, cls, arrival, "direct", v->ld_hold || defers(plan));
     irq_vcpu_start_handler_plan(v, plan);
 }
 

@@ -121,9 +121,9 @@ struct irq_lat_defer {
     int coalesced;
 };
 
-void irq__latency_deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, int coalesced)
+void irq__latency_deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, int coalesced, bool defer)
 {
-    if (v->ld_on) {
+    if (defer) {
         if (v->nld == v->ldcap) {
             uint32_t cap = irq__next_cap(v->ldcap, 4, sizeof *v->ld);
             struct irq_lat_defer *ld = cap ? realloc(v->ld, (size_t)cap * sizeof *ld) : NULL;

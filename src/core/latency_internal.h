@@ -12,8 +12,8 @@
 void irq__latency_record(irq_guest *g, uint32_t cls, uint64_t arrival, int coalesced);
 /* The latency of an arrival delivered to v, and where it went: recorded
  * now, or held until the handler starts when the delivery defers it
- * (v->ld_on: a plan whose traps come first). */
-void irq__latency_deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, int coalesced);
+ * (defer: a plan whose traps come first, or the model holds it). */
+void irq__latency_deliver(irq_vcpu *v, uint32_t cls, uint64_t arrival, int coalesced, bool defer);
 /* Records the latencies held until the handler started (vcpu.c calls it
  * when the handler body starts, sim.c at the end of the run). */
 void irq__latency_flush(irq_vcpu *v);

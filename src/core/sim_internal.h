@@ -110,7 +110,6 @@ typedef struct irq_vcpu {
     bool model_halt;   /* this halt was started by the model (irq_vcpu_halt_model) */
     bool timer_woke;   /* ... and the guest's own timer fired during it */
     uint8_t depth;
-    bool ld_on;    /* deliveries now defer their latency */
     bool ld_hold;  /* the model defers them (irq_vcpu_latency_at_handler) */
     bool did_poll; /* this halt polled (kvm_vcpu_halt's do_halt_poll) */
     bool slept;    /* this halt's thread slept (kvm_vcpu_block waited) */
