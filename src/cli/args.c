@@ -13,8 +13,9 @@
 
 /* ---- values ---------------------------------------------------------------- */
 
-static int add_set(cli_opts *o, const char *kv)
+static int add_set(const char *cmd, cli_opts *o, const char *kv)
 {
+    (void)cmd;
     if (!strchr(kv, '=')) {
         fprintf(stderr, "irqsim: --set expects key=value, got '%s'\n", kv);
         return -1;
@@ -68,20 +69,6 @@ static int parse_size(const char *s, unsigned long long *out)
     if (*end || v * mul >= 1.8e19 || v * mul < 1)
         return -1;
     *out = (unsigned long long)(v * mul);
-    return 0;
-}
-
-static int set_replications(const char *cmd, cli_opts *o, const char *val)
-{
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(val, &end, 10);
-    if (!*val || *end || *val == '-' || errno || n < 1 || n > CLI_MAX_REPLICATIONS) {
-        fprintf(stderr, "irqsim %s: --replications expects a number of runs (1..%d), got '%s'\n",
-                cmd, CLI_MAX_REPLICATIONS, val);
-        return -1;
-    }
-    o->replications = (size_t)n;
     return 0;
 }
 
@@ -222,6 +209,18 @@ static int parse_count(const char *s, long min, long max, long *out)
     return 0;
 }
 
+static int set_replications(const char *cmd, cli_opts *o, const char *val)
+{
+    long n;
+    if (parse_count(val, 1, CLI_MAX_REPLICATIONS, &n)) {
+        fprintf(stderr, "irqsim %s: --replications expects a number of runs (1..%d), got '%s'\n",
+                cmd, CLI_MAX_REPLICATIONS, val);
+        return -1;
+    }
+    o->replications = (size_t)n;
+    return 0;
+}
+
 static int parse_shard(cli_opts *o, const char *val)
 {
     long k, n;
@@ -243,12 +242,6 @@ static int parse_shard(cli_opts *o, const char *val)
 
 typedef int (*setter)(const char *cmd, cli_opts *o, const char *val);
 
-static int set_set(const char *cmd, cli_opts *o, const char *val)
-{
-    (void)cmd;
-    return add_set(o, val);
-}
-
 static int set_seed(const char *cmd, cli_opts *o, const char *val)
 {
     size_t plus = val[0] == '+'; /* as in the scenario: digits, optionally after + */
@@ -257,7 +250,7 @@ static int set_seed(const char *cmd, cli_opts *o, const char *val)
         return -1;
     }
     snprintf(o->seed_buf, sizeof o->seed_buf, "seed=%s", val);
-    return add_set(o, o->seed_buf);
+    return add_set(cmd, o, o->seed_buf);
 }
 
 static int set_format(const char *cmd, cli_opts *o, const char *val)
@@ -270,57 +263,45 @@ static int set_format(const char *cmd, cli_opts *o, const char *val)
     return 0;
 }
 
-static int set_out(const char *cmd, cli_opts *o, const char *val)
-{
-    (void)cmd;
-    o->out_dir = val;
-    return 0;
-}
+/* Options that keep their value as given, and flags. */
+#define STRING_SETTER(name, field)                                                                 \
+    static int name(const char *cmd, cli_opts *o, const char *val)                                 \
+    {                                                                                              \
+        (void)cmd;                                                                                 \
+        o->field = val;                                                                            \
+        return 0;                                                                                  \
+    }
+#define FLAG_SETTER(name, field)                                                                   \
+    static int name(const char *cmd, cli_opts *o, const char *val)                                 \
+    {                                                                                              \
+        (void)cmd, (void)val;                                                                      \
+        o->field = true;                                                                           \
+        return 0;                                                                                  \
+    }
+STRING_SETTER(set_out, out_dir)
+STRING_SETTER(set_trace, trace_file)
+STRING_SETTER(set_trace_window, trace_window)
+STRING_SETTER(set_trace_guests, trace_guests)
+FLAG_SETTER(set_plot, plot)
+FLAG_SETTER(set_quiet, quiet)
+FLAG_SETTER(set_markdown, markdown)
 
-static int set_plot(const char *cmd, cli_opts *o, const char *val)
+static int set_size(const char *cmd, const char *flag, unsigned long long *out, const char *val)
 {
-    (void)cmd, (void)val;
-    o->plot = true;
-    return 0;
-}
-
-static int set_trace(const char *cmd, cli_opts *o, const char *val)
-{
-    (void)cmd;
-    o->trace_file = val;
-    return 0;
-}
-
-static int set_trace_window(const char *cmd, cli_opts *o, const char *val)
-{
-    (void)cmd;
-    o->trace_window = val;
-    return 0;
-}
-
-static int set_trace_guests(const char *cmd, cli_opts *o, const char *val)
-{
-    (void)cmd;
-    o->trace_guests = val;
-    return 0;
+    if (parse_size(val, out) == 0)
+        return 0;
+    fprintf(stderr, "irqsim %s: %s expects a size such as 4G or 512M, got '%s'\n", cmd, flag, val);
+    return -1;
 }
 
 static int set_trace_max(const char *cmd, cli_opts *o, const char *val)
 {
-    if (parse_size(val, &o->trace_max) == 0)
-        return 0;
-    fprintf(stderr, "irqsim %s: --trace-max expects a size such as 4G or 512M, got '%s'\n", cmd,
-            val);
-    return -1;
+    return set_size(cmd, "--trace-max", &o->trace_max, val);
 }
 
 static int set_max_memory(const char *cmd, cli_opts *o, const char *val)
 {
-    if (parse_size(val, &o->max_memory) == 0)
-        return 0;
-    fprintf(stderr, "irqsim %s: --max-memory expects a size such as 4G or 512M, got '%s'\n", cmd,
-            val);
-    return -1;
+    return set_size(cmd, "--max-memory", &o->max_memory, val);
 }
 
 static int set_max_events(const char *cmd, cli_opts *o, const char *val)
@@ -335,18 +316,6 @@ static int set_max_events(const char *cmd, cli_opts *o, const char *val)
     return -1;
 }
 
-static int set_quiet(const char *cmd, cli_opts *o, const char *val)
-{
-    (void)cmd, (void)val;
-    o->quiet = true;
-    return 0;
-}
-
-static int set_vary(const char *cmd, cli_opts *o, const char *val)
-{
-    return add_vary(cmd, o, val);
-}
-
 static int set_jobs(const char *cmd, cli_opts *o, const char *val)
 {
     if (parse_count(val, 1, 4096, &o->jobs)) {
@@ -354,7 +323,6 @@ static int set_jobs(const char *cmd, cli_opts *o, const char *val)
                 val);
         return -1;
     }
-    o->explicit_jobs = true;
     return 0;
 }
 
@@ -367,13 +335,6 @@ static int set_shard(const char *cmd, cli_opts *o, const char *val)
     return 0;
 }
 
-static int set_markdown(const char *cmd, cli_opts *o, const char *val)
-{
-    (void)cmd, (void)val;
-    o->markdown = true;
-    return 0;
-}
-
 /* --help never gets here: main answers it before a command parses. */
 static int set_help(const char *cmd, cli_opts *o, const char *val)
 {
@@ -383,7 +344,7 @@ static int set_help(const char *cmd, cli_opts *o, const char *val)
 
 static const setter setters[CLI_OPT_COUNT] = {
     [CLI_OPT_HELP] = set_help,
-    [CLI_OPT_SET] = set_set,
+    [CLI_OPT_SET] = add_set,
     [CLI_OPT_SEED] = set_seed,
     [CLI_OPT_FORMAT] = set_format,
     [CLI_OPT_OUT] = set_out,
@@ -397,7 +358,7 @@ static const setter setters[CLI_OPT_COUNT] = {
     [CLI_OPT_MAX_EVENTS] = set_max_events,
     [CLI_OPT_REPLICATIONS] = set_replications,
     [CLI_OPT_QUIET] = set_quiet,
-    [CLI_OPT_VARY] = set_vary,
+    [CLI_OPT_VARY] = add_vary,
     [CLI_OPT_JOBS] = set_jobs,
     [CLI_OPT_SHARD] = set_shard,
     [CLI_OPT_MARKDOWN] = set_markdown,
@@ -452,11 +413,8 @@ static int add_operand(const cli_command *c, cli_opts *o, const char *a, int arg
 
 static int check_operands(const cli_command *c, const cli_opts *o)
 {
-    if (c->operands == CLI_OPERANDS_SCENARIO && !o->file) {
-        fprintf(stderr, "irqsim %s: missing scenario FILE\n", c->name);
-        return -1;
-    }
-    if (c->operands == CLI_OPERANDS_SCENARIOS && !o->noperands) {
+    if ((c->operands == CLI_OPERANDS_SCENARIO && !o->file) ||
+        (c->operands == CLI_OPERANDS_SCENARIOS && !o->noperands)) {
         fprintf(stderr, "irqsim %s: missing scenario FILE\n", c->name);
         return -1;
     }

@@ -64,8 +64,7 @@ typedef struct cli_opts {
     unsigned long long trace_max;  /* --trace-max: bytes of the trace file; 0: the default */
     cli_vary *vary;                /* --vary, in order */
     size_t nvary;
-    long jobs; /* -j N */
-    bool explicit_jobs;
+    long jobs;               /* -j N; 0: one process per online CPU */
     size_t shard_k, shard_n; /* --shard K/N (K 1-based); shard_n 0: no shard */
     bool markdown;           /* models --markdown */
 } cli_opts;

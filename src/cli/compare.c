@@ -78,7 +78,7 @@ int cli_sweep_out_dir(const cli_sweep *s, bool clean)
 
 int cmd_compare(int argc, char **argv)
 {
-    cli_sweep s = {.cmd = "compare", .o.jobs = 1};
+    cli_sweep s = {.cmd = "compare"};
     int st = cli_parse_args(s.cmd, argc, argv, &s.o) != 0 ? EXIT_USAGE : cli_compare_run(&s);
     cli_sweep_free(&s);
     return st;

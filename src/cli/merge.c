@@ -133,9 +133,8 @@ static void write_csv(const cli_merged *m, FILE *f)
         const cli_variant *v = &m->v[k];
         fprintf(f, "%zu", v->number);
         for (size_t i = 0; i < set0->n; i++) {
-            const cj_value *s = cj_get_t(v->settings, set0->keys[i], CJ_STR);
             fputc(',', f);
-            csv_put_cell(f, s ? s->str : "");
+            csv_put_cell(f, cj_str(v->settings, set0->keys[i]));
         }
         if (m->nrep > 1)
             fprintf(f, ",%zu", v->nrep);

@@ -387,6 +387,16 @@ const cj_value *cli_rep_total(const cli_rep *rp, const char *path)
     return NULL;
 }
 
+/* The confidence interval of x[0..n) into out, if n > 0; frees x. Whether
+ * there was one. */
+static int ci_done(double *x, size_t n, cli_ci *out)
+{
+    if (n)
+        cli_ci_of(x, n, out);
+    free(x);
+    return n > 0;
+}
+
 int cli_total_ci(const cli_variant *v, const char *path, cli_ci *out)
 {
     double *x = malloc(v->nrep * sizeof *x);
@@ -396,10 +406,7 @@ int cli_total_ci(const cli_variant *v, const char *path, cli_ci *out)
         if (l)
             x[n++] = l->num;
     }
-    if (n)
-        cli_ci_of(x, n, out);
-    free(x);
-    return n > 0;
+    return ci_done(x, n, out);
 }
 
 int cli_total_diff(const cli_variant *v, const cli_variant *first, const char *path, cli_ci *out)
@@ -417,10 +424,7 @@ int cli_total_diff(const cli_variant *v, const cli_variant *first, const char *p
         }
         d[n++] = a->num - b->num;
     }
-    if (n)
-        cli_ci_of(d, n, out);
-    free(d);
-    return n > 0;
+    return ci_done(d, n, out);
 }
 
 int cli_group_state_ci(const cli_variant *v, size_t group, const char *state, cli_ci *out)
@@ -435,8 +439,5 @@ int cli_group_state_ci(const cli_variant *v, size_t group, const char *state, cl
         if (st)
             x[n++] = st->num;
     }
-    if (n)
-        cli_ci_of(x, n, out);
-    free(x);
-    return n > 0;
+    return ci_done(x, n, out);
 }

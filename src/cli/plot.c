@@ -675,8 +675,7 @@ static void plot_hist(plotter *p, int lo, int hi)
 
 static const char *model_of(const cli_variant *v)
 {
-    const cj_value *s = cj_get_t(v->report, "model", CJ_STR);
-    return s ? s->str : "";
+    return cj_str(v->report, "model");
 }
 
 /* The best headline result of the variants' models for a total. */

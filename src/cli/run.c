@@ -233,7 +233,7 @@ static int run_one(const cli_opts *opts)
 
 int cmd_run(int argc, char **argv)
 {
-    cli_opts o = {.format = IRQ_FORMAT_TEXT, .jobs = 1};
+    cli_opts o = {.format = IRQ_FORMAT_TEXT};
     int status = EXIT_USAGE;
     if (parse_run_opts(argc, argv, &o) != 0) {
         cli_opts_free(&o);

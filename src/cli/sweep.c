@@ -142,7 +142,7 @@ static int merge_outputs(const cli_sweep *s)
 
 static size_t default_jobs(const cli_sweep *s, size_t n)
 {
-    long cpus = s->o.explicit_jobs ? s->o.jobs : sysconf(_SC_NPROCESSORS_ONLN);
+    long cpus = s->o.jobs ? s->o.jobs : sysconf(_SC_NPROCESSORS_ONLN);
     size_t jobs = cpus > 0 ? (size_t)cpus : 1;
     return jobs < n ? jobs : n ? n : 1;
 }
