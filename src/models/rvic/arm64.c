@@ -259,10 +259,9 @@ bool a64_guest_mode(const irq_vcpu *v)
     return v->in_guest && v->on_cpu && !v->halted;
 }
 
-void a64_charge(irq_guest *g, uint64_t cycles, bool guest)
+void a64_charge(irq_guest *g, uint64_t cycles)
 {
-    if (guest)
-        irq_count(g, C_GUEST_TRAP_CYCLES, cycles);
+    irq_count(g, C_GUEST_TRAP_CYCLES, cycles);
     irq_count(g, C_HOST_IRQCHIP_CYCLES, cycles);
 }
 
@@ -270,7 +269,7 @@ void a64_exit(a64 *m, irq_vcpu *v, int counter, uint64_t cycles, irq_exit_done_f
 {
     if (counter >= 0)
         irq_count(v->guest, (unsigned)counter, 1);
-    a64_charge(v->guest, cycles, true);
+    a64_charge(v->guest, cycles);
     irq_vcpu_exit(v, cycles, done, m, 0);
 }
 
@@ -279,7 +278,7 @@ void a64_kick(a64 *m, irq_vcpu *v)
     uint64_t before = v->guest->core[IRQ_GC_IPI_EXITS];
     irq_vcpu_kick_ipi(v);
     if (v->guest->core[IRQ_GC_IPI_EXITS] != before)
-        a64_charge(v->guest, m->ipi_exit, true);
+        a64_charge(v->guest, m->ipi_exit);
 }
 
 void a64_timer_path(a64 *m, irq_vcpu *t)
@@ -325,7 +324,7 @@ void a64_deliver(a64 *m, irq_vcpu *v, irq_pendq *q, uint32_t cls, const irq_hand
         traps += plan->pre[i].cycles;
     for (unsigned i = 0; plan && i < plan->npost; i++)
         traps += plan->post[i].cycles;
-    a64_charge(v->guest, traps, true);
+    a64_charge(v->guest, traps);
     s->cur = cls;
     irq_pendq_deliver(q, v, cls, plan);
 }
@@ -513,7 +512,7 @@ static void bringup_next(irq_vcpu *v, void *ctx, uint64_t arg)
     uint32_t step = bringup_calls(m, v) - s->bringup_left--;
     int call = bringup_call(m, v, step);
     a64_rvic_call(m, v, call);
-    a64_charge(v->guest, m->hvc, true);
+    a64_charge(v->guest, m->hvc);
     irq_vcpu_trap(v, call, m->hvc, bringup_next, m, 0);
 }
 

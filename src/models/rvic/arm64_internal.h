@@ -190,10 +190,10 @@ bool a64_can_take(const irq_vcpu *v);
 /* In guest mode (guest code or a guest handler runs): a physical IRQ for it
  * exits. */
 bool a64_guest_mode(const irq_vcpu *v);
+/* Cycles of a guest trap: charged to the guest and to the host irqchip. */
+void a64_charge(irq_guest *g, uint64_t cycles);
 /* An exit the controller causes: counted in counter (or -1), charged to the
  * guest and the host irqchip cycles. */
-/* Host irqchip cycles, and also guest trap cycles when the guest trapped. */
-void a64_charge(irq_guest *g, uint64_t cycles, bool guest);
 void a64_exit(a64 *m, irq_vcpu *v, int counter, uint64_t cycles, irq_exit_done_fn done);
 /* kvm_vcpu_kick for the controller: counts the forced exit's host time. */
 void a64_kick(a64 *m, irq_vcpu *v);

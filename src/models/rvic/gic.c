@@ -162,7 +162,7 @@ static uint64_t gic_send_cost(a64 *m, irq_vcpu *sender, uint32_t ntargets, uint3
 {
     (void)ntargets;
     irq_count(sender->guest, C_SYSREG_TRAPS, nclusters);
-    a64_charge(sender->guest, nclusters * m->sgi_trap, true);
+    a64_charge(sender->guest, nclusters * m->sgi_trap);
     return nclusters * m->sgi_trap;
 }
 

@@ -118,7 +118,7 @@ static uint64_t rvic_send_cost(a64 *m, irq_vcpu *sender, uint32_t ntargets, uint
 {
     (void)nclusters;
     irq_count(sender->guest, HVC_SIGNAL, ntargets);
-    a64_charge(sender->guest, ntargets * m->hvc, true);
+    a64_charge(sender->guest, ntargets * m->hvc);
     return ntargets * m->hvc;
 }
 
@@ -238,7 +238,7 @@ static void move_next(irq_vcpu *v, void *ctx, uint64_t arg)
     default:
         return;
     }
-    a64_charge(v->guest, m->hvc, true);
+    a64_charge(v->guest, m->hvc);
     irq_vcpu_trap(v, call, m->hvc, move_next, m, 0);
 }
 
@@ -251,7 +251,7 @@ void a64_rvid_move(a64 *m, irq_vcpu *v, uint32_t input, bool unmap)
         if (m->irqchip != CHIP_RVIC)
             return;
         gs->unmapped |= 1ull << input;
-        a64_charge(v->guest, m->hvc, true);
+        a64_charge(v->guest, m->hvc);
         irq_vcpu_trap(v, HVC_RVID_UNMAP, m->hvc, NULL, NULL, 0);
         return;
     }
