@@ -111,8 +111,8 @@ static bool good_name(const char *s)
 }
 
 /* name of a guest template or a source: required, [A-Za-z0-9_.-]{1,64}. */
-int irq__entity_name(const loader *L, const irq_ynode *map, const char *what, char **out,
-                     irq_mark *mark)
+static int entity_name(const loader *L, const irq_ynode *map, const char *what, char **out,
+                       irq_mark *mark)
 {
     int rc = irq__field_str(L, map, &f_name, what, out, mark);
     if (rc == IRQ_OK && !good_name(*out))
@@ -121,6 +121,23 @@ int irq__entity_name(const loader *L, const irq_ynode *map, const char *what, ch
                            "most %d characters)",
                            *out, what, MAX_NAME);
     return rc;
+}
+
+int irq__entity_head(const loader *L, const irq_ynode *map, const char *section, size_t i,
+                     const char *kind, const char *const *keys, char **name, irq_mark *mark,
+                     char *what, size_t wlen)
+{
+    snprintf(what, wlen, "%s[%zu]", section, i);
+    int rc = irq__expect_map(map, what, &L->c);
+    if (rc == IRQ_OK && irq__ynode_is_null(map))
+        rc = irq_error_set(L->c.err, IRQ_EINPUT, &map->mark, "empty entry in '%s'", section);
+    if (rc == IRQ_OK)
+        rc = entity_name(L, map, kind, name, mark);
+    if (rc != IRQ_OK)
+        return rc;
+    *mark = map->mark;
+    snprintf(what, wlen, "%s '%s'", kind, *name);
+    return irq__params_check_keys(map, NULL, 0, keys, what, L->c.err);
 }
 
 /* ---- duplicate names ---------------------------------------------------------- */

@@ -75,17 +75,8 @@ static int load_tmpl(loader *L, irq_guest_tmpl *t, const irq_ynode *map, size_t 
 {
     char what[96];
     int64_t x = 0;
-    snprintf(what, sizeof what, "guests[%zu]", i);
-    int rc = irq__expect_map(map, what, &L->c);
-    if (rc == IRQ_OK && irq__ynode_is_null(map))
-        rc = irq_error_set(L->c.err, IRQ_EINPUT, &map->mark, "empty entry in 'guests'");
-    if (rc == IRQ_OK)
-        rc = irq__entity_name(L, map, "guest template", &t->name, &t->mark);
-    if (rc != IRQ_OK)
-        return rc;
-    t->mark = map->mark;
-    snprintf(what, sizeof what, "guest template '%s'", t->name);
-    rc = irq__params_check_keys(map, NULL, 0, irq__tmpl_keys, what, L->c.err);
+    int rc = irq__entity_head(L, map, "guests", i, "guest template", irq__tmpl_keys, &t->name,
+                              &t->mark, what, sizeof what);
     if (rc == IRQ_OK)
         rc = irq__field_int(L, map, &f_count, what, &x, NULL);
     t->count = (uint32_t)x;

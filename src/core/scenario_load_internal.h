@@ -33,9 +33,13 @@ int irq__field_str(const loader *L, const irq_ynode *map, const irq_param_desc *
 /* OK when n is absent, null or a sequence; else an error naming key and of. */
 int irq__need_seq(const loader *L, const irq_ynode *n, const char *key, const char *of);
 size_t irq__seq_len(const irq_ynode *n);
-/* name of a guest template or a source: required, [A-Za-z0-9_.-]{1,64}. */
-int irq__entity_name(const loader *L, const irq_ynode *map, const char *what, char **out,
-                     irq_mark *mark);
+/* The start of entry i of a section of named entities (guests, sources):
+ * a non-empty map with a good name (required, [A-Za-z0-9_.-]{1,64}) into
+ * *name, its mark, only the given keys; `what` becomes "KIND 'NAME'" for
+ * the messages that follow. */
+int irq__entity_head(const loader *L, const irq_ynode *map, const char *section, size_t i,
+                     const char *kind, const char *const *keys, char **name, irq_mark *mark,
+                     char *what, size_t wlen);
 
 typedef struct named {
     const char *name;

@@ -192,17 +192,8 @@ static int load_source(loader *L, irq_source_cfg *s, const irq_ynode *map, size_
 {
     char what[96];
     int64_t x = 0;
-    snprintf(what, sizeof what, "sources[%zu]", i);
-    int rc = irq__expect_map(map, what, &L->c);
-    if (rc == IRQ_OK && irq__ynode_is_null(map))
-        rc = irq_error_set(L->c.err, IRQ_EINPUT, &map->mark, "empty entry in 'sources'");
-    if (rc == IRQ_OK)
-        rc = irq__entity_name(L, map, "source", &s->name, &s->mark);
-    if (rc != IRQ_OK)
-        return rc;
-    s->mark = map->mark;
-    snprintf(what, sizeof what, "source '%s'", s->name);
-    rc = irq__params_check_keys(map, NULL, 0, irq__source_keys, what, L->c.err);
+    int rc = irq__entity_head(L, map, "sources", i, "source", irq__source_keys, &s->name, &s->mark,
+                              what, sizeof what);
     if (rc == IRQ_OK)
         rc = load_target(L, s, map, what);
     if (rc == IRQ_OK)
