@@ -558,11 +558,9 @@ __attribute__((noinline)) void irq_timer_arm_slow(irq_engine *e, irq_timer_id t,
     sift_up(e->keys, e->ids, e->len++, x, t);
 }
 
-void irq_timer_cancel(irq_engine *e, irq_timer_id t)
+__attribute__((noinline)) void irq__timer_disarm(irq_engine *e, irq_timer_id t)
 {
-    assert(t < e->ntimers);
-    if (e->timers[t].seq != 0)
-        disarm(e, t);
+    disarm(e, t);
 }
 
 /* The largest key due by `until`: a greater key is later, or saturated. */

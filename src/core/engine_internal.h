@@ -105,7 +105,15 @@ static inline void irq_timer_arm(irq_engine *e, irq_timer_id t, irq_time when)
     e->pending_id = t;
     e->root = IRQ_ROOT_REPLACE;
 }
-void irq_timer_cancel(irq_engine *e, irq_timer_id t);
+/* irq_timer_cancel of an armed timer. */
+void irq__timer_disarm(irq_engine *e, irq_timer_id t);
+/* Disarms timer t if armed; inline, since most calls find it disarmed. */
+static inline void irq_timer_cancel(irq_engine *e, irq_timer_id t)
+{
+    assert(t < e->ntimers);
+    if (e->timers[t].seq != 0)
+        irq__timer_disarm(e, t);
+}
 static inline bool irq_timer_armed(const irq_engine *e, irq_timer_id t)
 {
     return e->timers[t].seq != 0;

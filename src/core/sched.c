@@ -377,8 +377,7 @@ static void take(irq_pcpu *p, irq_vcpu *v)
     p->cur = v;
     p->cur_since = now;
     p->exec_start = now;
-    if (irq_timer_armed(&sim->eng, p->slice_timer))
-        irq_timer_cancel(&sim->eng, p->slice_timer);
+    irq_timer_cancel(&sim->eng, p->slice_timer);
     v->th.picked_at = now;
     v->th.protect = true; /* RUN_TO_PARITY: armed at every pick */
     bool switched = p->last != v && p->last != NULL;
