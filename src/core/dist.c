@@ -17,11 +17,6 @@ void irq_dist_const(irq_dist *d, double cycles)
     *d = (irq_dist){.kind = IRQ_DIST_CONST, .a = cycles};
 }
 
-static uint64_t to_cycles(double x)
-{
-    return irq__dist_cycles(x);
-}
-
 static double sample_normal(const irq_dist *d, irq_rng *r)
 {
     for (int i = 0; i < NORMAL_MAX_TRIES; i++) {
@@ -43,17 +38,17 @@ uint64_t irq__dist_sample_other(const irq_dist *d, irq_rng *r)
 {
     switch (d->kind) {
     case IRQ_DIST_CONST:
-        return to_cycles(d->a);
+        return irq__dist_cycles(d->a);
     case IRQ_DIST_EXP:
         return irq__dist_sample_exp(d, r);
     case IRQ_DIST_UNIFORM:
-        return to_cycles(d->a + (d->b - d->a) * irq_rng_uniform(r));
+        return irq__dist_cycles(d->a + (d->b - d->a) * irq_rng_uniform(r));
     case IRQ_DIST_NORMAL:
-        return to_cycles(sample_normal(d, r));
+        return irq__dist_cycles(sample_normal(d, r));
     case IRQ_DIST_LOGNORMAL:
-        return to_cycles(exp(d->mu + d->sigma * irq_rng_normal(r)));
+        return irq__dist_cycles(exp(d->mu + d->sigma * irq_rng_normal(r)));
     case IRQ_DIST_EMPIRICAL:
-        return to_cycles(sample_empirical(d, r));
+        return irq__dist_cycles(sample_empirical(d, r));
     }
     return 0;
 }
