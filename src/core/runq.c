@@ -84,12 +84,14 @@ static irq_vcpu *insert(irq_vcpu *n, irq_vcpu *v)
         return v;
     }
     if (key_before(v, n)) {
-        n->th.t_left = irq__th_link(insert(left(n), v));
-        if (prio_of(left(n)) > prio_of(n))
+        irq_vcpu *l = insert(left(n), v);
+        n->th.t_left = irq__th_link(l);
+        if (prio_of(l) > prio_of(n))
             return rotate_right(n);
     } else {
-        n->th.t_right = irq__th_link(insert(right(n), v));
-        if (prio_of(right(n)) > prio_of(n))
+        irq_vcpu *r = insert(right(n), v);
+        n->th.t_right = irq__th_link(r);
+        if (prio_of(r) > prio_of(n))
             return rotate_left(n);
     }
     pull_up(n);
@@ -152,8 +154,9 @@ irq_vcpu *irq__rq_pick_eligible(irq_vcpu *root, int64_t sum, uint32_t nr)
     irq_vcpu *best = NULL;
     for (irq_vcpu *n = root; n;) {
         if ((__int128)n->th.vrt * nr <= (__int128)sum) {
-            if (left(n))
-                best = dl_min(best, dmin(left(n)));
+            irq_vcpu *l = left(n);
+            if (l)
+                best = dl_min(best, dmin(l));
             best = dl_min(best, n);
             n = right(n);
         } else {
