@@ -212,26 +212,28 @@ static void test_rows_lazy(void **state)
     assert_false(h.compact);
 }
 
-/* Bytes of a compact block (hist.c): a 4-byte header and two bytes per
- * row of the block (58 near, 68 far), room for `rows` rows of 64 count
- * bytes and for `hi` rows of 64 16-bit high words. */
-static uint64_t block_bytes(unsigned block_rows, unsigned rows, unsigned hi)
+/* Bytes of a compact block (hist.c): a 2-byte header, three bytes per row
+ * of the block (27 near, 32 far: which pool row holds each byte of its
+ * counts) and a pool of `pool` rows of 64 bytes. */
+static uint64_t block_bytes(unsigned block_rows, unsigned pool)
 {
-    return 4 + 2 * block_rows + rows * 64 + hi * 128;
+    return 2 + 3 * block_rows + pool * 64;
 }
 
-/* Room the block makes for n rows with a count above 255: none, then 2
- * (IRQ_HIST_HI_ROWS), doubled until n fit. */
-static unsigned hi_room(unsigned n)
+/* The pool a block has when n of its rows are taken: 8 at first, 2 more at
+ * a time, at most 3 per row of the block. */
+static unsigned room(unsigned n, unsigned block_rows)
 {
-    unsigned k = 0;
+    unsigned k = 8;
     while (k < n)
-        k = k ? 2 * k : IRQ_HIST_HI_ROWS;
-    return k;
+        k += 2;
+    return k < 3 * block_rows ? k : 3 * block_rows;
 }
 
-/* The rows (of 64 buckets) of the near block whose bucket counts passed 255. */
+/* The rows (of 64 buckets) of the near block with a bucket count above
+ * `over`. */
 typedef struct big_rows {
+    uint64_t over;
     bool row[64];
 } big_rows;
 
@@ -240,13 +242,13 @@ static void note_big(void *ud, uint64_t lo, uint64_t hi, uint64_t count)
     (void)hi;
     big_rows *b = ud;
     unsigned row = lo < 64 ? 0 : (unsigned)(63 - __builtin_clzll(lo)) - 6 + 1;
-    if (count > 255 && lo < (UINT64_C(1) << 32))
+    if (count > b->over && lo < (UINT64_C(1) << 32))
         b->row[row] = true;
 }
 
-static unsigned count_big_rows(const irq_hist *h)
+static unsigned count_rows_over(const irq_hist *h, uint64_t over)
 {
-    big_rows b = {{false}};
+    big_rows b = {over, {false}};
     irq_hist_each(h, note_big, &b);
     unsigned n = 0;
     for (int r = 0; r < 64; r++)
@@ -255,12 +257,14 @@ static unsigned count_big_rows(const irq_hist *h)
 }
 
 /* The compact histogram holds only the rows (powers of two) that have a
- * sample (room for 8 at first, then 4 more at a time), so its size is
- * bounded by its rows whatever the samples: nothing while empty; the first
- * sample makes the near block (values below 2^32, 27 rows) with room for 8; samples of every
- * magnitude below 2^32 fill all 27 rows (1,786 bytes), plus high words for
- * the rows where a count passed 255; a value of 2^32 or more makes the far
- * block (32 rows). */
+ * sample, each in a pool row of count bytes, and a second pool row for the
+ * rows with a count above 255 (a third above 65,535; none here: 40,003
+ * samples spread over every row); the pool has room for 8 at first, then 2
+ * more at a time. So its size is bounded by its rows whatever the samples:
+ * nothing while empty; the first sample makes the near block (values below
+ * 2^32, 27 rows) with room for 8 (595 bytes); samples of every magnitude
+ * below 2^32 fill all 27 rows, plus the rows where a count passed 255; a
+ * value of 2^32 or more makes the far block (32 rows). */
 static void test_compact_bounded_size(void **state)
 {
     (void)state;
@@ -268,26 +272,28 @@ static void test_compact_bounded_size(void **state)
     irq_hist_init_compact(&h);
     assert_int_equal(irq_hist_bytes(&h), 0);
     assert_int_equal(irq_hist_add(&h, 0), 0);
-    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8, 0)); /* 570 */
+    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8)); /* 595 */
     irq_rng r;
     irq_rng_seed(&r, 24, "compact", 0);
     /* every magnitude below 2^32: every row of the block */
     for (int i = 0; i < 20000; i++)
         assert_int_equal(irq_hist_add(&h, irq_rng_next(&r) >> (32 + irq_rng_below(&r, 32))), 0);
-    unsigned big = count_big_rows(&h);
+    unsigned big = count_rows_over(&h, 255);
     assert_true(big >= 1); /* the smallest values crowd into row 0 */
-    const uint64_t near = block_bytes(27, 27, hi_room(big));
+    assert_int_equal(count_rows_over(&h, 65535), 0);
+    const uint64_t near = block_bytes(27, room(27 + big, 27));
     assert_int_equal(irq_hist_bytes(&h), near);
     assert_int_equal(irq_hist_add(&h, (UINT64_C(1) << 32) - 1), 0); /* row 26: there */
     assert_int_equal(irq_hist_bytes(&h), near);
     assert_int_equal(irq_hist_add(&h, UINT64_C(1) << 32), 0);
-    assert_int_equal(irq_hist_bytes(&h), near + block_bytes(32, 8, 0));
+    assert_int_equal(irq_hist_bytes(&h), near + block_bytes(32, 8));
     for (int i = 0; i < 20000; i++)
         assert_int_equal(irq_hist_add(&h, irq_rng_next(&r) >> (32 + irq_rng_below(&r, 32))), 0);
+    assert_int_equal(count_rows_over(&h, 65535), 0);
     assert_int_equal(irq_hist_bytes(&h),
-                     block_bytes(27, 27, hi_room(count_big_rows(&h))) + block_bytes(32, 8, 0));
-    /* the bound: every row with high words */
-    assert_true(irq_hist_bytes(&h) <= block_bytes(27, 27, 27) + block_bytes(32, 8, 0));
+                     block_bytes(27, room(27 + count_rows_over(&h, 255), 27)) + block_bytes(32, 8));
+    /* the bound: every row with three bytes */
+    assert_true(irq_hist_bytes(&h) <= block_bytes(27, 81) + block_bytes(32, 8));
     assert_int_equal(h.count, 40003);
     irq_hist_free(&h);
     assert_int_equal(irq_hist_bytes(&h), 0);
@@ -306,10 +312,11 @@ static void count_bucket(void *ud, uint64_t lo, uint64_t hi, uint64_t count)
         b->count += count;
 }
 
-/* 255 samples fit a count byte; the 256th gives its row 16 high bits
- * (room for 2 such rows is made then); more such rows double that room; a
- * new row takes one of the 8 rows of room (a ninth would add 4); a count past
- * 2^24 - 1 widens the block to 32 bits (27 rows of 64: 6,912 bytes).
+/* 255 samples fit a count byte; the 256th gives its row a second pool row
+ * (bits 8-15), the 65,536th a third (bits 16-23); a row's first sample takes
+ * a pool row too; the pool has room for 8 rows, then 2 more at a time; a
+ * count past 2^24 - 1 widens the block to 32 bits (27 rows of 64: 6,912
+ * bytes).
  * Nothing is lost, in the bucket or the others. Rows: 3 is row 0, 1000
  * row 4 ([2^9, 2^10) is row 9 - 6 + 1), 4000 row 6, 16000 row 8, 64000
  * row 10, 100000 row 11, 1000000 row 14. */
@@ -322,18 +329,21 @@ static void test_compact_widens(void **state)
     assert_int_equal(irq_hist_add(&h, 100000), 0);
     for (int i = 0; i < 255; i++)
         assert_int_equal(irq_hist_add(&h, 1000), 0);
-    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8, 0)); /* rows 0, 4, 11 */
+    /* rows 0, 4, 11: 3 pool rows of 8 */
+    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8));
     for (int row = 0; row < 4; row++) /* 1000's row and 3 more pass 255 */
         for (int i = 0; i < 300; i++)
             assert_int_equal(irq_hist_add(&h, (uint64_t)1000 << (2 * row)), 0);
-    /* rows 0, 4, 6, 8, 10, 11; high words for 4, 6, 8, 10 */
-    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8, 4));
-    for (int i = 0; i < 256; i++) /* a fifth such row, 14 */
+    /* rows 0, 4, 6, 8, 10, 11 and bits 8-15 of 4, 6, 8, 10: 10 pool rows,
+     * the ninth grew the room to 10 */
+    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 10));
+    for (int i = 0; i < 256; i++) /* a fifth such row, 14: 12 */
         assert_int_equal(irq_hist_add(&h, 1000000), 0);
-    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8, 8));
+    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 12));
     for (uint32_t i = 0; i < (UINT32_C(1) << 24) - 556; i++) /* 1000's count: 2^24 - 1 */
         assert_int_equal(irq_hist_add(&h, 1000), 0);
-    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 8, 8));
+    /* past 65,535, bits 16-23 of row 4: 13 rows, room 14 */
+    assert_int_equal(irq_hist_bytes(&h), block_bytes(27, 14));
     assert_int_equal(irq_hist_add(&h, 1000), 0);
     assert_int_equal(irq_hist_bytes(&h), 27 * 64 * 4);
     const uint64_t want[4] = {3, 1000, 100000, 1000000}, count[4] = {1, UINT64_C(1) << 24, 1, 256};
@@ -496,8 +506,8 @@ static void test_merge_compact(void **state)
         assert_int_equal(irq_hist_add(&all, x), 0);
         assert_int_equal(irq_hist_add(&all, y), 0);
     }
-    assert_non_null(all.small[1]);         /* both blocks in use */
-    assert_true(count_big_rows(&all) > 0); /* and counts past 255 */
+    assert_non_null(all.small[1]);               /* both blocks in use */
+    assert_true(count_rows_over(&all, 255) > 0); /* and counts past 255 */
     irq_hist m;
     irq_hist_init_compact(&m);
     assert_int_equal(irq_hist_merge(&m, &a), 0);

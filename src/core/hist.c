@@ -12,7 +12,7 @@
 
 #define NEAR_BUCKETS ((size_t)IRQ_HIST_NEAR_ROWS * IRQ_HIST_COMPACT_SUB)
 #define FAR_BUCKETS ((size_t)(IRQ_HIST_COMPACT_ROWS - IRQ_HIST_NEAR_ROWS) * IRQ_HIST_COMPACT_SUB)
-/* A small block's counts: low byte, plus 16 high bits in a promoted row. */
+/* A small block's counts: up to three bytes (hist_internal.h). */
 #define SMALL_MAX ((UINT64_C(1) << 24) - 1)
 
 void irq_hist_init(irq_hist *h)
@@ -88,54 +88,72 @@ static unsigned block_rows(int s)
 }
 
 /* A small block holds only the rows that have a sample: a header of
- * IRQ__HIST_SB_HEAD bytes (SB_*), a byte per row of the block saying which
- * low row holds its count bytes (0: none yet, k: the k-th), a byte per row
- * saying which high row holds its high words (0, or k), then room for SB_KR
- * low rows of IRQ_HIST_COMPACT_SUB count bytes and SB_KHI rows of
- * IRQ_HIST_COMPACT_SUB 16-bit high words (layout constants in
- * hist_internal.h, which reads the low rows inline). */
-enum { SB_NR, SB_KR, SB_NHI, SB_KHI };
-/* A block starts with room for ROW_START rows (at 0.25 s of many-guests,
- * three guests in four have at most 9; the rows a guest sees widen as a run
- * goes on: 8 to 19 after 4 s) and grows ROW_STEP rows at a time (fewer
- * reallocations, so less fragmentation). */
+ * IRQ__HIST_SB_HEAD bytes (SB_*), then for each byte of a count (low,
+ * middle, high) a map of a byte per row of the block saying which pool row
+ * holds that byte of the row's counts (0: none, k: the k-th), then the pool:
+ * room for SB_KR rows of IRQ_HIST_COMPACT_SUB bytes, SB_NR of them taken
+ * (layout constants in hist_internal.h, which reads the low bytes inline).
+ * A row takes its middle byte row when one of its counts passes 255 and its
+ * high one past 65,535; rows without such counts pay nothing for them. */
+enum { SB_NR, SB_KR };
+/* A block starts with room for ROW_START pool rows (at 0.25 s of
+ * many-guests, three guests in four have at most 9 rows with a sample; the
+ * rows a guest sees widen as a run goes on: 8 to 19 after 4 s) and grows
+ * ROW_STEP rows at a time: at 10,000 guests each row of room left unused is
+ * 0.6 MiB, and a row is added a few dozen times in a guest's whole run. */
 #define ROW_START 8u
-#define ROW_STEP 4u
+#define ROW_STEP 2u
 
-static size_t small_bytes(int s, unsigned kr, unsigned khi)
+static size_t small_bytes(int s, unsigned kr)
 {
-    return irq__hist_low_offset(s) + (size_t)kr * IRQ_HIST_COMPACT_SUB +
-           (size_t)khi * IRQ_HIST_COMPACT_SUB * sizeof(uint16_t);
+    return irq__hist_pool_offset(s) + (size_t)kr * IRQ_HIST_COMPACT_SUB;
 }
 
-static uint8_t *hi_map(const irq_hist *h, int s)
+/* Map `byte` (0 low, 1 middle, 2 high) of block s. */
+static uint8_t *byte_map(const irq_hist *h, int s, unsigned byte)
 {
-    return h->small[s] + IRQ__HIST_SB_HEAD + block_rows(s);
+    return h->small[s] + IRQ__HIST_SB_HEAD + (size_t)byte * block_rows(s);
 }
 
-/* The high words of the block's row, or NULL. */
-static uint16_t *hi_row(const irq_hist *h, int s, size_t row)
+/* The pool row holding byte `byte` of the counts of the block's row, or
+ * NULL. */
+static uint8_t *byte_row(const irq_hist *h, int s, unsigned byte, size_t row)
 {
-    unsigned k = hi_map(h, s)[row];
+    unsigned k = byte_map(h, s, byte)[row];
     if (k == 0)
         return NULL;
-    uint8_t *his =
-        h->small[s] + irq__hist_low_offset(s) + (size_t)h->small[s][SB_KR] * IRQ_HIST_COMPACT_SUB;
-    return (uint16_t *)(void *)his + (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
+    return h->small[s] + irq__hist_pool_offset(s) + (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
 }
 
-/* Count j of block s (there), whose row has the count bytes lo8
- * (irq__hist_low_row; NULL: no sample in the row) and high words hi16
- * (hi_row) if the block is small. */
-static uint64_t block_count_in(const irq_hist *h, int s, size_t j, const uint8_t *lo8,
-                               const uint16_t *hi16)
+/* The byte rows of one row of a small block (NULL: that byte is 0 in every
+ * count; all NULL: no sample in the row). */
+typedef struct row_bytes {
+    const uint8_t *b[IRQ__HIST_SB_BYTES];
+} row_bytes;
+
+static inline row_bytes row_bytes_of(const irq_hist *h, int s, size_t row)
 {
-    if (h->small[s]) {
-        if (!lo8)
-            return 0;
-        size_t col = j % IRQ_HIST_COMPACT_SUB;
-        return hi16 ? lo8[col] | (uint64_t)hi16[col] << 8 : lo8[col];
-    }
+    return (row_bytes){{byte_row(h, s, 0, row), byte_row(h, s, 1, row), byte_row(h, s, 2, row)}};
+}
+
+/* Column col of a small block's row whose bytes are rb (reports read every
+ * bucket of every guest: kept to a load and two tests). */
+static inline uint64_t row_count(const row_bytes *rb, size_t col)
+{
+    if (!rb->b[0])
+        return 0;
+    uint64_t c = rb->b[0][col];
+    if (rb->b[1])
+        c |= (uint64_t)rb->b[1][col] << 8 | (rb->b[2] ? (uint64_t)rb->b[2][col] << 16 : 0);
+    return c;
+}
+
+/* Count j of block s (there), whose row's bytes are rb if the block is
+ * small. */
+static inline uint64_t block_count_in(const irq_hist *h, int s, size_t j, const row_bytes *rb)
+{
+    if (h->small[s])
+        return row_count(rb, j % IRQ_HIST_COMPACT_SUB);
     uint64_t hi = h->hi[s] ? h->hi[s][j] : 0;
     return hi << 32 | h->lo[s][j];
 }
@@ -143,9 +161,9 @@ static uint64_t block_count_in(const irq_hist *h, int s, size_t j, const uint8_t
 static uint64_t block_count(const irq_hist *h, int s, size_t j)
 {
     if (!h->small[s])
-        return block_count_in(h, s, j, NULL, NULL);
-    size_t row = j / IRQ_HIST_COMPACT_SUB;
-    return block_count_in(h, s, j, irq__hist_low_row(h, s, row), hi_row(h, s, row));
+        return block_count_in(h, s, j, NULL);
+    row_bytes rb = row_bytes_of(h, s, j / IRQ_HIST_COMPACT_SUB);
+    return block_count_in(h, s, j, &rb);
 }
 
 /* Calls fn(ud, s, j, count) on each non-empty bucket j of each block s, in
@@ -162,12 +180,14 @@ static unsigned each_block(const irq_hist *h, block_visit_fn fn, void *ud)
             /* A guest's latencies crowd into a few rows: a small block's
              * rows with no sample are skipped (reports merge every guest's
              * histogram; reading all buckets was 5 % of a 0.2 s run). */
-            const uint8_t *lo8 = h->small[s] ? irq__hist_low_row(h, s, r) : NULL;
-            if (h->small[s] && !lo8)
-                continue;
-            const uint16_t *hi16 = h->small[s] ? hi_row(h, s, r) : NULL;
+            row_bytes rb = {{NULL}};
+            if (h->small[s]) {
+                rb = row_bytes_of(h, s, r);
+                if (!rb.b[0])
+                    continue;
+            }
             for (size_t j = r * IRQ_HIST_COMPACT_SUB; j < (r + 1) * IRQ_HIST_COMPACT_SUB; j++) {
-                uint64_t n = block_count_in(h, s, j, lo8, hi16);
+                uint64_t n = block_count_in(h, s, j, &rb);
                 if (n == 0)
                     continue;
                 fn(ud, s, j, n);
@@ -178,64 +198,27 @@ static unsigned each_block(const irq_hist *h, block_visit_fn fn, void *ud)
     return visited;
 }
 
-/* Resizes block s to room for kr low rows and khi high rows (neither
- * fewer than now), moving the high words behind the low rows. 0, or -1
- * when out of memory (the block unchanged). */
-static int small_resize(irq_hist *h, int s, unsigned kr, unsigned khi)
+/* Gives byte `byte` of the counts of the block's row a pool row (if it has
+ * none), growing the pool by ROW_STEP rows when full (bounded by three a
+ * row). 0, or -1 when out of memory (the block unchanged). */
+static int take_row(irq_hist *h, int s, unsigned byte, size_t row)
 {
-    uint8_t *old = h->small[s];
-    unsigned okr = old[SB_KR], okhi = old[SB_KHI];
-    uint8_t *b = realloc(old, small_bytes(s, kr, khi));
-    if (!b)
-        return -1;
-    size_t his = (size_t)okhi * IRQ_HIST_COMPACT_SUB * sizeof(uint16_t);
-    uint8_t *ohi = b + irq__hist_low_offset(s) + (size_t)okr * IRQ_HIST_COMPACT_SUB;
-    uint8_t *nhi = b + irq__hist_low_offset(s) + (size_t)kr * IRQ_HIST_COMPACT_SUB;
-    memmove(nhi, ohi, his);
-    memset(ohi, 0, (size_t)(nhi - ohi)); /* the new low rows */
-    memset(nhi + his, 0, (size_t)(khi - okhi) * IRQ_HIST_COMPACT_SUB * sizeof(uint16_t));
-    b[SB_KR] = (uint8_t)kr;
-    b[SB_KHI] = (uint8_t)khi;
-    h->small[s] = b;
-    return 0;
-}
-
-/* Gives the block's row (0-based) its count bytes, growing the block by
- * ROW_STEP rows when full (bounded by the block's rows). 0, or -1 when out
- * of memory. */
-static int add_row(irq_hist *h, int s, size_t row)
-{
-    uint8_t *b = h->small[s];
-    if (b[SB_NR] == b[SB_KR]) {
-        unsigned kr = b[SB_KR] + ROW_STEP;
-        if (kr > block_rows(s))
-            kr = block_rows(s);
-        if (small_resize(h, s, kr, b[SB_KHI]) != 0)
-            return -1;
-        b = h->small[s];
-    }
-    b[IRQ__HIST_SB_HEAD + row] = ++b[SB_NR];
-    return 0;
-}
-
-/* Gives the block's row j / SUB high words, making room for
- * IRQ_HIST_HI_ROWS at the first, then doubling it (at most one per row).
- * 0, or -1 when out of memory. */
-static int promote_row(irq_hist *h, int s, size_t j)
-{
-    size_t row = j / IRQ_HIST_COMPACT_SUB;
-    uint8_t *b = h->small[s];
-    if (hi_map(h, s)[row])
+    if (byte_map(h, s, byte)[row])
         return 0;
-    if (b[SB_NHI] == b[SB_KHI]) {
-        unsigned k = b[SB_KHI] ? 2u * b[SB_KHI] : IRQ_HIST_HI_ROWS;
-        if (k > block_rows(s))
-            k = block_rows(s);
-        if (small_resize(h, s, b[SB_KR], k) != 0)
+    uint8_t *b = h->small[s];
+    unsigned nr = b[SB_NR], kr = b[SB_KR];
+    if (nr == kr) {
+        unsigned room = kr + ROW_STEP, most = IRQ__HIST_SB_BYTES * block_rows(s);
+        if (room > most)
+            room = most;
+        if (!(b = realloc(b, small_bytes(s, room))))
             return -1;
-        b = h->small[s];
+        memset(b + small_bytes(s, kr), 0, (size_t)(room - kr) * IRQ_HIST_COMPACT_SUB);
+        b[SB_KR] = (uint8_t)room;
+        h->small[s] = b;
     }
-    hi_map(h, s)[row] = ++b[SB_NHI];
+    b[SB_NR] = (uint8_t)(nr + 1);
+    byte_map(h, s, byte)[row] = (uint8_t)(nr + 1);
     return 0;
 }
 
@@ -258,21 +241,25 @@ static int widen(irq_hist *h, int s)
 static int prepare_block(irq_hist *h, int s, size_t j, uint64_t n)
 {
     if (!h->small[s] && !h->lo[s]) {
-        if (!(h->small[s] = calloc(1, small_bytes(s, ROW_START, 0))))
+        if (!(h->small[s] = calloc(1, small_bytes(s, ROW_START))))
             return -1;
         h->small[s][SB_KR] = ROW_START;
     }
     if (h->small[s]) {
         size_t row = j / IRQ_HIST_COMPACT_SUB;
-        if (!irq__hist_low_row(h, s, row) && add_row(h, s, row) != 0)
-            return -1;
-        uint64_t c = block_count(h, s, j);
-        if (c + n <= UINT8_MAX)
+        uint64_t c = block_count(h, s, j) + n;
+        if (c > SMALL_MAX) {
+            if (widen(h, s) != 0)
+                return -1;
+        } else {
+            /* the bytes c needs, low first (a row with a middle byte may
+             * still lack a high one, never the reverse) */
+            unsigned need = c > 0xFFFF ? 3 : c > 0xFF ? 2 : 1;
+            for (unsigned k = 0; k < need; k++)
+                if (take_row(h, s, k, row) != 0)
+                    return -1;
             return 0;
-        if (c + n <= SMALL_MAX)
-            return promote_row(h, s, j);
-        if (widen(h, s) != 0)
-            return -1;
+        }
     }
     /* High words only once a count no longer fits in 32 bits. */
     if (!h->hi[s] && (uint64_t)h->lo[s][j] + n > UINT32_MAX &&
@@ -284,11 +271,13 @@ static int prepare_block(irq_hist *h, int s, size_t j, uint64_t n)
 static void put_block(irq_hist *h, int s, size_t j, uint64_t n)
 {
     uint64_t c = block_count(h, s, j) + n;
-    if (h->small[s]) { /* prepare_block() promoted the row if c needs more than a byte */
-        irq__hist_low_row(h, s, j / IRQ_HIST_COMPACT_SUB)[j % IRQ_HIST_COMPACT_SUB] = (uint8_t)c;
-        uint16_t *hi = hi_row(h, s, j / IRQ_HIST_COMPACT_SUB);
-        if (hi)
-            hi[j % IRQ_HIST_COMPACT_SUB] = (uint16_t)(c >> 8);
+    if (h->small[s]) { /* prepare_block() gave the row every byte c needs */
+        size_t row = j / IRQ_HIST_COMPACT_SUB, col = j % IRQ_HIST_COMPACT_SUB;
+        for (unsigned k = 0; k < IRQ__HIST_SB_BYTES; k++) {
+            uint8_t *b = byte_row(h, s, k, row);
+            if (b)
+                b[col] = (uint8_t)(c >> (8 * k));
+        }
         return;
     }
     h->lo[s][j] = (uint32_t)c;
@@ -454,12 +443,11 @@ static size_t compact_rank(const irq_hist *h, uint64_t rank)
         size_t n = block_len(s), base = s ? NEAR_BUCKETS : 0;
         if (h->small[s]) { /* row by row, skipping rows with no sample */
             for (size_t r = 0; r < block_rows(s); r++) {
-                const uint8_t *lo8 = irq__hist_low_row(h, s, r);
-                if (!lo8)
+                row_bytes rb = row_bytes_of(h, s, r);
+                if (!rb.b[0])
                     continue;
-                const uint16_t *hi16 = hi_row(h, s, r);
                 for (size_t j = r * IRQ_HIST_COMPACT_SUB; j < (r + 1) * IRQ_HIST_COMPACT_SUB; j++)
-                    if ((seen += block_count_in(h, s, j, lo8, hi16)) >= rank)
+                    if ((seen += block_count_in(h, s, j, &rb)) >= rank)
                         return base + j;
             }
         } else if (h->lo[s]) {
@@ -523,7 +511,7 @@ uint64_t irq_hist_bytes(const irq_hist *h)
             bytes += h->rows[r] ? IRQ_HIST_SUB * sizeof **h->rows : 0;
     }
     for (int s = 0; s < 2; s++)
-        bytes += (h->small[s] ? small_bytes(s, h->small[s][SB_KR], h->small[s][SB_KHI]) : 0) +
+        bytes += (h->small[s] ? small_bytes(s, h->small[s][SB_KR]) : 0) +
                  ((h->lo[s] != NULL) + (h->hi[s] != NULL)) * block_len(s) * sizeof(uint32_t);
     return bytes;
 }

@@ -9,19 +9,19 @@
  *   percentile is within 1/128 < 1% of an exact one. One block holds every
  *   value below 2^IRQ_HIST_NEAR_BITS cycles, allocated by the first sample,
  *   and one the values above (only if such a value is ever seen). A block
- *   holds only the rows (powers of two) that have a sample (room for 8 at
- *   first, 4 more at a time): the low 8 bits of each count (64 bytes a row)
- *   and, for the rows where a count passed 255, a row of 16 high bits (128
- *   bytes; room for IRQ_HIST_HI_ROWS such rows at the first, doubled when
- *   more need it). Latencies crowd into a dozen of the near block's 27 rows
- *   (many-guests, 1,000 guests: 3 to 18 rows and rarely a high row at
- *   0.25 s; 11 to 19 rows and 3 to 5 high rows at 16 s), so a guest's
- *   histogram is 570 bytes at first and about 1.7 KiB after 16 s. Its size
- *   is bounded by its rows (every row and every high row: 5,242 bytes for
- *   the near block): it grows, in bounded steps, as the latencies spread
- *   and as counts need more than a byte. A count that passes 2^24 - 1 widens the
- *   block, once, to 32-bit counts of every row, with high words only when
- *   one passes 2^32 - 1. Used per guest, where there are thousands.
+ *   is a pool of byte rows (IRQ_HIST_COMPACT_SUB bytes each; room for 8 at
+ *   first, 2 more at a time) and three maps saying which pool row holds
+ *   bits 0-7, 8-15 and 16-23 of each row's counts: a row (power of two) takes
+ *   its first pool row at its first sample, its second when one of its
+ *   counts passes 255, its third past 65,535. Latencies crowd into a dozen of
+ *   the near block's 27 rows (many-guests, 1,000 guests: 3 to 18 rows and
+ *   rarely a count above 255 at 0.25 s; 11 to 19 rows, 3 to 5 of them with
+ *   counts above 255, at 16 s). Its size is bounded by its rows (every row
+ *   with three pool rows: 5,267 bytes for the near block): it grows, in
+ *   bounded steps, as the latencies spread and as counts need more than a
+ *   byte. A count that passes 2^24 - 1 widens the block, once, to 32-bit
+ *   counts of every row, with high words only when one passes 2^32 - 1.
+ *   Used per guest, where there are thousands.
  *
  * Values below the sub-bucket count are exact in both resolutions. */
 #ifndef IRQ_HIST_INTERNAL_H
@@ -42,24 +42,24 @@
  * cycles (0.8 s at 5.2 GHz): every latency of an ordinary run. */
 #define IRQ_HIST_NEAR_BITS 32
 #define IRQ_HIST_NEAR_ROWS (IRQ_HIST_NEAR_BITS - IRQ_HIST_COMPACT_SUB_BITS + 1)
-/* Rows of high count bits a compact block makes room for at its first
- * count above 255 (doubled when more rows need them). */
-#define IRQ_HIST_HI_ROWS 2
 /* A compact block's rows: the near block's, and the far block's. */
 #define IRQ__HIST_BLOCK_ROWS(s)                                                                    \
     ((s) ? IRQ_HIST_COMPACT_ROWS - IRQ_HIST_NEAR_ROWS : IRQ_HIST_NEAR_ROWS)
-/* A small block (hist.c) begins with this many header bytes, then a byte
- * per row of the block: 0, or k when the k-th of its low rows (of
- * IRQ_HIST_COMPACT_SUB count bytes) holds that row's; then a byte per row
- * for the high rows; the low rows begin at irq__hist_low_offset. */
-#define IRQ__HIST_SB_HEAD 4
+/* A small block (hist.c) begins with this many header bytes, then, for
+ * each of the three bytes of a count (low first), a byte per row of the
+ * block: 0, or k when the k-th pool row (of IRQ_HIST_COMPACT_SUB bytes)
+ * holds that byte of the row's counts; the pool begins at
+ * irq__hist_pool_offset. */
+#define IRQ__HIST_SB_HEAD 2
+/* Bytes of a count a small block holds (24 bits). */
+#define IRQ__HIST_SB_BYTES 3
 
 typedef struct irq_hist {
     /* fine: IRQ_HIST_ROWS row pointers (NULL until a value needs the table;
      * row 0 holds values < IRQ_HIST_SUB, exact) */
     uint64_t **rows;
     /* compact: the counts of the near and far blocks. small: the rows
-     * with a sample, as low count bytes and high words (layout in hist.c);
+     * with a sample, as rows of count bytes (layout in hist.c);
      * until a count passes 2^24 - 1, then 32-bit counts of every row (lo),
      * with high words (hi) only once one passes 2^32 - 1 */
     uint8_t *small[2];
@@ -102,10 +102,10 @@ static inline void irq__hist_note1(irq_hist *h, uint64_t v)
     irq__hist_note(h, 1, v, v, (double)v);
 }
 
-/* Where a small block's low rows begin (2-aligned for the high words). */
-static inline size_t irq__hist_low_offset(int s)
+/* Where a small block's pool of byte rows begins. */
+static inline size_t irq__hist_pool_offset(int s)
 {
-    return (IRQ__HIST_SB_HEAD + 2 * (size_t)IRQ__HIST_BLOCK_ROWS(s) + 1) & ~(size_t)1;
+    return IRQ__HIST_SB_HEAD + IRQ__HIST_SB_BYTES * (size_t)IRQ__HIST_BLOCK_ROWS(s);
 }
 
 /* The count bytes of row `row` (0-based within the block) of small block
@@ -115,7 +115,7 @@ static inline uint8_t *irq__hist_low_row(const irq_hist *h, int s, size_t row)
     unsigned k = h->small[s][IRQ__HIST_SB_HEAD + row];
     if (k == 0)
         return NULL;
-    return h->small[s] + irq__hist_low_offset(s) + (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
+    return h->small[s] + irq__hist_pool_offset(s) + (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
 }
 
 /* irq_hist_add when the bucket's storage is missing or its count carries
