@@ -155,7 +155,7 @@ static void build_guests(struct irq_sim *sim)
             g->mcount = &p->mcounts[gi * nc];
             g->vcpus = &p->vcpus[vi];
             g->nvcpus = t->vcpus;
-            irq_hist_init_compact(&g->latency); /* fixed size: there are thousands */
+            irq_hist_init_compact(&g->latency); /* compact: there are thousands */
             for (uint32_t j = 0; j < t->vcpus; j++)
                 init_vcpu(sim, g, &p->vcpus[vi++], j, k);
         }
