@@ -109,22 +109,6 @@ static size_t small_bytes(int s, unsigned kr)
     return irq__hist_pool_offset(s) + (size_t)kr * IRQ_HIST_COMPACT_SUB;
 }
 
-/* Map `byte` (0 low, 1 middle, 2 high) of block s. */
-static uint8_t *byte_map(const irq_hist *h, int s, unsigned byte)
-{
-    return h->small[s] + IRQ__HIST_SB_HEAD + (size_t)byte * block_rows(s);
-}
-
-/* The pool row holding byte `byte` of the counts of the block's row, or
- * NULL. */
-static uint8_t *byte_row(const irq_hist *h, int s, unsigned byte, size_t row)
-{
-    unsigned k = byte_map(h, s, byte)[row];
-    if (k == 0)
-        return NULL;
-    return h->small[s] + irq__hist_pool_offset(s) + (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
-}
-
 /* The byte rows of one row of a small block (NULL: that byte is 0 in every
  * count; all NULL: no sample in the row). */
 typedef struct row_bytes {
@@ -133,7 +117,8 @@ typedef struct row_bytes {
 
 static inline row_bytes row_bytes_of(const irq_hist *h, int s, size_t row)
 {
-    return (row_bytes){{byte_row(h, s, 0, row), byte_row(h, s, 1, row), byte_row(h, s, 2, row)}};
+    return (row_bytes){{irq__hist_byte_row(h, s, 0, row), irq__hist_byte_row(h, s, 1, row),
+                        irq__hist_byte_row(h, s, 2, row)}};
 }
 
 /* Column col of a small block's row whose bytes are rb (reports read every
@@ -203,7 +188,7 @@ static unsigned each_block(const irq_hist *h, block_visit_fn fn, void *ud)
  * row). 0, or -1 when out of memory (the block unchanged). */
 static int take_row(irq_hist *h, int s, unsigned byte, size_t row)
 {
-    if (byte_map(h, s, byte)[row])
+    if (irq__hist_byte_map(h, s, byte)[row])
         return 0;
     uint8_t *b = h->small[s];
     unsigned nr = b[SB_NR], kr = b[SB_KR];
@@ -218,7 +203,7 @@ static int take_row(irq_hist *h, int s, unsigned byte, size_t row)
         h->small[s] = b;
     }
     b[SB_NR] = (uint8_t)(nr + 1);
-    byte_map(h, s, byte)[row] = (uint8_t)(nr + 1);
+    irq__hist_byte_map(h, s, byte)[row] = (uint8_t)(nr + 1);
     return 0;
 }
 
@@ -274,7 +259,7 @@ static void put_block(irq_hist *h, int s, size_t j, uint64_t n)
     if (h->small[s]) { /* prepare_block() gave the row every byte c needs */
         size_t row = j / IRQ_HIST_COMPACT_SUB, col = j % IRQ_HIST_COMPACT_SUB;
         for (unsigned k = 0; k < IRQ__HIST_SB_BYTES; k++) {
-            uint8_t *b = byte_row(h, s, k, row);
+            uint8_t *b = irq__hist_byte_row(h, s, k, row);
             if (b)
                 b[col] = (uint8_t)(c >> (8 * k));
         }

@@ -108,14 +108,29 @@ static inline size_t irq__hist_pool_offset(int s)
     return IRQ__HIST_SB_HEAD + IRQ__HIST_SB_BYTES * (size_t)IRQ__HIST_BLOCK_ROWS(s);
 }
 
-/* The count bytes of row `row` (0-based within the block) of small block
- * s, or NULL while that row has no sample. */
-static inline uint8_t *irq__hist_low_row(const irq_hist *h, int s, size_t row)
+/* Small block s's map for byte `byte` (0 low, 1 bits 8-15, 2 bits 16-23)
+ * of the counts: a byte per row, 0 or k (the k-th pool row holds that byte
+ * of the row's counts). */
+static inline uint8_t *irq__hist_byte_map(const irq_hist *h, int s, unsigned byte)
 {
-    unsigned k = h->small[s][IRQ__HIST_SB_HEAD + row];
+    return h->small[s] + IRQ__HIST_SB_HEAD + (size_t)byte * IRQ__HIST_BLOCK_ROWS(s);
+}
+/* The pool row holding byte `byte` of the counts of row `row` (0-based
+ * within the block), or NULL while that byte is 0 in every count of the
+ * row (byte 0: while the row has no sample). */
+static inline uint8_t *irq__hist_byte_row(const irq_hist *h, int s, unsigned byte, size_t row)
+{
+    unsigned k = irq__hist_byte_map(h, s, byte)[row];
     if (k == 0)
         return NULL;
     return h->small[s] + irq__hist_pool_offset(s) + (size_t)(k - 1) * IRQ_HIST_COMPACT_SUB;
+}
+
+/* The count bytes of row `row` of small block s, or NULL while that row has
+ * no sample. */
+static inline uint8_t *irq__hist_low_row(const irq_hist *h, int s, size_t row)
+{
+    return irq__hist_byte_row(h, s, 0, row);
 }
 
 /* irq_hist_add when the bucket's storage is missing or its count carries
