@@ -7,7 +7,8 @@
 #   make test-plain   the plain tests only; make test-asan: the sanitizer ones only
 #   make build        configure once and build into build/ (also: make, make all)
 #   make bench        build, then run every benchmark (bench/) and print one table
-#                     (BENCH_FLAGS=--quick: a short smoke run)
+#                     (BENCH_FLAGS=--quick: a short smoke run; --long: memory over
+#                     16 s at 10,000 guests too, about 25 CPU minutes more)
 #   make bench-peer   irqsim against SimPy (python3-simpy): the hold model, and a GIB
 #                     scenario checked counter by counter (fails if they disagree)
 #   make check-builds build-only: Release with cc and with clang (as CI does)
@@ -134,11 +135,13 @@ test-plain: build
 test-asan: deps
 	$(asan_tests)
 
-# Every benchmark in one table (bench/summary.sh); BENCH_FLAGS=--quick for a
-# short smoke run. bench-peer: the hold model in irqsim and in SimPy (Debian's
+# Every benchmark in one table (bench/summary.sh), the SimPy GIB comparison
+# included (so it installs python3-simpy too); BENCH_FLAGS=--quick for a
+# short smoke run, --long for memory over time at 10,000 guests. bench-peer: the hold model in irqsim and in SimPy (Debian's
 # python3-simpy, installed if missing), speeds and ratio; then the GIB scenario
 # bench/peer/gib-peer.yaml in irqsim and in a SimPy model of it (python3-yaml
 # reads the scenario), counters compared, speeds and ratio (about 1 to 2 min).
+bench: DEB_PACKAGES += python3-simpy python3-yaml
 bench: build
 	bench/summary.sh $(BUILD) $(BENCH_FLAGS)
 
