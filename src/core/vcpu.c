@@ -426,6 +426,7 @@ static void end_halt(irq_vcpu *v)
     if (v->polling) {
         irq_timer_cancel(&sim->eng, v->poll_timer);
         v->lb[0] = v->lb[1] = now;
+        v->guest->npolling--;
     }
     v->lb[2] = now;
     v->halted = v->polling = v->waking = false;
@@ -444,6 +445,7 @@ static void block(irq_vcpu *v)
 {
     if (v->polling) {
         v->polling = false;
+        v->guest->npolling--;
         irq_timer_cancel(&v->sim->eng, v->poll_timer);
         v->poll_end = irq_now(v->sim);
     }
@@ -466,6 +468,7 @@ static void halt(irq_vcpu *v, uint64_t poll_max)
     /* kvm_vcpu_can_poll: only while no other thread wants this CPU */
     if (v->did_poll && !irq__sched_others_waiting(v)) {
         v->polling = true;
+        v->guest->npolling++;
         irq_timer_arm(&v->sim->eng, v->poll_timer, now + v->poll_window);
         update_state(v);
         irq__pcpu_account(pcpu_of(v)); /* the CPU polls now: no state change shows it */

@@ -524,6 +524,8 @@ static irq_vcpu *running_taker(gib *m, irq_guest *g, int isc)
  * nothing and wait again. */
 static void poll_notice(gib *m, irq_guest *g, uint8_t bits)
 {
+    if (!irq_guest_polling(g))
+        return;
     for (uint32_t j = 0; j < g->nvcpus; j++) {
         irq_vcpu *v = &g->vcpus[j];
         if (irq_vcpu_polling(v) && (takes(m, v) & bits))
