@@ -233,6 +233,51 @@ static void test_poller_yields_to_queued_thread(void **state)
     run_free(&r);
 }
 
+/* Every guest's count of its halt-polling vCPUs (irq_guest.npolling, which
+ * lets models skip reading the vCPUs when none polls) equals the number of
+ * its vCPUs with `polling` set: checked at each progress call (every 65,536
+ * events) and at the end of 50 ms of many-guests (halt polling up to 50us,
+ * its 500 guests overcommitted, so polls start, succeed, fail and give the
+ * CPU up), under eevdf and under fifo with pinned threads. */
+static int check_npolling(void *ud, uint64_t now, uint64_t end, uint64_t events)
+{
+    (void)now, (void)end, (void)events;
+    irq_sim *sim = ud;
+    for (size_t i = 0; i < sim->priv->nguests; i++) {
+        const irq_guest *g = &sim->priv->guests[i];
+        uint32_t n = 0;
+        for (uint32_t j = 0; j < g->nvcpus; j++)
+            n += g->vcpus[j].polling;
+        assert_int_equal(g->npolling, n);
+    }
+    return 0;
+}
+
+static void test_polling_count_matches_vcpus(void **state)
+{
+    (void)state;
+    const char *sets[][3] = {{"duration=50ms", NULL, NULL},
+                             {"duration=50ms", "host.sched=fifo", "host.affinity=pinned"}};
+    for (size_t k = 0; k < 2; k++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/many-guests.yaml", SCENARIO_DIR);
+        irq_scenario *sc = NULL;
+        irq_sim *sim = NULL;
+        irq_error err = {0};
+        size_t nsets = sets[k][1] ? 3 : 1;
+        assert_int_equal(irq_scenario_load(&sc, path, sets[k], nsets, &err), IRQ_OK);
+        assert_int_equal(irq_sim_create(&sim, sc, &err), IRQ_OK);
+        assert_int_equal(irq_sim_run(sim, check_npolling, sim, &err), IRQ_OK);
+        check_npolling(sim, 0, 0, 0);
+        uint64_t polls = 0;
+        for (size_t i = 0; i < sim->priv->nguests; i++)
+            polls += sim->priv->guests[i].core[IRQ_GC_HALT_ATTEMPTED];
+        assert_true(polls > 1000); /* the count was exercised */
+        irq_sim_free(sim);
+        irq_scenario_free(sc);
+    }
+}
+
 /* kvm_vcpu_kick's three outcomes, through a test model whose inject kicks
  * vCPU 0 with irq_vcpu_kick_ipi and latches the arrival; guest entry
  * delivers it. One vCPU busy for the whole run, one arrival at 50us: the
@@ -340,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_kicked_vcpu_with_nothing_sleeps_again),
         cmocka_unit_test(test_fifo_pinned),
         cmocka_unit_test(test_poller_yields_to_queued_thread),
+        cmocka_unit_test(test_polling_count_matches_vcpus),
         cmocka_unit_test(test_kick_ipi_outcomes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
