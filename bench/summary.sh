@@ -40,7 +40,8 @@ get() { sed -n "s/.*\"$1\": \"\{0,1\}\([^\",}]*\).*/\1/p"; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "running bench-hold (plain and tuned baselines), bench-sim, bench-scale, bench-pendq ..." >&2
+echo "running bench-hold (plain and tuned baselines), bench-sim, bench-scale (the sizes, then" \
+    "memory at 0.25 s and $mem_end), the SimPy GIB check, bench-pendq ..." >&2
 "$build/bench-hold" --json "${hold_flags[@]}" >"$tmp/plain"
 "$build/bench-hold" --json --baseline=tuned "${hold_flags[@]}" >"$tmp/tuned"
 "$build/bench-sim" --json --rounds "$sim_rounds" "$scenario" >"$tmp/sim"

@@ -40,5 +40,11 @@ ok "bench-hold exit" "[ $? = 0 ]"
 ok "bench-hold: n" "[ \"\$(get n $tmp/hold)\" = 100 ]"
 ok "bench-hold: a ratio" "[ -n \"\$(get ratio $tmp/hold)\" ]"
 
+# make bench's table: a mode it does not know is refused before anything runs
+summary="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bench/summary.sh"
+"$summary" "$BUILD_DIR" --fast >/dev/null 2>"$tmp/err"
+ok "summary.sh: an unknown mode exits 2" "[ $? = 2 ]"
+ok "summary.sh: and says its usage" "grep -q 'usage:' $tmp/err"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
