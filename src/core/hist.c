@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NEAR_BUCKETS ((size_t)IRQ_HIST_NEAR_ROWS * IRQ_HIST_COMPACT_SUB)
 #define FAR_BUCKETS ((size_t)(IRQ_HIST_COMPACT_ROWS - IRQ_HIST_NEAR_ROWS) * IRQ_HIST_COMPACT_SUB)
 /* A small block's counts: up to three bytes (hist_internal.h). */
 #define SMALL_MAX ((UINT64_C(1) << 24) - 1)
@@ -68,18 +67,9 @@ static uint64_t bucket_hi(unsigned row, unsigned col, unsigned b)
 
 /* ---- storage ---- */
 
-/* Compact buckets are numbered row * SUB + col (irq__hist_bucket); the
- * near block holds the first NEAR_BUCKETS of them, the far block the rest. */
-static int block_of(size_t i, size_t *j)
-{
-    int s = i >= NEAR_BUCKETS;
-    *j = s ? i - NEAR_BUCKETS : i;
-    return s;
-}
-
 static size_t block_len(int s)
 {
-    return s ? FAR_BUCKETS : NEAR_BUCKETS;
+    return s ? FAR_BUCKETS : IRQ__HIST_NEAR_BUCKETS;
 }
 
 static unsigned block_rows(int s)
@@ -207,6 +197,17 @@ static int take_row(irq_hist *h, int s, unsigned byte, size_t row)
     return 0;
 }
 
+/* Gives the block's row the byte rows a count of c needs, low first (a
+ * row with bits 8-15 may still lack bits 16-23, never the reverse). */
+static int take_bytes(irq_hist *h, int s, size_t row, uint64_t c)
+{
+    unsigned need = c > 0xFFFF ? 3 : c > 0xFF ? 2 : 1;
+    for (unsigned k = 0; k < need; k++)
+        if (take_row(h, s, k, row) != 0)
+            return -1;
+    return 0;
+}
+
 /* A count passes 2^24 - 1: the block is widened to 32 bits, once. */
 static int widen(irq_hist *h, int s)
 {
@@ -231,20 +232,11 @@ static int prepare_block(irq_hist *h, int s, size_t j, uint64_t n)
         h->small[s][SB_KR] = ROW_START;
     }
     if (h->small[s]) {
-        size_t row = j / IRQ_HIST_COMPACT_SUB;
         uint64_t c = block_count(h, s, j) + n;
-        if (c > SMALL_MAX) {
-            if (widen(h, s) != 0)
-                return -1;
-        } else {
-            /* the bytes c needs, low first (a row with a middle byte may
-             * still lack a high one, never the reverse) */
-            unsigned need = c > 0xFFFF ? 3 : c > 0xFF ? 2 : 1;
-            for (unsigned k = 0; k < need; k++)
-                if (take_row(h, s, k, row) != 0)
-                    return -1;
-            return 0;
-        }
+        if (c <= SMALL_MAX)
+            return take_bytes(h, s, j / IRQ_HIST_COMPACT_SUB, c);
+        if (widen(h, s) != 0)
+            return -1;
     }
     /* High words only once a count no longer fits in 32 bits. */
     if (!h->hi[s] && (uint64_t)h->lo[s][j] + n > UINT32_MAX &&
@@ -284,7 +276,7 @@ static int prepare(irq_hist *h, uint64_t v, uint64_t n)
         return 0;
     }
     size_t j;
-    int s = block_of(i, &j);
+    int s = irq__hist_block_of(i, &j);
     return prepare_block(h, s, j, n);
 }
 
@@ -296,7 +288,7 @@ static void put(irq_hist *h, uint64_t v, uint64_t n)
         return;
     }
     size_t j;
-    int s = block_of(i, &j);
+    int s = irq__hist_block_of(i, &j);
     put_block(h, s, j, n);
 }
 
@@ -319,7 +311,7 @@ struct visit {
 static void visit_bounds(void *ud, int s, size_t j, uint64_t n)
 {
     const struct visit *vis = ud;
-    size_t i = (s ? NEAR_BUCKETS : 0) + j;
+    size_t i = (s ? IRQ__HIST_NEAR_BUCKETS : 0) + j;
     unsigned row = (unsigned)(i / IRQ_HIST_COMPACT_SUB), col = (unsigned)(i % IRQ_HIST_COMPACT_SUB);
     vis->fn(vis->ud, bucket_lo(row, col, IRQ_HIST_COMPACT_SUB_BITS),
             bucket_hi(row, col, IRQ_HIST_COMPACT_SUB_BITS), n);
@@ -425,7 +417,7 @@ static size_t compact_rank(const irq_hist *h, uint64_t rank)
 {
     uint64_t seen = 0;
     for (int s = 0; s < 2; s++) {
-        size_t n = block_len(s), base = s ? NEAR_BUCKETS : 0;
+        size_t n = block_len(s), base = s ? IRQ__HIST_NEAR_BUCKETS : 0;
         if (h->small[s]) { /* row by row, skipping rows with no sample */
             for (size_t r = 0; r < block_rows(s); r++) {
                 row_bytes rb = row_bytes_of(h, s, r);

@@ -42,6 +42,9 @@
  * cycles (0.8 s at 5.2 GHz): every latency of an ordinary run. */
 #define IRQ_HIST_NEAR_BITS 32
 #define IRQ_HIST_NEAR_ROWS (IRQ_HIST_NEAR_BITS - IRQ_HIST_COMPACT_SUB_BITS + 1)
+/* Compact buckets the near block holds (the first ones; the far block the
+ * rest). */
+#define IRQ__HIST_NEAR_BUCKETS ((size_t)IRQ_HIST_NEAR_ROWS * IRQ_HIST_COMPACT_SUB)
 /* A compact block's rows: the near block's, and the far block's. */
 #define IRQ__HIST_BLOCK_ROWS(s)                                                                    \
     ((s) ? IRQ_HIST_COMPACT_ROWS - IRQ_HIST_NEAR_ROWS : IRQ_HIST_NEAR_ROWS)
@@ -82,6 +85,15 @@ static inline uint64_t irq__hist_bucket(uint64_t v, unsigned b)
 {
     unsigned shift = (unsigned)(63 - __builtin_clzll(v | UINT64_C(1) << b)) - b;
     return ((uint64_t)shift << b) + (v >> shift);
+}
+
+/* The block (0 near, 1 far) of compact bucket i (irq__hist_bucket), and in
+ * *j the bucket's index within it. */
+static inline int irq__hist_block_of(uint64_t i, size_t *j)
+{
+    int s = i >= IRQ__HIST_NEAR_BUCKETS;
+    *j = (size_t)(s ? i - IRQ__HIST_NEAR_BUCKETS : i);
+    return s;
 }
 
 /* Folds count samples with the given min, max and sum into the summary. */
@@ -153,13 +165,10 @@ static inline __attribute__((always_inline)) int irq_hist_add(irq_hist *h, uint6
             return 0;
         }
     } else {
-        uint64_t i = irq__hist_bucket(v, IRQ_HIST_COMPACT_SUB_BITS);
-        const uint64_t near = (uint64_t)IRQ_HIST_NEAR_ROWS * IRQ_HIST_COMPACT_SUB;
-        int s = i >= near;
-        uint64_t j = s ? i - near : i;
+        size_t j;
+        int s = irq__hist_block_of(irq__hist_bucket(v, IRQ_HIST_COMPACT_SUB_BITS), &j);
         uint8_t *row = h->small[s] ? irq__hist_low_row(h, s, j >> IRQ_HIST_COMPACT_SUB_BITS) : NULL;
-        if (row &&
-            row[j & (IRQ_HIST_COMPACT_SUB - 1)] != UINT8_MAX) { /* no carry into a high row */
+        if (row && row[j & (IRQ_HIST_COMPACT_SUB - 1)] != UINT8_MAX) { /* no carry to bits 8-15 */
             row[j & (IRQ_HIST_COMPACT_SUB - 1)]++;
             irq__hist_note1(h, v);
             return 0;
