@@ -8,9 +8,12 @@
 #include "sim_priv_internal.h"
 #include "vcpu_internal.h"
 
-static bool defers(const irq_handler_plan *plan)
+/* Whether a delivery to v with plan (NULL: none) records its latency when
+ * the handler starts rather than now: the model holds them
+ * (irq_vcpu_latency_at_handler), or the plan's traps come first. */
+static bool defers(const irq_vcpu *v, const irq_handler_plan *plan)
 {
-    return plan && plan->npre > 0 && plan->pre_is_ack;
+    return v->ld_hold || (plan && plan->npre > 0 && plan->pre_is_ack);
 }
 
 /* Traces a delivery (what: "deliver", or "coalesced" for an arrival
@@ -101,7 +104,7 @@ void irq_pend_deliver_plan(irq_vcpu *v, irq_pend *pd, uint32_t cls, const irq_ha
 {
     if (pd->n == 0)
         return;
-    pend_take(v, pd, cls, v->ld_hold || defers(plan));
+    pend_take(v, pd, cls, defers(v, plan));
     irq_vcpu_start_handler_plan(v, plan);
 }
 
@@ -186,7 +189,7 @@ void irq_fifo_deliver(irq_vcpu *v, irq_fifo *q, uint32_t cls)
     q->head = (q->head + 1) % q->cap;
     q->len--;
     v->guest->pending--;
-    deliver(v, cls, arrival, "fifo", v->ld_hold);
+    deliver(v, cls, arrival, "fifo", defers(v, NULL));
     irq__vcpu_start_handler(v);
 }
 
@@ -203,7 +206,7 @@ void irq_deliver_now(irq_vcpu *v, uint64_t arrival, uint32_t cls)
 
 void irq_deliver_now_plan(irq_vcpu *v, uint64_t arrival, uint32_t cls, const irq_handler_plan *plan)
 {
-    deliver(v, cls, arrival, "direct", v->ld_hold || defers(plan));
+    deliver(v, cls, arrival, "direct", defers(v, plan));
     irq_vcpu_start_handler_plan(v, plan);
 }
 
