@@ -415,6 +415,17 @@ static void halt_accounting(irq_vcpu *v)
         poll_grow(v); /* a short halt the window missed */
 }
 
+/* The one place a vCPU starts or stops halt-polling: its guest counts its
+ * polling vCPUs (irq_guest_polling). */
+static void set_polling(irq_vcpu *v, bool on)
+{
+    v->polling = on;
+    if (on)
+        v->guest->npolling++;
+    else
+        v->guest->npolling--;
+}
+
 /* The halt is over: the vCPU can run and leaves WAIT. */
 static void end_halt(irq_vcpu *v)
 {
@@ -426,10 +437,10 @@ static void end_halt(irq_vcpu *v)
     if (v->polling) {
         irq_timer_cancel(&sim->eng, v->poll_timer);
         v->lb[0] = v->lb[1] = now;
-        v->guest->npolling--;
+        set_polling(v, false);
     }
     v->lb[2] = now;
-    v->halted = v->polling = v->waking = false;
+    v->halted = v->waking = false;
     if (sim->ops->wakeup)
         sim->ops->wakeup(sim->model, v);
     if (v->dispatching) /* inside seg_done: it dispatches next */
@@ -444,8 +455,7 @@ static void end_halt(irq_vcpu *v)
 static void block(irq_vcpu *v)
 {
     if (v->polling) {
-        v->polling = false;
-        v->guest->npolling--;
+        set_polling(v, false);
         irq_timer_cancel(&v->sim->eng, v->poll_timer);
         v->poll_end = irq_now(v->sim);
     }
@@ -467,8 +477,7 @@ static void halt(irq_vcpu *v, uint64_t poll_max)
     v->did_poll = v->poll_window > 0;
     /* kvm_vcpu_can_poll: only while no other thread wants this CPU */
     if (v->did_poll && !irq__sched_others_waiting(v)) {
-        v->polling = true;
-        v->guest->npolling++;
+        set_polling(v, true);
         irq_timer_arm(&v->sim->eng, v->poll_timer, now + v->poll_window);
         update_state(v);
         irq__pcpu_account(pcpu_of(v)); /* the CPU polls now: no state change shows it */
