@@ -559,7 +559,6 @@ static bool sets_summary(const gib *m, const irq_source_cfg *s)
 /* The no-gisa floating lists, and a summary-indicator latch per guest for
  * each ISC a source sets summary indicators on (sets_summary). Allocated
  * only for those: most guests and ISCs use neither. */
-
 static int alloc_lists(gib *m)
 {
     const irq_scenario *sc = irq_sim_scenario(m->sim);
@@ -666,9 +665,7 @@ static void read_params(gib *m)
     m->pre_sie_cost = p[P_PRE_SIE_COST].u;
     m->no_poll_steal = p[P_HOST_STEAL].i >= p[P_MAX_STEAL].i; /* kvm_arch_no_poll */
     m->check = p[P_CHECK].i != 0;
-    /* the machine cleared the whole IAM at the alert and only upstream
-     * restores it while the GISA is listed */
-    m->listed_iam_bad = m->iam_clear_all && m->h != H_UPSTREAM;
+    m->listed_iam_bad = m->iam_clear_all && !gib_restores_while_listed(m);
     m->bugs = p[P_BUGS].u;
     m->sigpif = p[P_SIGPIF].i != 0;
     m->user_sigp = p[P_USER_SIGP].i != 0;

@@ -45,14 +45,6 @@ static inline uint8_t deliverable(gib *m, const irq_vcpu *v)
 
 /* ---- invariants ------------------------------------------------------- */
 
-/* upstream's gisa_get_ipm_or_restore_iam() sets the IAM whether or not the
- * GISA is still on the alert list (it does not look at next_alert); the
- * other designs restore only off the list (v5 11/15 get_ipm(), v4 wait). */
-static bool restores_while_listed(const gib *m)
-{
-    return m->h == H_UPSTREAM;
-}
-
 /* Designs whose host code always restores a clean IPM's IAM on the paths
  * that follow an alert: upstream (the kicker tick the handler starts), v5
  * and kick-all (the handler's first get_ipm(), 13/15). Under these a
@@ -69,15 +61,14 @@ static __attribute__((noinline, cold)) void gisa_broken(gib *m, const irq_guest 
     if (gi->iam & ~gi->alert_mask)
         irq_sim_fail(m->sim, "gib invariant: guest %s IAM %#x not within alert_mask %#x", g->name,
                      gi->iam, gi->alert_mask);
-    if (gi->on_list && m->iam_clear_all && gi->iam != 0 && !restores_while_listed(m))
+    if (gi->on_list && gi->iam != 0 && m->listed_iam_bad)
         irq_sim_fail(m->sim, "gib invariant: guest %s is on the alert list with IAM %#x", g->name,
                      gi->iam);
     if (!gisa_mode(m) && (gi->on_list || m->origin >= 0))
         irq_sim_fail(m->sim, "gib invariant: no-gisa linked guest %s", g->name);
 }
 
-/* Called after every change to a GISA: the same tests as gisa_broken, with
- * the parameters' part of the second one folded at set-up (listed_iam_bad). */
+/* Called after every change to a GISA: the same tests as gisa_broken. */
 static inline void check_gisa(gib *m, const irq_guest *g)
 {
     const ggisa *gi = gisa_of(m, g);
@@ -129,12 +120,12 @@ static void set_iam(gib *m, irq_guest *g)
 }
 
 /* The IAM is only ever restored to alert_mask; upstream also while the
- * GISA is still on the list (restores_while_listed). Mostly it is whole
+ * GISA is still on the list (gib_restores_while_listed). Mostly it is whole
  * already: that test is inline. */
 static inline void restore_iam(gib *m, irq_guest *g)
 {
     ggisa *gi = gisa_of(m, g);
-    if (gi->iam == gi->alert_mask || (gi->on_list && !restores_while_listed(m)))
+    if (gi->iam == gi->alert_mask || (gi->on_list && !gib_restores_while_listed(m)))
         return;
     set_iam(m, g);
 }

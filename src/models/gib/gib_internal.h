@@ -205,7 +205,10 @@ typedef struct gib {
     gib_heuristic h;
     bool iam_clear_all;
     bool check;
-    bool listed_iam_bad; /* check_gisa: a listed GISA must have a clear IAM (see gisa_broken) */
+    /* a listed GISA must have a clear IAM (check_gisa): the machine cleared
+     * the whole IAM at the alert, and the host does not restore it while
+     * the GISA is listed */
+    bool listed_iam_bad;
     uint64_t expires, halt_poll, gal_cost, gisa_cost, kicker_cost, intercept_cost;
     uint64_t pre_sie_cost;
     bool sigpif;    /* SIGP interpretation facility (sclp.has_sigpif) */
@@ -245,6 +248,14 @@ extern const irq_param_desc gib_params[GIB_NPARAMS];
 extern const irq_param_desc gib_guest_params[GIB_NGPARAMS];
 extern const irq_param_desc gib_vcpu_params[GIB_NVPARAMS];
 extern const irq_counter_desc gib_counters[GIB_NCOUNTERS];
+
+/* upstream's gisa_get_ipm_or_restore_iam() sets the IAM whether or not the
+ * GISA is still on the alert list (it does not look at next_alert); the
+ * other designs restore only off the list (v5 11/15 get_ipm(), v4 wait). */
+static inline bool gib_restores_while_listed(const gib *m)
+{
+    return m->h == H_UPSTREAM;
+}
 
 /* Per-guest and per-vCPU state live in the core's model state. */
 static inline ggisa *gisa_of(gib *m, const irq_guest *g)
