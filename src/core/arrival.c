@@ -116,7 +116,7 @@ static uint64_t periodic_next(const irq_source_cfg *c, irq_arrival_state *st, ui
     double t = (double)c->start + (double)st->k++ * c->interval;
     if (c->jitter > 0)
         t += (2.0 * irq_rng_uniform(&st->rng) - 1.0) * c->jitter;
-    uint64_t a = irq__arrival_cycles(t);
+    uint64_t a = irq__dist_cycles(t);
     return a < st->last ? st->last : a;
 }
 
@@ -197,7 +197,7 @@ static uint64_t storm_next(const irq_source_cfg *c, irq_arrival_state *st, uint6
         pos = st->u;
     }
     st->k++;
-    uint64_t a = irq__arrival_cycles(base + pos * c->window);
+    uint64_t a = irq__dist_cycles(base + pos * c->window);
     return a < st->last ? st->last : a;
 }
 

@@ -60,19 +60,12 @@ typedef struct irq_arrival_kind {
 
 extern const irq_arrival_kind irq__arrival_kinds[IRQ_ARR_N];
 
-/* Cycles from a time in (fractional) cycles, rounded to the nearest;
- * negative: 0; beyond the range: UINT64_MAX. */
-static inline uint64_t irq__arrival_cycles(double x)
-{
-    return x <= 0 ? 0 : x >= 1.8e19 ? UINT64_MAX : (uint64_t)llround(x);
-}
-
 /* poisson's next(), here so that the sources draw the most common kind
  * without a call through the table. */
 static inline uint64_t irq__poisson_next(const irq_source_cfg *c, irq_arrival_state *st,
                                          uint64_t now)
 {
-    return now + irq__arrival_cycles(-log(irq_rng_uniform_pos(&st->rng)) / c->rate);
+    return now + irq__dist_cycles(-log(irq_rng_uniform_pos(&st->rng)) / c->rate);
 }
 
 /* The next arrival of kind c->kind, Poisson in place. */

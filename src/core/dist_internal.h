@@ -44,7 +44,8 @@ int irq_dist_parse(irq_dist *d, const char *text, double clock_hz, const char *b
 void irq_dist_const(irq_dist *d, double cycles);
 
 /* Rounds to the nearest cycle; negative or NaN values become 0 and values
- * beyond the range saturate, so callers always get a usable delay. */
+ * beyond the range saturate, so callers always get a usable delay. Arrival
+ * times (arrival.c) round the same way. */
 static inline uint64_t irq__dist_cycles(double x)
 {
     if (!(x > 0.0))
