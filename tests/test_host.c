@@ -259,22 +259,13 @@ static void test_polling_count_matches_vcpus(void **state)
     const char *sets[][3] = {{"duration=50ms", NULL, NULL},
                              {"duration=50ms", "host.sched=fifo", "host.affinity=pinned"}};
     for (size_t k = 0; k < 2; k++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/many-guests.yaml", SCENARIO_DIR);
-        irq_scenario *sc = NULL;
-        irq_sim *sim = NULL;
-        irq_error err = {0};
-        size_t nsets = sets[k][1] ? 3 : 1;
-        assert_int_equal(irq_scenario_load(&sc, path, sets[k], nsets, &err), IRQ_OK);
-        assert_int_equal(irq_sim_create(&sim, sc, &err), IRQ_OK);
-        assert_int_equal(irq_sim_run(sim, check_npolling, sim, &err), IRQ_OK);
-        check_npolling(sim, 0, 0, 0);
+        run r = run_file_with("many-guests.yaml", sets[k], sets[k][1] ? 3 : 1, check_npolling);
+        check_npolling(r.sim, 0, 0, 0);
         uint64_t polls = 0;
-        for (size_t i = 0; i < sim->priv->nguests; i++)
-            polls += sim->priv->guests[i].core[IRQ_GC_HALT_ATTEMPTED];
+        for (size_t i = 0; i < r.sim->priv->nguests; i++)
+            polls += r.sim->priv->guests[i].core[IRQ_GC_HALT_ATTEMPTED];
         assert_true(polls > 1000); /* the count was exercised */
-        irq_sim_free(sim);
-        irq_scenario_free(sc);
+        run_free(&r);
     }
 }
 

@@ -160,24 +160,32 @@ static inline void assert_time_accounted(const irq_sim *sim, uint64_t cycles)
 #define SCENARIO_DIR "scenarios"
 #endif
 
-/* Loads and runs a shipped scenario (scenarios/NAME) with an optional
- * override; fails the test unless the run succeeded. */
-static inline run run_file_ok(const char *name, const char *set)
+/* Loads and runs a shipped scenario (scenarios/NAME) with overrides,
+ * calling progress (optional; its ud is the simulation) as the run goes;
+ * fails the test unless the run succeeded. */
+static inline run run_file_with(const char *name, const char *const *sets, size_t nsets,
+                                irq_progress_fn progress)
 {
     char path[512];
     irq_error err = {0};
     run r = {0};
     snprintf(path, sizeof path, "%s/%s", SCENARIO_DIR, name);
-    const char *sets[1] = {set};
-    int rc = irq_scenario_load(&r.sc, path, sets, set ? 1 : 0, &err);
+    int rc = irq_scenario_load(&r.sc, path, sets, nsets, &err);
     if (rc == IRQ_OK)
         rc = irq_sim_create(&r.sim, r.sc, &err);
     if (rc == IRQ_OK)
-        rc = irq_sim_run(r.sim, NULL, NULL, &err);
+        rc = irq_sim_run(r.sim, progress, r.sim, &err);
     if (rc != IRQ_OK)
         fail_msg("%s: %s", path, err.message);
     r.g = guest_named(r.sim, "g");
     return r;
+}
+
+/* The same with an optional override and no progress calls. */
+static inline run run_file_ok(const char *name, const char *set)
+{
+    const char *sets[1] = {set};
+    return run_file_with(name, sets, set ? 1 : 0, NULL);
 }
 
 static inline void run_free(run *r)
