@@ -434,6 +434,28 @@ static void fingerprint(void *ud, uint64_t lo, uint64_t hi, uint64_t count)
     b->n++;
 }
 
+/* a and b have the same non-empty buckets with the same counts
+ * (fingerprint), hence the same quantiles. */
+static void assert_same_buckets(const irq_hist *a, const irq_hist *b)
+{
+    bucket_sum fa = {0}, fb = {0};
+    assert_int_equal(irq_hist_each(a, fingerprint, &fa), irq_hist_each(b, fingerprint, &fb));
+    assert_int_equal(fa.lo_xor, fb.lo_xor);
+    assert_int_equal(fa.weighted, fb.weighted);
+    for (size_t k = 0; k < sizeof qs / sizeof *qs; k++)
+        assert_int_equal(irq_hist_quantile(a, qs[k]), irq_hist_quantile(b, qs[k]));
+}
+
+/* The same, and the same summary (the sum up to rounding). */
+static void assert_same_samples(const irq_hist *a, const irq_hist *b)
+{
+    assert_int_equal(a->count, b->count);
+    assert_int_equal(a->min, b->min);
+    assert_int_equal(a->max, b->max);
+    assert_true(fabs(a->sum - b->sum) <= 1e-12 * b->sum);
+    assert_same_buckets(a, b);
+}
+
 static void test_merge(void **state)
 {
     (void)state;
@@ -460,21 +482,12 @@ static void test_merge(void **state)
     assert_int_equal(irq_hist_merge(&m, &a), 0);
     assert_int_equal(irq_hist_merge(&m, &empty), 0);
     assert_int_equal(irq_hist_merge(&m, &b), 0);
-    assert_int_equal(m.count, all.count);
-    assert_int_equal(m.min, all.min);
-    assert_int_equal(m.max, all.max);
-    assert_true(fabs(m.sum - all.sum) <= 1e-12 * all.sum);
+    assert_same_samples(&m, &all);
     for (unsigned row = 0; row < IRQ_HIST_ROWS; row++) {
         assert_true((m.rows[row] == NULL) == (all.rows[row] == NULL));
         for (unsigned c = 0; m.rows[row] && c < IRQ_HIST_SUB; c++)
             assert_int_equal(m.rows[row][c], all.rows[row][c]);
     }
-    for (size_t k = 0; k < sizeof qs / sizeof *qs; k++)
-        assert_int_equal(irq_hist_quantile(&m, qs[k]), irq_hist_quantile(&all, qs[k]));
-    bucket_sum fm = {0}, fa = {0};
-    assert_int_equal(irq_hist_each(&m, fingerprint, &fm), irq_hist_each(&all, fingerprint, &fa));
-    assert_int_equal(fm.lo_xor, fa.lo_xor);
-    assert_int_equal(fm.weighted, fa.weighted);
     /* The source is untouched. */
     assert_int_equal(a.count, 50000);
     irq_hist_free(&m);
@@ -512,21 +525,12 @@ static void test_merge_compact(void **state)
     irq_hist_init_compact(&m);
     assert_int_equal(irq_hist_merge(&m, &a), 0);
     assert_int_equal(irq_hist_merge(&m, &b), 0);
-    assert_int_equal(m.count, all.count);
-    assert_int_equal(m.min, all.min);
-    assert_int_equal(m.max, all.max);
-    assert_true(fabs(m.sum - all.sum) <= 1e-12 * all.sum);
-    bucket_sum fm = {0}, fa = {0};
-    assert_int_equal(irq_hist_each(&m, fingerprint, &fm), irq_hist_each(&all, fingerprint, &fa));
-    assert_int_equal(fm.lo_xor, fa.lo_xor);
-    assert_int_equal(fm.weighted, fa.weighted);
-    for (size_t k = 0; k < sizeof qs / sizeof *qs; k++)
-        assert_int_equal(irq_hist_quantile(&m, qs[k]), irq_hist_quantile(&all, qs[k]));
-    /* The same rows, and the same rows got high words (those whose counts
+    assert_same_samples(&m, &all);
+    /* The same rows, and the same rows got bits 8-15 (those whose counts
      * passed 255). */
     assert_int_equal(irq_hist_bytes(&m), irq_hist_bytes(&all));
-    /* A row whose low bytes are all 0 can hold samples: 256 of 5 are a high
-     * word of 1 over a low byte of 0. */
+    /* A row whose low bytes are all 0 can hold samples: 256 of 5 are 1 in
+     * bits 8-15 over a low byte of 0. */
     irq_hist c, d;
     irq_hist_init_compact(&c);
     irq_hist_init_compact(&d);
@@ -603,13 +607,7 @@ static void test_merge_fine_into_compact(void **state)
         assert_int_equal(irq_hist_add(&direct, x), 0);
     }
     assert_int_equal(irq_hist_merge(&merged, &fine), 0);
-    bucket_sum fm = {0}, fd = {0};
-    assert_int_equal(irq_hist_each(&merged, fingerprint, &fm),
-                     irq_hist_each(&direct, fingerprint, &fd));
-    assert_int_equal(fm.lo_xor, fd.lo_xor);
-    assert_int_equal(fm.weighted, fd.weighted);
-    for (size_t k = 0; k < sizeof qs / sizeof *qs; k++)
-        assert_int_equal(irq_hist_quantile(&merged, qs[k]), irq_hist_quantile(&direct, qs[k]));
+    assert_same_buckets(&merged, &direct);
     uint64_t before = fine.count;
     assert_int_equal(irq_hist_merge(&fine, &direct), -1);
     assert_int_equal(fine.count, before);
