@@ -233,8 +233,8 @@ static inline void pop_root(irq_engine *e)
  * (10,000 guests: arrays of 2-8 MiB, 5 MiB more peak RSS with them). */
 #define HUGE_PAGE_MIN ((size_t)16 << 20)
 
-/* A cache-aligned block. Blocks of 2 MiB or more are 2 MiB-aligned and
- * marked for transparent huge pages: a big model reads a random timer slot
+/* A cache-aligned block. Blocks of HUGE_PAGE_MIN or more are 2 MiB-aligned
+ * and marked for transparent huge pages: a big model reads a random timer slot
  * and random heap paths (keys and ids) at every event, and with 4 KiB pages
  * those also miss the TLB. Hold model at 10^6 timers, CPU time, best of 3
  * interleaved: 3.3-3.6 million events/s without, 3.9 with (docs/engine.md). */
