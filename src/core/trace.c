@@ -420,7 +420,7 @@ static int parse_bound(const char *window, const char *text, size_t len, double 
     if (irq_parse_duration(buf, clock_hz, &c, why, sizeof why) != 0)
         return irq_error_set(err, IRQ_EINPUT, NULL, "trace window '%s': bad duration '%s' (%s)",
                              window, buf, why);
-    *cycles = c >= 18446744073709549568.0 ? UINT64_MAX : (uint64_t)llround(c);
+    *cycles = irq__dist_cycles(c); /* rounded as every time in cycles */
     return IRQ_OK;
 }
 
