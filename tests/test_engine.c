@@ -526,6 +526,20 @@ static void test_random_far_times(void **state)
     model_free(m);
 }
 
+/* The same with the lookahead on (engine_internal.h), which takes its own
+ * copy of the run loop: it only fetches ahead, so every dispatch must still
+ * match the reference, with far times and time-base moves too. */
+static void test_random_with_lookahead(void **state)
+{
+    (void)state;
+    irq_engine e;
+    model *m = model_new(&e, 7, true);
+    e.lookahead = true;
+    run_model(m, 200000, false);
+    assert_true(m->dispatched > 50000);
+    model_free(m);
+}
+
 /* The same, with the sequence counter pushed to the edge of its 32 bits
  * over and over, so renumbering happens from callbacks and from outside. */
 static void test_random_near_seq_limit(void **state)
@@ -872,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_cancel_from_callback),
         cmocka_unit_test(test_random_against_reference),
         cmocka_unit_test(test_random_far_times),
+        cmocka_unit_test(test_random_with_lookahead),
         cmocka_unit_test(test_random_near_seq_limit),
         cmocka_unit_test(test_renumber_keeps_order),
         cmocka_unit_test(test_memory_bounded),

@@ -577,8 +577,8 @@ static inline uint64_t last_key(const irq_engine *e, irq_time until)
  * counted in e->stale: it is gone when the callback returns. base does not
  * change during a callback (arms are at now or later, and base <= now), so
  * `last` is computed again only after a rebase here. */
-static inline __attribute__((always_inline)) uint64_t run_loop(irq_engine *e, irq_time until,
-                                                               const volatile int *stop)
+static inline __attribute__((always_inline)) uint64_t
+run_loop(irq_engine *e, irq_time until, const volatile int *stop, bool lookahead)
 {
     uint64_t start = e->events;
     uint64_t last = last_key(e, until);
@@ -614,9 +614,17 @@ static inline __attribute__((always_inline)) uint64_t run_loop(irq_engine *e, ir
         e->root = IRQ_ROOT_FIRED;
         e->firing = id;
         e->events++;
+        /* The next event is most likely the root's smallest child. */
+        irq_timer_id next = NO_TIMER;
+        if (lookahead && e->len > 1) {
+            next = e->ids[min_child(e->keys, 1)];
+            __builtin_prefetch(&e->timers[next]);
+        }
         /* slot is not used after the call: the callback may create timers
          * and so move the table. */
         slot->fn(slot->ctx, slot->arg);
+        if (lookahead && next != NO_TIMER) /* its slot has arrived by now */
+            __builtin_prefetch(e->timers[next].ctx);
         /* e->root is left as it is (REPLACE or FIRED, done with) and
          * e->firing too, until the loop ends: nothing reads them between
          * two events but rebase, which is told. Two stores fewer. */
@@ -630,10 +638,13 @@ static inline __attribute__((always_inline)) uint64_t run_loop(irq_engine *e, ir
     return e->events - start;
 }
 
-/* Two copies of the loop, so the common stop == NULL tests nothing. */
+/* Three copies of the loop, so the common stop == NULL tests nothing and
+ * lookahead costs nothing when off. */
 uint64_t irq_engine_run(irq_engine *e, irq_time until, const volatile int *stop)
 {
-    return stop ? run_loop(e, until, stop) : run_loop(e, until, NULL);
+    if (e->lookahead)
+        return run_loop(e, until, stop, true);
+    return stop ? run_loop(e, until, stop, false) : run_loop(e, until, NULL, false);
 }
 
 irq_time irq_engine_next(irq_engine *e)
