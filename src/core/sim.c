@@ -377,7 +377,7 @@ static void start_all(struct irq_sim *sim)
 
 /* The engine's lookahead (engine_internal.h) from this many timers on.
  * many-guests' mix, interleaved runs on the development machine (32 MiB of
- * L3): 8 to 13 % less time per event at 10,000 guests (145,240 timers),
+ * L3): 3 to 17 % less time per event at 10,000 guests (145,240 timers),
  * none measurable at 3,000 (43,572) or fewer, where the state fits the
  * cache and the lookahead only adds instructions (docs/performance.md). */
 #define LOOKAHEAD_MIN_TIMERS ((size_t)1 << 16)
