@@ -813,6 +813,16 @@ static void test_stats_math(void **state)
     cli_ci_of(x, 5, &c); /* 3 +- 1.963: to the half-width's 2nd digit */
     cli_ci_format(buf, sizeof buf, &c);
     assert_string_equal(buf, "3.0 ±2.0");
+    /* Replications that agree exactly have no interval. Summed as they
+     * are, three copies of a p99 read from compare.json, 14424.61538,
+     * averaged to 14424.615379999997, and compare printed the rounding as
+     * "14424.6153799999975 ±0.0000000000055". */
+    static const double same[] = {14424.61538, 14424.61538, 14424.61538};
+    cli_ci_of(same, 3, &c);
+    assert_true(c.mean == same[0]);
+    assert_true(c.half == 0);
+    cli_ci_format(buf, sizeof buf, &c);
+    assert_string_equal(buf, "1.442e+04");
     /* replication 1 is the scenario's seed; the others differ and fit JSON */
     assert_int_equal(cli_replication_seed(42, 0), 42);
     for (size_t r = 1; r < 100; r++) {

@@ -61,14 +61,19 @@ double cli_t975(size_t df)
     return (lo + hi) / 2;
 }
 
+/* Sums are taken of the differences from x[0], so that values that agree
+ * exactly give their own value and a half-width of exactly 0: summed as
+ * they are, their mean can differ from them in the last bit, and that
+ * rounding would be shown as an interval (precision not had). */
 void cli_ci_of(const double *x, size_t n, cli_ci *out)
 {
-    double sum = 0;
+    double x0 = n ? x[0] : 0, dsum = 0;
     for (size_t i = 0; i < n; i++)
-        sum += x[i];
-    double mean = n ? sum / (double)n : 0, ss = 0;
+        dsum += x[i] - x0;
+    double dmean = n ? dsum / (double)n : 0, ss = 0;
     for (size_t i = 0; i < n; i++)
-        ss += (x[i] - mean) * (x[i] - mean);
+        ss += (x[i] - x0 - dmean) * (x[i] - x0 - dmean);
+    double mean = x0 + dmean;
     double half = n > 1 ? cli_t975(n - 1) * sqrt(ss / (double)(n - 1) / (double)n) : 0;
     *out = (cli_ci){.mean = mean, .half = half, .lo = mean - half, .hi = mean + half, .n = n};
 }
