@@ -823,6 +823,19 @@ static void test_stats_math(void **state)
     assert_true(c.half == 0);
     cli_ci_format(buf, sizeof buf, &c);
     assert_string_equal(buf, "1.442e+04");
+    /* Values that differ only in their 10th significant digit, the last
+     * that reports print (%.10g): half-width t(2) * sd / sqrt(3) =
+     * 4.303 * 5.77e-6 / 1.732 = 1.43e-5, which would be shown to its 2nd
+     * digit (1e-6, an 11th digit of the mean); it goes to the mean's 10th
+     * digit (1e-5) instead. */
+    static const double close[] = {12345.67891, 12345.67892, 12345.67891};
+    cli_ci_of(close, 3, &c);
+    cli_ci_format(buf, sizeof buf, &c);
+    assert_string_equal(buf, "12345.67891 ±0.00001");
+    /* ... and one below that digit is no interval at all */
+    c.half = 4e-6;
+    cli_ci_format(buf, sizeof buf, &c);
+    assert_string_equal(buf, "1.235e+04");
     /* replication 1 is the scenario's seed; the others differ and fit JSON */
     assert_int_equal(cli_replication_seed(42, 0), 42);
     for (size_t r = 1; r < 100; r++) {

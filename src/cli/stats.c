@@ -93,19 +93,38 @@ uint64_t cli_replication_seed(uint64_t base, size_t r)
     return (z ^ (z >> 31)) >> 11;
 }
 
+/* Significant digits of the figures the statistics are taken of: the
+ * reports print numbers with %.10g (report.c), so a finer interval is the
+ * reports' rounding, not a spread of the replications. */
+#define INPUT_DIGITS 10
+
+static void format_value(char *buf, size_t len, double x)
+{
+    if (x == floor(x) && fabs(x) < 1e15)
+        snprintf(buf, len, "%.0f", x);
+    else
+        snprintf(buf, len, "%.4g", x);
+}
+
 void cli_ci_format(char *buf, size_t len, const cli_ci *c)
 {
     if (c->n < 2 || !(c->half > 0) || !isfinite(c->half)) {
-        if (c->mean == floor(c->mean) && fabs(c->mean) < 1e15)
-            snprintf(buf, len, "%.0f", c->mean);
-        else
-            snprintf(buf, len, "%.4g", c->mean);
+        format_value(buf, len, c->mean);
         return;
     }
-    /* the half-width to 2 significant digits, the mean to the same place */
+    /* the half-width to 2 significant digits, the mean to the same place,
+     * but no finer than the mean's INPUT_DIGITS-th digit */
     int place = (int)floor(log10(c->half)) - 1;
-    int decimals = place < 0 ? -place : 0;
+    if (c->mean != 0) {
+        int finest = (int)floor(log10(fabs(c->mean))) - (INPUT_DIGITS - 1);
+        place = place < finest ? finest : place;
+    }
     double unit = pow(10, place);
     double mean = round(c->mean / unit) * unit, half = round(c->half / unit) * unit;
+    if (half == 0) { /* the interval is below the inputs' precision */
+        format_value(buf, len, c->mean);
+        return;
+    }
+    int decimals = place < 0 ? -place : 0;
     snprintf(buf, len, "%.*f ±%.*f", decimals, mean, decimals, half);
 }
