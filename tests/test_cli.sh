@@ -7,6 +7,11 @@ set -uo pipefail
 check version 0 "$IRQSIM" --version
 contains version "$tmp/out" "irqsim "
 contains version "$tmp/out" "(source revision "
+# the revision is taken at build time, not when the build folder was
+# configured: in a checkout it is HEAD's (make test builds first)
+if command -v git >/dev/null && head=$(git -C "$SRC_DIR" describe --always --tags 2>/dev/null); then
+    contains version-head "$tmp/out" "(source revision $head"
+fi
 check help 0 "$IRQSIM" --help
 # every command's usage, from the same table as the man page and completions
 for cmd in run compare sweep merge validate models help; do

@@ -7,10 +7,9 @@
 
 #include "irqsim/irqsim.h"
 
-/* The source revision (git describe at configure time; CMake defines it). */
-#ifndef IRQSIM_REVISION
-#define IRQSIM_REVISION "unknown"
-#endif
+/* The source revision the program was built from: `git describe` at build
+ * time, or "unknown" (revision.c). */
+const char *cli_revision(void);
 
 /* Exit statuses, as `irqsim --help`, irqsim(1) and the README document
  * them; a run stopped by SIGINT or SIGTERM exits 128 + the signal after

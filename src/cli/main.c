@@ -68,7 +68,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (!strcmp(cmd, "--version")) {
-        printf("irqsim %s (source revision %s)\n", IRQ_VERSION, IRQSIM_REVISION);
+        printf("irqsim %s (source revision %s)\n", IRQ_VERSION, cli_revision());
         return EXIT_OK;
     }
     if (!strcmp(cmd, "run"))

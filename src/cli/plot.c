@@ -157,7 +157,7 @@ static void make_subtitle(plotter *p)
                                      used ? " " : "--set ", sets->items[i].str);
     if (used < sizeof p->sub2)
         snprintf(p->sub2 + used, sizeof p->sub2 - used, "%sirqsim %s (%s)", used ? "; " : "",
-                 IRQ_VERSION, IRQSIM_REVISION);
+                 IRQ_VERSION, cli_revision());
 }
 
 /* A title: what the plot shows, then the subtitle lines. */
