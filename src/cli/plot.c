@@ -852,13 +852,13 @@ static void bars_csv(const cli_merged *m, FILE *f, const bar_def *b, size_t nb, 
  * bars are narrow, so values never overlap), the 95 % interval as an
  * error bar with replications. */
 /* How far above the tallest bar the axis must reach for the value printed
- * above it: an upright value of 6 characters at font 15 takes about 70
- * pixels of a panel `height` pixels high (1000-pixel pictures). */
+ * above it, in a panel `height` pixels high (1000-pixel pictures): an
+ * upright value of 6 characters at font 15 takes about 70 pixels, a level
+ * one about 36 (0.8 of a line up, then its own height). A fixed 1.3 left
+ * level values across the panel's top edge in three rows of panels. */
 static double value_room(bool upright, double height)
 {
-    if (!upright)
-        return 1.3;
-    double free = 1 - 70 / fmax(height, 100);
+    double free = 1 - (upright ? 70 : 36) / fmax(height, 100);
     return fmin(4, 1 / fmax(free, 0.25));
 }
 
