@@ -969,6 +969,36 @@ static void plot_counters(plotter *p)
               nb, nr);
 }
 
+/* ---- labels beside horizontal bars ------------------------------------------ */
+
+/* Pixels per character of a label at font 15 in the 1600-pixel-wide
+ * pictures (measured on the PNGs: about 10.3). */
+#define LABEL_PX_PER_CHAR 10.5
+
+static size_t max_size(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
+
+/* Characters of a UTF-8 string ("µs" is two). */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* The x range a panel `width` (fraction of the picture's width) needs so
+ * that a label of `chars` characters printed after its longest bar (value
+ * max) ends inside it: at least max * least, and the bars keep at least a
+ * quarter of the panel (a longer label would run past the edge). */
+static double label_room(double max, double width, size_t chars, double least)
+{
+    double px = width * 1600, text = LABEL_PX_PER_CHAR * (double)chars + 20;
+    return max * fmax(least, px / fmax(px - text, px / 4));
+}
+
 /* ---- vCPU states ------------------------------------------------------------- */
 
 static const char *const states[] = {"RUNNING", "EXITING", "WAIT", "PREEMPTED", "STOPPED"};
@@ -976,10 +1006,18 @@ static const char *const state_colour[] = {"#009E73", "#E69F00", "#56B4E9", "#D5
 #define NSTATES 5
 #define WAIT_STATE 2
 
+/* What the rows of vcpu-states.csv need of the picture: the time STOPPED,
+ * the longest other-states bar, and the longest tic label, WAIT text and
+ * other-states text. */
+typedef struct states_extent {
+    double stopped, others_max;
+    size_t label_w, wait_chars, others_chars;
+} states_extent;
+
 /* One row per variant and group: the states' mean shares (%), the WAIT
  * share's text, and the other states' total and text. */
 static void states_row(const cli_merged *m, const cli_variant *v, size_t g, FILE *f,
-                       double *stopped, double *others_max, size_t *label_w)
+                       states_extent *x)
 {
     const cj_value *t = cj_get_t(&v->groups->items[g], "template", CJ_STR);
     char label[400], vals[300];
@@ -990,7 +1028,7 @@ static void states_row(const cli_merged *m, const cli_variant *v, size_t g, FILE
         snprintf(label, sizeof label, "%s", vals);
     else
         snprintf(label, sizeof label, "%s / %s", vals, t ? t->str : "?");
-    *label_w = strlen(label) > *label_w ? strlen(label) : *label_w;
+    x->label_w = strlen(label) > x->label_w ? strlen(label) : x->label_w;
     fprintf(f, "%zu,", v->number);
     csv_put_cell(f, t ? t->str : "");
     fputc(',', f);
@@ -1005,14 +1043,15 @@ static void states_row(const cli_merged *m, const cli_variant *v, size_t g, FILE
         if (s == WAIT_STATE)
             wait = (cli_ci){.mean = 100 * c.mean, .half = 100 * c.half, .n = c.n};
     }
-    *stopped += share[NSTATES - 1];
-    *others_max = fmax(*others_max, others);
+    x->stopped += share[NSTATES - 1];
+    x->others_max = fmax(x->others_max, others);
     char text[200], num[64];
     if (m->nrep > 1) /* with replications: the mean and its 95 % half-width */
         cli_ci_format(num, sizeof num, &wait);
     else
         fmt_sig3(num, sizeof num, share[WAIT_STATE]);
     fprintf(f, ",%s%%,%.6g,", num, others);
+    x->wait_chars = max_size(x->wait_chars, utf8_chars(num) + 1);
     size_t used = 0;
     for (int s = 0; s < NSTATES; s++)
         if (s != WAIT_STATE && (s != NSTATES - 1 || share[s] > 0)) {
@@ -1022,6 +1061,7 @@ static void states_row(const cli_merged *m, const cli_variant *v, size_t g, FILE
         }
     csv_put_cell(f, text);
     fputc('\n', f);
+    x->others_chars = max_size(x->others_chars, utf8_chars(text));
 }
 
 /* "($4+$5)": the sum of the state columns in list (0 when empty). */
@@ -1038,12 +1078,15 @@ static void state_sum(char *buf, size_t len, const int *list, int n)
  * WAIT alone (it is most of the time when guests idle), then RUNNING,
  * EXITING, PREEMPTED (and STOPPED) stacked on their own scale, so that
  * they stay readable; shares printed. */
-static void states_script(const plotter *p, FILE *f, size_t bars, int nstates, double others_max,
-                          size_t label_w)
+static void states_script(const plotter *p, FILE *f, size_t bars, int nstates,
+                          const states_extent *x)
 {
     /* the tic labels' room: about 0.0095 of the width per character at
      * font 20, 0.0078 at 16 */
-    double left = fmin(0.45, 0.03 + (bars > 8 ? 0.0078 : 0.0095) * (double)label_w);
+    double left = fmin(0.45, 0.03 + (bars > 8 ? 0.0078 : 0.0095) * (double)x->label_w);
+    /* the WAIT panel's range: room for its texts (a tic every 50 % until
+     * the ticks crowd) */
+    double wait_range = label_room(100, 0.17, x->wait_chars, 1.5);
     gp_title(p, f, "set multiplot title", "Where vCPU time goes, per guest group (% of vCPU time)");
     fprintf(f,
             "set style fill solid 1.0 noborder\nset yrange [-%zu.6:0.6]\n"
@@ -1051,7 +1094,7 @@ static void states_script(const plotter *p, FILE *f, size_t bars, int nstates, d
             "set tmargin at screen 0.78\nset bmargin at screen 0.16\n"
             "# row r of the CSV is drawn at y = -r, so the first variant is on top\n"
             "set lmargin at screen %.3f\nset rmargin at screen %.3f\n"
-            "set title 'WAIT'\nset xrange [0:150]\nset xtics 0,50,100\nunset key\n"
+            "set title 'WAIT'\nset xrange [0:%.6g]\nset xtics 0,%d,100\nunset key\n"
             "set xlabel '%%'\n"
             "plot 'vcpu-states.csv' skip 1 using ($6/2):(-$0):(0):6:(-$0-0.38):(-$0+0.38):ytic(3) "
             "with boxxyerror lc rgb '%s' dt solid notitle, \\\n"
@@ -1059,8 +1102,9 @@ static void states_script(const plotter *p, FILE *f, size_t bars, int nstates, d
             "set lmargin at screen %.3f\nset rmargin at screen 0.97\nset format y ''\n"
             "set title 'the other states'\nset xrange [0:%.6g]\nset xtics auto\n"
             "set key outside bottom center horizontal samplen 1\n",
-            bars - 1, bars > 8 ? 16 : 20, left, left + 0.17, state_colour[WAIT_STATE], left + 0.22,
-            others_max > 0 ? others_max * 1.9 : 1);
+            bars - 1, bars > 8 ? 16 : 20, left, left + 0.17, wait_range,
+            wait_range > 200 ? 100 : 50, state_colour[WAIT_STATE], left + 0.22,
+            x->others_max > 0 ? label_room(x->others_max, 0.75 - left, x->others_chars, 1.9) : 1);
     int list[NSTATES], n = 0;
     for (int s = 0; s < nstates; s++) {
         if (s == WAIT_STATE)
@@ -1087,16 +1131,16 @@ static void plot_states(plotter *p)
     fputs("variant,group,label,RUNNING,EXITING,WAIT,PREEMPTED,STOPPED,wait_text,others,"
           "others_text\n",
           f);
-    double stopped = 0, others_max = 0;
-    size_t bars = 0, label_w = 0;
+    states_extent x = {0};
+    size_t bars = 0;
     for (size_t k = 0; k < p->m->n; k++)
         for (size_t g = 0; g < p->m->v[k].groups->n; g++, bars++)
-            states_row(p->m, &p->m->v[k], g, f, &stopped, &others_max, &label_w);
+            states_row(p->m, &p->m->v[k], g, f, &x);
     close_file(p, f);
     if (!(f = open_file(p, "vcpu-states", "gp")))
         return;
     gp_begin(p, f, "vcpu-states", "share of time vCPUs spend in each state");
-    states_script(p, f, bars, stopped > 0 ? NSTATES : NSTATES - 1, others_max, label_w);
+    states_script(p, f, bars, x.stopped > 0 ? NSTATES : NSTATES - 1, &x);
     gp_end(p, f, "vcpu-states");
 }
 
@@ -1129,7 +1173,7 @@ static void plot_breakdown(plotter *p)
         return;
     fputs("variant,label,host_to_act_us,run_queue_us,wakeup_us,delivery_us,total_us,text\n", f);
     double max = 0;
-    size_t label_w = 0;
+    size_t label_w = 0, text_chars = 0;
     for (size_t k = 0; k < m->n; k++) {
         char vals[300], text[200], num[32];
         variant_values(&m->v[k], vals, sizeof vals, " ");
@@ -1157,6 +1201,7 @@ static void plot_breakdown(plotter *p)
             snprintf(ci, sizeof ci, " (mean latency ±%s)", half);
         }
         snprintf(line, sizeof line, "%s = %s%s", num, text, ci);
+        text_chars = max_size(text_chars, utf8_chars(line));
         fprintf(f, ",%.6g,", total);
         csv_put_cell(f, line);
         fputc('\n', f);
@@ -1166,6 +1211,7 @@ static void plot_breakdown(plotter *p)
     if (!(f = open_file(p, "latency-breakdown", "gp")))
         return;
     gp_begin(p, f, "latency-breakdown", "where an interrupt's latency went, mean per variant");
+    double left = fmin(0.45, 0.04 + 0.0075 * (double)label_w);
     gp_title(p, f, "set title",
              m->nrep > 1 ? "Where the latency went (mean per interrupt, mean of the replications)"
                          : "Where the latency went (mean per interrupt)");
@@ -1175,8 +1221,8 @@ static void plot_breakdown(plotter *p)
             "set lmargin at screen %.3f\nset rmargin at screen 0.97\n"
             "set xlabel 'mean latency per interrupt (µs)'\nset bmargin 6\n"
             "set xrange [0:%.6g]\nset key outside bottom center horizontal samplen 1\n",
-            m->n - 1, m->n > 8 ? 16 : 20, fmin(0.45, 0.04 + 0.0075 * (double)label_w),
-            max > 0 ? max * 1.7 : 1);
+            m->n - 1, m->n > 8 ? 16 : 20, left,
+            max > 0 ? label_room(max, 0.97 - left, text_chars, 1.7) : 1);
     for (int i = 0; i < NPARTS; i++) {
         int before[NPARTS], upto[NPARTS];
         for (int j = 0; j <= i; j++)
