@@ -571,8 +571,10 @@ static void plot_keyed(plotter *p, bool by_group)
                 total += h[i * m->n + k] ? cli_hist_total(h[i * m->n + k]) : 0;
             char count[32];
             fmt_count(count, sizeof count, (double)total);
-            fprintf(f, "set title '%s %s (%s interrupts, all variants)' font ',18'\n",
-                    by_group ? "group" : "class", keys[i], count);
+            /* summed over the variants; short, so that three panels' titles
+             * in a row do not run into each other */
+            fprintf(f, "set title '%s %s (%s interrupts%s)' font ',18'\n",
+                    by_group ? "group" : "class", keys[i], count, m->n > 1 ? " in all" : "");
             size_t r = i / cols, c = i % cols;
             fprintf(f,
                     "set lmargin at screen %.3f\nset rmargin at screen %.3f\n"
