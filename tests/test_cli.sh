@@ -124,6 +124,11 @@ contains output-section-cli "$tmp/out" "alerts and kicks"
 (cd "$tmp" && "$IRQSIM" run "$single" --plot --quiet >/dev/null 2>"$tmp/err")
 [ -s "$tmp/irqsim-out/gib-single/summary.json" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL plot-default-dir"; cat "$tmp/err"; }
 contains plot-default-dir "$tmp/err" "irqsim-out/gib-single/"
+# --plot records the events over time through the trace code, without a
+# trace file: nothing says it writes one ("writing (null)" did)
+check plot-no-trace 0 "$IRQSIM" run "$single" --plot --out "$tmp/o4"
+lacks plot-no-trace "$tmp/err" "(null)"
+lacks plot-no-trace "$tmp/err" "estimated"
 # the user story: compare two heuristics with plots, no --out
 (cd "$tmp" && "$IRQSIM" compare "$single" --vary model.heuristic=upstream,v5 --plot --quiet \
     >"$tmp/out" 2>"$tmp/err")

@@ -198,7 +198,8 @@ static int run_one(const cli_opts *opts)
                               .trace_max = o->trace_max};
         rc = cli_collect_start(&col, sim, sc, &cc, &err);
     }
-    if (rc == IRQ_OK && col.trace)
+    /* col.trace also records --plot's events over time, with no file */
+    if (rc == IRQ_OK && col.trace && o->trace_file)
         warn_trace_size(o, irq_trace_estimate(col.trace));
     if (rc == IRQ_OK)
         rc = simulate(o, sim, sc, &err);
