@@ -135,6 +135,14 @@ lacks plot-no-trace "$tmp/err" "estimated"
 [ -s "$tmp/irqsim-out/gib-single/compare.json" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL compare-default-dir"; cat "$tmp/err"; }
 contains compare-default-dir "$tmp/out" "wasted_kicks"
 
+# a run that fails on the way (here its event limit, long before the 1 ms
+# of gib-single) reports the time it reached, not the scenario's duration:
+# undelivered interrupts are aged, and vCPU states accounted, up to there
+check failed-run-time 1 "$IRQSIM" run "$single" --max-events 10 --format json
+contains failed-run-time "$tmp/out" '"status": "failed"'
+lacks failed-run-time "$tmp/out" '"sim_seconds": 0.001,'
+contains failed-run-time "$tmp/err" "event limit of 10 reached at"
+
 check models 0 "$IRQSIM" models
 contains models "$tmp/out" "kicker_period"
 contains models "$tmp/out" "assumption"

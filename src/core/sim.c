@@ -426,8 +426,11 @@ int irq_sim_run(irq_sim *sim, irq_progress_fn progress, void *ud, irq_error *err
     start_all(sim);
     sim->eng.lookahead = sim->eng.ntimers >= LOOKAHEAD_MIN_TIMERS;
     p->partial = run_events(sim, progress, ud) != 0 && !p->failed;
-    /* a partial run covers what was simulated: [0, now] */
-    p->end = p->partial ? sim->eng.now : sim->sc->duration;
+    /* a partial run, or one that failed on the way (an event limit, a
+     * broken invariant), covers what was simulated: [0, now], not the
+     * scenario's duration, which would age the undelivered interrupts and
+     * stretch the vCPU states over time that never ran */
+    p->end = p->partial || p->failed ? sim->eng.now : sim->sc->duration;
     for (size_t i = 0; i < p->nvcpus; i++) {
         irq__latency_flush(&p->vcpus[i]); /* handlers still in their first traps */
         irq__vcpu_account_end(&p->vcpus[i], p->end);
