@@ -170,6 +170,11 @@ static void gp_title(const plotter *p, FILE *f, const char *cmd, const char *wha
     fputs(" font ',20'\n", f);
 }
 
+/* The pictures' size in pixels: the terminals below, and the layout
+ * arithmetic that sizes room for text (value_room, label_room). */
+#define PICTURE_W 1600
+#define PICTURE_H 1000
+
 static void gp_begin(plotter *p, FILE *f, const char *stem, const char *what)
 {
     fprintf(f,
@@ -177,16 +182,18 @@ static void gp_begin(plotter *p, FILE *f, const char *stem, const char *what)
             "#   gnuplot %s.gp\n# in this folder.\nreset\nset encoding utf8\n",
             what, stem, stem);
     if (strcmp(p->ext, "svg") == 0)
-        fputs("set terminal svg size 1600,1000 dynamic font 'Sans,22' background rgb 'white' "
-              "noenhanced\n",
-              f);
+        fprintf(f,
+                "set terminal svg size %d,%d dynamic font 'Sans,22' background rgb 'white' "
+                "noenhanced\n",
+                PICTURE_W, PICTURE_H);
     else
-        fputs("if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-              "    set terminal pngcairo size 1600,1000 font 'Sans,22' noenhanced\n"
-              "} else {\n"
-              "    set terminal png size 1600,1000 font 'DejaVuSans,20' noenhanced\n"
-              "}\n",
-              f);
+        fprintf(f,
+                "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
+                "    set terminal pngcairo size %d,%d font 'Sans,22' noenhanced\n"
+                "} else {\n"
+                "    set terminal png size %d,%d font 'DejaVuSans,20' noenhanced\n"
+                "}\n",
+                PICTURE_W, PICTURE_H, PICTURE_W, PICTURE_H);
     fprintf(f, "set output '%s.%s'\nset datafile separator comma\n", stem, p->ext);
     fputs("set border lw 2\nset grid lc rgb '#d0d0d0' lw 1 dt solid\n"
           "set key box opaque samplen 3\n",
@@ -853,15 +860,22 @@ static void bars_csv(const cli_merged *m, FILE *f, const bar_def *b, size_t nb, 
  * lines elsewhere, the value printed above it (turned upright when the
  * bars are narrow, so values never overlap), the 95 % interval as an
  * error bar with replications. */
+/* How far past the longest bar (as a multiple of it) an axis `extent`
+ * pixels long must reach so that `need` pixels of text fit after it; the
+ * bars keep at least a quarter of the axis (longer text runs past it). */
+static double room_factor(double need, double extent)
+{
+    return 1 / fmax(1 - need / extent, 0.25);
+}
+
 /* How far above the tallest bar the axis must reach for the value printed
- * above it, in a panel `height` pixels high (1000-pixel pictures): an
- * upright value of 6 characters at font 15 takes about 70 pixels, a level
- * one about 36 (0.8 of a line up, then its own height). A fixed 1.3 left
- * level values across the panel's top edge in three rows of panels. */
+ * above it, in a panel `height` pixels high: an upright value of 6
+ * characters at font 15 takes about 70 pixels, a level one about 36 (0.8 of
+ * a line up, then its own height). A fixed 1.3 left level values across the
+ * panel's top edge in three rows of panels. */
 static double value_room(bool upright, double height)
 {
-    double free = 1 - (upright ? 70 : 36) / fmax(height, 100);
-    return fmin(4, 1 / fmax(free, 0.25));
+    return room_factor(upright ? 70 : 36, fmax(height, 100));
 }
 
 static void gp_bar_panels(const plotter *p, FILE *f, const char *csv, const bar_def *b, size_t nb,
@@ -921,7 +935,7 @@ static void plot_bars(plotter *p, const char *stem, const char *what, const bar_
     snprintf(csv, sizeof csv, "%s.csv", stem);
     /* a panel's height in pixels, less its title and tic labels */
     double height =
-        1000 *
+        PICTURE_H *
         ((0.76 - bottom - (p->m->n > 4 ? 0.22 : 0.16) * (double)(rows - 1)) / (double)rows - 0.03);
     gp_bar_panels(p, f, csv, b, nb, top, rows, height);
     fputs("unset multiplot\n", f);
@@ -973,8 +987,8 @@ static void plot_counters(plotter *p)
 
 /* ---- labels beside horizontal bars ------------------------------------------ */
 
-/* Pixels per character of a label at font 15 in the 1600-pixel-wide
- * pictures (measured on the PNGs: about 10.3). */
+/* Pixels per character of a label at font 15 in the pictures (measured on
+ * the PNGs: about 10.3). */
 #define LABEL_PX_PER_CHAR 10.5
 
 static size_t max_size(size_t a, size_t b)
@@ -993,12 +1007,11 @@ static size_t utf8_chars(const char *s)
 
 /* The x range a panel `width` (fraction of the picture's width) needs so
  * that a label of `chars` characters printed after its longest bar (value
- * max) ends inside it: at least max * least, and the bars keep at least a
- * quarter of the panel (a longer label would run past the edge). */
+ * max) ends inside it: at least max * least. */
 static double label_room(double max, double width, size_t chars, double least)
 {
-    double px = width * 1600, text = LABEL_PX_PER_CHAR * (double)chars + 20;
-    return max * fmax(least, px / fmax(px - text, px / 4));
+    double text = LABEL_PX_PER_CHAR * (double)chars + 20;
+    return max * fmax(least, room_factor(text, width * PICTURE_W));
 }
 
 /* ---- vCPU states ------------------------------------------------------------- */
@@ -1030,7 +1043,7 @@ static void states_row(const cli_merged *m, const cli_variant *v, size_t g, FILE
         snprintf(label, sizeof label, "%s", vals);
     else
         snprintf(label, sizeof label, "%s / %s", vals, t ? t->str : "?");
-    x->label_w = strlen(label) > x->label_w ? strlen(label) : x->label_w;
+    x->label_w = max_size(x->label_w, strlen(label));
     fprintf(f, "%zu,", v->number);
     csv_put_cell(f, t ? t->str : "");
     fputc(',', f);
@@ -1179,7 +1192,7 @@ static void plot_breakdown(plotter *p)
     for (size_t k = 0; k < m->n; k++) {
         char vals[300], text[200], num[32];
         variant_values(&m->v[k], vals, sizeof vals, " ");
-        label_w = strlen(vals) > label_w ? strlen(vals) : label_w;
+        label_w = max_size(label_w, strlen(vals));
         fprintf(f, "%zu,", m->v[k].number);
         csv_put_cell(f, vals);
         double total = 0;
