@@ -137,7 +137,8 @@ test-asan: deps
 
 # Every benchmark in one table (bench/summary.sh), the SimPy GIB comparison
 # included (so it installs python3-simpy too); BENCH_FLAGS=--quick for a
-# short smoke run, --long for memory over time at 10,000 guests. bench-peer: the hold model in irqsim and in SimPy (Debian's
+# short smoke run, --long for memory over time at 10,000 guests.
+# bench-peer: the hold model in irqsim and in SimPy (Debian's
 # python3-simpy, installed if missing), speeds and ratio; then the GIB scenario
 # bench/peer/gib-peer.yaml in irqsim and in a SimPy model of it (python3-yaml
 # reads the scenario), counters compared, speeds and ratio (about 1 to 2 min).
